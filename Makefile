@@ -1,0 +1,40 @@
+# Every target sets up what it needs: `make test` and `make demo` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck spec check-generated regen pytest clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## test: validate the spec, check generated/, lint, type-check and run the test suite
+test: $(STAMP) spec check-generated lint typecheck pytest
+
+spec: $(STAMP)
+	$(BIN)/openapi-spec-validator openapi/up42.yaml
+
+check-generated: $(STAMP)
+	scripts/check-generated.sh
+
+regen: $(STAMP)
+	scripts/regen.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist

@@ -1,0 +1,239 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.webhook_envelope import WebhookEnvelope
+from ...models.webhook_input import WebhookInput
+from ...types import Response
+
+
+def _get_kwargs(
+    workspace_id: str,
+    webhook_id: str,
+    *,
+    body: WebhookInput,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/workspaces/{workspace_id}/webhooks/{webhook_id}".format(
+            workspace_id=quote(str(workspace_id), safe=""),
+            webhook_id=quote(str(webhook_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | WebhookEnvelope | None:
+    if response.status_code == 200:
+        response_200 = WebhookEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if 500 <= response.status_code <= 599:
+        response_5xx = ErrorEnvelope.from_dict(response.json())
+
+        return response_5xx
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | WebhookEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    workspace_id: str,
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: WebhookInput,
+) -> Response[ErrorEnvelope | WebhookEnvelope]:
+    """Replace a webhook; the body carries all five writable fields.
+
+    Args:
+        workspace_id (str):
+        webhook_id (str):
+        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
+            UP42 requires an HTTPS URL and
+            event names from the catalog.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | WebhookEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        workspace_id=workspace_id,
+        webhook_id=webhook_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    workspace_id: str,
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: WebhookInput,
+) -> ErrorEnvelope | WebhookEnvelope | None:
+    """Replace a webhook; the body carries all five writable fields.
+
+    Args:
+        workspace_id (str):
+        webhook_id (str):
+        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
+            UP42 requires an HTTPS URL and
+            event names from the catalog.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | WebhookEnvelope
+    """
+
+    return sync_detailed(
+        workspace_id=workspace_id,
+        webhook_id=webhook_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    workspace_id: str,
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: WebhookInput,
+) -> Response[ErrorEnvelope | WebhookEnvelope]:
+    """Replace a webhook; the body carries all five writable fields.
+
+    Args:
+        workspace_id (str):
+        webhook_id (str):
+        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
+            UP42 requires an HTTPS URL and
+            event names from the catalog.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | WebhookEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        workspace_id=workspace_id,
+        webhook_id=webhook_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    workspace_id: str,
+    webhook_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: WebhookInput,
+) -> ErrorEnvelope | WebhookEnvelope | None:
+    """Replace a webhook; the body carries all five writable fields.
+
+    Args:
+        workspace_id (str):
+        webhook_id (str):
+        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
+            UP42 requires an HTTPS URL and
+            event names from the catalog.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | WebhookEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            workspace_id=workspace_id,
+            webhook_id=webhook_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerate the low-level client from openapi/up42.yaml.
+# Usage: scripts/regen.sh [OUTPUT_DIR]   (default: generated/up42_api)
+# The generator and ruff versions are pinned in pyproject.toml's dev extra; output is byte-for-byte reproducible.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="${1:-$ROOT/generated/up42_api}"
+BIN="${UP42_DEV_BIN:-$ROOT/.venv/bin}"
+[ -x "$BIN/openapi-python-client" ] || BIN="$(dirname "$(command -v openapi-python-client)")"
+
+# The generator does not validate its input, so an invalid spec must stop us first.
+"$BIN/openapi-spec-validator" "$ROOT/openapi/up42.yaml" >/dev/null
+
+# The ruff post-hooks are looked up on PATH; put the pinned one first.
+PATH="$BIN:$PATH" "$BIN/openapi-python-client" generate \
+  --path "$ROOT/openapi/up42.yaml" \
+  --config "$ROOT/openapi/config.yaml" \
+  --custom-template-path "$ROOT/openapi/templates" \
+  --meta none \
+  --output-path "$OUT" \
+  --overwrite \
+  --fail-on-warning
+
+# --meta none writes no py.typed marker; the package is typed, so ship one.
+touch "$OUT/py.typed"

@@ -1,0 +1,112 @@
+"""Shared fixtures: a spec-checking respx router, UP42's auth endpoints, realistic API bodies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+import up42
+from tests.contract import assert_request_matches_spec, assert_response_matches_spec
+from up42 import _default
+
+API = "https://api.up42.com"
+AUTH = "https://auth.up42.com"
+TOKEN_PATH = "/realms/public/protocol/openid-connect/token"
+USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
+WORKSPACE = "8f3e1c2a-5b4d-4e6f-9a1b-2c3d4e5f6a7b"
+USERNAME = "me@example.com"
+PASSWORD = "pa55-w0rd-never-shown"
+SECRET = "s3cret-never-shown"
+TOKENS = [f"token-{n}-never-shown" for n in range(10)]
+WEBHOOKS = f"/workspaces/{WORKSPACE}/webhooks"
+
+
+def webhook_json(**fields: Any) -> dict[str, Any]:
+    """A webhook as the API sends it."""
+    body: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "url": "https://example.com/hook",
+        "name": "orders",
+        "active": False,
+        "events": ["order.status"],
+        "secret": SECRET,
+        "createdAt": "2022-06-20T04:05:31.755744Z",
+        "updatedAt": "2022-06-20T04:05:31.755744Z",
+    }
+    body.update(fields)
+    return body
+
+
+def envelope(data: Any) -> dict[str, Any]:
+    """The success envelope."""
+    return {"data": data, "error": None}
+
+
+def error_envelope(code: str | int, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The error envelope."""
+    return {"data": None, "error": {"code": code, "message": message, "details": details}}
+
+
+class Auth:
+    """The mocked token and userinfo endpoints, handing out TOKENS in order."""
+
+    def __init__(self, router: respx.MockRouter, *, expires_in: int = 300) -> None:
+        self.issued: list[str] = []
+        self.expires_in = expires_in
+        self.token = router.post(f"{AUTH}{TOKEN_PATH}").mock(side_effect=self._issue)
+        self.userinfo = router.get(f"{AUTH}{USERINFO_PATH}").respond(
+            200, json={"sub": WORKSPACE, "email": USERNAME, "email_verified": True}
+        )
+
+    def _issue(self, request: httpx.Request) -> httpx.Response:
+        token = TOKENS[len(self.issued)]
+        self.issued.append(token)
+        body = {"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer", "scope": "openid"}
+        return httpx.Response(200, json=body)
+
+
+@pytest.fixture
+def api(request: pytest.FixtureRequest) -> Iterator[respx.MockRouter]:
+    """A respx router; every request sent and every response mocked is checked against the spec afterwards."""
+    with respx.mock(assert_all_called=False, assert_all_mocked=True) as router:
+        yield router
+        if request.node.get_closest_marker("off_spec") is None:
+            for call in router.calls:
+                assert_request_matches_spec(call.request)
+                if call.has_response:
+                    assert_response_matches_spec(call.request, call.response)
+
+
+@pytest.fixture
+def auth(api: respx.MockRouter) -> Auth:
+    """UP42's token and userinfo endpoints."""
+    return Auth(api)
+
+
+@pytest.fixture
+def client(auth: Auth) -> Iterator[up42.Client]:
+    """An explicit client for the eu region."""
+    with up42.Client(USERNAME, PASSWORD) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees the developer's UP42 variables or another test's default client."""
+    for name in ("UP42_USERNAME", "UP42_PASSWORD", "UP42_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(_default, "_default", None)
+    yield
+    if _default._default is not None:
+        _default._default.close()
+
+
+@pytest.fixture
+def facade(auth: Auth) -> None:
+    """The module-level functions, authenticated."""
+    up42.authenticate(username=USERNAME, password=PASSWORD)

@@ -1,0 +1,42 @@
+"""The wheel ships both packages with their py.typed markers and nothing else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.contract import ROOT
+
+
+def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("up42_webhooks-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+
+    assert "up42/py.typed" in names
+    assert "up42_api/py.typed" in names
+    assert "up42/__init__.py" in names
+    assert "up42_api/api/webhooks/get_webhook.py" in names
+    assert {name.split("/")[0] for name in names if not name.startswith("up42_webhooks-")} == {"up42", "up42_api"}
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    requirements = [
+        line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    assert sorted(requirements) == ["Requires-Dist: attrs>=22.2", "Requires-Dist: httpx<0.29,>=0.25"]

@@ -1,0 +1,200 @@
+"""Access tokens: the password grant, the workspace lookup, caching, refresh, and the bearer header.
+
+A token is fetched lazily, reused until shortly before it expires, and fetched anew once when the API answers
+401. Concurrent callers share one fetch (a lock per client), so a burst of calls as a token expires makes one
+token request, not one per caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from typing import Final
+
+import httpx
+from up42_api.api.auth import create_token, get_userinfo
+from up42_api.models import TokenRequest, TokenResponse, Userinfo
+
+from ._config import Credentials
+from ._responses import Call, Reply
+from .errors import APIError, AuthenticationError, ResponseParseError
+
+CLIENT_ID: Final = "up42-sdk"
+
+# Refresh this long before expiry, so a token never runs out between the check and the server's check.
+MAX_EXPIRY_MARGIN = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Grant:
+    """An access token and its lifetime in seconds."""
+
+    access_token: str = dataclasses.field(repr=False)
+    expires_in: float
+
+
+def token_call(credentials: Credentials) -> Call:
+    """The password-grant request for ``credentials``."""
+    form = TokenRequest(
+        grant_type="password",
+        username=credentials.username,
+        password=credentials.password,
+        client_id=CLIENT_ID,
+        scope="openid",
+    )
+    return Call(create_token, {"body": form}, on_auth_host=True)
+
+
+def grant_from(reply: Reply) -> Grant:
+    """Read the token response."""
+    token = reply.expect(TokenResponse)
+    return Grant(access_token=token.access_token, expires_in=float(token.expires_in))
+
+
+def refused(error: APIError, credentials: Credentials) -> APIError:
+    """Reword a refusal at the token endpoint so the user learns that the credentials were the problem."""
+    if error.status not in (400, 401):
+        return error
+    return AuthenticationError(
+        error.status,
+        f"UP42 refused the credentials of {credentials.username!r}: {error.message}",
+        code=error.code,
+        method=error.method,
+        path=error.path,
+        headers=error.headers,
+    )
+
+
+def userinfo_call(access_token: str) -> Call:
+    """The userinfo request, which names the workspace the token belongs to."""
+    return Call(get_userinfo, on_auth_host=True, bearer=access_token)
+
+
+def workspace_from(reply: Reply) -> str:
+    """Read the workspace id (the ``sub`` claim) from the userinfo response."""
+    sub = reply.expect(Userinfo).sub
+    if not sub:
+        raise ResponseParseError("the userinfo response has an empty 'sub' claim", status=200)
+    return sub
+
+
+class TokenState:
+    """The current token and when to stop using it; no I/O, no locking."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._token: str | None = None
+        self._renew_at = 0.0
+
+    def valid(self) -> str | None:
+        """The cached token while it is still fresh, else None."""
+        if self._token is not None and self._clock() < self._renew_at:
+            return self._token
+        return None
+
+    def newer_than(self, stale: str) -> str | None:
+        """The cached token if another caller already replaced ``stale`` with a fresh one, else None."""
+        token = self.valid()
+        return token if token != stale else None
+
+    def store(self, grant: Grant) -> str:
+        """Remember a new token; short-lived tokens (a sandbox's) get a proportionally short margin."""
+        margin = min(MAX_EXPIRY_MARGIN, grant.expires_in * 0.1)
+        self._token = grant.access_token
+        self._renew_at = self._clock() + grant.expires_in - margin
+        return grant.access_token
+
+
+class Tokens:
+    """Thread-safe token source for the sync client."""
+
+    def __init__(self, fetch: Callable[[], Grant], clock: Callable[[], float] = time.monotonic) -> None:
+        self._fetch = fetch
+        self._state = TokenState(clock)
+        self._lock = threading.Lock()
+
+    def get(self) -> str:
+        """A fresh token, fetched if needed."""
+        token = self._state.valid()
+        if token is not None:
+            return token
+        with self._lock:
+            return self._state.valid() or self._state.store(self._fetch())
+
+    def refresh(self, stale: str) -> str:
+        """A token other than ``stale``, which the server refused."""
+        with self._lock:
+            return self._state.newer_than(stale) or self._state.store(self._fetch())
+
+
+class AsyncTokens:
+    """Task-safe token source for the async client."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[Grant]], clock: Callable[[], float] = time.monotonic) -> None:
+        self._fetch = fetch
+        self._state = TokenState(clock)
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> str:
+        """A fresh token, fetched if needed."""
+        token = self._state.valid()
+        if token is not None:
+            return token
+        async with self._lock:
+            return self._state.valid() or self._state.store(await self._fetch())
+
+    async def refresh(self, stale: str) -> str:
+        """A token other than ``stale``, which the server refused."""
+        async with self._lock:
+            return self._state.newer_than(stale) or self._state.store(await self._fetch())
+
+
+def _bearer(request: httpx.Request, token: str) -> None:
+    request.headers["Authorization"] = f"Bearer {token}"
+
+
+class BearerAuth(httpx.Auth):
+    """Adds the bearer token to each API request and retries once with a new token after a 401."""
+
+    def __init__(self, tokens: Tokens) -> None:
+        self._tokens = tokens
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """The flow used by `httpx.Client`."""
+        token = self._tokens.get()
+        _bearer(request, token)
+        response = yield request
+        if response.status_code == 401:
+            _bearer(request, self._tokens.refresh(token))
+            yield request
+
+
+class AsyncBearerAuth(httpx.Auth):
+    """`BearerAuth` for `httpx.AsyncClient`."""
+
+    def __init__(self, tokens: AsyncTokens) -> None:
+        self._tokens = tokens
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """The flow used by `httpx.AsyncClient`."""
+        token = await self._tokens.get()
+        _bearer(request, token)
+        response = yield request
+        if response.status_code == 401:
+            _bearer(request, await self._tokens.refresh(token))
+            yield request
+
+
+class StaticBearer(httpx.Auth):
+    """A fixed bearer token for one request (the userinfo lookup, made while the token is being set up)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Add the header and send."""
+        _bearer(request, self._token)
+        yield request

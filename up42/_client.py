@@ -1,0 +1,259 @@
+"""`Client` and `AsyncClient`: explicit clients that hold their own credentials, hosts and connections."""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import TracebackType
+from typing import Any, Literal, Self, overload
+
+import httpx
+
+from . import _operations as ops
+from ._config import DEFAULT_TIMEOUT, Hosts, resolve_credentials, resolve_hosts
+from ._transport import AsyncTransport, Transport
+from .errors import InvalidArgumentError
+from .webhooks import AsyncWebhook, Webhook
+
+__all__ = ["AsyncClient", "Client"]
+
+logger = logging.getLogger("up42")
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+def _timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and value > 0):
+        return httpx.Timeout(value)
+    raise InvalidArgumentError(f"timeout must be a positive number of seconds, an httpx.Timeout or None, got {value!r}")
+
+
+class _Settings:
+    """What both clients resolve from their arguments, before any connection exists."""
+
+    def __init__(
+        self,
+        username: str | None,
+        password: str | None,
+        cfg_file: str | os.PathLike[str] | None,
+        region: str,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+    ) -> None:
+        self.hosts: Hosts = resolve_hosts(region, base_url)
+        self.credentials = resolve_credentials(username, password, cfg_file)
+        self.timeout = _timeout(timeout)
+
+    def describe(self, cls: type) -> str:
+        return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
+
+
+class Client:
+    """A connection to UP42 with its own credentials; the module-level functions use a default one.
+
+    Credentials come from ``username`` and ``password``, else from ``cfg_file`` (a JSON file holding both), else
+    from ``UP42_USERNAME`` and ``UP42_PASSWORD``. The hosts come from ``base_url`` (API and auth under one
+    origin, e.g. a local sandbox), else ``UP42_BASE_URL``, else ``region`` (``"eu"`` or ``"sa"``).
+
+    Nothing is sent until the first call (or `authenticate`). Use it as a context manager, or call `close`, to
+    release its connections.
+
+    Example:
+        >>> with up42.Client("me@example.com", "...") as client:  # doctest: +SKIP
+        ...     hooks = client.get_webhooks()
+
+    Raises:
+        NotAuthenticatedError: No credentials were found.
+        InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
+    """
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        cfg_file: str | os.PathLike[str] | None = None,
+        region: str = "eu",
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout)
+        self._transport = Transport(self._settings.hosts, self._settings.credentials, timeout=self._settings.timeout)
+
+    def authenticate(self) -> None:
+        """Fetch a token and the workspace id now, so wrong credentials fail here rather than on first use.
+
+        Raises:
+            AuthenticationError: UP42 refused the credentials.
+        """
+        self._transport.workspace_id()
+
+    @property
+    def workspace_id(self) -> str:
+        """The id of the authenticated user's workspace (fetched on first use)."""
+        return self._transport.workspace_id()
+
+    def get_webhook_events(self) -> list[dict[str, Any]]:
+        """List the event types a webhook can subscribe to.
+
+        Returns:
+            The API's dicts, e.g. ``[{"name": "order.status", "title": "Order Status Updates", "category":
+            "order", "description": ..., "documentation": ...}]``.
+        """
+        return ops.events_from(self._transport.send(ops.list_events()))
+
+    @overload
+    def get_webhooks(self, return_json: Literal[False] = False) -> list[Webhook]: ...
+    @overload
+    def get_webhooks(self, return_json: Literal[True]) -> list[dict[str, Any]]: ...
+    def get_webhooks(self, return_json: bool = False) -> list[Webhook] | list[dict[str, Any]]:
+        """List every webhook of the workspace.
+
+        Args:
+            return_json: Return the API's dicts instead of `Webhook` objects.
+
+        Returns:
+            One `Webhook` (or dict) per webhook, in the API's order.
+        """
+        records = ops.records_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
+        logger.debug("Queried %d webhooks", len(records))
+        if return_json:
+            return [record.raw for record in records]
+        return [Webhook(self._transport, record) for record in records]
+
+    def create_webhook(
+        self,
+        name: str,
+        url: str,
+        events: list[str],
+        active: bool = False,
+        secret: str | None = None,
+    ) -> Webhook:
+        """Register a new webhook.
+
+        Args:
+            name: A name for the webhook.
+            url: Where UP42 POSTs deliveries; UP42 requires HTTPS.
+            events: Event names to subscribe to, e.g. ``["order.status"]`` (see `get_webhook_events`).
+            active: Deliver live events right away (default: created inactive; tests work either way).
+            secret: Signs deliveries so the receiver can verify them (strongly recommended).
+
+        Returns:
+            The new `Webhook`.
+
+        Raises:
+            InvalidArgumentError: An argument has the wrong type; nothing was sent.
+            ValidationError: The API refused a value.
+        """
+        fields = ops.new_fields(name, url, events, active, secret)
+        hook = Webhook(self._transport, ops.record_from(self._transport.send(ops.create(self.workspace_id, fields))))
+        logger.info("Created %r", hook)
+        return hook
+
+    def initialize_webhook(self, webhook_id: str) -> Webhook:
+        """Load an existing webhook by id.
+
+        Raises:
+            NotFoundError: No webhook has this id in the workspace.
+        """
+        webhook_id = ops.checked_id(webhook_id)
+        call = ops.get(self._transport.workspace_id(), webhook_id)
+        return Webhook(self._transport, ops.record_from(self._transport.send(call)))
+
+    def close(self) -> None:
+        """Close the connections; the client cannot be used afterwards."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self))
+
+
+class AsyncClient:
+    """The asyncio twin of `Client`: the same arguments, methods, return types and errors, as coroutines.
+
+    Webhooks come back as `AsyncWebhook`. Use it as an async context manager, or await `aclose`.
+
+    Example:
+        >>> async with up42.AsyncClient("me@example.com", "...") as client:  # doctest: +SKIP
+        ...     hooks = await client.get_webhooks()
+    """
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        cfg_file: str | os.PathLike[str] | None = None,
+        region: str = "eu",
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout)
+        self._transport = AsyncTransport(
+            self._settings.hosts, self._settings.credentials, timeout=self._settings.timeout
+        )
+
+    async def authenticate(self) -> None:
+        """Fetch a token and the workspace id now (see `Client.authenticate`)."""
+        await self._transport.workspace_id()
+
+    async def get_webhook_events(self) -> list[dict[str, Any]]:
+        """List the event types a webhook can subscribe to (see `Client.get_webhook_events`)."""
+        return ops.events_from(await self._transport.send(ops.list_events()))
+
+    @overload
+    async def get_webhooks(self, return_json: Literal[False] = False) -> list[AsyncWebhook]: ...
+    @overload
+    async def get_webhooks(self, return_json: Literal[True]) -> list[dict[str, Any]]: ...
+    async def get_webhooks(self, return_json: bool = False) -> list[AsyncWebhook] | list[dict[str, Any]]:
+        """List every webhook of the workspace (see `Client.get_webhooks`)."""
+        records = ops.records_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
+        if return_json:
+            return [record.raw for record in records]
+        return [AsyncWebhook(self._transport, record) for record in records]
+
+    async def create_webhook(
+        self,
+        name: str,
+        url: str,
+        events: list[str],
+        active: bool = False,
+        secret: str | None = None,
+    ) -> AsyncWebhook:
+        """Register a new webhook (see `Client.create_webhook`)."""
+        fields = ops.new_fields(name, url, events, active, secret)
+        call = ops.create(await self._transport.workspace_id(), fields)
+        hook = AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))
+        logger.info("Created %r", hook)
+        return hook
+
+    async def initialize_webhook(self, webhook_id: str) -> AsyncWebhook:
+        """Load an existing webhook by id (see `Client.initialize_webhook`)."""
+        webhook_id = ops.checked_id(webhook_id)
+        call = ops.get(await self._transport.workspace_id(), webhook_id)
+        return AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))
+
+    async def aclose(self) -> None:
+        """Close the connections; the client cannot be used afterwards."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self))

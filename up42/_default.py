@@ -1,0 +1,119 @@
+"""The documented module-level functions: the methods of one default `Client` that `authenticate` creates."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Literal, overload
+
+from ._client import Client, TimeoutTypes
+from ._config import DEFAULT_TIMEOUT
+from .errors import NotAuthenticatedError
+from .webhooks import Webhook
+
+_lock = threading.Lock()
+_default: Client | None = None
+
+
+def authenticate(
+    username: str | None = None,
+    password: str | None = None,
+    *,
+    cfg_file: str | os.PathLike[str] | None = None,
+    region: str = "eu",
+    base_url: str | None = None,
+    timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+) -> None:
+    """Log in to UP42; the module-level functions then act for this account.
+
+    Credentials come from the arguments, else from ``cfg_file`` (a JSON file with ``username`` and
+    ``password``), else from ``UP42_USERNAME`` / ``UP42_PASSWORD``. ``base_url`` (or ``UP42_BASE_URL``) points
+    the SDK at one origin serving both API and auth paths, such as the local sandbox; otherwise ``region``
+    (``"eu"`` or ``"sa"``) picks UP42's hosts. A token and the workspace id are fetched at once, so wrong
+    credentials fail here. Calling it again replaces the previous login.
+
+    Example:
+        >>> up42.authenticate(username="me@example.com", password="...")  # doctest: +SKIP
+
+    Raises:
+        AuthenticationError: UP42 refused the credentials.
+        NotAuthenticatedError: No credentials were found.
+        InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
+    """
+    global _default
+    client = Client(username, password, cfg_file=cfg_file, region=region, base_url=base_url, timeout=timeout)
+    try:
+        client.authenticate()
+    except BaseException:
+        client.close()
+        raise
+    with _lock:
+        previous, _default = _default, client
+    if previous is not None:
+        previous.close()
+
+
+def _client() -> Client:
+    client = _default
+    if client is None:
+        raise NotAuthenticatedError(
+            "not authenticated: call up42.authenticate(username=..., password=...) first, "
+            "or use an explicit up42.Client"
+        )
+    return client
+
+
+def get_webhook_events() -> list[dict[str, Any]]:
+    """List the event types a webhook can subscribe to (e.g. ``order.status``), as the API's dicts.
+
+    Raises:
+        NotAuthenticatedError: `authenticate` has not been called.
+    """
+    return _client().get_webhook_events()
+
+
+@overload
+def get_webhooks(return_json: Literal[False] = False) -> list[Webhook]: ...
+@overload
+def get_webhooks(return_json: Literal[True]) -> list[dict[str, Any]]: ...
+def get_webhooks(return_json: bool = False) -> list[Webhook] | list[dict[str, Any]]:
+    """List every webhook of the workspace, as `Webhook` objects or (``return_json=True``) the API's dicts.
+
+    Raises:
+        NotAuthenticatedError: `authenticate` has not been called.
+    """
+    client = _client()
+    return client.get_webhooks(return_json=True) if return_json else client.get_webhooks()
+
+
+def create_webhook(
+    name: str,
+    url: str,
+    events: list[str],
+    active: bool = False,
+    secret: str | None = None,
+) -> Webhook:
+    """Register a new webhook and return it (see `Client.create_webhook`).
+
+    Example:
+        >>> up42.create_webhook(  # doctest: +SKIP
+        ...     name="orders", url="https://example.com/hook", events=["order.status"], secret="s3cret"
+        ... )
+        Webhook(name='orders', id='...', active=False, events=['order.status'])
+
+    Raises:
+        NotAuthenticatedError: `authenticate` has not been called.
+        InvalidArgumentError: An argument has the wrong type; nothing was sent.
+        ValidationError: The API refused a value.
+    """
+    return _client().create_webhook(name, url, events, active=active, secret=secret)
+
+
+def initialize_webhook(webhook_id: str) -> Webhook:
+    """Load an existing webhook by id.
+
+    Raises:
+        NotAuthenticatedError: `authenticate` has not been called.
+        NotFoundError: No webhook has this id in the workspace.
+    """
+    return _client().initialize_webhook(webhook_id)

@@ -1,0 +1,248 @@
+"""Reading HTTP responses: typed results for success, typed errors for everything else. No I/O happens here."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import email.utils
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any, Protocol, TypeVar
+
+import attrs
+import httpx
+import up42_api.models
+from up42_api import Client as GeneratedClient
+from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
+from up42_api.types import Response, Unset
+
+from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
+
+BODY_EXCERPT = 2000
+
+# What the generated from_dict raises when a body breaks the contract (missing key, wrong shape, bad date).
+PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+# The generated parsers read only `raise_on_unexpected_status` from the client they are given.
+_PARSER = GeneratedClient(base_url="")
+
+M = TypeVar("M")
+
+
+class Endpoint(Protocol):
+    """A generated endpoint module (up42_api.api.<tag>.<operation>)."""
+
+    _get_kwargs: Callable[..., dict[str, Any]]
+    _build_response: Callable[..., Response[Any]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One API operation about to be sent: the generated endpoint and its arguments."""
+
+    endpoint: Endpoint
+    kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    on_auth_host: bool = False
+    bearer: str | None = dataclasses.field(default=None, repr=False)
+
+    def request(self) -> dict[str, Any]:
+        """The keyword arguments for ``httpx.Client.request``, built by the generated code."""
+        return self.endpoint._get_kwargs(**self.kwargs)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """A successful response, parsed by the generated code."""
+
+    parsed: Any
+    response: httpx.Response
+
+    def expect(self, model: type[M]) -> M:
+        """Return the parsed body as ``model`` after checking every field against its declared type."""
+        if not isinstance(self.parsed, model):
+            raise _parse_error(self.response, f"expected a {model.__name__} body")
+        problem = type_problem(self.parsed)
+        if problem:
+            raise _parse_error(self.response, problem)
+        return self.parsed
+
+    def data(self) -> Any:
+        """The ``data`` member of the envelope exactly as sent (the models re-serialise dates differently)."""
+        return self.response.json()["data"]
+
+
+def read(call: Call, response: httpx.Response) -> Reply:
+    """Turn a response into a `Reply`, or raise the typed error it stands for."""
+    status = response.status_code
+    if not 200 <= status < 300:
+        raise error_from_response(response)
+    if status not in _KNOWN_STATUSES:
+        raise _parse_error(response, f"HTTP {status} is not a status this API answers with")
+    try:
+        built = call.endpoint._build_response(client=_PARSER, response=response)
+    except PARSE_ERRORS as error:
+        raise _parse_error(response, _explain(error)) from error
+    return Reply(parsed=built.parsed, response=response)
+
+
+_KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
+
+
+def error_from_response(response: httpx.Response) -> APIError:
+    """Build the `APIError` subclass for an error response from its status and (UP42 or OAuth) error body."""
+    status = response.status_code
+    message, code, details = _error_fields(response)
+    kwargs: dict[str, Any] = {
+        "code": code,
+        "details": details,
+        "method": response.request.method,
+        "path": response.request.url.path,
+        "headers": response.headers,
+        "body": _excerpt(response),
+    }
+    cls = error_class_for(status)
+    if cls is RateLimitError:
+        return RateLimitError(status, message, retry_after=retry_after(response.headers.get("retry-after")), **kwargs)
+    return cls(status, message, **kwargs)
+
+
+def _error_fields(response: httpx.Response) -> tuple[str, str | int | None, dict[str, Any] | None]:
+    fallback = response.reason_phrase or "error"
+    try:
+        payload = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        what = "an empty body" if not response.content else f"a {kind} body of {len(response.content)} bytes"
+        return f"{fallback} ({what}, not a JSON error)", None, None
+    if not isinstance(payload, dict):
+        return fallback, None, None
+    try:
+        error = ErrorEnvelope.from_dict(payload).error
+        details = error.details.to_dict() if isinstance(error.details, ErrorDetailsType0) else None
+        code = None if isinstance(error.code, Unset) else error.code
+        return str(error.message), code if isinstance(code, str | int) else None, details
+    except PARSE_ERRORS:
+        pass
+    try:
+        oauth = OAuthError.from_dict(payload)
+        description = oauth.error_description
+        return (str(description) if isinstance(description, str) else fallback), str(oauth.error), None
+    except PARSE_ERRORS:
+        pass
+    # Older v1 endpoints put a bare string into "error".
+    if isinstance(payload.get("error"), str):
+        return payload["error"], None, None
+    return fallback, None, None
+
+
+def retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (a number of seconds or an HTTP date); None if unusable."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.UTC)
+        seconds = (when - (now or datetime.datetime.now(datetime.UTC))).total_seconds()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(0.0, seconds)
+
+
+def _excerpt(response: httpx.Response) -> str:
+    try:
+        return response.text[:BODY_EXCERPT]
+    except (UnicodeDecodeError, LookupError):
+        return repr(response.content[:BODY_EXCERPT])
+
+
+def _parse_error(response: httpx.Response, problem: str) -> ResponseParseError:
+    request = response.request
+    return ResponseParseError(
+        f"HTTP {response.status_code} from {request.method} {request.url.path}: "
+        f"the response breaks the API contract: {problem}",
+        status=response.status_code,
+        body=_excerpt(response),
+    )
+
+
+def _explain(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing field {error.args[0]!r}" if error.args else "missing field"
+    if isinstance(error, json.JSONDecodeError):
+        return "the body is not JSON"
+    return f"{type(error).__name__}: {error}"
+
+
+def type_problem(value: Any, path: str = "") -> str | None:
+    """Describe the first field of a generated model whose value does not have its declared type, or None.
+
+    The generated ``from_dict`` checks presence, not types: ``"active": "yes"`` would otherwise pass silently.
+    """
+    for name, hint in _field_hints(type(value)).items():
+        problem = _mismatch(getattr(value, name), hint, f"{path}{name}")
+        if problem:
+            return problem
+    return None
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _field_hints(cls: type[Any]) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        # Nested models are imported only for type checking in generated modules; resolve them from the package.
+        resolved = typing.get_type_hints(cls, localns=vars(up42_api.models))
+        hints = {f.name: resolved[f.name] for f in attrs.fields(cls) if f.name != "additional_properties"}
+        _HINTS[cls] = hints
+    return hints
+
+
+def _mismatch(value: Any, hint: Any, path: str) -> str | None:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        for option in typing.get_args(hint):
+            if _mismatch(value, option, path) is None:
+                return None
+        return _wrong(value, hint, path)
+    if origin is typing.Literal:
+        return None if value in typing.get_args(hint) else _wrong(value, hint, path)
+    if origin is list:
+        if not isinstance(value, list):
+            return _wrong(value, hint, path)
+        (item,) = typing.get_args(hint)
+        for index, element in enumerate(value):
+            problem = _mismatch(element, item, f"{path}[{index}]")
+            if problem:
+                return problem
+        return None
+    if hint is Any or origin is dict:
+        return None
+    if hint is type(None):
+        return None if value is None else _wrong(value, hint, path)
+    if hint is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else _wrong(value, hint, path)
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else _wrong(value, hint, path)
+    if isinstance(hint, type) and attrs.has(hint):
+        return type_problem(value, f"{path}.") if isinstance(value, hint) else _wrong(value, hint, path)
+    if isinstance(hint, type) and (issubclass(hint, str | bool | enum.Enum | datetime.datetime | Unset)):
+        return None if isinstance(value, hint) else _wrong(value, hint, path)
+    return None
+
+
+def _wrong(value: Any, hint: Any, path: str) -> str:
+    expected = getattr(hint, "__name__", None) or str(hint).replace("up42_api.models.", "").replace("types.", "")
+    return f"field {path!r} should be {expected}, got {type(value).__name__}"

@@ -1,0 +1,174 @@
+"""Every error the SDK raises, in one tree.
+
+```
+UP42Error                        catch this to catch everything from the SDK
+├── InvalidArgumentError         a bad argument, refused before any request (also a ValueError and a TypeError)
+├── NotAuthenticatedError        no credentials, or the facade used before up42.authenticate()
+├── APIConnectionError           the request did not complete (DNS, refused, reset, TLS, ...)
+│   └── APITimeoutError          ... because a timeout expired
+├── ResponseParseError           a success response whose body breaks the API contract
+└── APIError                     the API answered with an error status; carries status, code, message, details
+    ├── AuthenticationError      401, and wrong credentials at the token endpoint
+    ├── PermissionDeniedError    403
+    ├── NotFoundError            404
+    ├── ValidationError          400, 422
+    ├── RateLimitError           429; `retry_after` holds the server's hint in seconds
+    └── ServerError              5xx, including gateway pages that are not JSON
+```
+
+Messages name what failed (method and path, status, the server's code and message) and never contain an
+access token, a password or a webhook secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "InvalidArgumentError",
+    "NotAuthenticatedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseParseError",
+    "ServerError",
+    "UP42Error",
+    "ValidationError",
+]
+
+
+class UP42Error(Exception):
+    """Base class of every error raised by the SDK."""
+
+
+class InvalidArgumentError(UP42Error, ValueError, TypeError):
+    """An argument has the wrong type or value; nothing was sent.
+
+    It is also a `ValueError` and a `TypeError`, so code written against plain Python conventions catches it too.
+    """
+
+
+class NotAuthenticatedError(UP42Error):
+    """No credentials were found, or the module-level functions were called before `up42.authenticate()`."""
+
+
+class APIConnectionError(UP42Error):
+    """The request did not complete: the host could not be resolved or reached, or the connection broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The connect, read, write or pool timeout expired before the response arrived."""
+
+
+class ResponseParseError(UP42Error):
+    """A response could not be read as the API contract describes (missing fields, wrong types, not JSON).
+
+    Attributes:
+        status: The HTTP status of the response.
+        body: The raw response body, at most the first 2,000 characters.
+    """
+
+    def __init__(self, message: str, *, status: int, body: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class APIError(UP42Error):
+    """The API answered with an error status.
+
+    Attributes:
+        status: The HTTP status code.
+        code: The error code from the error envelope: a string such as ``"RESOURCE_NOT_FOUND"``, an integer, or
+            None when the body carried none (for example an HTML page from a gateway).
+        message: The server's message, or the HTTP reason phrase when the body carried none.
+        details: The ``details`` object of the error envelope, if any.
+        method: The HTTP method of the failed request.
+        path: The path of the failed request (it never holds credentials).
+        headers: The response headers.
+        body: The raw response body, at most the first 2,000 characters; it is never part of ``str(error)``.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | int | None = None,
+        details: Mapping[str, Any] | None = None,
+        method: str = "",
+        path: str = "",
+        headers: Mapping[str, str] | None = None,
+        body: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = dict(details) if details is not None else None
+        self.method = method
+        self.path = path
+        self.headers = dict(headers or {})
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        code = f" {self.code}" if self.code is not None and str(self.code) != str(self.status) else ""
+        where = f" ({self.method} {self.path})" if self.method else ""
+        return f"HTTP {self.status}{code}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, code={self.code!r}, message={self.message!r})"
+
+
+class AuthenticationError(APIError):
+    """401: the credentials were refused, or the token was rejected even after a refresh."""
+
+
+class PermissionDeniedError(APIError):
+    """403: the account may not access this workspace or webhook."""
+
+
+class NotFoundError(APIError):
+    """404: no such webhook (or workspace)."""
+
+
+class ValidationError(APIError):
+    """400 or 422: the API refused the request's content (for example a URL that is not HTTPS)."""
+
+
+class RateLimitError(APIError):
+    """429: too many requests.
+
+    Attributes:
+        retry_after: Seconds the server asked to wait (from ``Retry-After``), or None when it gave no hint.
+    """
+
+    def __init__(self, status: int, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(status, message, **kwargs)
+
+
+class ServerError(APIError):
+    """5xx: the API or a gateway in front of it failed."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: ValidationError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status: int) -> type[APIError]:
+    """Return the `APIError` subclass for an HTTP status code."""
+    if status >= 500:
+        return ServerError
+    return _BY_STATUS.get(status, APIError)

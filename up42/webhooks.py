@@ -1,0 +1,219 @@
+"""`Webhook` and `AsyncWebhook`: one registered webhook and what can be done with it."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import warnings
+from typing import Any
+
+from . import _operations as ops
+from ._operations import WebhookRecord
+from ._transport import AsyncTransport, Transport
+
+__all__ = ["AsyncWebhook", "Webhook"]
+
+logger = logging.getLogger("up42")
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    # The API sends UTC; a timestamp without an offset is read as UTC rather than as local time.
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+class _WebhookFields:
+    """The read-only fields both webhook classes show, as of the last response."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: WebhookRecord) -> None:
+        self._record = record
+
+    @property
+    def id(self) -> str:
+        """The webhook id."""
+        return self._record.model.id
+
+    @property
+    def name(self) -> str:
+        """The webhook's name."""
+        return self._record.model.name
+
+    @property
+    def url(self) -> str:
+        """The URL deliveries are POSTed to."""
+        return self._record.model.url
+
+    @property
+    def events(self) -> list[str]:
+        """The subscribed event names, e.g. ``['order.status']`` (names newer than this SDK included)."""
+        return [str(event) for event in self._record.model.events]
+
+    @property
+    def active(self) -> bool:
+        """Whether live events are delivered."""
+        return self._record.model.active
+
+    @property
+    def created_at(self) -> datetime.datetime:
+        """When the webhook was created (timezone-aware, UTC)."""
+        return _aware(self._record.model.created_at)
+
+    @property
+    def updated_at(self) -> datetime.datetime:
+        """When the webhook was last changed (timezone-aware, UTC)."""
+        return _aware(self._record.model.updated_at)
+
+    def __repr__(self) -> str:
+        # The secret is deliberately absent.
+        return (
+            f"{type(self).__name__}(name={self.name!r}, id={self.id!r}, active={self.active!r}, events={self.events!r})"
+        )
+
+
+class Webhook(_WebhookFields):
+    """A registered webhook of the workspace: read it, change it, test it, delete it.
+
+    Obtain one from `up42.create_webhook`, `up42.initialize_webhook` or `up42.get_webhooks` (or the same
+    methods of a `up42.Client`); it is not meant to be constructed directly.
+
+    Example:
+        >>> hook = up42.initialize_webhook("3fa85f64-5717-4562-b3fc-2c963f66afa6")  # doctest: +SKIP
+        >>> hook.update(active=True)  # doctest: +SKIP
+        Webhook(name='orders', id='3fa85f64-5717-4562-b3fc-2c963f66afa6', active=True, events=['order.status'])
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: Transport, record: WebhookRecord) -> None:
+        super().__init__(record)
+        self._transport = transport
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The webhook as the API returns it, fetched afresh on every access.
+
+        The dict has the API's camelCase keys (``id``, ``name``, ``url``, ``events``, ``active``, ``secret``,
+        ``createdAt``, ``updatedAt``, and any field the API adds later). It includes the secret in clear text,
+        as the API sends it.
+
+        Raises:
+            NotFoundError: The webhook no longer exists.
+        """
+        self._record = self._fetch()
+        return dict(self._record.raw)
+
+    def update(
+        self,
+        name: str | None = None,
+        url: str | None = None,
+        events: list[str] | None = None,
+        active: bool | None = None,
+        secret: str | None = None,
+    ) -> Webhook:
+        """Change some fields and keep the rest.
+
+        The webhook is read afresh, the given fields are applied over it, and all five writable fields are sent
+        (the API replaces the whole webhook). None keeps a field; anything else applies, including False,
+        ``""`` and ``[]``.
+
+        Args:
+            name: The new name.
+            url: The new delivery URL (HTTPS).
+            events: The new list of event names, e.g. ``["order.status"]``.
+            active: True to deliver live events, False to pause.
+            secret: The new signing secret.
+
+        Returns:
+            This webhook, showing the state the API returned.
+
+        Raises:
+            InvalidArgumentError: An argument has the wrong type; nothing was sent.
+            ValidationError: The API refused a value (e.g. a URL that is not HTTPS).
+            NotFoundError: The webhook no longer exists.
+        """
+        changes = ops.Changes.checked(name, url, events, active, secret)
+        workspace = self._transport.workspace_id()
+        current = self._fetch()
+        reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current.model)))
+        self._record = ops.record_from(reply)
+        logger.info("Updated %r", self)
+        return self
+
+    def delete(self) -> None:
+        """Delete the webhook. UP42 stops sending its deliveries.
+
+        Raises:
+            NotFoundError: The webhook does not exist (any more).
+        """
+        self._transport.send(ops.delete(self._transport.workspace_id(), self.id))
+        logger.info("Deleted webhook %s", self.id)
+
+    def trigger_test_events(self) -> dict[str, Any]:
+        """Ask UP42 to send one test delivery per subscribed event to the webhook URL (works while inactive).
+
+        Returns:
+            The test run as the API returns it, e.g. ``{"startedAt": ..., "testsRun": 1, "testsSucceeded": 1,
+            "testsFailed": 0, "tests": [...]}``.
+        """
+        return ops.test_run_from(self._transport.send(ops.run_tests(self._transport.workspace_id(), self.id)))
+
+    def trigger_test_event(self) -> dict[str, Any]:
+        """Deprecated spelling from the old SDK's documentation; use `trigger_test_events`."""
+        warnings.warn(
+            "Webhook.trigger_test_event() is deprecated; call trigger_test_events()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.trigger_test_events()
+
+    def _fetch(self) -> WebhookRecord:
+        return ops.record_from(self._transport.send(ops.get(self._transport.workspace_id(), self.id)))
+
+
+class AsyncWebhook(_WebhookFields):
+    """A registered webhook for `up42.AsyncClient`: the same as `Webhook`, with coroutine methods.
+
+    `fetch_info()` replaces the `info` property, since reading a property cannot await.
+    """
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: AsyncTransport, record: WebhookRecord) -> None:
+        super().__init__(record)
+        self._transport = transport
+
+    async def fetch_info(self) -> dict[str, Any]:
+        """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
+        self._record = await self._fetch()
+        return dict(self._record.raw)
+
+    async def update(
+        self,
+        name: str | None = None,
+        url: str | None = None,
+        events: list[str] | None = None,
+        active: bool | None = None,
+        secret: str | None = None,
+    ) -> AsyncWebhook:
+        """Change some fields and keep the rest (see `Webhook.update`)."""
+        changes = ops.Changes.checked(name, url, events, active, secret)
+        workspace = await self._transport.workspace_id()
+        current = await self._fetch()
+        reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current.model)))
+        self._record = ops.record_from(reply)
+        logger.info("Updated %r", self)
+        return self
+
+    async def delete(self) -> None:
+        """Delete the webhook (see `Webhook.delete`)."""
+        await self._transport.send(ops.delete(await self._transport.workspace_id(), self.id))
+        logger.info("Deleted webhook %s", self.id)
+
+    async def trigger_test_events(self) -> dict[str, Any]:
+        """Send one test delivery per subscribed event (see `Webhook.trigger_test_events`)."""
+        reply = await self._transport.send(ops.run_tests(await self._transport.workspace_id(), self.id))
+        return ops.test_run_from(reply)
+
+    async def _fetch(self) -> WebhookRecord:
+        return ops.record_from(await self._transport.send(ops.get(await self._transport.workspace_id(), self.id)))
