@@ -1,0 +1,230 @@
+"""Typed webhook messages: the envelope UP42 POSTs and the payloads of the events it is known to send.
+
+Everything here is forward compatible: an event name, status or order type newer than this SDK becomes a member
+named ``UNKNOWN`` that keeps its value, and fields UP42 adds later stay available in ``raw``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from ._errors import InvalidPayloadError, RawBodyRequiredError
+
+__all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "OrderType", "WebhookEvent", "parse"]
+
+T = TypeVar("T")
+
+
+class _OpenEnum(StrEnum):
+    """A string enum that also accepts values it does not list, so newer messages still parse."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNKNOWN"
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """False for a value this SDK does not list (it still compares equal to its plain string)."""
+        return self._name_ != "UNKNOWN"
+
+
+class EventName(_OpenEnum):
+    """The name of a webhook event."""
+
+    ORDER_STATUS = "order.status"
+    JOB_STATUS = "job.status"
+
+
+class OrderState(_OpenEnum):
+    """The status of an order, as `order.status` reports it."""
+
+    CREATED = "CREATED"
+    BEING_PLACED = "BEING_PLACED"
+    PLACED = "PLACED"
+    PLACEMENT_FAILED = "PLACEMENT_FAILED"
+    BEING_FULFILLED = "BEING_FULFILLED"
+    FULFILLED = "FULFILLED"
+    FAILED_PERMANENTLY = "FAILED_PERMANENTLY"
+    CANCELED = "CANCELED"
+
+
+class OrderType(_OpenEnum):
+    """The kind of order."""
+
+    TASKING = "TASKING"
+    ARCHIVE = "ARCHIVE"
+
+
+class JobState(_OpenEnum):
+    """The status of a processing job, as `job.status` reports it."""
+
+    NOT_STARTED = "NOT_STARTED"
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    CANCELLING = "CANCELLING"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    ERROR = "ERROR"
+    SUCCEEDED = "SUCCEEDED"
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    """The payload of `order.status`: an order changed status.
+
+    Attributes:
+        order_id: The order's id.
+        order_type: `OrderType.TASKING` or `OrderType.ARCHIVE` (or a newer type).
+        data_host_name: The data host or provider handling the order.
+        status: The new status.
+        status_is_final: True when the order will not change status again.
+        raw: The payload as received, including fields this SDK does not know.
+    """
+
+    order_id: str
+    order_type: OrderType
+    data_host_name: str
+    status: OrderState
+    status_is_final: bool
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """The payload of `job.status`: a processing job changed status.
+
+    Only `status` is documented; the rest of the payload is in `raw`.
+    """
+
+    status: JobState
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One webhook message, parsed.
+
+    Attributes:
+        event: The event name; compares equal to the plain string, e.g. ``event.event == "order.status"``.
+        live_mode: False for the test deliveries UP42 sends on request.
+        message_id: Unique per message; a redelivery of the same message carries the same id.
+        timestamp: When UP42 created the message (timezone-aware).
+        body: An `OrderStatus` for `order.status`, a `JobStatus` for `job.status`, the payload dict otherwise.
+        raw: The whole message as received.
+    """
+
+    event: EventName
+    live_mode: bool
+    message_id: str
+    timestamp: datetime.datetime
+    body: OrderStatus | JobStatus | dict[str, Any]
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def is_test(self) -> bool:
+        """True for a test delivery (``liveMode`` false)."""
+        return not self.live_mode
+
+
+def _get(message: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+    if key not in message:
+        raise InvalidPayloadError(f"the message has no {where}{key} field")
+    value = message[key]
+    # bool is an int subclass; an explicit check keeps `true` from passing as a number and vice versa.
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise InvalidPayloadError(f"{where}{key} must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _timestamp(text: str) -> datetime.datetime:
+    try:
+        value = datetime.datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidPayloadError("timestamp is not an ISO 8601 date-time") from error
+    # UP42 sends UTC with a Z; a value without an offset is read as UTC rather than as local time.
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
+
+
+def _payload(event: EventName, body: dict[str, Any]) -> OrderStatus | JobStatus | dict[str, Any]:
+    if event == EventName.ORDER_STATUS:
+        return OrderStatus(
+            order_id=_get(body, "orderId", str, "body."),
+            order_type=OrderType(_get(body, "orderType", str, "body.")),
+            data_host_name=_get(body, "dataHostName", str, "body."),
+            status=OrderState(_get(body, "status", str, "body.")),
+            status_is_final=_get(body, "statusIsFinal", bool, "body."),
+            raw=body,
+        )
+    if event == EventName.JOB_STATUS:
+        return JobStatus(status=JobState(_get(body, "status", str, "body.")), raw=body)
+    return body
+
+
+def event_from_mapping(message: Mapping[str, Any]) -> WebhookEvent:
+    """Build a `WebhookEvent` from a decoded message, or raise `InvalidPayloadError` naming the bad field."""
+    event = EventName(_get(message, "event", str, ""))
+    return WebhookEvent(
+        event=event,
+        live_mode=_get(message, "liveMode", bool, ""),
+        message_id=_get(message, "messageId", str, ""),
+        timestamp=_timestamp(_get(message, "timestamp", str, "")),
+        body=_payload(event, _get(message, "body", dict, "")),
+        raw=message,
+    )
+
+
+def event_from_json(raw: bytes) -> WebhookEvent:
+    """Decode a message body and build its `WebhookEvent`; every failure is an `InvalidPayloadError`."""
+    try:
+        message = json.loads(raw)
+    # RecursionError: deeply nested arrays exhaust the decoder's stack.
+    except (ValueError, RecursionError) as error:
+        raise InvalidPayloadError("the body is not UTF-8 JSON") from error
+    if not isinstance(message, dict):
+        raise InvalidPayloadError(f"the body is a JSON {type(message).__name__}, not an object")
+    return event_from_mapping(message)
+
+
+def parse(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> WebhookEvent:
+    """Parse a delivery WITHOUT checking who sent it: only for webhooks created without a secret.
+
+    UP42 signs nothing when a webhook has no secret, so anyone who learns the URL can post a message that
+    parses here. Prefer giving the webhook a secret and calling `verify`; if you cannot, treat the event as a hint
+    and confirm it through the API before acting on it.
+
+    Args:
+        body: The raw body, or the already-decoded JSON object (there is no signature to preserve).
+
+    Raises:
+        InvalidPayloadError: The body is not a webhook message.
+        RawBodyRequiredError: The body is of another type.
+    """
+    if isinstance(body, Mapping):
+        return event_from_mapping(body)
+    return event_from_json(raw_body(body))
+
+
+def raw_body(body: object) -> bytes:
+    """The body as bytes: bytes-like values as they are, text as UTF-8; anything else is refused."""
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    if isinstance(body, str):
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidPayloadError("the body text cannot be encoded as UTF-8") from error
+    hint = " (a parsed JSON object)" if isinstance(body, Mapping | list) else ""
+    raise RawBodyRequiredError(
+        f"the body must be the raw bytes (or text) of the request, not {type(body).__name__}{hint}: the signature "
+        "covers the exact bytes sent, and JSON serialised again differs in spacing, key order or escapes"
+    )

@@ -1,0 +1,366 @@
+"""UP42's delivery signature, both ways: `sign` makes the headers, `verify` checks them.
+
+The scheme, as UP42's own validation code shows it: ``Signature-Input: up42-sig=("h1" "h2");created=<unix>``
+lists header names, and ``Signature: up42-sig=<base64>`` carries HMAC-SHA256, keyed with the webhook secret, of
+those headers' values concatenated in that order with no separator. The body is covered only through a digest
+header, so `sign` lists ``content-digest`` (RFC 9530) and `verify` insists on a covered digest by default.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidArgumentError
+from ._errors import (
+    DigestMismatchError,
+    MalformedHeaderError,
+    MissingHeaderError,
+    SignatureExpiredError,
+    SignatureFromFutureError,
+    SignatureMismatchError,
+    UnsignedBodyError,
+)
+from ._events import WebhookEvent, event_from_json, raw_body
+from ._structured import InnerList, Item, parse_dictionary
+
+__all__ = ["DEFAULT_TOLERANCE", "HeadersLike", "SecretLike", "content_digest", "sign", "verify"]
+
+LABEL = "up42-sig"
+SIGNED_HEADERS = ("content-type", "content-digest")
+CONTENT_TYPE = "application/json"
+DEFAULT_TOLERANCE = 300
+
+HeadersLike = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
+"""A mapping of header names to values, or (name, value) pairs such as an ASGI scope's ``headers``."""
+
+SecretLike = str | Sequence[str]
+"""One webhook secret, or several while a secret is being rotated."""
+
+_DIGESTS: dict[str, Callable[[bytes], Any]] = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
+_SHOWN = 60
+
+
+def _shown(text: str) -> str:
+    # Header text comes from the sender; keep messages short whatever it sends.
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
+
+
+def content_digest(body: bytes) -> str:
+    """The RFC 9530 ``Content-Digest`` value of a body: ``sha-256=:<base64 of SHA-256(body)>:``."""
+    return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode('ascii')}:"
+
+
+def _mac(key: bytes, values: Sequence[str]) -> bytes:
+    return hmac.new(key, "".join(values).encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def _keys(secret: object) -> list[bytes]:
+    secrets = [secret] if isinstance(secret, str) else secret
+    if not isinstance(secrets, Sequence) or isinstance(secrets, bytes | bytearray) or not secrets:
+        raise InvalidArgumentError("secret must be a non-empty string or a non-empty sequence of strings")
+    keys = []
+    for item in secrets:
+        if not isinstance(item, str) or not item:
+            raise InvalidArgumentError(
+                f"every secret must be a non-empty string, not {type(item).__name__}; "
+                "for a webhook without a secret use up42.receiving.parse"
+            )
+        keys.append(item.encode("utf-8"))
+    return keys
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        # HTTP header bytes are Latin-1 on the wire; ASGI hands them over undecoded.
+        return bytes(value).decode("latin-1")
+    raise MalformedHeaderError(f"header names and values must be str or bytes, not {type(value).__name__}")
+
+
+def _lowercase(headers: HeadersLike) -> dict[str, str]:
+    try:
+        # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
+        pairs = headers.items() if hasattr(headers, "items") else headers
+        merged: dict[str, list[str]] = {}
+        for name, value in pairs:
+            merged.setdefault(_text(name).lower(), []).append(_text(value).strip(" \t"))
+    except (TypeError, ValueError) as error:
+        raise MalformedHeaderError("headers must be a mapping or a sequence of (name, value) pairs") from error
+    # A repeated field means its values joined by a comma (RFC 9110 section 5.3).
+    return {name: ", ".join(values) for name, values in merged.items()}
+
+
+def _required(headers: Mapping[str, str], name: str, why: str) -> str:
+    if name not in headers:
+        raise MissingHeaderError(f"the {name} header is missing{why}", header=name)
+    return headers[name]
+
+
+@dataclass(frozen=True)
+class _SignatureInput:
+    covered: tuple[str, ...]
+    created: int
+    expires: int | None
+
+
+def _int_param(params: Mapping[str, object], name: str) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise MalformedHeaderError(f"Signature-Input's {name} parameter is not a whole number of Unix seconds")
+    return value
+
+
+def _parse_signature_input(text: str) -> _SignatureInput:
+    try:
+        members = parse_dictionary(text)
+    except ValueError as error:
+        raise MalformedHeaderError(f"Signature-Input is not a structured dictionary: {error}") from None
+    member = members.get(LABEL)
+    if member is None:
+        raise MalformedHeaderError(f"Signature-Input has no {LABEL} member")
+    if not isinstance(member, InnerList):
+        raise MalformedHeaderError(f"Signature-Input's {LABEL} member is not a parenthesised list of header names")
+    covered: list[str] = []
+    for item in member.items:
+        name = item.value
+        if not isinstance(name, str) or isinstance(name, bool):
+            raise MalformedHeaderError(f"Signature-Input lists {item.value!r}, which is not a header name")
+        name = name.lower()
+        if name.startswith("@"):
+            raise MalformedHeaderError(
+                f"Signature-Input lists the derived component {_shown(name)}; only header names are supported"
+            )
+        if name in covered:
+            raise MalformedHeaderError(f"Signature-Input lists {_shown(name)} twice")
+        covered.append(name)
+    if not covered:
+        raise MalformedHeaderError("Signature-Input covers no headers")
+    created = _int_param(member.params, "created")
+    if created is None:
+        raise MalformedHeaderError(f"Signature-Input's {LABEL} member has no created parameter")
+    return _SignatureInput(tuple(covered), created, _int_param(member.params, "expires"))
+
+
+def _parse_signature(text: str) -> bytes:
+    # Not a strict structured field: UP42 sends plain base64, which is no valid sf-token, so split on '=' at the
+    # first one only (base64 padding contains '=' too) and accept the RFC 9421 ':...:' wrapper as well.
+    found: list[str] = []
+    for member in text.split(","):
+        label, _, value = member.partition("=")
+        if label.strip(" \t") == LABEL:
+            found.append(value.partition(";")[0].strip(" \t"))
+    if not found:
+        raise MalformedHeaderError(f"the Signature header has no {LABEL} member")
+    if len(found) > 1:
+        raise MalformedHeaderError(f"the Signature header has {len(found)} {LABEL} members")
+    value = found[0]
+    if len(value) >= 2 and value[0] == value[-1] == ":":
+        value = value[1:-1]
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedHeaderError(f"the Signature header's {LABEL} value is not base64") from None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
+    age = now - signed.created
+    if age > tolerance:
+        raise SignatureExpiredError(
+            f"the signature was created {_seconds(age)} s ago, more than the {_seconds(tolerance)} s tolerance "
+            f"(created={signed.created}, now={_seconds(now)}): a replay, a delayed delivery, or a clock running ahead",
+            created=signed.created,
+            now=now,
+            tolerance=tolerance,
+        )
+    if -age > tolerance:
+        raise SignatureFromFutureError(
+            f"the signature was created {_seconds(-age)} s in the future, more than the {_seconds(tolerance)} s "
+            f"tolerance (created={signed.created}, now={_seconds(now)}): is this machine's clock behind?",
+            created=signed.created,
+            now=now,
+            tolerance=tolerance,
+        )
+    if signed.expires is not None and now > signed.expires:
+        raise SignatureExpiredError(
+            f"the signature expired {_seconds(now - signed.expires)} s ago (expires={signed.expires}, "
+            f"now={_seconds(now)})",
+            created=signed.created,
+            now=now,
+            tolerance=tolerance,
+        )
+
+
+def _check_content_digest(text: str, body: bytes) -> None:
+    try:
+        members = parse_dictionary(text)
+    except ValueError as error:
+        raise MalformedHeaderError(f"Content-Digest is not a structured dictionary: {error}") from None
+    _compare_digests("Content-Digest", members, body)
+
+
+def _check_legacy_digest(text: str, body: bytes) -> None:
+    # RFC 3230 Digest: `SHA-256=<base64>`, algorithm names case-insensitive, no colons.
+    members: dict[str, Item | InnerList] = {}
+    for member in text.split(","):
+        name, _, value = member.strip(" \t").partition("=")
+        try:
+            members[name.lower()] = Item(base64.b64decode(value.strip(" \t"), validate=True))
+        except (binascii.Error, ValueError):
+            raise MalformedHeaderError(f"Digest's {_shown(name)} value is not base64") from None
+    _compare_digests("Digest", members, body)
+
+
+def _compare_digests(header: str, members: Mapping[str, Item | InnerList], body: bytes) -> None:
+    known = [name for name in members if name in _DIGESTS]
+    if not known:
+        raise DigestMismatchError(f"{header} carries no {' or '.join(_DIGESTS)} digest, so the body cannot be checked")
+    for name in known:
+        member = members[name]
+        expected = member.value if isinstance(member, Item) else None
+        if not isinstance(expected, bytes):
+            raise MalformedHeaderError(f"{header}'s {name} value is not a byte sequence")
+        if not hmac.compare_digest(expected, _DIGESTS[name](body).digest()):
+            raise DigestMismatchError(
+                f"the body does not match {header} ({name}): it was changed after signing, or it is not the raw "
+                "body as received (decoded, re-encoded or re-serialised)"
+            )
+
+
+_BODY_DIGESTS: dict[str, Callable[[str, bytes], None]] = {
+    "content-digest": _check_content_digest,
+    "digest": _check_legacy_digest,
+}
+
+
+def _now(now: float | datetime.datetime | None) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, datetime.datetime):
+        if now.tzinfo is None:
+            raise InvalidArgumentError("now must be a timezone-aware datetime or Unix seconds")
+        return now.timestamp()
+    if isinstance(now, int | float) and not isinstance(now, bool):
+        return float(now)
+    raise InvalidArgumentError(f"now must be a timezone-aware datetime or Unix seconds, not {type(now).__name__}")
+
+
+def check_tolerance(tolerance: object) -> float:
+    """Return the tolerance as seconds, or raise `InvalidArgumentError` unless it is a non-negative number."""
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance < float("inf"):
+        raise InvalidArgumentError("tolerance must be a finite, non-negative number of seconds")
+    return float(tolerance)
+
+
+def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[str, str]:
+    """Sign a delivery body the way UP42 does: return the headers to send along with it.
+
+    The signature covers Content-Type and Content-Digest, and the digest covers the body, so `verify` detects a
+    change to either. Useful for tests of your receiver and for local senders.
+
+    Args:
+        body: The exact bytes (or UTF-8 text) that will be sent.
+        secret: The webhook's secret.
+        created: The signing time in Unix seconds; now by default.
+
+    Returns:
+        ``Content-Type``, ``Content-Digest``, ``Signature-Input`` and ``Signature``.
+
+    Example:
+        >>> headers = sign(b'{"event": "order.status"}', "s3cret", created=1700000000)
+        >>> headers["Signature-Input"]
+        'up42-sig=("content-type" "content-digest");created=1700000000'
+    """
+    raw = raw_body(body)
+    if not isinstance(secret, str) or not secret:
+        raise InvalidArgumentError("secret must be a non-empty string")
+    if created is None:
+        created = int(time.time())
+    elif isinstance(created, bool) or not isinstance(created, int) or created < 0:
+        raise InvalidArgumentError("created must be a non-negative whole number of Unix seconds")
+    values = {"content-type": CONTENT_TYPE, "content-digest": content_digest(raw)}
+    signature = base64.b64encode(_mac(secret.encode("utf-8"), [values[name] for name in SIGNED_HEADERS]))
+    components = " ".join(f'"{name}"' for name in SIGNED_HEADERS)
+    return {
+        "Content-Type": values["content-type"],
+        "Content-Digest": values["content-digest"],
+        "Signature-Input": f"{LABEL}=({components});created={created}",
+        "Signature": f"{LABEL}={signature.decode('ascii')}",
+    }
+
+
+def verify(
+    body: bytes | str,
+    headers: HeadersLike,
+    secret: SecretLike,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE,
+    now: float | datetime.datetime | None = None,
+    allow_unsigned_body: bool = False,
+) -> WebhookEvent:
+    """Check that UP42 sent this delivery, recently, unchanged; then parse it.
+
+    Checks, in order: the signature headers are present and well formed, a secret reproduces the signature, the
+    signature is no more than `tolerance` seconds old or ahead, and a signed digest header matches the body. Only
+    then is the JSON parsed.
+
+    Args:
+        body: The raw request body, exactly as received (bytes, or text decoded as UTF-8). Not a parsed dict.
+        headers: The request headers: a mapping (names in any case) or (name, value) pairs.
+        secret: The webhook's secret, or a sequence of secrets during a rotation; any one may match. Each is
+            compared in constant time.
+        tolerance: How far, in seconds, the signature's ``created`` time may lie from now in either direction.
+        now: The current time (Unix seconds or an aware datetime); the system clock by default.
+        allow_unsigned_body: Accept a signature that covers no Content-Digest or Digest header. UP42 has not
+            published which headers it signs; if its deliveries cover no digest, the headers are still
+            authenticated but the body is not, so only enable this when that is acceptable.
+
+    Returns:
+        The parsed `WebhookEvent`.
+
+    Raises:
+        SignatureVerificationError: One of its subclasses, naming the check that failed. Nothing else is raised for
+            any body or headers.
+        InvalidArgumentError: The secret, tolerance or now argument is unusable (a bug in the caller).
+    """
+    raw = raw_body(body)
+    keys = _keys(secret)
+    limit = check_tolerance(tolerance)
+    moment = _now(now)
+    found = _lowercase(headers)
+    why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
+    signed = _parse_signature_input(_required(found, "signature-input", why))
+    signature = _parse_signature(_required(found, "signature", why))
+    values = [_required(found, name, " though Signature-Input lists it") for name in signed.covered]
+    # Every key is tried, even after a match, so the time taken does not reveal which secret matched.
+    matches = [hmac.compare_digest(_mac(key, values), signature) for key in keys]
+    if not any(matches):
+        secrets = "the secret" if len(keys) == 1 else f"any of the {len(keys)} secrets"
+        raise SignatureMismatchError(
+            f"the signature does not match {secrets}: a wrong secret, or a signed header "
+            f"({', '.join(signed.covered)}) was changed"
+        )
+    _check_time(signed, moment, limit)
+    digests = [name for name in signed.covered if name in _BODY_DIGESTS]
+    if not digests and not allow_unsigned_body:
+        raise UnsignedBodyError(
+            "the signature covers no Content-Digest or Digest header, so the body is not authenticated; "
+            "pass allow_unsigned_body=True to accept such deliveries"
+        )
+    for name in digests:
+        _BODY_DIGESTS[name](found[name], raw)
+    return event_from_json(raw)
