@@ -12,7 +12,7 @@ import respx
 
 import up42
 from tests.contract import assert_request_matches_spec, assert_response_matches_spec
-from up42 import _default
+from up42 import _default, _retry
 
 API = "https://api.up42.com"
 AUTH = "https://auth.up42.com"
@@ -104,6 +104,19 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     if _default._default is not None:
         _default._default.close()
+
+
+@pytest.fixture(autouse=True)
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retry waits are recorded instead of slept, so tests of the policy run at full speed."""
+    waited: list[float] = []
+
+    async def asleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", waited.append)
+    monkeypatch.setattr(_retry, "asleep", asleep)
+    return waited
 
 
 @pytest.fixture

@@ -45,7 +45,8 @@ def token_call(credentials: Credentials) -> Call:
         client_id=CLIENT_ID,
         scope="openid",
     )
-    return Call(create_token, {"body": form}, on_auth_host=True)
+    # Asking twice for a token is harmless, so this POST may be retried like a GET.
+    return Call(create_token, {"body": form}, on_auth_host=True, idempotent=True)
 
 
 def grant_from(reply: Reply) -> Grant:
@@ -65,6 +66,7 @@ def refused(error: APIError, credentials: Credentials) -> APIError:
         method=error.method,
         path=error.path,
         headers=error.headers,
+        attempts=error.attempts,
     )
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from types import TracebackType
-from typing import Any, Literal, Self, overload
+from typing import Any, Literal, Self, TypedDict, Unpack, overload
 
 import httpx
 
 from . import _operations as ops
 from ._config import DEFAULT_TIMEOUT, Hosts, resolve_credentials, resolve_hosts
+from ._retry import RetryPolicy
 from ._transport import AsyncTransport, Transport
 from .errors import InvalidArgumentError
 from .webhooks import AsyncWebhook, Webhook
@@ -20,6 +21,15 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger("up42")
 
 TimeoutTypes = float | httpx.Timeout | None
+
+
+class RetryOptions(TypedDict, total=False):
+    """Keyword arguments that tune retries (see "Errors, retries and timeouts" in the README)."""
+
+    max_retries: int
+    backoff_base: float
+    backoff_max: float
+    retry_after_max: float
 
 
 def _timeout(value: object) -> httpx.Timeout:
@@ -41,10 +51,12 @@ class _Settings:
         region: str,
         base_url: str | None,
         timeout: TimeoutTypes,
+        retry: RetryOptions,
     ) -> None:
         self.hosts: Hosts = resolve_hosts(region, base_url)
         self.credentials = resolve_credentials(username, password, cfg_file)
         self.timeout = _timeout(timeout)
+        self.policy = RetryPolicy(**retry)
 
     def describe(self, cls: type) -> str:
         return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
@@ -78,9 +90,15 @@ class Client:
         region: str = "eu",
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        **retry: Unpack[RetryOptions],
     ) -> None:
-        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout)
-        self._transport = Transport(self._settings.hosts, self._settings.credentials, timeout=self._settings.timeout)
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
+        self._transport = Transport(
+            self._settings.hosts,
+            self._settings.credentials,
+            timeout=self._settings.timeout,
+            policy=self._settings.policy,
+        )
 
     def authenticate(self) -> None:
         """Fetch a token and the workspace id now, so wrong credentials fail here rather than on first use.
@@ -197,10 +215,14 @@ class AsyncClient:
         region: str = "eu",
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        **retry: Unpack[RetryOptions],
     ) -> None:
-        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout)
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
         self._transport = AsyncTransport(
-            self._settings.hosts, self._settings.credentials, timeout=self._settings.timeout
+            self._settings.hosts,
+            self._settings.credentials,
+            timeout=self._settings.timeout,
+            policy=self._settings.policy,
         )
 
     async def authenticate(self) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Literal, overload
+from typing import Any, Literal, Unpack, overload
 
-from ._client import Client, TimeoutTypes
+from ._client import Client, RetryOptions, TimeoutTypes
 from ._config import DEFAULT_TIMEOUT
 from .errors import NotAuthenticatedError
 from .webhooks import Webhook
@@ -23,6 +23,7 @@ def authenticate(
     region: str = "eu",
     base_url: str | None = None,
     timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+    **retry: Unpack[RetryOptions],
 ) -> None:
     """Log in to UP42; the module-level functions then act for this account.
 
@@ -41,7 +42,7 @@ def authenticate(
         InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
     """
     global _default
-    client = Client(username, password, cfg_file=cfg_file, region=region, base_url=base_url, timeout=timeout)
+    client = Client(username, password, cfg_file=cfg_file, region=region, base_url=base_url, timeout=timeout, **retry)
     try:
         client.authenticate()
     except BaseException:

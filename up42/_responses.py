@@ -48,6 +48,8 @@ class Call:
     kwargs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     on_auth_host: bool = False
     bearer: str | None = dataclasses.field(default=None, repr=False)
+    # None: decided by the HTTP method; True for a POST that is safe to repeat (asking for a token).
+    idempotent: bool | None = None
 
     def request(self) -> dict[str, Any]:
         """The keyword arguments for ``httpx.Client.request``, built by the generated code."""
@@ -75,11 +77,11 @@ class Reply:
         return self.response.json()["data"]
 
 
-def read(call: Call, response: httpx.Response) -> Reply:
+def read(call: Call, response: httpx.Response, *, attempts: int = 1) -> Reply:
     """Turn a response into a `Reply`, or raise the typed error it stands for."""
     status = response.status_code
     if not 200 <= status < 300:
-        raise error_from_response(response)
+        raise error_from_response(response, attempts=attempts)
     if status not in _KNOWN_STATUSES:
         raise _parse_error(response, f"HTTP {status} is not a status this API answers with")
     try:
@@ -92,11 +94,12 @@ def read(call: Call, response: httpx.Response) -> Reply:
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
 
 
-def error_from_response(response: httpx.Response) -> APIError:
+def error_from_response(response: httpx.Response, *, attempts: int = 1) -> APIError:
     """Build the `APIError` subclass for an error response from its status and (UP42 or OAuth) error body."""
     status = response.status_code
     message, code, details = _error_fields(response)
     kwargs: dict[str, Any] = {
+        "attempts": attempts,
         "code": code,
         "details": details,
         "method": response.request.method,

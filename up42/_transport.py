@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 
+from . import _retry
 from ._auth import (
     AsyncBearerAuth,
     AsyncTokens,
@@ -30,6 +31,7 @@ from ._auth import (
 )
 from ._config import USER_AGENT, Credentials, Hosts
 from ._responses import Call, Reply, read
+from ._retry import Attempts, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError
 
 logger = logging.getLogger("up42")
@@ -47,26 +49,53 @@ def _auth_for(call: Call) -> httpx.Auth | UseClientDefault:
     return StaticBearer(call.bearer) if call.bearer is not None else USE_CLIENT_DEFAULT
 
 
-def connection_error(error: httpx.HTTPError, origin: httpx.URL, request: dict[str, Any]) -> APIConnectionError:
+def connection_error(
+    error: httpx.HTTPError, origin: httpx.URL, request: dict[str, Any], attempts: int
+) -> APIConnectionError:
     """Map an httpx transport failure to the SDK's error, naming the request but nothing secret."""
     what = f"{str(request['method']).upper()} {origin}{request['url']}"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"{what} timed out ({type(error).__name__})")
+        return APITimeoutError(f"{what} timed out ({type(error).__name__}){tries}", attempts=attempts)
     detail = str(error) or type(error).__name__
-    return APIConnectionError(f"{what} failed: {type(error).__name__}: {detail}")
+    return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
-def _log(call: Call, request: dict[str, Any], started: float, outcome: str) -> None:
+def _log(request: dict[str, Any], started: float, outcome: str) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1000
         logger.debug("%s %s -> %s in %.1f ms", str(request["method"]).upper(), request["url"], outcome, elapsed)
 
 
 class _Base:
-    def __init__(self, hosts: Hosts, credentials: Credentials) -> None:
+    def __init__(self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy) -> None:
         self.hosts = hosts
         self._credentials = credentials
+        self._policy = policy
         self._workspace_id: str | None = None
+
+    def _attempts(self, call: Call, request: dict[str, Any]) -> Attempts:
+        return self._policy.start(str(request["method"]), str(request["url"]), idempotent=call.idempotent)
+
+    @staticmethod
+    def _settle(
+        call: Call,
+        origin: httpx.URL,
+        request: dict[str, Any],
+        attempts: Attempts,
+        outcome: httpx.Response | httpx.HTTPError,
+        started: float,
+    ) -> Reply | float:
+        """The reply, or the seconds to wait before the next attempt; raises when the call has failed for good."""
+        if isinstance(outcome, httpx.Response):
+            _log(request, started, str(outcome.status_code))
+            delay = attempts.after_response(outcome)
+            return read(call, outcome, attempts=attempts.count) if delay is None else delay
+        _log(request, started, type(outcome).__name__)
+        delay = attempts.after_error(outcome)
+        if delay is None:
+            raise connection_error(outcome, origin, request, attempts.count) from outcome
+        return delay
 
     def _token_refused(self, error: APIError) -> APIError:
         return refused(error, self._credentials)
@@ -75,8 +104,8 @@ class _Base:
 class Transport(_Base):
     """Sends calls with a pair of `httpx.Client` (auth host, API host)."""
 
-    def __init__(self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout) -> None:
-        super().__init__(hosts, credentials)
+    def __init__(self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout, policy: RetryPolicy) -> None:
+        super().__init__(hosts, credentials, policy)
         options = _client_options(timeout)
         self._tokens = Tokens(self._fetch_token)
         self._auth_http = httpx.Client(base_url=hosts.auth, **options)
@@ -84,17 +113,20 @@ class Transport(_Base):
         self._workspace_lock = threading.Lock()
 
     def send(self, call: Call) -> Reply:
-        """Send ``call`` and return the parsed reply, or raise the matching `UP42Error`."""
+        """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         http = self._auth_http if call.on_auth_host else self._api_http
         request = call.request()
-        started = time.perf_counter()
-        try:
-            response = http.request(**request, auth=_auth_for(call))
-        except httpx.HTTPError as error:
-            _log(call, request, started, type(error).__name__)
-            raise connection_error(error, http.base_url, request) from error
-        _log(call, request, started, str(response.status_code))
-        return read(call, response)
+        attempts = self._attempts(call, request)
+        while True:
+            started = time.perf_counter()
+            try:
+                outcome: httpx.Response | httpx.HTTPError = http.request(**request, auth=_auth_for(call))
+            except httpx.HTTPError as error:
+                outcome = error
+            settled = self._settle(call, http.base_url, request, attempts, outcome, started)
+            if isinstance(settled, Reply):
+                return settled
+            _retry.sleep(settled)
 
     def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""
@@ -119,8 +151,8 @@ class Transport(_Base):
 class AsyncTransport(_Base):
     """Sends calls with a pair of `httpx.AsyncClient` (auth host, API host)."""
 
-    def __init__(self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout) -> None:
-        super().__init__(hosts, credentials)
+    def __init__(self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout, policy: RetryPolicy) -> None:
+        super().__init__(hosts, credentials, policy)
         options = _client_options(timeout)
         self._tokens = AsyncTokens(self._fetch_token)
         self._auth_http = httpx.AsyncClient(base_url=hosts.auth, **options)
@@ -128,17 +160,20 @@ class AsyncTransport(_Base):
         self._workspace_lock = asyncio.Lock()
 
     async def send(self, call: Call) -> Reply:
-        """Send ``call`` and return the parsed reply, or raise the matching `UP42Error`."""
+        """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         http = self._auth_http if call.on_auth_host else self._api_http
         request = call.request()
-        started = time.perf_counter()
-        try:
-            response = await http.request(**request, auth=_auth_for(call))
-        except httpx.HTTPError as error:
-            _log(call, request, started, type(error).__name__)
-            raise connection_error(error, http.base_url, request) from error
-        _log(call, request, started, str(response.status_code))
-        return read(call, response)
+        attempts = self._attempts(call, request)
+        while True:
+            started = time.perf_counter()
+            try:
+                outcome: httpx.Response | httpx.HTTPError = await http.request(**request, auth=_auth_for(call))
+            except httpx.HTTPError as error:
+                outcome = error
+            settled = self._settle(call, http.base_url, request, attempts, outcome, started)
+            if isinstance(settled, Reply):
+                return settled
+            await _retry.asleep(settled)
 
     async def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""

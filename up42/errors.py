@@ -58,7 +58,15 @@ class NotAuthenticatedError(UP42Error):
 
 
 class APIConnectionError(UP42Error):
-    """The request did not complete: the host could not be resolved or reached, or the connection broke."""
+    """The request did not complete: the host could not be resolved or reached, or the connection broke.
+
+    Attributes:
+        attempts: How many times the request was tried (more than one when it was retried).
+    """
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts
 
 
 class APITimeoutError(APIConnectionError):
@@ -92,6 +100,7 @@ class APIError(UP42Error):
         path: The path of the failed request (it never holds credentials).
         headers: The response headers.
         body: The raw response body, at most the first 2,000 characters; it is never part of ``str(error)``.
+        attempts: How many times the request was tried (more than one when it was retried).
     """
 
     def __init__(
@@ -105,6 +114,7 @@ class APIError(UP42Error):
         path: str = "",
         headers: Mapping[str, str] | None = None,
         body: str = "",
+        attempts: int = 1,
     ) -> None:
         self.status = status
         self.code = code
@@ -114,12 +124,15 @@ class APIError(UP42Error):
         self.path = path
         self.headers = dict(headers or {})
         self.body = body
+        self.attempts = attempts
         super().__init__(self._describe())
 
     def _describe(self) -> str:
         code = f" {self.code}" if self.code is not None and str(self.code) != str(self.status) else ""
-        where = f" ({self.method} {self.path})" if self.method else ""
-        return f"HTTP {self.status}{code}: {self.message}{where}"
+        where = f"{self.method} {self.path}" if self.method else ""
+        tries = f"after {self.attempts} attempts" if self.attempts > 1 else ""
+        context = "; ".join(part for part in (where, tries) if part)
+        return f"HTTP {self.status}{code}: {self.message}" + (f" ({context})" if context else "")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status={self.status}, code={self.code!r}, message={self.message!r})"
