@@ -39,4 +39,8 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     requirements = [
         line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
-    assert sorted(requirements) == ["Requires-Dist: attrs>=22.2", "Requires-Dist: httpx<0.29,>=0.25"]
+    assert sorted(requirements) == [
+        "Requires-Dist: attrs>=22.2",
+        "Requires-Dist: click==8.5.1",
+        "Requires-Dist: httpx<0.29,>=0.25",
+    ]

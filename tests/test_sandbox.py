@@ -1,0 +1,280 @@
+"""The sandbox end to end: the SDK and raw HTTP against a real server on a free loopback port.
+
+Every response the sandbox sends in these tests is checked against the spec with openapi-core.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+import up42
+from tests.contract import SPEC_PATH, assert_response_matches_spec
+from up42.sandbox import Sandbox
+from up42.sandbox._catalog import EVENT_NAMES
+from up42.sandbox._validation import SECRET_MAX_LENGTH
+
+TOKEN = "/realms/public/protocol/openid-connect/token"
+USERINFO = "/realms/public/protocol/openid-connect/userinfo"
+
+
+def _checked(response: httpx.Response) -> None:
+    assert_response_matches_spec(response.request, response)
+
+
+def http_client(url: str, token: str | None = None) -> httpx.Client:
+    """Raw HTTP to the sandbox; every response is held to the spec."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=url, headers=headers, timeout=30, event_hooks={"response": [_checked]})
+
+
+def login(url: str, username: str, password: str) -> str:
+    with http_client(url) as http:
+        response = http.post(
+            TOKEN, data={"grant_type": "password", "username": username, "password": password, "client_id": "up42-sdk"}
+        )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
+
+
+class Session:
+    """An authenticated raw HTTP session in the sandbox's default workspace."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.token = login(sandbox.url, sandbox.username, sandbox.password)
+        self.http = http_client(sandbox.url, self.token)
+        self.workspace = self.http.get(USERINFO).json()["sub"]
+        self.hooks = f"/workspaces/{self.workspace}/webhooks"
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.http.close()
+
+
+@pytest.fixture
+def session(up42_sandbox: Sandbox) -> Iterator[Session]:
+    with Session(up42_sandbox) as session:
+        yield session
+
+
+@pytest.fixture
+def sdk(up42_sandbox: Sandbox) -> Iterator[up42.Client]:
+    with up42.Client(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url) as client:
+        yield client
+
+
+def valid_body(**fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "orders",
+        "url": "https://example.com/hook",
+        "events": ["order.status"],
+        "active": False,
+        "secret": "s3cret",
+    }
+    body.update(fields)
+    return body
+
+
+def test_the_facade_manages_webhooks_through_the_sandbox(sdk: up42.Client) -> None:
+    assert {event["name"] for event in sdk.get_webhook_events()} == {"job.status", "order.status"}
+    hook = sdk.create_webhook("orders", "https://example.com/hook", ["order.status"], secret="s3cret")
+    assert (hook.name, hook.url, hook.events, hook.active) == (
+        "orders",
+        "https://example.com/hook",
+        ["order.status"],
+        False,
+    )
+    assert hook.info["secret"] == "s3cret"
+
+    hook.update(active=True, events=["order.status", "job.status"])
+    again = sdk.initialize_webhook(hook.id)
+    assert again.active is True
+    assert again.events == ["order.status", "job.status"]
+    assert again.updated_at >= again.created_at
+    assert [h.id for h in sdk.get_webhooks()] == [hook.id]
+    assert sdk.get_webhooks(return_json=True)[0]["secret"] == "s3cret"
+
+    hook.delete()
+    assert sdk.get_webhooks() == []
+    with pytest.raises(up42.NotFoundError, match="RESOURCE_NOT_FOUND"):
+        sdk.initialize_webhook(hook.id)
+
+
+def test_wrong_credentials_are_refused_with_an_oauth_error(up42_sandbox: Sandbox) -> None:
+    with http_client(up42_sandbox.url) as http:
+        form = {
+            "grant_type": "password",
+            "username": up42_sandbox.username,
+            "password": "wrong",
+            "client_id": "up42-sdk",
+        }
+        response = http.post(TOKEN, data=form)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_grant"
+    assert "error_description" in response.json()
+    with (
+        up42.Client(up42_sandbox.username, "wrong", base_url=up42_sandbox.url) as client,
+        pytest.raises(up42.AuthenticationError, match="refused the credentials"),
+    ):
+        client.authenticate()
+
+
+@pytest.mark.parametrize(
+    ("form", "error"),
+    [
+        ({"grant_type": "password", "username": "u", "client_id": "up42-sdk"}, "invalid_request"),
+        (
+            {"grant_type": "client_credentials", "username": "u", "password": "p", "client_id": "up42-sdk"},
+            "unsupported_grant_type",
+        ),
+    ],
+)
+def test_malformed_token_requests_get_400(up42_sandbox: Sandbox, form: dict[str, str], error: str) -> None:
+    with http_client(up42_sandbox.url) as http:
+        response = http.post(TOKEN, data=form)
+    assert (response.status_code, response.json()["error"]) == (400, error)
+
+
+def test_the_workspace_id_is_the_userinfo_sub_and_stable_per_user(up42_sandbox: Sandbox) -> None:
+    with Session(up42_sandbox) as first, Session(up42_sandbox) as second:
+        assert first.workspace == second.workspace
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer not-a-jwt", "Basic abc", "Bearer a.b.c"])
+def test_every_api_path_needs_a_valid_bearer_token(session: Session, authorization: str | None) -> None:
+    headers = {} if authorization is None else {"Authorization": authorization}
+    with http_client(str(session.http.base_url)) as http:
+        for method, path in [
+            ("GET", "/webhooks/events"),
+            ("GET", session.hooks),
+            ("POST", session.hooks),
+            ("GET", f"{session.hooks}/some-id"),
+            ("PUT", f"{session.hooks}/some-id"),
+            ("DELETE", f"{session.hooks}/some-id"),
+            ("POST", f"{session.hooks}/some-id/tests"),
+        ]:
+            response = http.request(method, path, headers=headers, json=valid_body())
+            assert response.status_code == 401, (method, path)
+            assert response.json()["data"] is None
+            assert response.json()["error"]["code"] == "UNAUTHORIZED"
+        assert http.get(USERINFO, headers=headers).json()["error"] == "invalid_token"
+
+
+def test_an_expired_token_is_refused_and_the_sdk_fetches_a_new_one() -> None:
+    with Sandbox(token_ttl=1) as sandbox:
+        with Session(sandbox) as session:
+            time.sleep(1.1)
+            response = session.http.get(session.hooks)
+        assert response.status_code == 401
+        assert response.json()["error"]["message"].startswith("ACCESS_TOKEN_EXPIRED: JWT expired at ")
+        with up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client:
+            client.authenticate()
+            time.sleep(1.1)
+            assert client.get_webhooks() == []
+
+
+def test_workspaces_are_isolated() -> None:
+    with Sandbox(users={"other@example.com": "other-password"}) as sandbox, contextlib.ExitStack() as stack:
+        mine = stack.enter_context(Session(sandbox))
+        assert mine.http.post(mine.hooks, json=valid_body()).status_code == 200
+        with up42.Client("other@example.com", "other-password", base_url=sandbox.url) as other:
+            assert other.workspace_id != mine.workspace
+            assert other.get_webhooks() == []
+            theirs = other.create_webhook("theirs", "https://example.com/theirs", ["job.status"])
+        assert [hook["name"] for hook in mine.http.get(mine.hooks).json()["data"]] == ["orders"]
+        assert mine.http.get(f"{mine.hooks}/{theirs.id}").status_code == 404
+        forbidden = mine.http.get(f"/workspaces/{other.workspace_id}/webhooks")
+        assert (forbidden.status_code, forbidden.json()["error"]["code"]) == (403, "FORBIDDEN")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"url": "http://example.com/hook"}, "url"),
+        ({"url": "ftp://example.com/hook"}, "url"),
+        ({"url": "not a url"}, "url"),
+        ({"url": "https://example.com:notaport/"}, "url"),
+        ({"events": []}, "events"),
+        ({"events": ["order.created"]}, "events"),
+        ({"events": "order.status"}, "events"),
+        ({"active": "yes"}, "active"),
+        ({"secret": "x" * 501}, "secret"),
+        ({"secret": 42}, "secret"),
+    ],
+)
+def test_a_rule_broken_on_create_or_update_gets_422_naming_the_field(
+    session: Session, change: dict[str, Any], field: str
+) -> None:
+    created = session.http.post(session.hooks, json=valid_body()).json()["data"]
+    for method, path in [("POST", session.hooks), ("PUT", f"{session.hooks}/{created['id']}")]:
+        response = session.http.request(method, path, json=valid_body(**change))
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "VALIDATION_ERROR"
+        assert list(error["details"]) == [field]
+        assert field in error["message"]
+        assert "x" * 20 not in response.text  # a refused secret is never echoed
+    assert session.http.get(f"{session.hooks}/{created['id']}").json()["data"] == created  # nothing changed
+
+
+def test_the_rules_accept_what_up42_accepts(session: Session) -> None:
+    for change in [
+        {"secret": "x" * 500},
+        {"secret": None},
+        {"url": "http://127.0.0.1:9000/hook"},
+        {"url": "http://localhost/hook"},
+        {"url": "http://[::1]:9000/hook"},
+        {"events": ["job.status", "order.status"]},
+    ]:
+        response = session.http.post(session.hooks, json=valid_body(**change))
+        assert response.status_code == 200, (change, response.text)
+    minimal = {"name": "n", "url": "https://example.com/", "events": ["order.status"]}
+    data = session.http.post(session.hooks, json=minimal).json()["data"]
+    assert (data["active"], data["secret"]) == (False, "")
+
+
+def test_malformed_requests_get_the_envelope_never_a_500(session: Session) -> None:
+    hook = session.http.post(session.hooks, json=valid_body()).json()["data"]
+    cases = [
+        (session.http.post(session.hooks, content=b"{not json", headers={"Content-Type": "application/json"}), 400),
+        (session.http.post(session.hooks, content=b"name=x", headers={"Content-Type": "text/plain"}), 415),
+        (session.http.post(session.hooks, json=["a", "list"]), 422),
+        (
+            session.http.put(
+                f"{session.hooks}/{hook['id']}", content=b"", headers={"Content-Type": "application/json"}
+            ),
+            400,
+        ),
+        (session.http.get(f"{session.hooks}/no-such-id"), 404),
+        (session.http.put(f"{session.hooks}/no-such-id", json=valid_body()), 404),
+        (session.http.delete(f"{session.hooks}/no-such-id"), 404),
+        (session.http.post(f"{session.hooks}/no-such-id/tests"), 404),
+        (httpx.get(session.http.base_url.join("/no/such/path"), headers=session.http.headers), 404),  # not in the spec
+    ]
+    for response, status in cases:
+        assert response.status_code == status, response.text
+        assert response.json()["data"] is None
+        assert response.json()["error"]["message"]
+
+
+def test_delete_answers_204_without_a_body(session: Session) -> None:
+    hook = session.http.post(session.hooks, json=valid_body()).json()["data"]
+    response = session.http.delete(f"{session.hooks}/{hook['id']}")
+    assert (response.status_code, response.content) == (204, b"")
+    assert session.http.get(f"{session.hooks}/{hook['id']}").status_code == 404
+
+
+def test_the_catalog_and_rules_match_the_spec() -> None:
+    schemas = yaml.safe_load(SPEC_PATH.read_text())["components"]["schemas"]
+    assert set(schemas["EventName"]["enum"]) == EVENT_NAMES
+    assert schemas["WebhookInput"]["properties"]["secret"]["maxLength"] == SECRET_MAX_LENGTH

@@ -1,0 +1,15 @@
+"""A local UP42 for development and tests: a real HTTP server with SQLite state that speaks the webhooks API.
+
+It serves the token and userinfo endpoints and the seven webhook operations with UP42's shapes, sends signed
+deliveries (test runs, and live events simulated with ``POST /sandbox/events``), keeps a delivery log
+(``GET /sandbox/deliveries``), and can inject latency, rate limiting and random failures. Start it from Python
+with `Sandbox`, from a shell with ``up42 sandbox``, or in a test with the ``up42_sandbox`` pytest fixture.
+
+It needs the ``sandbox`` extra: ``pip install 'up42-webhooks[sandbox]'``.
+"""
+
+from ._delivery import RetryPolicy
+from ._faults import Faults
+from ._sandbox import DEFAULT_PASSWORD, DEFAULT_TOKEN_TTL, DEFAULT_USERNAME, Sandbox
+
+__all__ = ["DEFAULT_PASSWORD", "DEFAULT_TOKEN_TTL", "DEFAULT_USERNAME", "Faults", "RetryPolicy", "Sandbox"]

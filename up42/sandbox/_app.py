@@ -1,0 +1,278 @@
+"""The HTTP routes: UP42's token, userinfo and webhook endpoints, and the sandbox's own ``/sandbox/`` paths.
+
+Shapes follow the spec (``openapi/up42.yaml``): API responses use the ``{"data", "error"}`` envelope, the auth
+endpoints answer like an OAuth2 provider. Every bad request gets an error envelope with a message that says what
+to fix (400 malformed, 401 token, 403 other workspace, 404 unknown, 415 not JSON, 422 a broken rule); an
+unexpected failure is logged and answered with an envelope too, never with a bare 500 page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ._auth import Identity, TokenError, Tokens
+from ._catalog import EVENT_NAMES, EVENT_TYPES, test_body
+from ._delivery import Deliverer, RetryPolicy
+from ._faults import FaultInjection, Faults
+from ._store import Store
+from ._validation import InvalidWebhook, webhook_fields
+
+logger = logging.getLogger("up42.sandbox")
+
+TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a URL path, not a password
+USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
+CLIENT_ID = "up42-sdk"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What the app needs besides its store: accounts, token lifetime, faults and the retry policy."""
+
+    users: Mapping[str, str] = dataclasses.field(repr=False)
+    token_ttl: int = 300
+    faults: Faults = dataclasses.field(default_factory=Faults)
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+
+
+class Problem(Exception):
+    """An error answer in UP42's envelope."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def response(self) -> JSONResponse:
+        """The envelope."""
+        body = {"data": None, "error": {"code": self.code, "message": self.message, "details": self.details}}
+        return JSONResponse(body, status_code=self.status)
+
+
+def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": f'Bearer error="{error}"'} if status == 401 else None
+    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+
+
+def _data(data: Any) -> JSONResponse:
+    return JSONResponse({"data": data, "error": None})
+
+
+async def _json_body(request: Request) -> Any:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent with Content-Type: application/json")
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise Problem(400, "BAD_REQUEST", "the body is not valid JSON") from None
+
+
+class Sandbox:
+    """The route handlers over one store, one token issuer and one deliverer."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self._store = store
+        self._settings = settings
+        self._tokens = Tokens(store.signing_key(), settings.token_ttl)
+        self.deliverer = Deliverer(store, settings.retry)
+
+    def _bearer(self, request: Request) -> Identity:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise TokenError("no bearer token: send Authorization: Bearer <access token>")
+        return self._tokens.check(token.strip())
+
+    def _identity(self, request: Request) -> Identity:
+        try:
+            return self._bearer(request)
+        except TokenError as error:
+            raise Problem(401, "UNAUTHORIZED", str(error)) from None
+
+    def _workspace(self, request: Request) -> str:
+        identity = self._identity(request)
+        workspace_id = str(request.path_params["workspaceId"])
+        if workspace_id != identity.workspace_id:
+            raise Problem(403, "FORBIDDEN", f"the token may not access workspace {workspace_id!r}")
+        return workspace_id
+
+    async def token(self, request: Request) -> Response:
+        """The password grant."""
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/x-www-form-urlencoded":
+            return _oauth_error(400, "invalid_request", "send the form as application/x-www-form-urlencoded")
+        form = {key: values[0] for key, values in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        missing = [name for name in ("grant_type", "username", "password", "client_id") if not form.get(name)]
+        if missing:
+            return _oauth_error(400, "invalid_request", f"missing form fields: {', '.join(missing)}")
+        if form["grant_type"] != "password":
+            return _oauth_error(400, "unsupported_grant_type", "only the password grant is supported")
+        if form["client_id"] != CLIENT_ID:
+            return _oauth_error(401, "invalid_client", f"unknown client; use client_id={CLIENT_ID}")
+        expected = self._settings.users.get(form["username"])
+        # Compare even for an unknown user, so timing does not tell which usernames exist.
+        matches = hmac.compare_digest(form["password"].encode(), (expected or "\0").encode())
+        if expected is None or not matches:
+            return _oauth_error(401, "invalid_grant", "Invalid user credentials")
+        workspace_id = await run_in_threadpool(self._store.workspace_of, form["username"])
+        token = self._tokens.issue(Identity(form["username"], workspace_id))
+        return JSONResponse(
+            {"access_token": token, "expires_in": self._tokens.ttl, "token_type": "Bearer", "scope": "openid"}
+        )
+
+    async def userinfo(self, request: Request) -> Response:
+        """The OpenID Connect userinfo; ``sub`` is the workspace id."""
+        try:
+            identity = self._bearer(request)
+        except TokenError as error:
+            return _oauth_error(401, "invalid_token", str(error))
+        return JSONResponse(
+            {"sub": identity.workspace_id, "preferred_username": identity.username, "email": identity.username}
+        )
+
+    async def events(self, request: Request) -> Response:
+        """The event type catalog."""
+        self._identity(request)
+        return _data(EVENT_TYPES)
+
+    async def list_webhooks(self, request: Request) -> Response:
+        """Every webhook of the workspace."""
+        workspace_id = self._workspace(request)
+        hooks = await run_in_threadpool(self._store.webhooks, workspace_id)
+        return _data([hook.to_api() for hook in hooks])
+
+    async def create_webhook(self, request: Request) -> Response:
+        """Register a webhook; answered only once it is committed."""
+        workspace_id = self._workspace(request)
+        fields = _fields(await _json_body(request))
+        hook = await run_in_threadpool(self._store.create, workspace_id, fields)
+        logger.info("Created webhook %s in workspace %s", hook.id, workspace_id)
+        return _data(hook.to_api())
+
+    async def get_webhook(self, request: Request) -> Response:
+        """One webhook."""
+        workspace_id = self._workspace(request)
+        hook = await run_in_threadpool(self._store.get, workspace_id, request.path_params["webhookId"])
+        return _data(_found(hook, request).to_api())
+
+    async def update_webhook(self, request: Request) -> Response:
+        """Replace the five writable fields."""
+        workspace_id = self._workspace(request)
+        webhook_id = request.path_params["webhookId"]
+        fields = _fields(await _json_body(request))
+        hook = await run_in_threadpool(self._store.replace, workspace_id, webhook_id, fields)
+        return _data(_found(hook, request).to_api())
+
+    async def delete_webhook(self, request: Request) -> Response:
+        """Delete a webhook: 204 and no body."""
+        workspace_id = self._workspace(request)
+        deleted = await run_in_threadpool(self._store.delete, workspace_id, request.path_params["webhookId"])
+        _found(deleted or None, request)
+        return Response(status_code=204)
+
+    async def run_tests(self, request: Request) -> Response:
+        """Send one signed test delivery per subscribed event and report how each went."""
+        workspace_id = self._workspace(request)
+        hook = await run_in_threadpool(self._store.get, workspace_id, request.path_params["webhookId"])
+        return _data(await self.deliverer.test(_found(hook, request)))
+
+    async def simulate_event(self, request: Request) -> Response:
+        """Sandbox only: a platform event, delivered live to every active subscribed webhook."""
+        body = await _json_body(request)
+        if not isinstance(body, dict) or body.get("event") not in EVENT_NAMES:
+            names = ", ".join(sorted(EVENT_NAMES))
+            raise Problem(422, "VALIDATION_ERROR", f'send {{"event": <one of {names}>, "body": {{...}}}}')
+        event = body["event"]
+        payload = body.get("body", test_body(event))
+        if not isinstance(payload, dict):
+            raise Problem(422, "VALIDATION_ERROR", "body must be a JSON object: the event's payload")
+        deliveries = await self.deliverer.publish(event, payload)
+        return _data({"event": event, "deliveries": deliveries})
+
+    async def deliveries(self, request: Request) -> Response:
+        """Sandbox only: the delivery log, oldest first (``?webhookId=`` narrows it to one webhook)."""
+        attempts = await run_in_threadpool(self._store.attempts, request.query_params.get("webhookId"))
+        return _data([attempt.to_api() for attempt in attempts])
+
+
+def _fields(body: Any) -> Any:
+    try:
+        return webhook_fields(body)
+    except InvalidWebhook as invalid:
+        raise Problem(422, "VALIDATION_ERROR", f"invalid webhook: {invalid}", dict(invalid.problems)) from None
+
+
+def _found(value: Any, request: Request) -> Any:
+    if value is None:
+        webhook_id = request.path_params["webhookId"]
+        raise Problem(404, "RESOURCE_NOT_FOUND", f"no webhook {webhook_id!r} in this workspace")
+    return value
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)  # noqa: S101 - registered for Problem only
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)  # noqa: S101 - registered for HTTPException only
+    if exc.status_code == 404:
+        return Problem(404, "RESOURCE_NOT_FOUND", f"no such path: {request.url.path}").response()
+    if exc.status_code == 405:
+        return Problem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.url.path}").response()
+    return Problem(exc.status_code, str(exc.status_code), str(exc.detail)).response()
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    logger.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Problem(500, "INTERNAL_ERROR", "the sandbox failed unexpectedly; see its log").response()
+
+
+def create_app(store: Store, settings: Settings) -> Starlette:
+    """The sandbox as an ASGI app over ``store``, with fault injection in front when ``settings`` asks for it."""
+    sandbox = Sandbox(store, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await sandbox.deliverer.aclose()
+
+    hooks = "/workspaces/{workspaceId}/webhooks"
+    routes = [
+        Route(TOKEN_PATH, sandbox.token, methods=["POST"]),
+        Route(USERINFO_PATH, sandbox.userinfo, methods=["GET"]),
+        Route("/webhooks/events", sandbox.events, methods=["GET"]),
+        Route(hooks, sandbox.list_webhooks, methods=["GET"]),
+        Route(hooks, sandbox.create_webhook, methods=["POST"]),
+        Route(hooks + "/{webhookId}", sandbox.get_webhook, methods=["GET"]),
+        Route(hooks + "/{webhookId}", sandbox.update_webhook, methods=["PUT"]),
+        Route(hooks + "/{webhookId}", sandbox.delete_webhook, methods=["DELETE"]),
+        Route(hooks + "/{webhookId}/tests", sandbox.run_tests, methods=["POST"]),
+        Route("/sandbox/events", sandbox.simulate_event, methods=["POST"]),
+        Route("/sandbox/deliveries", sandbox.deliveries, methods=["GET"]),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(FaultInjection, faults=settings.faults)],
+        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+        lifespan=lifespan,
+    )

@@ -1,0 +1,81 @@
+"""Serving an ASGI app with uvicorn on a socket bound up front, in the foreground or in a background thread.
+
+The socket is bound before uvicorn starts, so port 0 resolves to a real port that can be reported at once, and
+with ``SO_REUSEADDR`` so a restarted server gets the same port back immediately.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (0 picks a free port), with address reuse."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise OSError(error.errno, f"cannot listen on {host} port {port}: {error.strerror}") from None
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The http URL a bound socket serves."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
+
+
+class Server:
+    """One uvicorn server for ``app`` on ``sock``."""
+
+    def __init__(self, app: ASGIApp, sock: socket.socket) -> None:
+        self._sock = sock
+        config = uvicorn.Config(
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the server listens."""
+        return url_of(self._sock)
+
+    def run(self) -> None:
+        """Serve until SIGINT or SIGTERM (in the main thread) or `stop`."""
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self._sock.close()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Serve in a background thread; return once requests are accepted."""
+        self._thread = threading.Thread(target=self.run, name="up42-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the server at {self.url} did not start within {timeout} s")
+            time.sleep(0.01)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the server to finish and wait for its thread (at most ``timeout`` seconds)."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

@@ -1,0 +1,105 @@
+"""Rules for a webhook's writable fields, as UP42 enforces them, with messages that say what to fix.
+
+The one deliberate difference from UP42: a plain ``http://`` URL is accepted when its host is a loopback address
+(``localhost``, ``127.0.0.0/8``, ``::1``), so deliveries can reach a receiver on the developer's own machine.
+Every other URL must be HTTPS.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._catalog import EVENT_NAMES
+from ._store import WebhookFields
+
+SECRET_MAX_LENGTH = 500
+
+
+class InvalidWebhook(Exception):
+    """The body breaks one or more rules; ``problems`` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {problem}" for field, problem in problems.items()))
+        self.problems = problems
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("is required and must be a non-empty string")
+    return value
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("is required and must be a string such as https://example.com/hook")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError("is not a valid URL") from None
+    if parts.scheme == "https" and host:
+        return value
+    if parts.scheme == "http" and is_loopback(host):
+        return value
+    raise ValueError("must be an HTTPS URL (plain http is accepted only for a loopback host such as 127.0.0.1)")
+
+
+def _events(value: Any) -> list[str]:
+    catalog = ", ".join(sorted(EVENT_NAMES))
+    if not isinstance(value, list) or not value:
+        raise ValueError(f"is required and must be a non-empty list of event names ({catalog})")
+    unknown = [item for item in value if item not in EVENT_NAMES]
+    if unknown:
+        raise ValueError(f"has unknown event names {unknown!r}; choose from {catalog}")
+    return list(dict.fromkeys(value))
+
+
+def _active(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    # The value is never echoed: it is meant to be a secret.
+    if not isinstance(value, str):
+        raise ValueError("must be a string or null")
+    if len(value) > SECRET_MAX_LENGTH:
+        raise ValueError(f"must be at most {SECRET_MAX_LENGTH} characters long")
+    return value
+
+
+def webhook_fields(body: Any) -> WebhookFields:
+    """The validated fields of a create or update body; `InvalidWebhook` lists every problem at once.
+
+    ``active`` defaults to false and ``secret`` to none, as on UP42, when the body leaves them out.
+    """
+    if not isinstance(body, dict):
+        raise InvalidWebhook({"body": "must be a JSON object with name, url, events, active and secret"})
+    checks = {"name": _name, "url": _url, "events": _events, "active": _active, "secret": _secret}
+    defaults: dict[str, Any] = {"active": False, "secret": None}
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for field, check in checks.items():
+        try:
+            values[field] = check(body[field]) if field in body else check(defaults.get(field))
+        except ValueError as problem:
+            problems[field] = str(problem)
+    if problems:
+        raise InvalidWebhook(problems)
+    return WebhookFields(**values)
