@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck spec check-generated regen pytest clean
+.PHONY: test lint typecheck spec check-generated regen pytest docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## test: validate the spec, check generated/, lint, type-check and run the test suite
-test: $(STAMP) spec check-generated lint typecheck pytest
+test: $(STAMP) spec check-generated lint typecheck docs pytest
 
 spec: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/up42.yaml
@@ -32,6 +32,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+## docs: build the documentation site into site/; strict, so a broken reference, link or page fails
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 pytest: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -q

@@ -72,7 +72,18 @@ class Client:
     Nothing is sent until the first call (or `authenticate`). Use it as a context manager, or call `close`, to
     release its connections.
 
-    Example:
+    Args:
+        username: The UP42 account (an email address).
+        password: Its password.
+        cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
+        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
+        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
+            for the rest).
+        **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
+            ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
+
+    Examples:
         >>> with up42.Client("me@example.com", "...") as client:  # doctest: +SKIP
         ...     hooks = client.get_webhooks()
 
@@ -173,6 +184,12 @@ class Client:
     def initialize_webhook(self, webhook_id: str) -> Webhook:
         """Load an existing webhook by id.
 
+        Args:
+            webhook_id: The webhook's id.
+
+        Returns:
+            The `Webhook`, as the API returned it just now.
+
         Raises:
             NotFoundError: No webhook has this id in the workspace.
         """
@@ -201,7 +218,18 @@ class AsyncClient:
 
     Webhooks come back as `AsyncWebhook`. Use it as an async context manager, or await `aclose`.
 
-    Example:
+    Args:
+        username: The UP42 account (an email address).
+        password: Its password.
+        cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
+        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
+        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
+            for the rest).
+        **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
+            ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
+
+    Examples:
         >>> async with up42.AsyncClient("me@example.com", "...") as client:  # doctest: +SKIP
         ...     hooks = await client.get_webhooks()
     """

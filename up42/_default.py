@@ -33,7 +33,18 @@ def authenticate(
     (``"eu"`` or ``"sa"``) picks UP42's hosts. A token and the workspace id are fetched at once, so wrong
     credentials fail here. Calling it again replaces the previous login.
 
-    Example:
+    Args:
+        username: The UP42 account (an email address).
+        password: Its password.
+        cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
+        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
+        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
+            for the rest).
+        **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
+            ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
+
+    Examples:
         >>> up42.authenticate(username="me@example.com", password="...")  # doctest: +SKIP
 
     Raises:
@@ -67,6 +78,9 @@ def _client() -> Client:
 def get_webhook_events() -> list[dict[str, Any]]:
     """List the event types a webhook can subscribe to (e.g. ``order.status``), as the API's dicts.
 
+    Returns:
+        One dict per event type, with ``name``, ``title``, ``category``, ``description`` and ``documentation``.
+
     Raises:
         NotAuthenticatedError: `authenticate` has not been called.
     """
@@ -79,6 +93,12 @@ def get_webhooks(return_json: Literal[False] = False) -> list[Webhook]: ...
 def get_webhooks(return_json: Literal[True]) -> list[dict[str, Any]]: ...
 def get_webhooks(return_json: bool = False) -> list[Webhook] | list[dict[str, Any]]:
     """List every webhook of the workspace, as `Webhook` objects or (``return_json=True``) the API's dicts.
+
+    Args:
+        return_json: Return the API's dicts (camelCase keys, the secret included) instead of `Webhook` objects.
+
+    Returns:
+        One `Webhook` (or dict) per webhook, in the API's order.
 
     Raises:
         NotAuthenticatedError: `authenticate` has not been called.
@@ -96,7 +116,17 @@ def create_webhook(
 ) -> Webhook:
     """Register a new webhook and return it (see `Client.create_webhook`).
 
-    Example:
+    Args:
+        name: A name for the webhook.
+        url: Where UP42 POSTs deliveries; UP42 requires HTTPS.
+        events: Event names to subscribe to, e.g. ``["order.status"]`` (see `get_webhook_events`).
+        active: Deliver live events right away (default: created inactive; tests work either way).
+        secret: Signs deliveries so the receiver can verify them (strongly recommended).
+
+    Returns:
+        The new `Webhook`.
+
+    Examples:
         >>> up42.create_webhook(  # doctest: +SKIP
         ...     name="orders", url="https://example.com/hook", events=["order.status"], secret="s3cret"
         ... )
@@ -112,6 +142,12 @@ def create_webhook(
 
 def initialize_webhook(webhook_id: str) -> Webhook:
     """Load an existing webhook by id.
+
+    Args:
+        webhook_id: The webhook's id.
+
+    Returns:
+        The `Webhook`, as the API returned it just now.
 
     Raises:
         NotAuthenticatedError: `authenticate` has not been called.

@@ -77,7 +77,7 @@ class Webhook(_WebhookFields):
     Obtain one from `up42.create_webhook`, `up42.initialize_webhook` or `up42.get_webhooks` (or the same
     methods of a `up42.Client`); it is not meant to be constructed directly.
 
-    Example:
+    Examples:
         >>> hook = up42.initialize_webhook("3fa85f64-5717-4562-b3fc-2c963f66afa6")  # doctest: +SKIP
         >>> hook.update(active=True)  # doctest: +SKIP
         Webhook(name='orders', id='3fa85f64-5717-4562-b3fc-2c963f66afa6', active=True, events=['order.status'])
