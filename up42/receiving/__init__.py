@@ -11,10 +11,21 @@ Pure functions, no I/O: bytes and headers in, a `WebhookEvent` or a `SignatureVe
     if event.event == "order.status" and event.body.status_is_final:
         ...
 
+`Receiver` adds handler dispatch and de-duplication on top, and `Receiver.asgi_app()` serves it over HTTP:
+
+    receiver = Receiver(secret, dedupe=RedisDedupeStore.from_url("redis://localhost:6379/0"))
+
+    @receiver.on("order.status")
+    async def order_changed(event: WebhookEvent) -> None: ...
+
+    outcome = receiver.handle(raw_body, request_headers)  # outcome.status_code: 200, 400, 401, 500 or 503
+
 `sign` makes the headers UP42 would send, for tests and local senders. `parse` reads a delivery of a webhook
 without a secret (nothing is verified then). The error tree is drawn in `up42.receiving._errors`.
 """
 
+from ._asgi import ReceiverApp
+from ._dedupe import DEFAULT_TTL, DedupeStore, InMemoryDedupeStore, RedisDedupeStore
 from ._errors import (
     DigestMismatchError,
     InvalidPayloadError,
@@ -29,13 +40,18 @@ from ._errors import (
     UnsignedBodyError,
 )
 from ._events import EventName, JobState, JobStatus, OrderState, OrderStatus, OrderType, WebhookEvent, parse
+from ._receiver import Handler, Outcome, OutcomeKind, Receiver
 from ._signature import DEFAULT_TOLERANCE, HeadersLike, SecretLike, content_digest, sign, verify
 
 __all__ = [
     "DEFAULT_TOLERANCE",
+    "DEFAULT_TTL",
+    "DedupeStore",
     "DigestMismatchError",
     "EventName",
+    "Handler",
     "HeadersLike",
+    "InMemoryDedupeStore",
     "InvalidPayloadError",
     "JobState",
     "JobStatus",
@@ -44,7 +60,12 @@ __all__ = [
     "OrderState",
     "OrderStatus",
     "OrderType",
+    "Outcome",
+    "OutcomeKind",
     "RawBodyRequiredError",
+    "Receiver",
+    "ReceiverApp",
+    "RedisDedupeStore",
     "SecretLike",
     "SignatureExpiredError",
     "SignatureFromFutureError",

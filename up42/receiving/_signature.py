@@ -62,7 +62,8 @@ def _mac(key: bytes, values: Sequence[str]) -> bytes:
     return hmac.new(key, "".join(values).encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
-def _keys(secret: object) -> list[bytes]:
+def check_secrets(secret: object) -> list[bytes]:
+    """The secrets as keys, or `InvalidArgumentError` unless `secret` is one non-empty string or a sequence of them."""
     secrets = [secret] if isinstance(secret, str) else secret
     if not isinstance(secrets, Sequence) or isinstance(secrets, bytes | bytearray) or not secrets:
         raise InvalidArgumentError("secret must be a non-empty string or a non-empty sequence of strings")
@@ -338,7 +339,7 @@ def verify(
         InvalidArgumentError: The secret, tolerance or now argument is unusable (a bug in the caller).
     """
     raw = raw_body(body)
-    keys = _keys(secret)
+    keys = check_secrets(secret)
     limit = check_tolerance(tolerance)
     moment = _now(now)
     found = _lowercase(headers)

@@ -1,0 +1,41 @@
+"""Deliveries for the receiving tests: messages as UP42 sends them, signed with `sign`."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from up42.receiving import sign
+
+SECRET = "receiver-secret-never-shown"
+
+
+def message(event: str = "order.status", *, message_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A webhook message; `fields` replace top-level fields."""
+    body: dict[str, Any] = (
+        {
+            "orderId": "3c4e1e2a-8f0b-4c1d-9d7e-0a1b2c3d4e5f",
+            "orderType": "ARCHIVE",
+            "dataHostName": "oneatlas",
+            "status": "FULFILLED",
+            "statusIsFinal": True,
+        }
+        if event == "order.status"
+        else {"status": "SUCCEEDED", "jobId": "j-1"}
+    )
+    result: dict[str, Any] = {
+        "event": event,
+        "liveMode": True,
+        "messageId": message_id or str(uuid.uuid4()),
+        "timestamp": "2024-05-01T10:00:00.123456Z",
+        "body": body,
+    }
+    result.update(fields)
+    return result
+
+
+def delivery(content: dict[str, Any] | None = None, *, secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
+    """A signed delivery, created now: the body bytes and the headers."""
+    body = json.dumps(content if content is not None else message()).encode()
+    return body, sign(body, secret)

@@ -1,0 +1,164 @@
+"""The Redis de-duplication store against a real redis-server on loopback, shared by two receivers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.receiving_support import SECRET, delivery, message
+from up42.receiving import OutcomeKind, Receiver, RedisDedupeStore, WebhookEvent
+
+STARTUP_SECONDS = 10
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a free loopback port, without persistence, stopped after the module."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed, but CI is set: the Redis store must be tested there")
+        pytest.skip("redis-server not installed")
+    port = _free_port()
+    workdir: Path = tmp_path_factory.mktemp("redis")
+    command = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    server = subprocess.Popen([*command, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_until_ready(url, server)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=STARTUP_SECONDS)
+        if server.stderr is not None:
+            server.stderr.close()
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"redis-server exited with {server.returncode} before accepting connections")
+        with redis.Redis.from_url(url) as client:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[object]:
+    """A client of the test server, one per test, on an empty database."""
+    with redis.Redis.from_url(redis_url) as connection:
+        connection.flushdb()
+        yield connection
+
+
+def test_two_receivers_sharing_redis_handle_a_message_once(redis_url: str, client: object) -> None:
+    # Two stores with their own connections stand for two receiver processes behind a load balancer.
+    first_store, second_store = RedisDedupeStore.from_url(redis_url), RedisDedupeStore.from_url(redis_url)
+    try:
+        handled: list[str] = []
+        receivers = [Receiver(SECRET, dedupe=first_store), Receiver(SECRET, dedupe=second_store)]
+        for receiver in receivers:
+            receiver.on("order.status")(lambda event: handled.append(event.message_id))
+        content = message()
+        outcomes = [receiver.handle(*delivery(content)) for receiver in receivers]
+        assert [outcome.kind for outcome in outcomes] == [OutcomeKind.HANDLED, OutcomeKind.DUPLICATE]
+        assert handled == [content["messageId"]]
+        other = message()
+        assert receivers[1].handle(*delivery(other)).kind is OutcomeKind.HANDLED
+        assert receivers[0].handle(*delivery(other)).kind is OutcomeKind.DUPLICATE
+    finally:
+        first_store.close()
+        second_store.close()
+
+
+def test_a_failed_handler_on_one_receiver_lets_the_other_handle_the_retry(redis_url: str, client: object) -> None:
+    stores = [RedisDedupeStore.from_url(redis_url), RedisDedupeStore.from_url(redis_url)]
+    try:
+        failing, working = Receiver(SECRET, dedupe=stores[0]), Receiver(SECRET, dedupe=stores[1])
+
+        @failing.on("order.status")
+        def broken(event: WebhookEvent) -> None:
+            raise RuntimeError("disk full")
+
+        handled: list[str] = []
+        working.on("order.status")(lambda event: handled.append(event.message_id))
+        content = message()
+        assert failing.handle(*delivery(content)).kind is OutcomeKind.HANDLER_FAILED
+        assert working.handle(*delivery(content)).kind is OutcomeKind.HANDLED
+        assert handled == [content["messageId"]]
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_claim_is_one_key_with_the_ttl_under_the_prefix(redis_url: str, client: object) -> None:
+    store = RedisDedupeStore.from_url(redis_url, ttl=120, prefix="test:")
+    try:
+        assert store.claim("m-1") is True
+        assert store.claim("m-1") is False
+        assert client.keys("*") == [b"test:m-1"]  # type: ignore[attr-defined]
+        assert 0 < client.ttl("test:m-1") <= 120  # type: ignore[attr-defined]
+        store.release("m-1")
+        assert client.exists("test:m-1") == 0  # type: ignore[attr-defined]
+        assert store.claim("m-1") is True
+    finally:
+        store.close()
+
+
+def test_contended_claims_across_connections_are_granted_once(redis_url: str, client: object) -> None:
+    stores = [RedisDedupeStore.from_url(redis_url) for _ in range(8)]
+    barrier, results = threading.Barrier(len(stores)), []
+
+    def claim(store: RedisDedupeStore) -> None:
+        barrier.wait()
+        results.append(store.claim("contended"))
+
+    threads = [threading.Thread(target=claim, args=(store,)) for store in stores]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for store in stores:
+            store.close()
+    assert sorted(results) == [False] * (len(stores) - 1) + [True]
+
+
+def test_an_unreachable_redis_gives_503() -> None:
+    store = RedisDedupeStore.from_url(f"redis://127.0.0.1:{_free_port()}/0")
+    try:
+        receiver = Receiver(SECRET, dedupe=store)
+        receiver.on_any(lambda event: None)
+        outcome = receiver.handle(*delivery())
+        assert (outcome.kind, outcome.status_code) == (OutcomeKind.STORE_FAILED, 503)
+        assert isinstance(outcome.error, redis.ConnectionError)
+    finally:
+        store.close()
+
+
+def test_a_fractional_ttl_is_refused() -> None:
+    with pytest.raises(ValueError, match="whole number of seconds"):
+        RedisDedupeStore(object(), ttl=1.5)  # type: ignore[arg-type]

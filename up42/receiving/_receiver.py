@@ -1,0 +1,291 @@
+"""`Receiver`: verify a delivery, drop duplicates, run the handlers registered for its event, report the outcome.
+
+The steps before and after the handlers are shared by `handle` and `handle_async`; only the way a handler is
+called differs, so a rule changed here holds for both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import inspect
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from ..errors import InvalidArgumentError
+from ._asgi import ReceiverApp
+from ._dedupe import DedupeStore, InMemoryDedupeStore
+from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
+from ._events import WebhookEvent
+from ._signature import DEFAULT_TOLERANCE, HeadersLike, SecretLike, check_secrets, check_tolerance, verify
+
+__all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
+
+logger = logging.getLogger("up42")
+
+Handler = Callable[[WebhookEvent], Any]
+"""A function, or a coroutine function, that takes the `WebhookEvent`; its return value is ignored."""
+
+H = TypeVar("H", bound=Handler)
+
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+
+
+class OutcomeKind(enum.StrEnum):
+    """What became of a delivery."""
+
+    HANDLED = "handled"
+    """Verified, and every handler for its event returned."""
+    IGNORED = "ignored"
+    """Verified, but no handler is registered for its event (nor a fallback)."""
+    DUPLICATE = "duplicate"
+    """Verified, but its message id was handled before; no handler ran."""
+    BAD_SIGNATURE = "bad_signature"
+    """Not shown to come from UP42: missing or wrong signature, stale or future timestamp, changed body."""
+    MALFORMED = "malformed"
+    """Unreadable: a signature header or digest that cannot be parsed, or an authentic body that is no message."""
+    HANDLER_FAILED = "handler_failed"
+    """A handler raised; the message id is released so that the sender's retry is handled again."""
+    STORE_FAILED = "store_failed"
+    """The de-duplication store raised (Redis unreachable, say); no handler ran."""
+
+
+_STATUS = {
+    OutcomeKind.HANDLED: 200,
+    OutcomeKind.IGNORED: 200,
+    OutcomeKind.DUPLICATE: 200,
+    OutcomeKind.BAD_SIGNATURE: 401,
+    OutcomeKind.MALFORMED: 400,
+    OutcomeKind.HANDLER_FAILED: 500,
+    OutcomeKind.STORE_FAILED: 503,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """The result of `Receiver.handle`, ready to become an HTTP response.
+
+    Attributes:
+        kind: What happened.
+        event: The verified event; None when verification failed.
+        error: The verification error, or the exception a handler or the store raised.
+        handlers: The names of the handlers that ran to completion.
+    """
+
+    kind: OutcomeKind
+    event: WebhookEvent | None = None
+    error: BaseException | None = None
+    handlers: tuple[str, ...] = ()
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status to answer: 2xx acknowledges, 4xx refuses, 5xx asks the sender to retry."""
+        return _STATUS[self.kind]
+
+    @property
+    def ok(self) -> bool:
+        """True when the delivery is acknowledged (handled, ignored or a duplicate)."""
+        return self.status_code < 300
+
+    @property
+    def detail(self) -> str:
+        """A one-line reason that is safe to send back: it never holds a handler's exception text."""
+        if self.kind in (OutcomeKind.BAD_SIGNATURE, OutcomeKind.MALFORMED):
+            return str(self.error)
+        if self.kind is OutcomeKind.HANDLER_FAILED:
+            return "a handler failed; retry later"
+        if self.kind is OutcomeKind.STORE_FAILED:
+            return "the de-duplication store is unavailable; retry later"
+        return self.kind.value
+
+
+def _name(handler: Handler) -> str:
+    return getattr(handler, "__qualname__", None) or repr(handler)
+
+
+class Receiver:
+    """Verifies deliveries and dispatches them to handlers, each message once.
+
+    Example:
+        >>> receiver = Receiver(["new-secret", "old-secret"])
+        >>> @receiver.on("order.status")
+        ... def order_changed(event: WebhookEvent) -> None:
+        ...     print(event.body.status)
+        >>> outcome = receiver.handle(raw_body, headers)  # doctest: +SKIP
+        >>> outcome.status_code  # doctest: +SKIP
+        200
+
+    Handlers for an event run in the order they were registered; `on_any` handlers run for events that have no
+    handler of their own. Sync and async handlers may be mixed. A handler that raises makes the outcome
+    `HANDLER_FAILED` (HTTP 500), so the sender retries, and the message id is released so the retry runs every
+    handler again: write handlers that tolerate running twice.
+    """
+
+    def __init__(
+        self,
+        secret: SecretLike,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+        dedupe: DedupeStore | bool = True,
+        allow_unsigned_body: bool = False,
+    ) -> None:
+        """Set up a receiver.
+
+        Args:
+            secret: The webhook secret, or several during a rotation (see `verify`).
+            tolerance: Seconds the signature's ``created`` time may lie from now, either way.
+            dedupe: True for an `InMemoryDedupeStore`, False to handle every delivery, or a store of your own
+                (a `RedisDedupeStore` when several processes receive).
+            allow_unsigned_body: Passed to `verify`.
+        """
+        check_secrets(secret)
+        self._secret = secret
+        self._tolerance = check_tolerance(tolerance)
+        self._allow_unsigned_body = allow_unsigned_body
+        self._store: DedupeStore | None = (
+            InMemoryDedupeStore() if dedupe is True else None if dedupe is False else dedupe
+        )
+        self._handlers: dict[str, list[Handler]] = {}
+        self._fallback: list[Handler] = []
+
+    def __repr__(self) -> str:
+        # The secret is deliberately absent.
+        events = sorted(self._handlers)
+        return f"Receiver(events={events!r}, fallback={len(self._fallback)}, dedupe={type(self._store).__name__})"
+
+    def on(self, event: str) -> Callable[[H], H]:
+        """Register the decorated function for one event name, e.g. ``@receiver.on("order.status")``."""
+        if not isinstance(event, str) or not event:
+            raise InvalidArgumentError("the event name must be a non-empty string such as 'order.status'")
+
+        def register(handler: H) -> H:
+            self._handlers.setdefault(event, []).append(handler)
+            return handler
+
+        return register
+
+    def on_any(self, handler: H) -> H:
+        """Register the decorated function for every event that has no handler of its own (names new to the SDK too)."""
+        self._fallback.append(handler)
+        return handler
+
+    def handle(self, body: bytes | str, headers: HeadersLike) -> Outcome:
+        """Verify a delivery and run its handlers in this thread; coroutine handlers run in a new event loop.
+
+        Inside a running event loop, use `handle_async`. Never raises for any body or headers.
+        """
+        admitted = self._admit(body, headers)
+        if isinstance(admitted, Outcome):
+            return admitted
+        event, handlers = admitted
+        claimed = self._claim(event)
+        if claimed is not None:
+            return claimed
+        for handler in handlers:
+            try:
+                result = handler(event)
+                if inspect.isawaitable(result):
+                    _run_to_completion(result)
+            except Exception as error:
+                return self._failed(event, handler, error)
+        return self._succeeded(event, handlers)
+
+    async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
+        """Verify a delivery and run its handlers: coroutines in this loop, plain functions in a worker thread.
+
+        The de-duplication store is also called from a worker thread, so a network store never blocks the loop.
+        Never raises for any body or headers.
+        """
+        admitted = self._admit(body, headers)
+        if isinstance(admitted, Outcome):
+            return admitted
+        event, handlers = admitted
+        claimed = await asyncio.to_thread(self._claim, event)
+        if claimed is not None:
+            return claimed
+        for handler in handlers:
+            try:
+                result = (
+                    handler(event) if inspect.iscoroutinefunction(handler) else await asyncio.to_thread(handler, event)
+                )
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as error:
+                return await asyncio.to_thread(self._failed, event, handler, error)
+        return self._succeeded(event, handlers)
+
+    def asgi_app(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> ReceiverApp:
+        """An ASGI application answering each POSTed delivery with this receiver's outcome (see `ReceiverApp`)."""
+        return ReceiverApp(self, max_body_size=max_body_size)
+
+    # The steps shared by handle and handle_async.
+
+    def _admit(self, body: bytes | str, headers: HeadersLike) -> tuple[WebhookEvent, Sequence[Handler]] | Outcome:
+        try:
+            event = verify(
+                body,
+                headers,
+                self._secret,
+                tolerance=self._tolerance,
+                allow_unsigned_body=self._allow_unsigned_body,
+            )
+        except (MalformedHeaderError, InvalidPayloadError, RawBodyRequiredError) as error:
+            logger.warning("refused a malformed webhook delivery: %s", error)
+            return Outcome(OutcomeKind.MALFORMED, error=error)
+        except SignatureVerificationError as error:
+            logger.warning("refused a webhook delivery: %s", error)
+            return Outcome(OutcomeKind.BAD_SIGNATURE, error=error)
+        handlers = self._handlers.get(event.event) or self._fallback
+        if not handlers:
+            logger.info("no handler for %s event, message %s", event.event, event.message_id)
+            return Outcome(OutcomeKind.IGNORED, event=event)
+        return event, list(handlers)
+
+    def _claim(self, event: WebhookEvent) -> Outcome | None:
+        if self._store is None:
+            return None
+        try:
+            first = self._store.claim(event.message_id)
+        except Exception as error:
+            logger.exception("the de-duplication store failed for message %s", event.message_id)
+            return Outcome(OutcomeKind.STORE_FAILED, event=event, error=error)
+        if first:
+            return None
+        logger.info("dropped a duplicate of message %s (%s)", event.message_id, event.event)
+        return Outcome(OutcomeKind.DUPLICATE, event=event)
+
+    def _failed(self, event: WebhookEvent, handler: Handler, error: Exception) -> Outcome:
+        logger.error(
+            "webhook handler %s failed on message %s (%s)",
+            _name(handler),
+            event.message_id,
+            event.event,
+            exc_info=error,
+        )
+        if self._store is not None:
+            try:
+                self._store.release(event.message_id)
+            except Exception:
+                logger.exception("could not release message %s; its redelivery will be dropped", event.message_id)
+        return Outcome(OutcomeKind.HANDLER_FAILED, event=event, error=error)
+
+    @staticmethod
+    def _succeeded(event: WebhookEvent, handlers: Sequence[Handler]) -> Outcome:
+        return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(_name(handler) for handler in handlers))
+
+
+def _run_to_completion(awaitable: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_await(awaitable))
+        return
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
+    raise RuntimeError("an async handler cannot run from Receiver.handle inside an event loop; use handle_async")
+
+
+async def _await(awaitable: Any) -> None:
+    await awaitable
