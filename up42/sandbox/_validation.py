@@ -61,7 +61,7 @@ def _events(value: Any) -> list[str]:
     catalog = ", ".join(sorted(EVENT_NAMES))
     if not isinstance(value, list) or not value:
         raise ValueError(f"is required and must be a non-empty list of event names ({catalog})")
-    unknown = [item for item in value if item not in EVENT_NAMES]
+    unknown = [item for item in value if not isinstance(item, str) or item not in EVENT_NAMES]
     if unknown:
         raise ValueError(f"has unknown event names {unknown!r}; choose from {catalog}")
     return list(dict.fromkeys(value))

@@ -1,0 +1,216 @@
+"""Deliveries from the sandbox to real receivers on loopback: test runs, live events, signatures, retries."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import up42
+from up42.receiving import Receiver, WebhookEvent, parse, verify
+from up42.sandbox import RetryPolicy, Sandbox
+from up42.sandbox._server import Server, bind
+
+SECRET = "whsec-never-shown"
+
+
+class Recorder:
+    """An ASGI receiver that records each request and answers with the next status of a script."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self._statuses = statuses or []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        self.requests.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
+        status = self._statuses.pop(0) if self._statuses else 200
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Serve ASGI apps on free loopback ports for the test; yields a function returning the URL."""
+    servers: list[Server] = []
+
+    def start(app: Any) -> str:
+        server = Server(app, bind("127.0.0.1", 0))
+        server.start()
+        servers.append(server)
+        return f"{server.url}/hook"
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sdk(up42_sandbox: Sandbox) -> Iterator[up42.Client]:
+    with up42.Client(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url) as client:
+        yield client
+
+
+def wait_for(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_test_run_reaches_a_receiver_that_verifies_it_even_while_inactive(
+    up42_sandbox: Sandbox, sdk: up42.Client, serve: Any
+) -> None:
+    received: list[WebhookEvent] = []
+    receiver = Receiver(SECRET)
+    receiver.on_any(received.append)
+    hook = sdk.create_webhook("both", serve(receiver.asgi_app()), ["order.status", "job.status"], secret=SECRET)
+    assert hook.active is False
+
+    run = hook.trigger_test_events()
+
+    assert (run["testsRun"], run["testsSucceeded"], run["testsFailed"]) == (2, 2, 0)
+    assert [test["eventName"] for test in run["tests"]] == ["order.status", "job.status"]
+    assert all(test["message"] == "Test request was successful!" for test in run["tests"])
+    assert run["tests"][0]["response"].endswith(" 200 OK]")
+    assert [event.event for event in received] == ["order.status", "job.status"]
+    order = received[0]
+    assert order.is_test
+    assert (order.body.order_id, order.body.data_host_name) == (
+        "00000000-0000-0000-0000-000000000001",
+        "test-up42-host-name",
+    )
+    assert str(order.body.status) == "FULFILLED"
+    assert order.body.status_is_final is True
+    assert len({event.message_id for event in received}) == 2
+    log = up42_sandbox.deliveries()
+    assert [(d["webhookId"], d["liveMode"], d["attempt"], d["status"], d["error"]) for d in log] == [
+        (hook.id, False, 1, 200, None)
+    ] * 2
+    assert [d["messageId"] for d in log] == [event.message_id for event in received]
+
+
+def test_each_test_run_has_fresh_message_ids(sdk: up42.Client, serve: Any) -> None:
+    recorder = Recorder()
+    hook = sdk.create_webhook("orders", serve(recorder), ["order.status"], secret=SECRET)
+    first, second = hook.trigger_test_events(), hook.trigger_test_events()
+    ids = [run["tests"][0]["request"]["body"]["messageId"] for run in (first, second)]
+    assert ids[0] != ids[1]
+
+
+def test_a_receiver_with_another_secret_refuses_and_the_test_fails(sdk: up42.Client, serve: Any) -> None:
+    hook = sdk.create_webhook("orders", serve(Receiver("another-secret").asgi_app()), ["order.status"], secret=SECRET)
+    run = hook.trigger_test_events()
+    assert (run["testsRun"], run["testsSucceeded"], run["testsFailed"]) == (1, 0, 1)
+    assert run["tests"][0]["success"] is False
+    assert "401" in run["tests"][0]["message"]
+
+
+def test_deliveries_are_signed_with_the_webhook_secret_and_unsigned_without_one(sdk: up42.Client, serve: Any) -> None:
+    recorder = Recorder()
+    url = serve(recorder)
+    sdk.create_webhook("signed", url, ["order.status"], secret=SECRET).trigger_test_events()
+    sdk.create_webhook("unsigned", url, ["order.status"]).trigger_test_events()
+
+    (signed_headers, signed_body), (plain_headers, plain_body) = recorder.requests
+    assert verify(signed_body, signed_headers, SECRET).event == "order.status"
+    assert signed_headers["signature-input"].startswith("up42-sig=(")
+    assert "signature" not in plain_headers
+    assert "signature-input" not in plain_headers
+    assert plain_headers["content-type"] == "application/json"
+    assert parse(plain_body).live_mode is False
+    assert SECRET not in repr(recorder.requests)
+
+
+def test_an_unreachable_url_fails_the_test_without_failing_the_request(up42_sandbox: Sandbox, sdk: up42.Client) -> None:
+    closed = bind("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{closed.getsockname()[1]}/hook"
+    closed.close()
+    run = sdk.create_webhook("nowhere", url, ["order.status"]).trigger_test_events()
+    assert run["testsFailed"] == 1
+    assert run["tests"][0]["response"] is None
+    assert "ConnectError" in run["tests"][0]["message"]
+    (attempt,) = up42_sandbox.deliveries()
+    assert attempt["status"] is None
+    assert "ConnectError" in attempt["error"]
+
+
+def test_a_live_event_reaches_every_active_subscribed_webhook_only(
+    up42_sandbox: Sandbox, sdk: up42.Client, serve: Any
+) -> None:
+    received: list[WebhookEvent] = []
+    receiver = Receiver(SECRET)
+    receiver.on("order.status")(received.append)
+    url = serve(receiver.asgi_app())
+    active = sdk.create_webhook("active", url, ["order.status"], active=True, secret=SECRET)
+    sdk.create_webhook("inactive", url, ["order.status"], active=False, secret=SECRET)
+    sdk.create_webhook("jobs", url, ["job.status"], active=True, secret=SECRET)
+    body = {
+        "orderId": "5b1a3c2e-0000-4000-8000-000000000042",
+        "orderType": "ARCHIVE",
+        "dataHostName": "oneatlas",
+        "status": "FULFILLED",
+        "statusIsFinal": True,
+    }
+
+    result = up42_sandbox.trigger("order.status", body)
+
+    assert [(d["webhookId"], d["status"], d["error"]) for d in result["deliveries"]] == [(active.id, 200, None)]
+    (event,) = received
+    assert event.live_mode is True
+    assert event.body.order_id == body["orderId"]
+    assert event.message_id == result["deliveries"][0]["messageId"]
+    assert [(d["liveMode"], d["event"]) for d in up42_sandbox.deliveries()] == [(True, "order.status")]
+
+
+def test_failed_live_deliveries_are_retried_with_the_same_message_id(serve: Any) -> None:
+    recorder = Recorder([500, 503, 200])
+    url = serve(recorder)
+    with (
+        Sandbox(retry=RetryPolicy(attempts=4, first_delay=0.05, factor=2.0)) as sandbox,
+        up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
+    ):
+        hook = client.create_webhook("flaky", url, ["order.status"], active=True, secret=SECRET)
+        first = sandbox.trigger("order.status")["deliveries"]
+        assert [(d["status"], d["error"]) for d in first] == [(500, "the receiver answered 500")]
+
+        wait_for(lambda: len(sandbox.deliveries()) == 3)
+        log = sandbox.deliveries(hook.id)
+        assert [(d["attempt"], d["status"]) for d in log] == [(1, 500), (2, 503), (3, 200)]
+        assert {d["messageId"] for d in log} == {first[0]["messageId"]}
+        bodies = [parse(body).message_id for _, body in recorder.requests]
+        assert bodies == [first[0]["messageId"]] * 3
+
+
+def test_retries_stop_once_the_webhook_is_deactivated(serve: Any) -> None:
+    recorder = Recorder([500] * 10)
+    url = serve(recorder)
+    with (
+        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.3, factor=1.0)) as sandbox,
+        up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
+    ):
+        hook = client.create_webhook("flaky", url, ["order.status"], active=True)
+        sandbox.trigger("order.status")
+        hook.update(active=False)
+        time.sleep(0.8)
+        assert len(sandbox.deliveries()) <= 2
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"event": "order.created"}, {"event": "order.status", "body": ["not", "an", "object"]}, ["x"]],
+)
+def test_a_simulated_event_must_name_a_catalog_event_and_carry_an_object(up42_sandbox: Sandbox, payload: Any) -> None:
+    response = httpx.post(f"{up42_sandbox.url}/sandbox/events", json=payload)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
