@@ -296,7 +296,7 @@ def _without(name: str) -> dict[str, str]:
         pytest.param(
             _signed(**{"Signature-Input": f'up42-sig=(1 "content-type");created={CREATED}'}),
             MalformedHeaderError,
-            "not a header name",
+            "lists '1', which is not a header name",
             id="number-component",
         ),
         pytest.param(_signed(Signature="sig1=abc"), MalformedHeaderError, "no up42-sig member", id="no-sig-member"),
@@ -439,6 +439,7 @@ def test_headers_of_the_wrong_shape_are_a_malformed_header_error() -> None:
         ("s", {"tolerance": float("inf")}),
         ("s", {"now": datetime.datetime(2023, 1, 1)}),
         ("s", {"now": "now"}),
+        ("s", {"now": float("nan")}),
     ],
 )
 def test_unusable_arguments_are_invalid_argument_errors(secret: Any, kwargs: dict[str, Any]) -> None:

@@ -141,7 +141,8 @@ class Receiver:
             allow_unsigned_body: Passed to `verify`.
         """
         check_secrets(secret)
-        self._secret = secret
+        # A copy, so that changing the caller's list later does not change what this receiver accepts.
+        self._secret: SecretLike = secret if isinstance(secret, str) else tuple(secret)
         self._tolerance = check_tolerance(tolerance)
         self._allow_unsigned_body = allow_unsigned_body
         self._store: DedupeStore | None = (

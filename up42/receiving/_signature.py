@@ -13,6 +13,7 @@ import binascii
 import datetime
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ def content_digest(body: bytes) -> str:
 
 
 def _mac(key: bytes, values: Sequence[str]) -> bytes:
+    # Header text handed over as str may hold lone surrogates; they must fail the comparison, not raise.
     return hmac.new(key, "".join(values).encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
@@ -135,8 +137,8 @@ def _parse_signature_input(text: str) -> _SignatureInput:
     covered: list[str] = []
     for item in member.items:
         name = item.value
-        if not isinstance(name, str) or isinstance(name, bool):
-            raise MalformedHeaderError(f"Signature-Input lists {item.value!r}, which is not a header name")
+        if not isinstance(name, str):
+            raise MalformedHeaderError(f"Signature-Input lists {_shown(str(name))}, which is not a header name")
         name = name.lower()
         if name.startswith("@"):
             raise MalformedHeaderError(
@@ -255,9 +257,9 @@ def _now(now: float | datetime.datetime | None) -> float:
         if now.tzinfo is None:
             raise InvalidArgumentError("now must be a timezone-aware datetime or Unix seconds")
         return now.timestamp()
-    if isinstance(now, int | float) and not isinstance(now, bool):
+    if isinstance(now, int | float) and not isinstance(now, bool) and math.isfinite(now):
         return float(now)
-    raise InvalidArgumentError(f"now must be a timezone-aware datetime or Unix seconds, not {type(now).__name__}")
+    raise InvalidArgumentError(f"now must be a timezone-aware datetime or finite Unix seconds, not {now!r}")
 
 
 def check_tolerance(tolerance: object) -> float:
