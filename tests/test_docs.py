@@ -1,0 +1,267 @@
+"""The guides' examples run as written, and the API reference covers every public name.
+
+Each guide's ```python blocks run in order in one namespace, like a reader pasting them into one session. A block
+followed directly by a ```text title="Output" block must print that text (``...`` matches anything, as in
+doctest). A block titled like a test module (```python title="test_....py") is written to a file and run by pytest
+in a fresh process, as a reader would run it. A block is skipped only when the line before it is the marker
+``<!-- docs: not run -->``, for the few that cannot run here (a real UP42 account, a server that never returns).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import dataclasses
+import doctest
+import io
+import logging
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+import up42
+import up42.errors
+import up42.receiving
+import up42.sandbox
+from tests.contract import ROOT
+from up42.sandbox import Sandbox
+
+DOCS = ROOT / "docs"
+GUIDES = sorted((DOCS / "guides").glob("*.md"))
+NOT_RUN = "<!-- docs: not run -->"
+
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+TITLE = re.compile(r'title="(?P<title>[^"]*)"')
+
+
+@dataclasses.dataclass
+class Block:
+    """One fenced code block of a page."""
+
+    language: str
+    title: str
+    code: str
+    line: int  # 1-based line of the first code line in the page
+    not_run: bool
+    output: str | None = None  # the expected output, when an Output block follows
+
+
+def blocks(page: Path) -> list[Block]:
+    """The page's code blocks, each python block paired with the Output block right after it."""
+    text = page.read_text()
+    found: list[Block] = []
+    previous_end = 0
+    for match in FENCE.finditer(text):
+        info = match["info"].strip()
+        title = TITLE.search(info)
+        before = text[: match.start()].rstrip().rsplit("\n", 1)[-1].strip()
+        block = Block(
+            language=info.split(" ", 1)[0] if info else "",
+            title=title["title"] if title else "",
+            code=textwrap.dedent(match["body"]),
+            line=text.count("\n", 0, match.start()) + 2,
+            not_run=before == NOT_RUN,
+        )
+        between = text[previous_end : match.start()]
+        if (
+            block.language == "text"
+            and block.title == "Output"
+            and found
+            and found[-1].language == "python"
+            and not between.strip()
+        ):
+            found[-1].output = block.code
+        found.append(block)
+        previous_end = match.end()
+    return found
+
+
+def is_test_module(block: Block) -> bool:
+    return block.title.startswith("test_") and block.title.endswith(".py")
+
+
+def runnable(page: Path) -> list[Block]:
+    return [block for block in blocks(page) if block.language == "python" and not block.not_run]
+
+
+def check_output(page: Path, block: Block, printed: str) -> None:
+    assert block.output is not None
+    checker = doctest.OutputChecker()
+    if not checker.check_output(block.output, printed, doctest.ELLIPSIS):
+        pytest.fail(
+            f"{page.name}:{block.line}: the example printed\n{printed}\nbut the page shows\n{block.output}",
+            pytrace=False,
+        )
+
+
+def run_test_modules(page: Path, modules: list[Block], tmp_path: Path) -> None:
+    """Run the page's test modules in one pytest process (plugins load once), then check each module's result."""
+    for block in modules:
+        (tmp_path / block.title).write_text(block.code)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("UP42_", "PYTEST_"))}
+    report = tmp_path / "report.xml"
+    # The up42 plugin arrives through its entry point, as in a reader's project. This project's own test plugins
+    # stay out: they are no part of a reader's setup, pytest-asyncio warns about its settings (which -W error
+    # would turn into a failure), and the others only slow the start.
+    quiet = ["no:cacheprovider", "no:asyncio", "no:hypothesispytest", "no:schemathesis", "no:pytest_cov"]
+    command = [sys.executable, "-m", "pytest", "-q", "-W", "error", *(f"-p{plugin}" for plugin in quiet)]
+    result = subprocess.run(
+        [*command, f"--junitxml={report}", *(block.title for block in modules)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        titles = ", ".join(block.title for block in modules)
+        pytest.fail(f"{page.name}: {titles} failed under pytest\n{result.stdout}{result.stderr}", pytrace=False)
+    cases = ElementTree.parse(report).getroot().iter("testcase")  # noqa: S314 - the report pytest just wrote
+    passed = collections.Counter(case.get("classname", "").split(".")[0] for case in cases)
+    for block in modules:
+        module = block.title.removesuffix(".py")
+        assert passed[module], f"{page.name}:{block.line}: {block.title} ran no test"
+        if block.output is not None:
+            check_output(page, block, f"{passed[module]} passed\n")
+
+
+def run_page(page: Path, tmp_path: Path, secrets: set[str] | None = None) -> None:
+    namespace: dict[str, object] = {"__name__": "__docs__"}
+    # Webhook secrets must never show in what an example prints.
+    secrets = (secrets or set()) | set(re.findall(r'secret="([^"]+)"', page.read_text()))
+    modules = [block for block in runnable(page) if is_test_module(block)]
+    for block in runnable(page):
+        if is_test_module(block):
+            continue
+        # Leading newlines keep the page's line numbers in tracebacks.
+        code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(code, namespace)  # noqa: S102 - the page's own examples, run on purpose
+        for secret in secrets:
+            assert secret not in printed.getvalue(), f"{page.name}:{block.line} printed a webhook secret"
+        if block.output is not None:
+            check_output(page, block, printed.getvalue())
+    if modules:
+        run_test_modules(page, modules, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def sleeps() -> None:
+    """Retry waits are real here (this overrides the suite's recording fixture): the guides show real behaviour."""
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """A guide may turn up the SDK's log level, as it tells its readers to; the next test starts afresh."""
+    logger = logging.getLogger("up42")
+    level = logger.level
+    yield
+    logger.setLevel(level)
+
+
+@pytest.fixture
+def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """A sandbox that the UP42_* variables point at, as the guides' readers are asked to set up."""
+    with Sandbox() as sandbox:
+        for name, value in sandbox.env.items():
+            monkeypatch.setenv(name, value)
+        yield sandbox
+
+
+# Guides whose examples act on "your workspace" run against a sandbox through the UP42_* variables; the others
+# start what they need themselves.
+NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md"}
+# Variables a guide asks its readers to set.
+PAGE_ENV = {"receiving.md": {"UP42_WEBHOOK_SECRET": "whsec-docs-never-shown"}}
+
+
+@pytest.mark.parametrize("page", GUIDES, ids=[page.stem for page in GUIDES])
+def test_the_guide_runs_as_written(
+    page: Path, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if page.name in NEEDS_SANDBOX:
+        request.getfixturevalue("sandbox_env")
+    for name, value in PAGE_ENV.get(page.name, {}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(ROOT)
+    run_page(page, tmp_path, secrets=set(PAGE_ENV.get(page.name, {}).values()))
+
+
+@pytest.mark.parametrize("page", GUIDES, ids=[page.stem for page in GUIDES])
+def test_every_guide_has_examples_that_run(page: Path) -> None:
+    assert runnable(page), f"{page.name} has no example the test suite runs"
+
+
+def test_there_is_a_guide_for_each_topic() -> None:
+    assert {page.stem for page in GUIDES} == {
+        "getting-started",
+        "managing-webhooks",
+        "receiving",
+        "testing",
+        "errors-retries-timeouts",
+        "regenerating",
+        "migrating",
+    }
+
+
+def test_a_wrong_output_fails_the_guide(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text('```python\nprint("one")\n```\n\n```text title="Output"\ntwo\n```\n')
+    with pytest.raises(pytest.fail.Exception, match="printed"):
+        run_page(page, tmp_path)
+
+
+def test_a_raising_example_fails_the_guide(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("```python\nx = 1\n```\n\n```python\nx / 0\n```\n")
+    with pytest.raises(ZeroDivisionError):
+        run_page(page, tmp_path)
+
+
+def test_the_marker_skips_only_the_next_block(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(f"{NOT_RUN}\n```python\nraise SystemExit\n```\n\n```python\nx = 1\n```\n")
+    assert [block.code for block in runnable(page)] == ["x = 1\n"]
+
+
+def referenced_names() -> set[str]:
+    """Every name a reference page renders: its ``:::`` targets and their ``members`` lists."""
+    names: set[str] = set()
+    for page in (DOCS / "reference").glob("*.md"):
+        text = page.read_text()
+        names.update(re.findall(r"^::: ([\w.]+)", text, re.MULTILINE))
+        for target, options in re.findall(r"^::: ([\w.]+)\n((?:[ ]{4}.*\n?)*)", text, re.MULTILINE):
+            names.update(f"{target}.{member}" for member in re.findall(r"^ {8}- (\w+)$", options, re.MULTILINE))
+    return names
+
+
+@pytest.mark.parametrize("module", [up42, up42.errors, up42.receiving, up42.sandbox], ids=lambda m: m.__name__)
+def test_the_reference_covers_every_public_name(module: object) -> None:
+    names = referenced_names()
+    whole_module = module.__name__ in names and not any(  # type: ignore[attr-defined]
+        name.startswith(module.__name__ + ".")
+        for name in names  # type: ignore[attr-defined]
+    )
+    if whole_module:
+        return
+    exported = {name for name in module.__all__ if not name.startswith("_")}  # type: ignore[attr-defined]
+    documented = {
+        name.rsplit(".", 1)[1]
+        for name in names
+        if name.rsplit(".", 1)[0] == module.__name__  # type: ignore[attr-defined]
+    }
+    if module is up42:
+        # up42 re-exports the error classes; their page is up42.errors.
+        exported -= set(up42.errors.__all__)
+    assert exported <= documented, f"not in the API reference: {sorted(exported - documented)}"
