@@ -81,8 +81,9 @@ def test_a_redelivered_message_is_handled_once() -> None:
     assert recorder.seen == [("orders", content["messageId"])]
 
 
-def test_without_dedupe_every_delivery_is_handled() -> None:
-    receiver, recorder = Receiver(SECRET, dedupe=False), Recorder()
+@pytest.mark.parametrize("dedupe", [False, None])
+def test_without_dedupe_every_delivery_is_handled(dedupe: bool | None) -> None:
+    receiver, recorder = Receiver(SECRET, dedupe=dedupe), Recorder()
     receiver.on("order.status")(recorder.handler("orders"))
     content = message()
     receiver.handle(*delivery(content))

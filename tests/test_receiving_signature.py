@@ -448,7 +448,10 @@ def test_unusable_arguments_are_invalid_argument_errors(secret: Any, kwargs: dic
     assert not isinstance(caught.value, SignatureVerificationError)
 
 
-@pytest.mark.parametrize(("secret", "created"), [("", None), (None, None), ("s", -1), ("s", 1.5), ("s", True)])
+@pytest.mark.parametrize(
+    ("secret", "created"),
+    [("", None), (None, None), (["s"], None), ("\ud800", None), ("s", -1), ("s", 1.5), ("s", True)],
+)
 def test_sign_refuses_unusable_arguments(secret: Any, created: Any) -> None:
     with pytest.raises(InvalidArgumentError):
         sign(BODY, secret, created=created)
@@ -516,3 +519,30 @@ def test_any_single_character_change_to_a_covered_header_fails(data: st.DataObje
     assume(headers[name].strip(" \t") != value)
     with pytest.raises(SignatureMismatchError):
         verify(BODY, headers, SECRET, now=NOW)
+
+
+_messages = st.fixed_dictionaries(
+    {
+        "event": st.text(max_size=20),
+        "liveMode": st.booleans(),
+        "messageId": st.text(max_size=40),
+        "timestamp": st.just("2024-01-01T00:00:00Z"),
+        "body": st.dictionaries(st.text(max_size=10), st.integers() | st.text(max_size=10), max_size=4),
+    }
+).map(lambda message: json.dumps(message, ensure_ascii=False).encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.binary(max_size=300) | _messages,
+    secret=st.text(min_size=1, max_size=40),
+    created=st.integers(0, 2**40),
+)
+def test_whatever_sign_makes_verify_accepts_up_to_the_json(body: bytes, secret: str, created: int) -> None:
+    outcome: WebhookEvent | SignatureVerificationError
+    try:
+        outcome = verify(body, sign(body, secret, created=created), [secret], now=created)
+    except SignatureVerificationError as error:
+        outcome = error
+    # The signature always holds; only a body that is no webhook message is refused.
+    assert isinstance(outcome, InvalidPayloadError) or outcome.raw == json.loads(body)

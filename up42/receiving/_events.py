@@ -96,7 +96,7 @@ class OrderStatus:
     data_host_name: str
     status: OrderState
     status_is_final: bool
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class JobStatus:
     """
 
     status: JobState
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class WebhookEvent:
     message_id: str
     timestamp: datetime.datetime
     body: OrderStatus | JobStatus | dict[str, Any]
-    raw: Mapping[str, Any] = field(repr=False, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_test(self) -> bool:

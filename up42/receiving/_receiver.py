@@ -128,7 +128,7 @@ class Receiver:
         secret: SecretLike,
         *,
         tolerance: float = DEFAULT_TOLERANCE,
-        dedupe: DedupeStore | bool = True,
+        dedupe: DedupeStore | bool | None = True,
         allow_unsigned_body: bool = False,
     ) -> None:
         """Set up a receiver.
@@ -136,8 +136,8 @@ class Receiver:
         Args:
             secret: The webhook secret, or several during a rotation (see `verify`).
             tolerance: Seconds the signature's ``created`` time may lie from now, either way.
-            dedupe: True for an `InMemoryDedupeStore`, False to handle every delivery, or a store of your own
-                (a `RedisDedupeStore` when several processes receive).
+            dedupe: True for an `InMemoryDedupeStore`, False (or None) to handle every delivery, or a store of
+                your own (a `RedisDedupeStore` when several processes receive).
             allow_unsigned_body: Passed to `verify`.
         """
         check_secrets(secret)
@@ -146,7 +146,7 @@ class Receiver:
         self._tolerance = check_tolerance(tolerance)
         self._allow_unsigned_body = allow_unsigned_body
         self._store: DedupeStore | None = (
-            InMemoryDedupeStore() if dedupe is True else None if dedupe is False else dedupe
+            InMemoryDedupeStore() if dedupe is True else None if dedupe is False or dedupe is None else dedupe
         )
         self._handlers: dict[str, list[Handler]] = {}
         self._fallback: list[Handler] = []

@@ -76,7 +76,10 @@ def check_secrets(secret: object) -> list[bytes]:
                 f"every secret must be a non-empty string, not {type(item).__name__}; "
                 "for a webhook without a secret use up42.receiving.parse"
             )
-        keys.append(item.encode("utf-8"))
+        try:
+            keys.append(item.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InvalidArgumentError("a secret holds characters that UTF-8 cannot encode") from None
     return keys
 
 
@@ -289,14 +292,15 @@ def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[
         'up42-sig=("content-type" "content-digest");created=1700000000'
     """
     raw = raw_body(body)
-    if not isinstance(secret, str) or not secret:
-        raise InvalidArgumentError("secret must be a non-empty string")
+    if not isinstance(secret, str):
+        raise InvalidArgumentError(f"secret must be a non-empty string, not {type(secret).__name__}")
+    (key,) = check_secrets(secret)
     if created is None:
         created = int(time.time())
     elif isinstance(created, bool) or not isinstance(created, int) or created < 0:
         raise InvalidArgumentError("created must be a non-negative whole number of Unix seconds")
     values = {"content-type": CONTENT_TYPE, "content-digest": content_digest(raw)}
-    signature = base64.b64encode(_mac(secret.encode("utf-8"), [values[name] for name in SIGNED_HEADERS]))
+    signature = base64.b64encode(_mac(key, [values[name] for name in SIGNED_HEADERS]))
     components = " ".join(f'"{name}"' for name in SIGNED_HEADERS)
     return {
         "Content-Type": values["content-type"],
