@@ -28,7 +28,7 @@ class Sandbox:
     free port). State lives in SQLite: in memory by default, in the file ``db`` when given, where it survives a
     restart and every acknowledged write survives a crash.
 
-    Example:
+    Examples:
         >>> with Sandbox() as sandbox:  # doctest: +SKIP
         ...     client = up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url)
 

@@ -1,0 +1,229 @@
+"""`up42 sandbox` as a real process: restarts with --db, kill -9 during writes, and each fault-injection flag."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+import up42
+
+UP42 = str(Path(sys.executable).with_name("up42"))
+TOKEN = "/realms/public/protocol/openid-connect/token"
+USERNAME, PASSWORD = "sandbox@example.com", "sandbox-password"
+
+
+class SandboxProcess:
+    """``up42 sandbox`` in a child process; knows its URL once the banner is printed."""
+
+    def __init__(self, *args: str, port: int = 0) -> None:
+        self.proc = subprocess.Popen(
+            [UP42, "sandbox", "--port", str(port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.output: list[str] = []
+        self.url = self.wait_for("UP42 sandbox listening on ").split()[-1]
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, prefix: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                assert self.proc.poll() is None, f"the sandbox exited: {''.join(self.output)}"
+                continue
+            self.output.append(line)
+            if line.startswith(prefix):
+                return line.strip()
+        raise AssertionError(f"no line starting {prefix!r} within {timeout} s: {''.join(self.output)}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=20)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        return code
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def token(url: str, attempts: int = 50) -> str:
+    """A token, asked for until the sandbox answers 200 (fault injection may refuse some requests)."""
+    form = {"grant_type": "password", "username": USERNAME, "password": PASSWORD, "client_id": "up42-sdk"}
+    for _ in range(attempts):
+        response = httpx.post(f"{url}{TOKEN}", data=form, timeout=10)
+        if response.status_code == 200:
+            return str(response.json()["access_token"])
+        time.sleep(0.05)
+    raise AssertionError("no token")
+
+
+def test_the_banner_names_the_url_credentials_and_environment(tmp_path: Path) -> None:
+    with SandboxProcess("--db", str(tmp_path / "state.sqlite")) as sandbox:
+        export = sandbox.wait_for("  export ")
+    assert export == f"export UP42_BASE_URL={sandbox.url} UP42_USERNAME={USERNAME} UP42_PASSWORD={PASSWORD}"
+    assert sandbox.url.startswith("http://127.0.0.1:")
+    assert any(str(tmp_path / "state.sqlite") in line for line in sandbox.output)
+
+
+def test_a_restart_on_the_same_port_and_db_keeps_webhooks_workspace_and_tokens(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite")
+    with SandboxProcess("--db", db) as first:
+        with up42.Client(USERNAME, PASSWORD, base_url=first.url) as client:
+            hook = client.create_webhook("kept", "https://example.com/hook", ["order.status"], secret="kept-secret")
+            workspace = client.workspace_id
+        old_token = token(first.url)
+        assert first.stop() == 0
+
+    with SandboxProcess("--db", db, port=first.port) as second:
+        assert second.url == first.url
+        with up42.Client(USERNAME, PASSWORD, base_url=second.url) as client:
+            assert client.workspace_id == workspace
+            (again,) = client.get_webhooks(return_json=True)
+        assert again["id"] == hook.id
+        assert (again["name"], again["secret"]) == ("kept", "kept-secret")
+        response = httpx.get(
+            f"{second.url}/workspaces/{workspace}/webhooks", headers={"Authorization": f"Bearer {old_token}"}
+        )
+        assert response.status_code == 200
+
+
+def test_kill_9_during_a_burst_of_creates_loses_no_acknowledged_webhook(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite")
+    acknowledged: list[str] = []
+    with SandboxProcess("--db", db) as first:
+        headers = {"Authorization": f"Bearer {token(first.url)}"}
+        with httpx.Client(base_url=first.url, headers=headers, timeout=5) as http:
+            workspace = http.get("/realms/public/protocol/openid-connect/userinfo").json()["sub"]
+
+        def burst() -> None:
+            with httpx.Client(base_url=first.url, headers=headers, timeout=5) as http:
+                for n in range(2000):
+                    body = {"name": f"hook-{n}", "url": "https://example.com/hook", "events": ["order.status"]}
+                    try:
+                        response = http.post(f"/workspaces/{workspace}/webhooks", json=body)
+                    except httpx.HTTPError:
+                        return
+                    if response.status_code == 200:
+                        acknowledged.append(response.json()["data"]["id"])
+
+        writer = threading.Thread(target=burst)
+        writer.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 40 and time.monotonic() < deadline and writer.is_alive():
+            time.sleep(0.005)
+        first.proc.kill()
+        writer.join(timeout=30)
+        assert not writer.is_alive()
+        assert first.stop() == -signal.SIGKILL
+    assert len(acknowledged) >= 40
+
+    with (
+        SandboxProcess("--db", db, port=first.port) as second,
+        up42.Client(USERNAME, PASSWORD, base_url=second.url) as client,
+    ):
+        stored = {hook.id for hook in client.get_webhooks()}
+    assert set(acknowledged) <= stored
+
+
+def test_fail_rate_1_answers_503_everywhere_but_the_sandbox_paths_and_processes_nothing() -> None:
+    with SandboxProcess("--fail-rate", "1") as sandbox:
+        form = {"grant_type": "password", "username": USERNAME, "password": PASSWORD, "client_id": "up42-sdk"}
+        refused = httpx.post(f"{sandbox.url}{TOKEN}", data=form)
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+        assert httpx.get(f"{sandbox.url}/webhooks/events").status_code == 503
+        assert httpx.post(f"{sandbox.url}/workspaces/w/webhooks", json={}).status_code == 503
+        assert httpx.get(f"{sandbox.url}/sandbox/deliveries").status_code == 200
+        assert httpx.post(f"{sandbox.url}/sandbox/events", json={"event": "order.status"}).status_code == 200
+
+
+def test_fail_rate_half_fails_about_half_and_a_failed_request_changes_nothing() -> None:
+    with SandboxProcess("--fail-rate", "0.5") as sandbox:
+        headers = {"Authorization": f"Bearer {token(sandbox.url)}"}
+        with httpx.Client(base_url=sandbox.url, headers=headers, timeout=10) as http:
+            workspace = None
+            while workspace is None:
+                userinfo = http.get("/realms/public/protocol/openid-connect/userinfo")
+                workspace = userinfo.json()["sub"] if userinfo.status_code == 200 else None
+            body = {"name": "n", "url": "https://example.com/hook", "events": ["order.status"]}
+            statuses = [http.post(f"/workspaces/{workspace}/webhooks", json=body).status_code for _ in range(200)]
+            assert set(statuses) == {200, 503}
+            assert 40 <= statuses.count(503) <= 160
+            listed = None
+            while listed is None:
+                response = http.get(f"/workspaces/{workspace}/webhooks")
+                listed = response.json()["data"] if response.status_code == 200 else None
+        assert len(listed) == statuses.count(200)
+
+
+def test_rate_limit_answers_429_with_retry_after_beyond_n_per_second() -> None:
+    with SandboxProcess("--rate-limit", "2") as sandbox, httpx.Client(base_url=sandbox.url) as http:
+        statuses = [http.get("/webhooks/events") for _ in range(10)]
+        assert [r.status_code for r in statuses[:2]] == [401, 401]  # within the limit: handled (no token)
+        limited = [r for r in statuses if r.status_code == 429]
+        assert limited
+        retry_after = int(limited[0].headers["Retry-After"])
+        assert retry_after == 1
+        assert limited[0].json()["error"]["code"] == "TOO_MANY_REQUESTS"
+        assert all(http.get("/sandbox/deliveries").status_code == 200 for _ in range(10))
+        time.sleep(retry_after)
+        assert http.get("/webhooks/events").status_code == 401
+
+
+def test_latency_delays_every_api_request() -> None:
+    with SandboxProcess("--latency", "300") as sandbox:
+        started = time.monotonic()
+        response = httpx.get(f"{sandbox.url}/webhooks/events")
+        assert response.status_code == 401
+        assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fail-rate", "2"], "--fail-rate"),
+        (["--rate-limit", "0"], "--rate-limit"),
+        (["--latency", "-1"], "--latency"),
+        (["--token-ttl", "0"], "--token-ttl"),
+    ],
+)
+def test_out_of_range_flags_are_refused_in_one_line(args: list[str], message: str) -> None:
+    result = subprocess.run([UP42, "sandbox", *args], capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+
+
+def test_a_port_in_use_is_reported_in_one_line() -> None:
+    with SandboxProcess() as running:
+        result = subprocess.run(
+            [UP42, "sandbox", "--port", str(running.port)], capture_output=True, text=True, timeout=30, check=False
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+    assert str(running.port) in result.stderr
