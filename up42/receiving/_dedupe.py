@@ -101,7 +101,7 @@ class RedisDedupeStore:
     A claim is one ``SET key 1 NX EX ttl``, atomic on the server, so of two processes receiving the same message
     at the same moment exactly one handles it. Needs the ``redis`` extra (``pip install 'up42-webhooks[redis]'``).
 
-    Example:
+    Examples:
         >>> store = RedisDedupeStore.from_url("redis://localhost:6379/0")  # doctest: +SKIP
         >>> receiver = Receiver(secret, dedupe=store)  # doctest: +SKIP
     """

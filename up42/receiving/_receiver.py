@@ -108,7 +108,7 @@ def _name(handler: Handler) -> str:
 class Receiver:
     """Verifies deliveries and dispatches them to handlers, each message once.
 
-    Example:
+    Examples:
         >>> receiver = Receiver(["new-secret", "old-secret"])
         >>> @receiver.on("order.status")
         ... def order_changed(event: WebhookEvent) -> None:

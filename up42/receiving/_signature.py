@@ -286,7 +286,7 @@ def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[
     Returns:
         ``Content-Type``, ``Content-Digest``, ``Signature-Input`` and ``Signature``.
 
-    Example:
+    Examples:
         >>> headers = sign(b'{"event": "order.status"}', "s3cret", created=1700000000)
         >>> headers["Signature-Input"]
         'up42-sig=("content-type" "content-digest");created=1700000000'
