@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import base64
 import binascii
-import string
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["InnerList", "Item", "parse_dictionary"]
 
 BareItem = int | float | str | bytes | bool
 
-_KEY_START = frozenset(string.ascii_lowercase + "*")
-_KEY_CHARS = frozenset(string.ascii_lowercase + string.digits + "_-.*")
-_TOKEN_START = frozenset(string.ascii_letters + "*")
-_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:/")
-_BASE64_CHARS = frozenset(string.ascii_letters + string.digits + "+/=")
+_KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
+_TOKEN = re.compile(r"[A-Za-z*][A-Za-z0-9!#$%&'*+\-.^_`|~:/]*")
+_NUMBER = re.compile(r"-?(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]+))?")
+# Printable ASCII except '"' and '\', or one of the two escapes RFC 8941 allows.
+_QUOTED = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
+_ESCAPE = re.compile(r"\\([\"\\])")
+_BYTES = re.compile(r":([A-Za-z0-9+/=]*):")
+_BOOLEAN = re.compile(r"\?([01])")
 _MAX_INTEGER_DIGITS = 15
-_NUMBER_START = frozenset("-" + string.digits)
-_NUMBER_CHARS = frozenset("." + string.digits)
+_MAX_DECIMAL_DIGITS = (12, 3)
 
 
 @dataclass(frozen=True)
@@ -46,28 +48,21 @@ class _Reader:
         self.pos = 0
 
     def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
-
-    def take(self) -> str:
-        char = self.peek()
-        self.pos += 1
-        return char
-
-    def expect(self, char: str) -> None:
-        if self.take() != char:
-            raise ValueError(f"expected {char!r} at position {self.pos - 1}")
+        return self.text[self.pos : self.pos + 1]
 
     def skip(self, chars: str) -> None:
         while self.peek() and self.peek() in chars:
             self.pos += 1
 
+    def match(self, pattern: re.Pattern[str], what: str) -> re.Match[str]:
+        found = pattern.match(self.text, self.pos)
+        if found is None:
+            raise ValueError(f"expected {what} at position {self.pos}")
+        self.pos = found.end()
+        return found
+
     def key(self) -> str:
-        if self.peek() not in _KEY_START:
-            raise ValueError(f"a key must start with a lowercase letter or '*' (position {self.pos})")
-        start = self.pos
-        while self.peek() and self.peek() in _KEY_CHARS:
-            self.pos += 1
-        return self.text[start : self.pos]
+        return self.match(_KEY, "a key (lowercase letters, digits, '_-.*')").group()
 
     def params(self) -> dict[str, BareItem]:
         params: dict[str, BareItem] = {}
@@ -98,71 +93,29 @@ class _Reader:
 
     def bare_item(self) -> BareItem:
         char = self.peek()
-        if char and char in _NUMBER_START:
-            return self.number()
         if char == '"':
-            return self.quoted()
+            return _ESCAPE.sub(r"\1", self.match(_QUOTED, "a closed string of printable ASCII").group(1))
         if char == ":":
             return self.byte_sequence()
         if char == "?":
-            self.pos += 1
-            flag = self.take()
-            if flag not in ("0", "1"):
-                raise ValueError("a boolean must be ?0 or ?1")
-            return flag == "1"
-        if char and char in _TOKEN_START:
-            start = self.pos
-            while self.peek() and self.peek() in _TOKEN_CHARS:
-                self.pos += 1
-            return self.text[start : self.pos]
-        raise ValueError(
-            f"unexpected {char!r} where a value should start (position {self.pos})"
-            if char
-            else "a value is missing at the end"
-        )
+            return self.match(_BOOLEAN, "?0 or ?1").group(1) == "1"
+        if char == "-" or char.isdigit():
+            return self.number()
+        return self.match(_TOKEN, "a value").group()
 
     def number(self) -> int | float:
-        start = self.pos
-        if self.peek() == "-":
-            self.pos += 1
-        while self.peek() and self.peek() in _NUMBER_CHARS:
-            self.pos += 1
-        text = self.text[start : self.pos]
-        digits = text.lstrip("-")
-        if not digits or not digits[0].isdigit() or digits.count(".") > 1 or digits.endswith("."):
-            raise ValueError(f"{text!r} is not a number")
-        if "." in digits:
-            return float(text)
-        if len(digits) > _MAX_INTEGER_DIGITS:
-            raise ValueError(f"an integer has at most {_MAX_INTEGER_DIGITS} digits")
-        return int(text)
-
-    def quoted(self) -> str:
-        self.pos += 1
-        chars: list[str] = []
-        while True:
-            char = self.take()
-            if char == "":
-                raise ValueError("a quoted string is not closed")
-            if char == '"':
-                return "".join(chars)
-            if char == "\\":
-                char = self.take()
-                if char not in ('"', "\\"):
-                    raise ValueError('only \\" and \\\\ may be escaped in a quoted string')
-            elif not " " <= char <= "~":
-                raise ValueError("a quoted string may hold printable ASCII only")
-            chars.append(char)
+        found = self.match(_NUMBER, "a number")
+        whole, fraction = found.group("whole", "fraction")
+        if fraction is None:
+            if len(whole) > _MAX_INTEGER_DIGITS:
+                raise ValueError(f"an integer has at most {_MAX_INTEGER_DIGITS} digits")
+            return int(found.group())
+        if len(whole) > _MAX_DECIMAL_DIGITS[0] or len(fraction) > _MAX_DECIMAL_DIGITS[1]:
+            raise ValueError("a decimal has at most 12 digits before the point and 3 after it")
+        return float(found.group())
 
     def byte_sequence(self) -> bytes:
-        self.pos += 1
-        end = self.text.find(":", self.pos)
-        if end < 0:
-            raise ValueError("a byte sequence is not closed with ':'")
-        encoded = self.text[self.pos : end]
-        self.pos = end + 1
-        if not set(encoded) <= _BASE64_CHARS:
-            raise ValueError("a byte sequence holds characters outside base64")
+        encoded = self.match(_BYTES, "a byte sequence of base64 between colons").group(1)
         try:
             return base64.b64decode(encoded, validate=True)
         except binascii.Error as error:
@@ -185,7 +138,9 @@ def parse_dictionary(text: str) -> dict[str, Item | InnerList]:
         reader.skip(" \t")
         if not reader.peek():
             return members
-        reader.expect(",")
+        if reader.peek() != ",":
+            raise ValueError(f"expected ',' between members at position {reader.pos}")
+        reader.pos += 1
         reader.skip(" \t")
         if not reader.peek():
             raise ValueError("the header ends with a comma")
