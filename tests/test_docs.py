@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import re
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -25,12 +26,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from click.testing import CliRunner
 
 import up42
 import up42.errors
 import up42.receiving
 import up42.sandbox
 from tests.contract import ROOT
+from up42.cli import cli
 from up42.sandbox import Sandbox
 
 DOCS = ROOT / "docs"
@@ -265,3 +268,29 @@ def test_the_reference_covers_every_public_name(module: object) -> None:
         # up42 re-exports the error classes; their page is up42.errors.
         exported -= set(up42.errors.__all__)
     assert exported <= documented, f"not in the API reference: {sorted(exported - documented)}"
+
+
+def shown_commands() -> list[tuple[str, list[str]]]:
+    """Every ``up42 ...`` command line of the shell blocks in the docs, with where it stands."""
+    found = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for block in blocks(page):
+            if block.language not in ("sh", "console", "bash"):
+                continue
+            for line in block.code.splitlines():
+                line = line.removeprefix("$ ").strip()
+                if line.startswith("up42 "):
+                    found.append((f"{page.name}: {line}", shlex.split(line)[1:]))
+    return found
+
+
+@pytest.mark.parametrize(("where", "args"), shown_commands(), ids=[where for where, _ in shown_commands()])
+def test_every_command_shown_exists_with_its_options(where: str, args: list[str]) -> None:
+    # --help stops before anything runs, after the command path and every option shown were parsed.
+    result = CliRunner().invoke(cli, [*args, "--help"], prog_name="up42")
+    assert result.exit_code == 0, f"{where}\n{result.output}"
+
+
+def test_a_command_with_a_wrong_option_is_caught() -> None:
+    result = CliRunner().invoke(cli, ["webhooks", "create", "--events", "order.status", "--help"], prog_name="up42")
+    assert result.exit_code != 0
