@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Literal, Self, TypedDict, Unpack, overload
+from typing import Any, Generic, Literal, Self, TypedDict, TypeVar, Unpack, overload
 
 import httpx
 
@@ -21,6 +22,7 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger("up42")
 
 TimeoutTypes = float | httpx.Timeout | None
+T = TypeVar("T", Transport, AsyncTransport)
 
 
 class RetryOptions(TypedDict, total=False):
@@ -62,7 +64,35 @@ class _Settings:
         return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
 
 
-class Client:
+class _Connection(Generic[T]):
+    """What both clients share: resolving the arguments and owning one transport."""
+
+    _transport_class: Callable[..., T]
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        cfg_file: str | os.PathLike[str] | None = None,
+        region: str = "eu",
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        **retry: Unpack[RetryOptions],
+    ) -> None:
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
+        self._transport: T = type(self)._transport_class(
+            self._settings.hosts,
+            self._settings.credentials,
+            timeout=self._settings.timeout,
+            policy=self._settings.policy,
+        )
+
+    def __repr__(self) -> str:
+        return self._settings.describe(type(self))
+
+
+class Client(_Connection[Transport]):
     """A connection to UP42 with its own credentials; the module-level functions use a default one.
 
     Credentials come from ``username`` and ``password``, else from ``cfg_file`` (a JSON file holding both), else
@@ -92,24 +122,7 @@ class Client:
         InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
     """
 
-    def __init__(
-        self,
-        username: str | None = None,
-        password: str | None = None,
-        *,
-        cfg_file: str | os.PathLike[str] | None = None,
-        region: str = "eu",
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        **retry: Unpack[RetryOptions],
-    ) -> None:
-        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
-        self._transport = Transport(
-            self._settings.hosts,
-            self._settings.credentials,
-            timeout=self._settings.timeout,
-            policy=self._settings.policy,
-        )
+    _transport_class = Transport
 
     def authenticate(self) -> None:
         """Fetch a token and the workspace id now, so wrong credentials fail here rather than on first use.
@@ -209,11 +222,8 @@ class Client:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return self._settings.describe(type(self))
 
-
-class AsyncClient:
+class AsyncClient(_Connection[AsyncTransport]):
     """The asyncio twin of `Client`: the same arguments, methods, return types and errors, as coroutines.
 
     Webhooks come back as `AsyncWebhook`. Use it as an async context manager, or await `aclose`.
@@ -234,24 +244,7 @@ class AsyncClient:
         ...     hooks = await client.get_webhooks()
     """
 
-    def __init__(
-        self,
-        username: str | None = None,
-        password: str | None = None,
-        *,
-        cfg_file: str | os.PathLike[str] | None = None,
-        region: str = "eu",
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        **retry: Unpack[RetryOptions],
-    ) -> None:
-        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
-        self._transport = AsyncTransport(
-            self._settings.hosts,
-            self._settings.credentials,
-            timeout=self._settings.timeout,
-            policy=self._settings.policy,
-        )
+    _transport_class = AsyncTransport
 
     async def authenticate(self) -> None:
         """Fetch a token and the workspace id now (see `Client.authenticate`)."""
@@ -304,6 +297,3 @@ class AsyncClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return self._settings.describe(type(self))
