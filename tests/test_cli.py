@@ -1,0 +1,254 @@
+"""The ``up42`` command as a subprocess against a sandbox: output, JSON, secrets, errors, help, ``listen``."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from tests.test_sandbox_deliveries import Recorder
+from up42.cli import cli
+from up42.receiving import verify
+from up42.sandbox import Sandbox
+from up42.sandbox._server import Server, bind
+
+UP42 = str(Path(sys.executable).with_name("up42"))
+SECRET = "cli-secret-never-shown"
+
+
+def run(sandbox: Sandbox | None, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    environment.update(sandbox.env if sandbox else {})
+    environment.update(env or {})
+    return subprocess.run([UP42, *args], capture_output=True, text=True, env=environment, timeout=60, check=False)
+
+
+def ok(sandbox: Sandbox | None, *args: str) -> str:
+    result = run(sandbox, *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def fails(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert result.returncode == code
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.fixture
+def receiver_url() -> Iterator[str]:
+    recorder = Recorder()
+    server = Server(recorder, bind("127.0.0.1", 0))
+    server.start()
+    yield f"{server.url}/hook"
+    server.stop()
+
+
+def test_the_whole_lifecycle_in_json(up42_sandbox: Sandbox, receiver_url: str) -> None:
+    events = json.loads(ok(up42_sandbox, "webhooks", "events", "--json"))
+    assert [event["name"] for event in events] == ["job.status", "order.status"]
+
+    created = json.loads(
+        ok(
+            up42_sandbox, "webhooks", "create", "--json", "--name", "orders", "--url", receiver_url,
+            "--event", "order.status", "--event", "job.status", "--secret", SECRET,
+        )
+    )  # fmt: skip
+    assert (created["name"], created["events"], created["active"]) == ("orders", ["order.status", "job.status"], False)
+    assert created["secret"] == SECRET  # shown once, at creation
+    hook_id = created["id"]
+
+    (listed,) = json.loads(ok(up42_sandbox, "webhooks", "list", "--json"))
+    assert listed["id"] == hook_id
+    assert listed["secret"] == "********"
+    got = json.loads(ok(up42_sandbox, "webhooks", "get", hook_id, "--json"))
+    assert got["secret"] == "********"
+    assert set(got) >= {"id", "name", "url", "events", "active", "secret", "createdAt", "updatedAt"}
+    assert json.loads(ok(up42_sandbox, "webhooks", "get", hook_id, "--json", "--show-secret"))["secret"] == SECRET
+
+    updated = json.loads(
+        ok(up42_sandbox, "webhooks", "update", hook_id, "--json", "--active", "--event", "order.status", "--name", "o2")
+    )
+    assert (updated["active"], updated["events"], updated["name"], updated["url"]) == (
+        True,
+        ["order.status"],
+        "o2",
+        receiver_url,
+    )
+    assert updated["secret"] == "********"
+
+    run_ = json.loads(ok(up42_sandbox, "webhooks", "test", hook_id, "--json"))
+    assert (run_["testsRun"], run_["testsSucceeded"]) == (1, 1)
+    assert up42_sandbox.deliveries()[0]["status"] == 200
+
+    assert json.loads(ok(up42_sandbox, "webhooks", "delete", hook_id, "--json")) == {"id": hook_id, "deleted": True}
+    assert json.loads(ok(up42_sandbox, "webhooks", "list", "--json")) == []
+
+
+def test_human_output_is_a_table_and_masks_the_secret(up42_sandbox: Sandbox, receiver_url: str) -> None:
+    assert "No webhooks yet" in ok(up42_sandbox, "webhooks", "list")
+    created = ok(
+        up42_sandbox, "webhooks", "create", "--name", "orders", "--url", receiver_url, "--event", "order.status",
+        "--secret", SECRET,
+    )  # fmt: skip
+    assert f"secret   {SECRET}" in created
+    hook_id = created.split()[1]
+    table = ok(up42_sandbox, "webhooks", "list").splitlines()
+    assert table[0].split() == ["ID", "NAME", "ACTIVE", "EVENTS", "URL"]
+    assert table[1].split() == [hook_id, "orders", "no", "order.status", receiver_url]
+    shown = ok(up42_sandbox, "webhooks", "get", hook_id)
+    assert SECRET not in shown
+    assert "********" in shown
+    assert "Sent 1 test delivery" in ok(up42_sandbox, "webhooks", "test", hook_id)
+    assert "order.status" in ok(up42_sandbox, "webhooks", "events")
+    assert f"Deleted webhook {hook_id}" in ok(up42_sandbox, "webhooks", "delete", hook_id)
+
+
+def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_sandbox: Sandbox) -> None:
+    options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
+    assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []
+    assert json.loads(ok(None, "webhooks", *options, "list", "--json")) == []
+
+
+def test_failures_print_one_line_and_never_a_secret_or_password(up42_sandbox: Sandbox) -> None:
+    wrong = fails(run(up42_sandbox, "webhooks", "list", env={"UP42_PASSWORD": "wrong-password-xyz"}))
+    assert "refused the credentials" in wrong
+    assert "wrong-password-xyz" not in wrong
+    assert "404" in fails(run(up42_sandbox, "webhooks", "get", "no-such-id"))
+    invalid = fails(
+        run(up42_sandbox, "webhooks", "create", "--name", "n", "--url", "http://example.com/h",
+            "--event", "order.status", "--secret", "x" * 501)
+    )  # fmt: skip
+    assert "HTTPS" in invalid
+    assert "x" * 20 not in invalid
+    assert "UP42_USERNAME" in fails(run(None, "webhooks", "list"))
+    unreachable = bind("127.0.0.1", 0)
+    port = unreachable.getsockname()[1]
+    unreachable.close()
+    assert "failed" in fails(run(up42_sandbox, "webhooks", "list", env={"UP42_BASE_URL": f"http://127.0.0.1:{port}"}))
+
+
+def test_usage_errors_exit_2_with_one_line(up42_sandbox: Sandbox) -> None:
+    assert "--name" in fails(run(up42_sandbox, "webhooks", "create", "--url", "https://e.com"), code=2)
+    assert "nothing to change" in fails(run(up42_sandbox, "webhooks", "update", "some-id"), code=2)
+    assert "No such command" in fails(run(up42_sandbox, "webhook"), code=2)
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+def test_every_command_has_complete_help() -> None:
+    assert "webhooks" in ok(None, "--help")
+    runner = CliRunner()
+    commands = list(_commands(cli))
+    assert {("webhooks", name) for name in ("list", "get", "create", "update", "delete", "test", "events")} <= set(
+        commands
+    )
+    assert {("listen",), ("sandbox",)} <= set(commands)
+    for path in commands:
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0
+        command: Any = cli
+        for name in path:
+            command = command.commands[name]
+        assert command.help, path
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.help, (path, param.name)
+                assert param.opts[0] in result.output, (path, param.opts[0])
+    sandbox_help = runner.invoke(cli, ["sandbox", "--help"]).output
+    for flag in ("--host", "--port", "--db", "--username", "--password", "--token-ttl", "--fail-rate", "--rate-limit",
+                 "--latency"):  # fmt: skip
+        assert flag in sandbox_help
+
+
+class Listener:
+    """``up42 listen`` in a child process."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [UP42, "listen", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.out: queue.Queue[str] = queue.Queue()
+        self.err: queue.Queue[str] = queue.Queue()
+        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
+            threading.Thread(target=self._pump, args=(stream, lines), daemon=True).start()
+        first = self.next_line(self.out)
+        assert first.startswith("Listening on http://127.0.0.1:"), first
+        self.url = first.split()[2]
+
+    @staticmethod
+    def _pump(stream: Any, lines: queue.Queue[str]) -> None:
+        for line in stream:
+            lines.put(line)
+
+    def next_line(self, lines: queue.Queue[str], timeout: float = 20) -> str:
+        try:
+            return lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("the listener printed nothing in time") from None
+
+    def lines_until(self, lines: queue.Queue[str], needle: str) -> list[str]:
+        seen: list[str] = []
+        deadline = time.monotonic() + 20
+        while not any(needle in line for line in seen):
+            assert time.monotonic() < deadline, seen
+            seen.append(self.next_line(lines))
+        return seen
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_listen_verifies_prints_and_forwards_deliveries(up42_sandbox: Sandbox) -> None:
+    forwarded = Recorder()
+    app = Server(forwarded, bind("127.0.0.1", 0))
+    app.start()
+    listener = Listener("--secret", SECRET, "--forward-to", f"{app.url}/app")
+    try:
+        assert "forwarded to" in listener.next_line(listener.out)
+        good = json.loads(
+            ok(up42_sandbox, "webhooks", "create", "--json", "--name", "good", "--url", listener.url,
+               "--event", "order.status", "--secret", SECRET)
+        )  # fmt: skip
+        assert json.loads(ok(up42_sandbox, "webhooks", "test", good["id"], "--json"))["testsSucceeded"] == 1
+        printed = listener.lines_until(listener.out, "forwarded to")
+        assert any("verified order.status (test" in line and "FULFILLED" in line for line in printed)
+        ((headers, body),) = forwarded.requests
+        assert verify(body, headers, SECRET).is_test  # forwarded unchanged, still verifiable
+
+        bad = json.loads(
+            ok(up42_sandbox, "webhooks", "create", "--json", "--name", "bad", "--url", listener.url,
+               "--event", "order.status", "--secret", "another-secret")
+        )  # fmt: skip
+        assert json.loads(ok(up42_sandbox, "webhooks", "test", bad["id"], "--json"))["testsFailed"] == 1
+        assert any("refused a delivery (401)" in line for line in listener.lines_until(listener.err, "refused"))
+        assert len(forwarded.requests) == 1
+    finally:
+        listener.stop()
+        app.stop()
+    assert httpx.get(up42_sandbox.url + "/sandbox/deliveries").json()["data"][1]["status"] == 401
