@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
+import griffe
 import pytest
 from click.testing import CliRunner
 
@@ -294,3 +295,13 @@ def test_every_command_shown_exists_with_its_options(where: str, args: list[str]
 def test_a_command_with_a_wrong_option_is_caught() -> None:
     result = CliRunner().invoke(cli, ["webhooks", "create", "--events", "order.status", "--help"], prog_name="up42")
     assert result.exit_code != 0
+
+
+def test_reference_signatures_spell_out_private_names() -> None:
+    extension = griffe.load_extensions(f"{DOCS / '_griffe' / 'public_signatures.py'}:PublicSignatures")
+    package = griffe.load("up42", search_paths=[ROOT], extensions=extension, resolve_aliases=True)
+    for path in ("authenticate", "Client.__init__", "AsyncClient.__init__"):
+        function = package[path]
+        shown = " ".join(f"{p.annotation} {p.default}" for p in function.parameters)
+        assert "httpx.Timeout" in shown, path
+        assert not {"TimeoutTypes", "DEFAULT_TIMEOUT", "RetryOptions"} & set(re.findall(r"\w+", shown)), shown
