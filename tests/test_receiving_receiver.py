@@ -335,3 +335,12 @@ def test_logs_never_hold_the_secret(caplog: pytest.LogCaptureFixture) -> None:
         receiver.handle(json.dumps(message()).encode(), headers)
     assert caplog.records
     assert SECRET not in caplog.text
+
+
+def test_refusals_are_logged_below_warning(caplog: pytest.LogCaptureFixture) -> None:
+    # Python prints WARNING records of an unconfigured logger to stderr; probes of a public URL must not.
+    body, headers = delivery()
+    with caplog.at_level(logging.DEBUG, logger="up42"):
+        Receiver(SECRET).handle(body, headers | {"Signature": "up42-sig=AAAA"})
+        Receiver(SECRET).handle(b"[]", sign(b"[]", SECRET))
+    assert [record.levelno for record in caplog.records] == [logging.INFO, logging.INFO]

@@ -233,10 +233,11 @@ class Receiver:
                 allow_unsigned_body=self._allow_unsigned_body,
             )
         except (MalformedHeaderError, InvalidPayloadError, RawBodyRequiredError) as error:
-            logger.warning("refused a malformed webhook delivery: %s", error)
+            # INFO, not WARNING: anyone can post to a public URL, and the outcome carries the reason anyway.
+            logger.info("refused a malformed webhook delivery: %s", error)
             return Outcome(OutcomeKind.MALFORMED, error=error)
         except SignatureVerificationError as error:
-            logger.warning("refused a webhook delivery: %s", error)
+            logger.info("refused a webhook delivery: %s", error)
             return Outcome(OutcomeKind.BAD_SIGNATURE, error=error)
         handlers = self._handlers.get(event.event) or self._fallback
         if not handlers:
