@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck spec check-generated regen pytest docs clean
+.PHONY: test demo lint typecheck spec check-generated regen pytest docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+## demo: start a local sandbox and receiver and walk through the webhooks flow (examples/quickstart.py)
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
 
 ## test: validate the spec, check generated/, lint, type-check and run the test suite
 test: $(STAMP) spec check-generated lint typecheck docs pytest

@@ -1,0 +1,111 @@
+"""`make demo`: start a local UP42 sandbox and a receiver, run the quickstart against them, then stop both.
+
+Everything runs on loopback: `up42 sandbox` on a free port, `up42 listen` on another, and
+`examples/quickstart.py` with the sandbox's credentials. The receiver's lines are shown as they arrive, so the
+output reads as one story. Exits with the quickstart's status.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+HERE = Path(__file__).resolve().parent
+UP42 = str(Path(sys.executable).with_name("up42"))
+TIMEOUT = 120
+
+
+def pipe(proc: subprocess.Popen[str]) -> IO[str]:
+    if proc.stdout is None:
+        raise RuntimeError("started without stdout=PIPE")
+    return proc.stdout
+
+
+def first_line(proc: subprocess.Popen[str], what: str) -> str:
+    line = pipe(proc).readline()
+    if not line:
+        raise SystemExit(f"{what} did not start (exit status {proc.wait()})")
+    return line.strip()
+
+
+def relay(story: IO[str], receiver: IO[str]) -> None:
+    """Print the quickstart's lines and the receiver's (indented), in arrival order, until the quickstart ends."""
+    selector = selectors.DefaultSelector()
+    selector.register(story, selectors.EVENT_READ, "")
+    selector.register(receiver, selectors.EVENT_READ, "   [receiver] ")
+    deadline = time.monotonic() + TIMEOUT
+    while story in (key.fileobj for key in selector.get_map().values()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the quickstart did not finish within {TIMEOUT} s")
+        # When both are ready the receiver goes first: it printed before it answered the delivery.
+        for key, _ in sorted(selector.select(timeout=0.2), key=lambda ready: ready[0].fileobj is story):
+            line = key.fileobj.readline()  # type: ignore[union-attr]
+            if line:
+                print(f"{key.data}{line.rstrip()}", flush=True)
+            else:
+                selector.unregister(key.fileobj)
+
+
+def main() -> int:
+    secret = secrets.token_urlsafe(24)
+    print("Starting a local UP42 sandbox and a receiver for its deliveries.", flush=True)
+    sandbox = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
+        [UP42, "sandbox", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    listener = None
+    try:
+        base_url = first_line(sandbox, "the sandbox").split()[-1]
+        print(f"  sandbox:  {base_url}  (the UP42 API, token endpoint included)", flush=True)
+        listener = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
+            [UP42, "listen", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "UP42_WEBHOOK_SECRET": secret},
+        )
+        receiver_url = first_line(listener, "the receiver").split()[2]
+        print(f"  receiver: {receiver_url}  (`up42 listen`: verifies each delivery's signature)", flush=True)
+        print(flush=True)
+        env = {
+            **os.environ,
+            "UP42_BASE_URL": base_url,
+            "UP42_USERNAME": "sandbox@example.com",
+            "UP42_PASSWORD": "sandbox-password",
+            "UP42_WEBHOOK_SECRET": secret,
+        }
+        quickstart = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
+            [sys.executable, "-u", str(HERE / "quickstart.py"), receiver_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        try:
+            relay(pipe(quickstart), pipe(listener))
+        finally:
+            if quickstart.poll() is None:
+                quickstart.kill()
+            pipe(quickstart).close()
+        code = quickstart.wait()
+    finally:
+        for proc in (listener, sandbox):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=20)
+                pipe(proc).close()
+    print(flush=True)
+    if code == 0:
+        print("Done: the sandbox and the receiver are stopped. Next: `make test`, or the README.", flush=True)
+    else:
+        print(f"The quickstart failed (exit status {code}).", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
