@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck spec check-generated regen pytest docs clean
+.PHONY: test demo lint typecheck spec check-generated regen pytest docs bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ docs: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -q
+
+## bench: ratio benchmarks of the SDK against raw httpx, hmac and a bare Starlette app (loopback only)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist

@@ -1,0 +1,42 @@
+"""``python -m benchmarks [--quick] [--only GROUP ...]``: measure every row and print the table.
+
+Each figure is the SDK's median next to a baseline's median measured in the same run on loopback; the ratio is
+what the targets are about, since absolute times vary from machine to machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from collections.abc import Callable
+
+from benchmarks import client, old_sdk, receiving, sandbox, startup
+from benchmarks._harness import QUICK, Row, Sizes, table
+
+GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
+    "client": client.rows,
+    "startup": startup.rows,
+    "receiving": receiving.rows,
+    "sandbox": sandbox.rows,
+    "old-sdk": old_sdk.rows,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs, measures nothing")
+    parser.add_argument("--only", action="append", choices=sorted(GROUPS), help="run only these groups")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else Sizes()
+    print(f"Python {platform.python_version()} on {platform.machine()}, {'quick' if args.quick else 'full'} sizes")
+    rows: list[Row] = []
+    for name in args.only or list(GROUPS):
+        print(f"... {name}", file=sys.stderr, flush=True)
+        rows.extend(GROUPS[name](sizes))
+    print(table(sorted(rows, key=lambda row: row.number)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

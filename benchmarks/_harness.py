@@ -1,0 +1,177 @@
+"""What every row shares: interleaved timing, background servers, and the printed table."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """How much work each row does; `QUICK` only proves that every row runs."""
+
+    calls: int = 2000  # row 1
+    webhooks: int = 1000  # row 2
+    list_calls: int = 5  # row 2, calls per round
+    concurrent: int = 500  # row 3
+    imports: int = 20  # row 4
+    verifies: int = 2000  # row 5
+    load_requests: int = 20000  # row 6, per measurement
+    load_seconds: float = 10.0  # row 6, cap per measurement
+    deliveries: int = 1000  # row 7
+    held_webhooks: int = 10000  # sandbox RSS
+    rounds: int = 7
+    install_old_sdk: bool = True  # row 8 makes its venv when missing
+
+
+QUICK = Sizes(
+    calls=20,
+    webhooks=20,
+    list_calls=2,
+    concurrent=10,
+    imports=2,
+    verifies=20,
+    load_requests=200,
+    load_seconds=2.0,
+    deliveries=10,
+    held_webhooks=20,
+    rounds=2,
+    install_old_sdk=False,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One line of the table. ``higher_is_better`` flips the meaning of the ratio (throughput)."""
+
+    number: str
+    what: str
+    sdk: str
+    baseline: str
+    ratio: float | None = None
+    target: float | None = None
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.ratio is None or self.target is None:
+            return "report"
+        met = self.ratio >= self.target if self.higher_is_better else self.ratio <= self.target
+        return "PASS" if met else "MISS"
+
+    def cells(self) -> list[str]:
+        ratio = "-" if self.ratio is None else f"{self.ratio:.2f}x"
+        target = "-" if self.target is None else f"{'>=' if self.higher_is_better else '<='} {self.target:g}x"
+        return [self.number, self.what, self.sdk, self.baseline, ratio, target, self.verdict]
+
+
+HEADER = ["#", "what", "SDK (median)", "baseline (median)", "ratio", "target", "result"]
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table, followed by their notes."""
+    lines = [HEADER, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
+
+    def fmt(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    out = [fmt(HEADER), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(fmt(c) for c in lines[1:])]
+    notes = [f"{row.number}: {row.note}" for row in rows if row.note]
+    return "\n".join(out + (["", *notes] if notes else []))
+
+
+def timed(work: Callable[[], object]) -> float:
+    """Seconds ``work`` took."""
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def compare(sdk: Callable[[], object], baseline: Callable[[], object], rounds: int) -> tuple[float, float]:
+    """Median seconds of ``sdk`` and of ``baseline``, alternated round by round after one warm-up of each.
+
+    Alternating spreads drift (CPU frequency, other processes) evenly over both sides.
+    """
+    sdk()
+    baseline()
+    sdk_times: list[float] = []
+    base_times: list[float] = []
+    for _ in range(rounds):
+        base_times.append(timed(baseline))
+        sdk_times.append(timed(sdk))
+    return statistics.median(sdk_times), statistics.median(base_times)
+
+
+def median_time(work: Callable[[], object], rounds: int) -> float:
+    """Median seconds of ``work`` over ``rounds`` rounds, after one warm-up."""
+    work()
+    return statistics.median(timed(work) for _ in range(rounds))
+
+
+def micros(seconds: float) -> str:
+    """A duration for the table."""
+    return f"{seconds * 1e6:,.0f} us" if seconds < 0.01 else f"{seconds * 1e3:,.1f} ms"
+
+
+@dataclasses.dataclass(frozen=True)
+class Child:
+    """A server process started by `background`."""
+
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def peak_rss_kib(self) -> int:
+        """The process's peak resident set so far (Linux), in KiB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmHWM line in /proc/<pid>/status")
+
+
+@contextlib.contextmanager
+def background(*args: str) -> Iterator[Child]:
+    """Run ``python -m <args>`` until the block ends; it must print its port first.
+
+    The child stops when its standard input closes, so it cannot outlive the benchmark.
+    """
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter running our own module
+        [sys.executable, "-m", *args], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        if not first:
+            raise RuntimeError(f"python -m {' '.join(args)} exited before it was ready")
+        yield Child(int(first), process.pid)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_python(python: str, *args: str, timeout: float = 300, env: dict[str, str] | None = None) -> str:
+    """Run an interpreter to completion and return what it printed; fail loudly if it failed."""
+    done = subprocess.run(  # noqa: S603 - interpreters and scripts of this repository
+        [python, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, env=env
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed with exit code {done.returncode}:\n{done.stderr[-2000:]}")
+    return done.stdout

@@ -1,0 +1,26 @@
+"""The benchmarks run end to end with tiny sizes: every row of the table is printed (no figure is judged here)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = ["1", "2", "3", "4", "5", "6", "7", "8", "RSS-2", "RSS-S"]
+
+
+def test_quick_run_prints_every_row() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = set(re.findall(r"^\| (\S+?)[ab]? +\|", done.stdout, flags=re.MULTILINE))
+    assert printed >= set(ROWS), done.stdout
+    assert "Traceback" not in done.stderr
