@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -127,7 +128,18 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
     return value
 
 
+# The exact spellings `sign` (and UP42) produce, read with one regular expression. Any other text, including every
+# malformed one, goes through the general structured-field parser, which reads these spellings the same way.
+_PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\(("[a-z0-9-]+"(?: "[a-z0-9-]+")*)\);created=([0-9]{{1,15}})')
+_PLAIN_CONTENT_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/]{43}=):")
+
+
 def _parse_signature_input(text: str) -> _SignatureInput:
+    plain = _PLAIN_SIGNATURE_INPUT.fullmatch(text)
+    if plain:
+        names = tuple(name[1:-1] for name in plain[1].split(" "))
+        if len(set(names)) == len(names):
+            return _SignatureInput(names, int(plain[2]), None)
     try:
         members = parse_dictionary(text)
     except ValueError as error:
@@ -212,6 +224,10 @@ def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
 
 
 def _check_content_digest(text: str, body: bytes) -> None:
+    plain = _PLAIN_CONTENT_DIGEST.fullmatch(text)
+    if plain:
+        _compare_digests("Content-Digest", {"sha-256": Item(base64.b64decode(plain[1]))}, body)
+        return
     try:
         members = parse_dictionary(text)
     except ValueError as error:
