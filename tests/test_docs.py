@@ -3,8 +3,10 @@
 Each guide's ```python blocks run in order in one namespace, like a reader pasting them into one session. A block
 followed directly by a ```text title="Output" block must print that text (``...`` matches anything, as in
 doctest). A block titled like a test module (```python title="test_....py") is written to a file and run by pytest
-in a fresh process, as a reader would run it. A block is skipped only when the line before it is the marker
-``<!-- docs: not run -->``, for the few that cannot run here (a real UP42 account, a server that never returns).
+in a fresh process, as a reader would run it. In a ```console block, each ``$ up42 ...`` line runs the command line
+and must print the lines below it; ``WEBHOOK_ID`` stands for the id the last command printed. A block is skipped
+only when the line before it is the marker ``<!-- docs: not run -->``, for the few that cannot run here (a real
+UP42 account, a server that never returns).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import up42.errors
 import up42.receiving
 import up42.sandbox
 from tests.contract import ROOT
-from up42.cli import cli
+from up42.cli import cli, main
 from up42.sandbox import Sandbox
 
 DOCS = ROOT / "docs"
@@ -95,7 +97,7 @@ def is_test_module(block: Block) -> bool:
 
 
 def runnable(page: Path) -> list[Block]:
-    return [block for block in blocks(page) if block.language == "python" and not block.not_run]
+    return [block for block in blocks(page) if block.language in ("python", "console") and not block.not_run]
 
 
 def check_output(page: Path, block: Block, printed: str) -> None:
@@ -139,13 +141,34 @@ def run_test_modules(page: Path, modules: list[Block], tmp_path: Path) -> None:
             check_output(page, block, f"{passed[module]} passed\n")
 
 
+def run_console(page: Path, block: Block, placeholders: dict[str, str]) -> None:
+    """Run each ``$ up42 ...`` line of a console block and compare what it prints with the lines below it."""
+    sessions = re.split(r"^\$ ", block.code, flags=re.MULTILINE)[1:]
+    for session in sessions:
+        command, _, expected = session.partition("\n")
+        words = shlex.split(command)
+        assert words[0] == "up42", f"{page.name}:{block.line}: a console block runs only the up42 command"
+        args = [placeholders.get(word, word) for word in words[1:]]
+        with CliRunner().isolation() as (_, _, output), contextlib.suppress(SystemExit):
+            main(args)
+        printed = output.getvalue().decode()
+        check_output(page, dataclasses.replace(block, output=expected), printed)
+        shown_id = re.search(r"^id\s+(\S+)$", printed, re.MULTILINE)
+        if shown_id:
+            placeholders["WEBHOOK_ID"] = shown_id[1]
+
+
 def run_page(page: Path, tmp_path: Path, secrets: set[str] | None = None) -> None:
     namespace: dict[str, object] = {"__name__": "__docs__"}
     # Webhook secrets must never show in what an example prints.
     secrets = (secrets or set()) | set(re.findall(r'secret="([^"]+)"', page.read_text()))
     modules = [block for block in runnable(page) if is_test_module(block)]
+    placeholders: dict[str, str] = {}
+    for block in blocks(page):
+        if block.language == "console" and not block.not_run:
+            run_console(page, block, placeholders)
     for block in runnable(page):
-        if is_test_module(block):
+        if block.language != "python" or is_test_module(block):
             continue
         # Leading newlines keep the page's line numbers in tracebacks.
         code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
@@ -185,7 +208,7 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
 
 # Guides whose examples act on "your workspace" run against a sandbox through the UP42_* variables; the others
 # start what they need themselves.
-NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md"}
+NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md", "command-line.md"}
 # Variables a guide asks its readers to set.
 PAGE_ENV = {"receiving.md": {"UP42_WEBHOOK_SECRET": "whsec-docs-never-shown"}}
 
@@ -211,6 +234,7 @@ def test_there_is_a_guide_for_each_topic() -> None:
     assert {page.stem for page in GUIDES} == {
         "getting-started",
         "managing-webhooks",
+        "command-line",
         "receiving",
         "testing",
         "errors-retries-timeouts",
@@ -281,7 +305,7 @@ def shown_commands() -> list[tuple[str, list[str]]]:
             for line in block.code.splitlines():
                 line = line.removeprefix("$ ").strip()
                 if line.startswith("up42 "):
-                    found.append((f"{page.name}: {line}", shlex.split(line)[1:]))
+                    found.append((f"{page.name}: {line}", shlex.split(line, comments=True)[1:]))
     return found
 
 
