@@ -62,7 +62,7 @@ def content_digest(body: bytes) -> str:
 
 def _mac(key: bytes, values: Sequence[str]) -> bytes:
     # Header text handed over as str may hold lone surrogates; they must fail the comparison, not raise.
-    return hmac.new(key, "".join(values).encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+    return hmac.digest(key, "".join(values).encode("utf-8", "surrogatepass"), "sha256")
 
 
 def check_secrets(secret: object) -> list[bytes]:
