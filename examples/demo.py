@@ -36,20 +36,24 @@ def first_line(proc: subprocess.Popen[str], what: str) -> str:
 
 def relay(story: IO[str], receiver: IO[str]) -> None:
     """Print the quickstart's lines and the receiver's (indented), in arrival order, until the quickstart ends."""
+    prefixes = {story.fileno(): "", receiver.fileno(): "   [receiver] "}
+    partial = dict.fromkeys(prefixes, b"")
     selector = selectors.DefaultSelector()
-    selector.register(story, selectors.EVENT_READ, "")
-    selector.register(receiver, selectors.EVENT_READ, "   [receiver] ")
+    for fd in prefixes:
+        selector.register(fd, selectors.EVENT_READ)
     deadline = time.monotonic() + TIMEOUT
-    while story in (key.fileobj for key in selector.get_map().values()):
+    while story.fileno() in selector.get_map():
         if time.monotonic() > deadline:
             raise SystemExit(f"the quickstart did not finish within {TIMEOUT} s")
         # When both are ready the receiver goes first: it printed before it answered the delivery.
-        for key, _ in sorted(selector.select(timeout=0.2), key=lambda ready: ready[0].fileobj is story):
-            line = key.fileobj.readline()  # type: ignore[union-attr]
-            if line:
-                print(f"{key.data}{line.rstrip()}", flush=True)
-            else:
-                selector.unregister(key.fileobj)
+        for key, _ in sorted(selector.select(timeout=0.2), key=lambda ready: ready[0].fd == story.fileno()):
+            # Raw reads: a buffered reader would hold lines back from select() and mix up the order.
+            chunk = os.read(key.fd, 65536)
+            if not chunk:
+                selector.unregister(key.fd)
+            *lines, partial[key.fd] = (partial[key.fd] + chunk).split(b"\n")
+            for line in lines:
+                print(f"{prefixes[key.fd]}{line.decode(errors='replace').rstrip()}", flush=True)
 
 
 def main() -> int:

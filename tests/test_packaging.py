@@ -44,3 +44,13 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
         "Requires-Dist: click==8.5.1",
         "Requires-Dist: httpx<0.29,>=0.25",
     ]
+    sandbox_extra = sorted(line for line in metadata.splitlines() if "extra == 'sandbox'" in line)
+    assert sandbox_extra == [
+        "Requires-Dist: starlette==1.10.0; extra == 'sandbox'",
+        "Requires-Dist: uvicorn==0.54.0; extra == 'sandbox'",
+    ]
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "[console_scripts]\nup42 = up42.cli:main" in entry_points
+    assert "[pytest11]\nup42 = up42.pytest_plugin" in entry_points
+    assert "up42/sandbox/_app.py" in names
+    assert "up42/pytest_plugin.py" in names

@@ -249,6 +249,7 @@ def test_malformed_requests_get_the_envelope_never_a_500(session: Session) -> No
         (session.http.post(session.hooks, content=b"{not json", headers={"Content-Type": "application/json"}), 400),
         (session.http.post(session.hooks, content=b"name=x", headers={"Content-Type": "text/plain"}), 415),
         (session.http.post(session.hooks, json=["a", "list"]), 422),
+        (session.http.post(session.hooks, content=b"[" * 100_000, headers={"Content-Type": "application/json"}), 400),
         (
             session.http.put(
                 f"{session.hooks}/{hook['id']}", content=b"", headers={"Content-Type": "application/json"}

@@ -37,6 +37,7 @@ logger = logging.getLogger("up42.sandbox")
 TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a URL path, not a password
 USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
 CLIENT_ID = "up42-sdk"
+MAX_BODY_SIZE = 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,10 +79,14 @@ async def _json_body(request: Request) -> Any:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent with Content-Type: application/json")
-    raw = await request.body()
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_SIZE:
+            raise Problem(413, "PAYLOAD_TOO_LARGE", f"the body exceeds {MAX_BODY_SIZE} bytes")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Problem(400, "BAD_REQUEST", "the body is not valid JSON") from None
 
 
