@@ -259,7 +259,14 @@ class AsyncClient(_Connection[AsyncTransport]):
     @overload
     async def get_webhooks(self, return_json: Literal[True]) -> list[dict[str, Any]]: ...
     async def get_webhooks(self, return_json: bool = False) -> list[AsyncWebhook] | list[dict[str, Any]]:
-        """List every webhook of the workspace (see `Client.get_webhooks`)."""
+        """List every webhook of the workspace (see `Client.get_webhooks`).
+
+        Args:
+            return_json: Return the API's dicts instead of `AsyncWebhook` objects.
+
+        Returns:
+            One `AsyncWebhook` (or dict) per webhook, in the API's order.
+        """
         records = ops.records_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
         if return_json:
             return [record.raw for record in records]
@@ -273,7 +280,22 @@ class AsyncClient(_Connection[AsyncTransport]):
         active: bool = False,
         secret: str | None = None,
     ) -> AsyncWebhook:
-        """Register a new webhook (see `Client.create_webhook`)."""
+        """Register a new webhook (see `Client.create_webhook`).
+
+        Args:
+            name: A name for the webhook.
+            url: Where UP42 POSTs deliveries; UP42 requires HTTPS.
+            events: Event names to subscribe to, e.g. ``["order.status"]``.
+            active: Deliver live events right away (default: created inactive).
+            secret: Signs deliveries so the receiver can verify them (strongly recommended).
+
+        Returns:
+            The new `AsyncWebhook`.
+
+        Raises:
+            InvalidArgumentError: An argument has the wrong type; nothing was sent.
+            ValidationError: The API refused a value.
+        """
         fields = ops.new_fields(name, url, events, active, secret)
         call = ops.create(await self._transport.workspace_id(), fields)
         hook = AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))
@@ -281,7 +303,17 @@ class AsyncClient(_Connection[AsyncTransport]):
         return hook
 
     async def initialize_webhook(self, webhook_id: str) -> AsyncWebhook:
-        """Load an existing webhook by id (see `Client.initialize_webhook`)."""
+        """Load an existing webhook by id (see `Client.initialize_webhook`).
+
+        Args:
+            webhook_id: The webhook's id.
+
+        Returns:
+            The `AsyncWebhook`, as the API returned it just now.
+
+        Raises:
+            NotFoundError: No webhook has this id in the workspace.
+        """
         webhook_id = ops.checked_id(webhook_id)
         call = ops.get(await self._transport.workspace_id(), webhook_id)
         return AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))

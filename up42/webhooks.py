@@ -196,7 +196,18 @@ class AsyncWebhook(_WebhookFields):
         active: bool | None = None,
         secret: str | None = None,
     ) -> AsyncWebhook:
-        """Change some fields and keep the rest (see `Webhook.update`)."""
+        """Change some fields and keep the rest (see `Webhook.update`).
+
+        Args:
+            name: The new name.
+            url: The new delivery URL (HTTPS).
+            events: The new list of event names, e.g. ``["order.status"]``.
+            active: True to deliver live events, False to pause.
+            secret: The new signing secret.
+
+        Returns:
+            This webhook, showing the state the API returned.
+        """
         changes = ops.Changes.checked(name, url, events, active, secret)
         workspace = await self._transport.workspace_id()
         current = await self._fetch()
