@@ -273,3 +273,18 @@ def test_client_repr_never_shows_the_password() -> None:
     assert PASSWORD not in repr(client)
     assert PASSWORD not in repr(client._settings.credentials)
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("argument", "hint"),
+    [
+        ("project_id", "project credentials were retired"),
+        ("env", "pass base_url"),
+        ("max_retires", "the retry options are max_retries, backoff_base, backoff_max, retry_after_max"),
+    ],
+)
+def test_unknown_keyword_arguments_are_refused_by_name(argument: str, hint: str) -> None:
+    with pytest.raises(up42.InvalidArgumentError, match=f"unexpected keyword argument '{argument}': {hint}") as caught:
+        up42.authenticate(username=USERNAME, password=PASSWORD, **{argument: "x"})
+
+    assert isinstance(caught.value, TypeError)

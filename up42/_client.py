@@ -42,6 +42,23 @@ def _timeout(value: object) -> httpx.Timeout:
     raise InvalidArgumentError(f"timeout must be a positive number of seconds, an httpx.Timeout or None, got {value!r}")
 
 
+# Arguments of up42-py's authenticate that no longer exist, and what replaced them.
+_REMOVED = {
+    "project_id": "project credentials were retired by UP42; pass username and password",
+    "project_api_key": "project credentials were retired by UP42; pass username and password",
+    "env": "pass base_url (or region) instead",
+}
+
+
+def _retry_options(options: RetryOptions) -> RetryOptions:
+    # **retry catches every other keyword, so a typo or an argument of the old SDK must be refused by name here.
+    for name in options:
+        if name not in RetryOptions.__annotations__:
+            hint = _REMOVED.get(name, f"the retry options are {', '.join(RetryOptions.__annotations__)}")
+            raise InvalidArgumentError(f"unexpected keyword argument {name!r}: {hint}")
+    return options
+
+
 class _Settings:
     """What both clients resolve from their arguments, before any connection exists."""
 
@@ -58,7 +75,7 @@ class _Settings:
         self.hosts: Hosts = resolve_hosts(region, base_url)
         self.credentials = resolve_credentials(username, password, cfg_file)
         self.timeout = _timeout(timeout)
-        self.policy = RetryPolicy(**retry)
+        self.policy = RetryPolicy(**_retry_options(retry))
 
     def describe(self, cls: type) -> str:
         return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
