@@ -7,7 +7,6 @@ token request, not one per caller.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import threading
 import time
@@ -138,6 +137,8 @@ class AsyncTokens:
     def __init__(self, fetch: Callable[[], Awaitable[Grant]], clock: Callable[[], float] = time.monotonic) -> None:
         self._fetch = fetch
         self._state = TokenState(clock)
+        import asyncio  # only the async client needs it (see _retry)
+
         self._lock = asyncio.Lock()
 
     async def get(self) -> str:

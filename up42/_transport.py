@@ -6,7 +6,6 @@ the wire and turns transport failures into SDK errors. The sync and async transp
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -157,6 +156,8 @@ class AsyncTransport(_Base):
         self._tokens = AsyncTokens(self._fetch_token)
         self._auth_http = httpx.AsyncClient(base_url=hosts.auth, **options)
         self._api_http = httpx.AsyncClient(base_url=hosts.api, auth=AsyncBearerAuth(self._tokens), **options)
+        import asyncio  # only the async client needs it (see _retry)
+
         self._workspace_lock = asyncio.Lock()
 
     async def send(self, call: Call) -> Reply:
