@@ -16,7 +16,7 @@ import yaml
 
 import up42
 from tests.contract import SPEC_PATH, assert_response_matches_spec
-from up42.sandbox import Sandbox
+from up42.sandbox import Faults, Sandbox
 from up42.sandbox._catalog import EVENT_NAMES
 from up42.sandbox._validation import SECRET_MAX_LENGTH
 
@@ -279,3 +279,19 @@ def test_the_catalog_and_rules_match_the_spec() -> None:
     schemas = yaml.safe_load(SPEC_PATH.read_text())["components"]["schemas"]
     assert set(schemas["EventName"]["enum"]) == EVENT_NAMES
     assert schemas["WebhookInput"]["properties"]["secret"]["maxLength"] == SECRET_MAX_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Sandbox(port=70000), "port"),
+        (lambda: Sandbox(token_ttl=0), "token_ttl"),
+        (lambda: Sandbox(password=""), "password"),
+        (lambda: Faults(fail_rate=1.5), "fail_rate"),
+        (lambda: Faults(rate_limit=0), "rate_limit"),
+        (lambda: Faults(latency=-1), "latency"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_value_error(make: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()

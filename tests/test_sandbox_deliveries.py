@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -192,18 +193,26 @@ def test_failed_live_deliveries_are_retried_with_the_same_message_id(serve: Any)
         assert bodies == [first[0]["messageId"]] * 3
 
 
-def test_retries_stop_once_the_webhook_is_deactivated(serve: Any) -> None:
+def test_retries_stop_once_the_webhook_is_deactivated(serve: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="up42.sandbox")
     recorder = Recorder([500] * 10)
     url = serve(recorder)
     with (
-        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.3, factor=1.0)) as sandbox,
+        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.2, factor=1.0)) as sandbox,
         up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
     ):
         hook = client.create_webhook("flaky", url, ["order.status"], active=True)
         sandbox.trigger("order.status")
         hook.update(active=False)
-        time.sleep(0.8)
-        assert len(sandbox.deliveries()) <= 2
+        wait_for(lambda: "Stopped retrying" in caplog.text)
+        attempts = len(sandbox.deliveries())
+        assert attempts < 10
+        assert len(recorder.requests) == attempts
+
+
+def test_a_bad_simulated_event_is_a_value_error_from_python(up42_sandbox: Sandbox) -> None:
+    with pytest.raises(ValueError, match="send"):
+        up42_sandbox.trigger("order.created")
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ async def _json_body(request: Request) -> Any:
         raise Problem(400, "BAD_REQUEST", "the body is not valid JSON") from None
 
 
-class Sandbox:
+class Endpoints:
     """The route handlers over one store, one token issuer and one deliverer."""
 
     def __init__(self, store: Store, settings: Settings) -> None:
@@ -252,28 +252,28 @@ async def _crash(request: Request, exc: Exception) -> Response:
 
 def create_app(store: Store, settings: Settings) -> Starlette:
     """The sandbox as an ASGI app over ``store``, with fault injection in front when ``settings`` asks for it."""
-    sandbox = Sandbox(store, settings)
+    endpoints = Endpoints(store, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await sandbox.deliverer.aclose()
+            await endpoints.deliverer.aclose()
 
     hooks = "/workspaces/{workspaceId}/webhooks"
     routes = [
-        Route(TOKEN_PATH, sandbox.token, methods=["POST"]),
-        Route(USERINFO_PATH, sandbox.userinfo, methods=["GET"]),
-        Route("/webhooks/events", sandbox.events, methods=["GET"]),
-        Route(hooks, sandbox.list_webhooks, methods=["GET"]),
-        Route(hooks, sandbox.create_webhook, methods=["POST"]),
-        Route(hooks + "/{webhookId}", sandbox.get_webhook, methods=["GET"]),
-        Route(hooks + "/{webhookId}", sandbox.update_webhook, methods=["PUT"]),
-        Route(hooks + "/{webhookId}", sandbox.delete_webhook, methods=["DELETE"]),
-        Route(hooks + "/{webhookId}/tests", sandbox.run_tests, methods=["POST"]),
-        Route("/sandbox/events", sandbox.simulate_event, methods=["POST"]),
-        Route("/sandbox/deliveries", sandbox.deliveries, methods=["GET"]),
+        Route(TOKEN_PATH, endpoints.token, methods=["POST"]),
+        Route(USERINFO_PATH, endpoints.userinfo, methods=["GET"]),
+        Route("/webhooks/events", endpoints.events, methods=["GET"]),
+        Route(hooks, endpoints.list_webhooks, methods=["GET"]),
+        Route(hooks, endpoints.create_webhook, methods=["POST"]),
+        Route(hooks + "/{webhookId}", endpoints.get_webhook, methods=["GET"]),
+        Route(hooks + "/{webhookId}", endpoints.update_webhook, methods=["PUT"]),
+        Route(hooks + "/{webhookId}", endpoints.delete_webhook, methods=["DELETE"]),
+        Route(hooks + "/{webhookId}/tests", endpoints.run_tests, methods=["POST"]),
+        Route("/sandbox/events", endpoints.simulate_event, methods=["POST"]),
+        Route("/sandbox/deliveries", endpoints.deliveries, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,

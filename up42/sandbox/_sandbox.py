@@ -61,12 +61,15 @@ class Sandbox:
         retry: RetryPolicy | None = None,
         users: Mapping[str, str] | None = None,
     ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {port}")
         if token_ttl < 1:
             raise ValueError(f"token_ttl must be at least 1 second, got {token_ttl}")
         if not username or not password:
             raise ValueError("username and password must not be empty")
         self.username = username
         self.password = password
+        sock = bind(host, port)  # first, so a busy port leaves no database open
         self._store = Store(None if db is None else Path(db))
         settings = Settings(
             users={**(users or {}), username: password},
@@ -74,7 +77,7 @@ class Sandbox:
             faults=faults or Faults(),
             retry=retry or RetryPolicy(),
         )
-        self._server = Server(create_app(self._store, settings), bind(host, port))
+        self._server = Server(create_app(self._store, settings), sock)
 
     @property
     def url(self) -> str:
@@ -116,12 +119,16 @@ class Sandbox:
 
         Returns:
             ``{"event": ..., "deliveries": [...]}`` with the first attempt per webhook; failed ones are retried.
+
+        Raises:
+            ValueError: The event is not in the catalog, or the body is not an object.
         """
         payload: dict[str, Any] = {"event": event}
         if body is not None:
             payload["body"] = dict(body)
         response = httpx.post(f"{self.url}/sandbox/events", json=payload, timeout=60, trust_env=False)
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise ValueError(response.json()["error"]["message"])
         data: dict[str, Any] = response.json()["data"]
         return data
 
