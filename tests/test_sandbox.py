@@ -204,6 +204,8 @@ def test_workspaces_are_isolated() -> None:
         ({"url": "ftp://example.com/hook"}, "url"),
         ({"url": "not a url"}, "url"),
         ({"url": "https://example.com:notaport/"}, "url"),
+        ({"url": "https://example.com:99999/"}, "url"),
+        ({"url": "https://exa mple.com/"}, "url"),
         ({"events": []}, "events"),
         ({"events": ["order.created"]}, "events"),
         ({"events": "order.status"}, "events"),

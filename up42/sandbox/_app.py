@@ -75,15 +75,25 @@ def _data(data: Any) -> JSONResponse:
     return JSONResponse({"data": data, "error": None})
 
 
-async def _json_body(request: Request) -> Any:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent with Content-Type: application/json")
-    raw = b""
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused with 413 beyond `MAX_BODY_SIZE` before it is all in memory."""
+    raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_SIZE:
             raise Problem(413, "PAYLOAD_TOO_LARGE", f"the body exceeds {MAX_BODY_SIZE} bytes")
+    return bytes(raw)
+
+
+async def _json_body(request: Request) -> Any:
+    media_type = _media_type(request)
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent with Content-Type: application/json")
+    raw = await _body(request)
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
@@ -120,10 +130,13 @@ class Endpoints:
 
     async def token(self, request: Request) -> Response:
         """The password grant."""
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/x-www-form-urlencoded":
+        if _media_type(request) != "application/x-www-form-urlencoded":
             return _oauth_error(400, "invalid_request", "send the form as application/x-www-form-urlencoded")
-        form = {key: values[0] for key, values in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        try:
+            raw = await _body(request)
+        except Problem as problem:
+            return _oauth_error(400, "invalid_request", problem.message)
+        form = {key: values[0] for key, values in parse_qs(raw.decode("utf-8", "replace")).items()}
         missing = [name for name in ("grant_type", "username", "password", "client_id") if not form.get(name)]
         if missing:
             return _oauth_error(400, "invalid_request", f"missing form fields: {', '.join(missing)}")

@@ -105,12 +105,12 @@ class Deliverer:
         headers = dict(sign(body, secret)) if secret else {"Content-Type": "application/json"}
         sent_at = timestamp()
         try:
-            response = await self._http.post(hook.fields.url, content=body, headers=headers)
+            # Streamed and never read: the answer's body is ignored, however large.
+            async with self._http.stream("POST", hook.fields.url, content=body, headers=headers) as response:
+                failed = None if response.is_success else f"the receiver answered {response.status_code}"
+                outcome = Outcome(headers, response.status_code, response.reason_phrase, failed)
         except httpx.HTTPError as error:
             outcome = Outcome(headers, None, "", f"{type(error).__name__}: {error}".rstrip(": "))
-        else:
-            failed = None if response.is_success else f"the receiver answered {response.status_code}"
-            outcome = Outcome(headers, response.status_code, response.reason_phrase, failed)
         attempt_row = Attempt(
             hook.id,
             payload["event"],

@@ -11,6 +11,8 @@ import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from ._catalog import EVENT_NAMES
 from ._store import WebhookFields
 
@@ -44,11 +46,14 @@ def _name(value: Any) -> str:
 def _url(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("is required and must be a string such as https://example.com/hook")
+    if any(character.isspace() for character in value):
+        raise ValueError("must not contain whitespace")
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+        httpx.URL(value)  # the client that sends deliveries must accept it too
+    except (ValueError, httpx.InvalidURL):
         raise ValueError("is not a valid URL") from None
     if parts.scheme == "https" and host:
         return value
