@@ -27,11 +27,12 @@ def pipe(proc: subprocess.Popen[str]) -> IO[str]:
     return proc.stdout
 
 
-def first_line(proc: subprocess.Popen[str], what: str) -> str:
-    line = pipe(proc).readline()
-    if not line:
-        raise SystemExit(f"{what} did not start (exit status {proc.wait()})")
-    return line.strip()
+def line_starting(proc: subprocess.Popen[str], prefix: str, what: str) -> str:
+    """The first line of the process's output that starts with ``prefix``."""
+    for line in pipe(proc):
+        if line.startswith(prefix):
+            return line.strip()
+    raise SystemExit(f"{what} did not start (exit status {proc.wait()})")
 
 
 def relay(story: IO[str], receiver: IO[str]) -> None:
@@ -64,7 +65,9 @@ def main() -> int:
     )
     listener = None
     try:
-        base_url = first_line(sandbox, "the sandbox").split()[-1]
+        base_url = line_starting(sandbox, "UP42 sandbox listening on ", "the sandbox").split()[-1]
+        # The banner ends with the line that points the SDK at the sandbox: export UP42_BASE_URL=... .
+        exported = line_starting(sandbox, "  export ", "the sandbox").split()[1:]
         print(f"  sandbox:  {base_url}  (the UP42 API, token endpoint included)", flush=True)
         listener = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
             [UP42, "listen", "--port", "0"],
@@ -73,16 +76,10 @@ def main() -> int:
             text=True,
             env={**os.environ, "UP42_WEBHOOK_SECRET": secret},
         )
-        receiver_url = first_line(listener, "the receiver").split()[2]
+        receiver_url = line_starting(listener, "Listening on ", "the receiver").split()[2]
         print(f"  receiver: {receiver_url}  (`up42 listen`: verifies each delivery's signature)", flush=True)
         print(flush=True)
-        env = {
-            **os.environ,
-            "UP42_BASE_URL": base_url,
-            "UP42_USERNAME": "sandbox@example.com",
-            "UP42_PASSWORD": "sandbox-password",
-            "UP42_WEBHOOK_SECRET": secret,
-        }
+        env = {**os.environ, **dict(pair.split("=", 1) for pair in exported), "UP42_WEBHOOK_SECRET": secret}
         quickstart = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
             [sys.executable, "-u", str(HERE / "quickstart.py"), receiver_url],
             stdout=subprocess.PIPE,

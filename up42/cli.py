@@ -401,9 +401,9 @@ def listen(host: str, port: int, secret: str, forward_to: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
-@click.option("--username", default="sandbox@example.com", show_default=True, help="The account that may log in.")
-@click.option("--password", default="sandbox-password", show_default=True, help="Its password.")
-@click.option("--token-ttl", default=300, show_default=True, type=click.IntRange(min=1), help="Token lifetime (s).")
+@click.option("--username", help="The account that may log in (default: sandbox@example.com).")
+@click.option("--password", help="Its password (default: sandbox-password).")
+@click.option("--token-ttl", type=click.IntRange(min=1), help="Access token lifetime in seconds (default: 300).")
 @click.option(
     "--fail-rate",
     default=0.0,
@@ -420,9 +420,9 @@ def sandbox(
     host: str,
     port: int,
     db: str | None,
-    username: str,
-    password: str,
-    token_ttl: int,
+    username: str | None,
+    password: str | None,
+    token_ttl: int | None,
     fail_rate: float,
     rate_limit: int | None,
     latency: float,
@@ -438,14 +438,20 @@ def sandbox(
         from .sandbox import Faults, Sandbox  # needs the sandbox extra
     except ImportError:
         raise click.ClickException(SANDBOX_EXTRA) from None
+    # Unset options keep the Sandbox's own defaults.
+    given: dict[str, Any] = {"username": username, "password": password, "token_ttl": token_ttl}
     faults = Faults(fail_rate=fail_rate, rate_limit=rate_limit, latency=latency)
     server = Sandbox(
-        host=host, port=port, db=db, username=username, password=password, token_ttl=token_ttl, faults=faults
+        host=host,
+        port=port,
+        db=db,
+        faults=faults,
+        **{name: value for name, value in given.items() if value is not None},
     )
     env = " ".join(f"{name}={value}" for name, value in server.env.items())
     click.echo(f"UP42 sandbox listening on {server.url}")
-    click.echo(f"  username {username}")
-    click.echo(f"  password {password}")
+    click.echo(f"  username {server.username}")
+    click.echo(f"  password {server.password}")
     click.echo(f"  state    {db or 'in memory (lost when it stops; --db keeps it)'}")
     click.echo("Point the SDK and the up42 command at it:")
     click.echo(f"  export {env}")
