@@ -191,6 +191,9 @@ def test_failed_live_deliveries_are_retried_with_the_same_message_id(serve: Any)
         assert {d["messageId"] for d in log} == {first[0]["messageId"]}
         bodies = [parse(body).message_id for _, body in recorder.requests]
         assert bodies == [first[0]["messageId"]] * 3
+        over_http = httpx.get(f"{sandbox.url}/sandbox/deliveries", params={"webhookId": hook.id}).json()["data"]
+        assert over_http == log
+        assert httpx.get(f"{sandbox.url}/sandbox/deliveries", params={"webhookId": "other"}).json()["data"] == []
 
 
 def test_retries_stop_once_the_webhook_is_deactivated(serve: Any, caplog: pytest.LogCaptureFixture) -> None:

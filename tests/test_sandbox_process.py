@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -69,15 +71,19 @@ class SandboxProcess:
         self.stop(signal.SIGKILL)
 
 
-def token(url: str, attempts: int = 50) -> str:
-    """A token, asked for until the sandbox answers 200 (fault injection may refuse some requests)."""
-    form = {"grant_type": "password", "username": USERNAME, "password": PASSWORD, "client_id": "up42-sdk"}
+def until_ok(request: Callable[[], httpx.Response], attempts: int = 50) -> Any:
+    """The JSON of the first 200 answer (fault injection may refuse some requests)."""
     for _ in range(attempts):
-        response = httpx.post(f"{url}{TOKEN}", data=form, timeout=10)
+        response = request()
         if response.status_code == 200:
-            return str(response.json()["access_token"])
+            return response.json()
         time.sleep(0.05)
-    raise AssertionError("no token")
+    raise AssertionError(f"no 200 answer in {attempts} attempts")
+
+
+def token(url: str) -> str:
+    form = {"grant_type": "password", "username": USERNAME, "password": PASSWORD, "client_id": "up42-sdk"}
+    return str(until_ok(lambda: httpx.post(f"{url}{TOKEN}", data=form, timeout=10))["access_token"])
 
 
 def test_the_banner_names_the_url_credentials_and_environment(tmp_path: Path) -> None:
@@ -164,18 +170,12 @@ def test_fail_rate_half_fails_about_half_and_a_failed_request_changes_nothing() 
     with SandboxProcess("--fail-rate", "0.5") as sandbox:
         headers = {"Authorization": f"Bearer {token(sandbox.url)}"}
         with httpx.Client(base_url=sandbox.url, headers=headers, timeout=10) as http:
-            workspace = None
-            while workspace is None:
-                userinfo = http.get("/realms/public/protocol/openid-connect/userinfo")
-                workspace = userinfo.json()["sub"] if userinfo.status_code == 200 else None
+            workspace = until_ok(lambda: http.get("/realms/public/protocol/openid-connect/userinfo"))["sub"]
             body = {"name": "n", "url": "https://example.com/hook", "events": ["order.status"]}
             statuses = [http.post(f"/workspaces/{workspace}/webhooks", json=body).status_code for _ in range(200)]
             assert set(statuses) == {200, 503}
             assert 40 <= statuses.count(503) <= 160
-            listed = None
-            while listed is None:
-                response = http.get(f"/workspaces/{workspace}/webhooks")
-                listed = response.json()["data"] if response.status_code == 200 else None
+            listed = until_ok(lambda: http.get(f"/workspaces/{workspace}/webhooks"))["data"]
         assert len(listed) == statuses.count(200)
 
 
