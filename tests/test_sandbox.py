@@ -297,3 +297,13 @@ def test_the_catalog_and_rules_match_the_spec() -> None:
 def test_bad_settings_are_refused_with_a_value_error(make: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_sandbox_that_never_started_releases_its_port_and_database() -> None:
+    sandbox = Sandbox()
+    url = sandbox.url
+    sandbox.stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=5)
+    with Sandbox(port=int(url.rsplit(":", 1)[1])) as again:
+        assert again.url == url

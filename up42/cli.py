@@ -398,7 +398,12 @@ def listen(host: str, port: int, secret: str, forward_to: str | None) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; keep it on loopback: the /sandbox/ paths need no token.",
+)
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
 @click.option("--username", help="The account that may log in (default: sandbox@example.com).")

@@ -3,6 +3,7 @@
 Test deliveries (``liveMode`` false) are sent once and reported in the TestRun. Live deliveries are sent at
 once; those that fail are retried in the background, with exponentially growing pauses, until one succeeds,
 the attempts run out, or the webhook is deleted or deactivated. Every attempt lands in the delivery log.
+Pending retries live in memory: stopping the sandbox drops them (the log keeps the attempts made).
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ class Server:
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to finish and wait for its thread (at most ``timeout`` seconds)."""
         self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        if self._thread is None:
+            self._sock.close()  # never served: nothing else will release the port
+            return
+        self._thread.join(timeout)
+        self._thread = None
