@@ -17,8 +17,8 @@ import ssl
 import uuid
 from typing import Any
 
-import anyio.to_thread
 import httpx
+from starlette.concurrency import run_in_threadpool
 
 from up42._version import __version__
 from up42.receiving import sign
@@ -122,7 +122,7 @@ class Deliverer:
             outcome.error,
             sent_at,
         )
-        await anyio.to_thread.run_sync(self._store.record, attempt_row)
+        await run_in_threadpool(self._store.record, attempt_row)
         logger.info(
             "Delivered %s %s to webhook %s (attempt %d): %s",
             payload["event"],
@@ -169,7 +169,7 @@ class Deliverer:
 
         Failed first attempts are retried in the background.
         """
-        hooks = await anyio.to_thread.run_sync(self._store.subscribed, event)
+        hooks = await run_in_threadpool(self._store.subscribed, event)
         payloads = [message(event, body, live=True) for _ in hooks]
         outcomes = await asyncio.gather(
             *(self._send(hook, payload, 1) for hook, payload in zip(hooks, payloads, strict=True))
@@ -193,7 +193,7 @@ class Deliverer:
     async def _retry(self, hook: StoredWebhook, payload: dict[str, Any]) -> None:
         for attempt in range(2, self.policy.attempts + 1):
             await asyncio.sleep(self.policy.delay(attempt))
-            current = await anyio.to_thread.run_sync(self._store.get, hook.workspace_id, hook.id)
+            current = await run_in_threadpool(self._store.get, hook.workspace_id, hook.id)
             if current is None or not current.fields.active:
                 logger.info("Stopped retrying %s: webhook %s is gone or inactive", payload["messageId"], hook.id)
                 return
