@@ -124,6 +124,11 @@ def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_san
     options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
     assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []
     assert json.loads(ok(None, "webhooks", *options, "list", "--json")) == []
+    # An option beats the environment, and the subcommand's option beats the group's.
+    wrong_env = run(up42_sandbox, "webhooks", "--password", up42_sandbox.password, "list", env={"UP42_PASSWORD": "x"})
+    assert wrong_env.returncode == 0, wrong_env.stderr
+    both = run(up42_sandbox, "webhooks", "--password", "wrong", "list", "--password", up42_sandbox.password)
+    assert both.returncode == 0, both.stderr
 
 
 def test_failures_print_one_line_and_never_a_secret_or_password(up42_sandbox: Sandbox) -> None:

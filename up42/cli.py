@@ -14,6 +14,7 @@ import dataclasses
 import datetime
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -57,6 +58,16 @@ class Connection:
             show_secret=other.show_secret or self.show_secret,
         )
 
+    def with_environment(self) -> Connection:
+        """These settings, with the ``UP42_*`` variables for what no option set (options win over variables)."""
+        return Connection(
+            username=self.username or os.environ.get(ENV_USERNAME) or None,
+            password=self.password or os.environ.get(ENV_PASSWORD) or None,
+            base_url=self.base_url or os.environ.get(ENV_BASE_URL) or None,
+            as_json=self.as_json,
+            show_secret=self.show_secret,
+        )
+
     def client(self) -> Client:
         """An `up42.Client` for these credentials (the SDK reads the environment for whatever is unset)."""
         return Client(self.username, self.password, base_url=self.base_url)
@@ -65,13 +76,11 @@ class Connection:
 def connection_options(func: F) -> F:
     """The options every ``up42 webhooks`` command takes, on the group and on each subcommand alike."""
     options = [
-        click.option("--username", envvar=ENV_USERNAME, show_envvar=True, help="UP42 account (an email address)."),
-        click.option("--password", envvar=ENV_PASSWORD, show_envvar=True, help="Its password."),
+        click.option("--username", help=f"UP42 account, an email address (default: ${ENV_USERNAME})."),
+        click.option("--password", help=f"Its password (default: ${ENV_PASSWORD})."),
         click.option(
             "--base-url",
-            envvar=ENV_BASE_URL,
-            show_envvar=True,
-            help="One origin for the API and auth endpoints, e.g. a sandbox: http://127.0.0.1:8042.",
+            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, else UP42).",
         ),
         click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's camelCase fields)."),
         click.option("--show-secret", is_flag=True, help="Show webhook secrets instead of masking them."),
@@ -83,7 +92,7 @@ def connection_options(func: F) -> F:
 
 def _connection(ctx: click.Context, /, **options: Any) -> Connection:
     group = ctx.find_object(Connection) or Connection()
-    return group.merged(Connection(**options))
+    return group.merged(Connection(**options)).with_environment()
 
 
 def _emit_json(value: Any) -> None:
