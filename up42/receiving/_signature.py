@@ -97,13 +97,15 @@ def _lowercase(headers: HeadersLike) -> dict[str, str]:
     try:
         # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
         pairs = headers.items() if hasattr(headers, "items") else headers
-        merged: dict[str, list[str]] = {}
+        merged: dict[str, str] = {}
         for name, value in pairs:
-            merged.setdefault(_text(name).lower(), []).append(_text(value).strip(" \t"))
+            key = (name if isinstance(name, str) else _text(name)).lower()
+            text = (value if isinstance(value, str) else _text(value)).strip(" \t")
+            # A repeated field means its values joined by a comma (RFC 9110 section 5.3).
+            merged[key] = f"{merged[key]}, {text}" if key in merged else text
     except (TypeError, ValueError) as error:
         raise MalformedHeaderError("headers must be a mapping or a sequence of (name, value) pairs") from error
-    # A repeated field means its values joined by a comma (RFC 9110 section 5.3).
-    return {name: ", ".join(values) for name, values in merged.items()}
+    return merged
 
 
 def _required(headers: Mapping[str, str], name: str, why: str) -> str:
