@@ -7,28 +7,30 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.event_name import EventName
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookInput")
 
 
 @_attrs_define
 class WebhookInput:
-    """The writable fields of a webhook, sent in full on create and update. UP42 requires an HTTPS URL and
-    event names from the catalog.
+    """The writable fields of a webhook. UP42 requires a name, an HTTPS URL and event names from the catalog;
+    `active` defaults to false and `secret` to none. Updates replace the whole webhook, so the SDK always
+    sends all five fields.
 
         Attributes:
             name (str):
             url (str):
             events (list[EventName]):
-            active (bool):  Default: False.
-            secret (None | str): The signing secret; null for unsigned deliveries.
+            active (bool | Unset):  Default: False.
+            secret (None | str | Unset): The signing secret; null for unsigned deliveries.
     """
 
     name: str
     url: str
     events: list[EventName]
-    secret: None | str
-    active: bool = False
+    active: bool | Unset = False
+    secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,8 +45,11 @@ class WebhookInput:
 
         active = self.active
 
-        secret: None | str
-        secret = self.secret
+        secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            secret = UNSET
+        else:
+            secret = self.secret
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,10 +58,12 @@ class WebhookInput:
                 "name": name,
                 "url": url,
                 "events": events,
-                "active": active,
-                "secret": secret,
             }
         )
+        if active is not UNSET:
+            field_dict["active"] = active
+        if secret is not UNSET:
+            field_dict["secret"] = secret
 
         return field_dict
 
@@ -76,14 +83,16 @@ class WebhookInput:
 
             events.append(events_item)
 
-        active = d.pop("active")
+        active = d.pop("active", UNSET)
 
-        def _parse_secret(data: object) -> None | str:
+        def _parse_secret(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        secret = _parse_secret(d.pop("secret"))
+        secret = _parse_secret(d.pop("secret", UNSET))
 
         webhook_input = cls(
             name=name,

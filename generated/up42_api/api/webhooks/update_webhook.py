@@ -64,6 +64,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
     if response.status_code == 415:
         response_415 = ErrorEnvelope.from_dict(response.json())
 
@@ -113,9 +118,11 @@ def sync_detailed(
     Args:
         workspace_id (str):
         webhook_id (str):
-        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
-            UP42 requires an HTTPS URL and
-            event names from the catalog.
+        body (WebhookInput): The writable fields of a webhook. UP42 requires a name, an HTTPS URL
+            and event names from the catalog;
+            `active` defaults to false and `secret` to none. Updates replace the whole webhook, so the
+            SDK always
+            sends all five fields.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -150,9 +157,11 @@ def sync(
     Args:
         workspace_id (str):
         webhook_id (str):
-        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
-            UP42 requires an HTTPS URL and
-            event names from the catalog.
+        body (WebhookInput): The writable fields of a webhook. UP42 requires a name, an HTTPS URL
+            and event names from the catalog;
+            `active` defaults to false and `secret` to none. Updates replace the whole webhook, so the
+            SDK always
+            sends all five fields.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,9 +191,11 @@ async def asyncio_detailed(
     Args:
         workspace_id (str):
         webhook_id (str):
-        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
-            UP42 requires an HTTPS URL and
-            event names from the catalog.
+        body (WebhookInput): The writable fields of a webhook. UP42 requires a name, an HTTPS URL
+            and event names from the catalog;
+            `active` defaults to false and `secret` to none. Updates replace the whole webhook, so the
+            SDK always
+            sends all five fields.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,9 +228,11 @@ async def asyncio(
     Args:
         workspace_id (str):
         webhook_id (str):
-        body (WebhookInput): The writable fields of a webhook, sent in full on create and update.
-            UP42 requires an HTTPS URL and
-            event names from the catalog.
+        body (WebhookInput): The writable fields of a webhook. UP42 requires a name, an HTTPS URL
+            and event names from the catalog;
+            `active` defaults to false and `secret` to none. Updates replace the whole webhook, so the
+            SDK always
+            sends all five fields.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
