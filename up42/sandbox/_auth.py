@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 _HEADER = {"alg": "HS256", "typ": "JWT"}
+_MAX_VERIFIED = 4096
 
 
 class TokenError(Exception):
@@ -47,6 +48,9 @@ class Tokens:
         self._key = key
         self.ttl = ttl
         self._clock = clock
+        # A client sends the same token many times; its signature and claims need checking once, its expiry
+        # every time. Bounded, since every login adds an entry.
+        self._verified: dict[str, tuple[Identity, int]] = {}
 
     def _mac(self, signing_input: str) -> str:
         return _b64(hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest())
@@ -61,6 +65,13 @@ class Tokens:
 
     def check(self, token: str) -> Identity:
         """Whom ``token`` belongs to; raises `TokenError` unless it is ours and unexpired."""
+        identity, expires = self._verified.get(token) or self._verify(token)
+        if self._clock() >= expires:
+            moment = datetime.datetime.fromtimestamp(expires, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise TokenError(f"ACCESS_TOKEN_EXPIRED: JWT expired at {moment}")
+        return identity
+
+    def _verify(self, token: str) -> tuple[Identity, int]:
         parts = token.split(".")
         if len(parts) != 3:
             raise TokenError("INVALID_TOKEN: the bearer token is not a JWT")
@@ -72,7 +83,7 @@ class Tokens:
             username, workspace_id, expires = claims["preferred_username"], claims["sub"], int(claims["exp"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise TokenError("INVALID_TOKEN: the bearer token's claims are unreadable") from None
-        if self._clock() >= expires:
-            moment = datetime.datetime.fromtimestamp(expires, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            raise TokenError(f"ACCESS_TOKEN_EXPIRED: JWT expired at {moment}")
-        return Identity(username=str(username), workspace_id=str(workspace_id))
+        if len(self._verified) >= _MAX_VERIFIED:
+            self._verified.clear()
+        verified = self._verified[token] = (Identity(username=str(username), workspace_id=str(workspace_id)), expires)
+        return verified
