@@ -71,7 +71,7 @@ def test_the_whole_lifecycle_in_json(up42_sandbox: Sandbox, receiver_url: str) -
         )
     )  # fmt: skip
     assert (created["name"], created["events"], created["active"]) == ("orders", ["order.status", "job.status"], False)
-    assert created["secret"] == SECRET  # shown once, at creation
+    assert created["secret"] == "********"  # typed on the command line, still kept out of the output
     hook_id = created["id"]
 
     (listed,) = json.loads(ok(up42_sandbox, "webhooks", "list", "--json"))
@@ -107,7 +107,8 @@ def test_human_output_is_a_table_and_masks_the_secret(up42_sandbox: Sandbox, rec
         up42_sandbox, "webhooks", "create", "--name", "orders", "--url", receiver_url, "--event", "order.status",
         "--secret", SECRET,
     )  # fmt: skip
-    assert f"secret   {SECRET}" in created
+    assert SECRET not in created
+    assert "secret   ********  (--show-secret reveals it)" in created
     hook_id = created.split()[1]
     table = ok(up42_sandbox, "webhooks", "list").splitlines()
     assert table[0].split() == ["ID", "NAME", "ACTIVE", "EVENTS", "URL"]

@@ -113,8 +113,8 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
-def _show_hook(hook: dict[str, Any], connection: Connection, *, reveal: bool = False) -> None:
-    shown = _masked(hook, connection.show_secret or reveal)
+def _show_hook(hook: dict[str, Any], connection: Connection) -> None:
+    shown = _masked(hook, connection.show_secret)
     if connection.as_json:
         _emit_json(shown)
         return
@@ -209,11 +209,11 @@ def create_webhook(
     active: bool,
     **options: Any,
 ) -> None:
-    """Register a webhook; its secret is shown this once."""
+    """Register a webhook; like every command, it masks the secret unless --show-secret is given."""
     connection = _connection(ctx, **options)
     with connection.client() as client:
         hook = client.create_webhook(name, url, list(events), active=active, secret=secret)
-        _show_hook(hook.info, connection, reveal=True)
+        _show_hook(hook.info, connection)
 
 
 @webhooks.command("update")
