@@ -10,8 +10,8 @@ The documented functions act for the account given to `authenticate`:
 `Client` and `AsyncClient` do the same without global state. Every error is an `UP42Error` (see `up42.errors`).
 """
 
-from ._client import AsyncClient, Client
-from ._default import authenticate, create_webhook, get_webhook_events, get_webhooks, initialize_webhook
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -28,7 +28,41 @@ from .errors import (
     UP42Error,
     ValidationError,
 )
-from .webhooks import AsyncWebhook, Webhook
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient, Client
+    from ._default import authenticate, create_webhook, get_webhook_events, get_webhooks, initialize_webhook
+    from .webhooks import AsyncWebhook, Webhook
+
+# The client side (httpx, the generated client) loads on first use, so `import up42.receiving` in a web app, or
+# a command that only prints its help, does not pay for it.
+_LAZY = {
+    "AsyncClient": "_client",
+    "Client": "_client",
+    "authenticate": "_default",
+    "create_webhook": "_default",
+    "get_webhook_events": "_default",
+    "get_webhooks": "_default",
+    "initialize_webhook": "_default",
+    "AsyncWebhook": "webhooks",
+    "Webhook": "webhooks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'up42' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "APIConnectionError",
