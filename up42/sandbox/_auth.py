@@ -50,14 +50,16 @@ class Tokens:
         self._clock = clock
         # A client sends the same token many times; its signature and claims need checking once, its expiry
         # every time. Bounded, since every login adds an entry.
-        self._verified: dict[str, tuple[Identity, int]] = {}
+        self._verified: dict[str, tuple[Identity, float]] = {}
 
     def _mac(self, signing_input: str) -> str:
         return _b64(hmac.new(self._key, signing_input.encode("ascii"), hashlib.sha256).digest())
 
     def issue(self, identity: Identity) -> str:
         """A token for ``identity`` that expires ``ttl`` seconds from now."""
-        now = int(self._clock())
+        now = self._clock()
+        # Fractional NumericDates (RFC 7519 allows them) give every token exactly the lifetime the token response
+        # promises; whole seconds would leave a 1 s token anywhere between 0 and 1 s to live.
         claims = {"sub": identity.workspace_id, "preferred_username": identity.username, "iat": now}
         claims["exp"] = now + self.ttl
         signing_input = f"{_b64(json.dumps(_HEADER).encode())}.{_b64(json.dumps(claims).encode())}"
@@ -71,7 +73,7 @@ class Tokens:
             raise TokenError(f"ACCESS_TOKEN_EXPIRED: JWT expired at {moment}")
         return identity
 
-    def _verify(self, token: str) -> tuple[Identity, int]:
+    def _verify(self, token: str) -> tuple[Identity, float]:
         parts = token.split(".")
         if len(parts) != 3:
             raise TokenError("INVALID_TOKEN: the bearer token is not a JWT")
@@ -80,7 +82,7 @@ class Tokens:
             raise TokenError("INVALID_TOKEN: the bearer token was not issued by this sandbox")
         try:
             claims: Any = json.loads(_unb64(payload))
-            username, workspace_id, expires = claims["preferred_username"], claims["sub"], int(claims["exp"])
+            username, workspace_id, expires = claims["preferred_username"], claims["sub"], float(claims["exp"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise TokenError("INVALID_TOKEN: the bearer token's claims are unreadable") from None
         if len(self._verified) >= _MAX_VERIFIED:
