@@ -13,7 +13,7 @@ import up42
 from up42 import _retry
 from up42.sandbox import Faults, Sandbox
 
-HOOKS = 30
+HOOKS = 50
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_hundreds_of_operations_under_faults_reach_the_intended_state(
     expected = sorted(f"hook-{n}" for n in range(HOOKS) if n % 3 != 0)
     assert sorted(hook.name for hook in final) == expected  # nothing lost, nothing duplicated
     assert all(hook.active and hook.events == ["order.status", "job.status"] for hook in final)
-    assert operations >= 150
+    assert operations >= 250
     retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("retrying")]
     assert any(m.endswith("HTTP 503") for m in retries)  # the faults really happened and were absorbed
     assert any(m.endswith("HTTP 429") for m in retries)
