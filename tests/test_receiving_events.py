@@ -5,12 +5,15 @@ from __future__ import annotations
 import ast
 import datetime
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.receiving_support import message
+from up42 import receiving
 from up42.receiving import (
     EventName,
     InvalidPayloadError,
@@ -167,3 +170,17 @@ def test_the_receiving_package_imports_nothing_from_the_client_side() -> None:
                     module.name,
                     name,
                 )
+
+
+@pytest.mark.parametrize(
+    ("enum", "schema"),
+    [
+        (receiving.EventName, "EventName"),
+        (receiving.OrderState, "OrderStatus"),
+        (receiving.OrderType, "OrderType"),
+        (receiving.JobState, "JobStatus"),
+    ],
+)
+def test_the_receiving_enums_list_what_the_spec_lists(enum: type[StrEnum], schema: str) -> None:
+    spec = yaml.safe_load((Path(__file__).resolve().parents[1] / "openapi" / "up42.yaml").read_text())
+    assert sorted(member.value for member in enum) == sorted(spec["components"]["schemas"][schema]["enum"])

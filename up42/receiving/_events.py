@@ -20,6 +20,8 @@ __all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "O
 T = TypeVar("T")
 
 
+# These mirror the spec's open enums, which the generated client also has; they are written out here because
+# importing up42_api would load httpx into every receiver. A test keeps both lists equal to the spec's.
 class _OpenEnum(StrEnum):
     """A string enum that also accepts values it does not list, so newer messages still parse."""
 
