@@ -176,11 +176,11 @@ class Client(_Connection[Transport]):
         Returns:
             One `Webhook` (or dict) per webhook, in the API's order.
         """
-        records = ops.records_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
-        logger.debug("Queried %d webhooks", len(records))
+        raws = ops.records_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
+        logger.debug("Queried %d webhooks", len(raws))
         if return_json:
-            return [record.raw for record in records]
-        return [Webhook(self._transport, record) for record in records]
+            return list(raws)
+        return [Webhook(self._transport, None, raw) for raw in raws]
 
     def create_webhook(
         self,
@@ -207,7 +207,7 @@ class Client(_Connection[Transport]):
             ValidationError: The API refused a value.
         """
         fields = ops.new_fields(name, url, events, active, secret)
-        hook = Webhook(self._transport, ops.record_from(self._transport.send(ops.create(self.workspace_id, fields))))
+        hook = Webhook(self._transport, *ops.record_from(self._transport.send(ops.create(self.workspace_id, fields))))
         logger.info("Created %r", hook)
         return hook
 
@@ -225,7 +225,7 @@ class Client(_Connection[Transport]):
         """
         webhook_id = ops.checked_id(webhook_id)
         call = ops.get(self._transport.workspace_id(), webhook_id)
-        return Webhook(self._transport, ops.record_from(self._transport.send(call)))
+        return Webhook(self._transport, *ops.record_from(self._transport.send(call)))
 
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
@@ -284,10 +284,10 @@ class AsyncClient(_Connection[AsyncTransport]):
         Returns:
             One `AsyncWebhook` (or dict) per webhook, in the API's order.
         """
-        records = ops.records_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
+        raws = ops.records_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
         if return_json:
-            return [record.raw for record in records]
-        return [AsyncWebhook(self._transport, record) for record in records]
+            return list(raws)
+        return [AsyncWebhook(self._transport, None, raw) for raw in raws]
 
     async def create_webhook(
         self,
@@ -315,7 +315,7 @@ class AsyncClient(_Connection[AsyncTransport]):
         """
         fields = ops.new_fields(name, url, events, active, secret)
         call = ops.create(await self._transport.workspace_id(), fields)
-        hook = AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))
+        hook = AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
         logger.info("Created %r", hook)
         return hook
 
@@ -333,7 +333,7 @@ class AsyncClient(_Connection[AsyncTransport]):
         """
         webhook_id = ops.checked_id(webhook_id)
         call = ops.get(await self._transport.workspace_id(), webhook_id)
-        return AsyncWebhook(self._transport, ops.record_from(await self._transport.send(call)))
+        return AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
 
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

@@ -33,13 +33,8 @@ from up42_api.types import Unset
 from ._responses import Call, Reply
 from .errors import InvalidArgumentError
 
-
-@dataclasses.dataclass(frozen=True)
-class WebhookRecord:
-    """One webhook as the API returned it: the checked model and the exact dict."""
-
-    model: WebhookModel
-    raw: dict[str, Any]
+# One webhook as the API returned it: the checked model and the exact dict.
+WebhookRecord = tuple[WebhookModel, dict[str, Any]]
 
 
 def list_events() -> Call:
@@ -55,13 +50,17 @@ def events_from(reply: Reply) -> list[dict[str, Any]]:
 
 def list_all(workspace_id: str) -> Call:
     """List the webhooks of a workspace."""
-    return Call(list_webhooks, {"workspace_id": workspace_id})
+    return Call(list_webhooks, {"workspace_id": workspace_id}, lazy=True)
 
 
-def records_from(reply: Reply) -> list[WebhookRecord]:
-    """Every webhook of a list response."""
-    envelope = reply.expect(WebhookListEnvelope)
-    return [WebhookRecord(model, raw) for model, raw in zip(envelope.data, reply.data(), strict=True)]
+def records_from(reply: Reply) -> list[dict[str, Any]]:
+    """Every webhook of a list response as the API's dict, each checked against the Webhook model.
+
+    The models are not built here: `Webhook` builds its own on first use, which cannot fail after the check.
+    """
+    reply.expect_checked(WebhookListEnvelope)
+    webhooks: list[dict[str, Any]] = reply.data()
+    return webhooks
 
 
 def create(workspace_id: str, fields: WebhookInput) -> Call:
@@ -91,7 +90,7 @@ def run_tests(workspace_id: str, webhook_id: str) -> Call:
 
 def record_from(reply: Reply) -> WebhookRecord:
     """The webhook of a single-webhook response."""
-    return WebhookRecord(reply.expect(WebhookEnvelope).data, dict(reply.data()))
+    return reply.expect(WebhookEnvelope).data, dict(reply.data())
 
 
 def test_run_from(reply: Reply) -> dict[str, Any]:

@@ -5,18 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import email.utils
-import enum
-import functools
 import json
-import types
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, Protocol, TypeVar
 
-import attrs
 import httpx
-import up42_api.models
 from up42_api import Client as GeneratedClient
 from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
 from up42_api.types import Response, Unset
@@ -39,6 +33,7 @@ class Endpoint(Protocol):
 
     _get_kwargs: Callable[..., dict[str, Any]]
     _build_response: Callable[..., Response[Any]]
+    _check_response: Callable[..., bool]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +46,9 @@ class Call:
     bearer: str | None = dataclasses.field(default=None, repr=False)
     # None: decided by the HTTP method; True for a POST that is safe to repeat (asking for a token).
     idempotent: bool | None = None
+    # True: the response body is only checked against its model; the caller builds models from `Reply.data` when
+    # it needs them. A list of a thousand webhooks is mostly never read field by field.
+    lazy: bool = False
 
     def request(self) -> dict[str, Any]:
         """The keyword arguments for ``httpx.Client.request``, built by the generated code."""
@@ -84,20 +82,24 @@ _NOT_DECODED = object()
 
 @dataclasses.dataclass(frozen=True)
 class Reply:
-    """A successful response, parsed by the generated code."""
+    """A successful response, parsed (or, for a lazy call, checked) by the generated code."""
 
     parsed: Any
     response: httpx.Response
     body: Body
+    # Whether the generated code knew the status and checked the body (always set; the only result of a lazy call).
+    documented: bool = True
 
     def expect(self, model: type[M]) -> M:
-        """Return the parsed body as ``model`` after checking every field against its declared type."""
+        """Return the parsed body as ``model`` (the generated parsers checked every field's type on the way)."""
         if not isinstance(self.parsed, model):
             raise _parse_error(self.response, f"expected a {model.__name__} body")
-        problem = type_problem(self.parsed)
-        if problem:
-            raise _parse_error(self.response, problem)
         return self.parsed
+
+    def expect_checked(self, model: type[Any]) -> None:
+        """For a lazy call: make sure the body was checked, as ``model`` (the operation's only success body)."""
+        if not self.documented:
+            raise _parse_error(self.response, f"expected a {model.__name__} body")
 
     def data(self) -> Any:
         """The ``data`` member of the envelope exactly as sent (the models re-serialise dates differently).
@@ -116,10 +118,13 @@ def read(call: Call, response: httpx.Response, *, attempts: int = 1) -> Reply:
         raise _parse_error(response, f"HTTP {status} is not a status this API answers with")
     body = Body(response)
     try:
+        if call.lazy:
+            documented = call.endpoint._check_response(client=_PARSER, response=body)
+            return Reply(parsed=None, response=response, body=body, documented=documented)
         built = call.endpoint._build_response(client=_PARSER, response=body)
     except PARSE_ERRORS as error:
         raise _parse_error(response, _explain(error)) from error
-    return Reply(parsed=built.parsed, response=response, body=body)
+    return Reply(parsed=built.parsed, response=response, body=body, documented=built.parsed is not None)
 
 
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
@@ -211,136 +216,21 @@ def _parse_error(response: httpx.Response, problem: str) -> ResponseParseError:
 
 
 def _explain(error: Exception) -> str:
+    # The generated parsers mark each field and list item an error passes through, innermost first.
+    where = _location(reversed(getattr(error, "__notes__", ())))
     if isinstance(error, KeyError):
-        return f"missing field {error.args[0]!r}" if error.args else "missing field"
+        key = str(error.args[0]) if error.args else "?"
+        return f"missing field {_location([where, key])!r}"
     if isinstance(error, json.JSONDecodeError):
         return "the body is not JSON"
+    if where:
+        return f"field {where!r}: {error}"
     return f"{type(error).__name__}: {error}"
 
 
-def type_problem(value: Any, path: str = "") -> str | None:
-    """Describe the first field of a generated model whose value does not have its declared type, or None.
-
-    The generated ``from_dict`` checks presence, not types: ``"active": "yes"`` would otherwise pass silently.
-    """
-    if _conforms(value):
-        return None
-    for name, hint in _field_hints(type(value)).items():
-        problem = _mismatch(getattr(value, name), hint, f"{path}{name}")
-        if problem:
-            return problem
-    return None
-
-
-_HINTS: dict[type[Any], dict[str, Any]] = {}
-
-
-def _field_hints(cls: type[Any]) -> dict[str, Any]:
-    hints = _HINTS.get(cls)
-    if hints is None:
-        # Nested models are imported only for type checking in generated modules; resolve them from the package.
-        resolved = typing.get_type_hints(cls, localns=vars(up42_api.models))
-        hints = {f.name: resolved[f.name] for f in attrs.fields(cls) if f.name != "additional_properties"}
-        _HINTS[cls] = hints
-    return hints
-
-
-def _mismatch(value: Any, hint: Any, path: str) -> str | None:
-    # The rules live in the predicates; this only walks into lists and nested models to name the first bad field.
-    if _predicate(hint)(value):
-        return None
-    if typing.get_origin(hint) is list and isinstance(value, list):
-        (item,) = typing.get_args(hint)
-        for index, element in enumerate(value):
-            problem = _mismatch(element, item, f"{path}[{index}]")
-            if problem:
-                return problem
-    if isinstance(hint, type) and attrs.has(hint) and isinstance(value, hint):
-        return type_problem(value, f"{path}.")
-    return _wrong(value, hint, path)
-
-
-# Checking a list of a thousand webhooks must be cheap: `_conforms` answers yes or no with a predicate built once
-# per model class, and only a "no" pays for `_mismatch`'s explanation.
-Predicate = Callable[[Any], bool]
-_PREDICATES: dict[type[Any], Predicate] = {}
-
-
-def _conforms(value: Any) -> bool:
-    cls = type(value)
-    predicate = _PREDICATES.get(cls)
-    if predicate is None:
-        predicate = _PREDICATES[cls] = _model_predicate(cls)
-    return predicate(value)
-
-
-def _model_predicate(cls: type[Any]) -> Predicate:
-    # Most fields are settled by one isinstance call; they go first, in a plain loop (the hot path).
-    plain: list[tuple[str, tuple[type[Any], ...]]] = []
-    other: list[tuple[str, Predicate]] = []
-    for name, hint in _field_hints(cls).items():
-        accepted = _classes(hint)
-        if accepted is None:
-            other.append((name, _predicate(hint)))
-        else:
-            plain.append((name, accepted))
-
-    def conforms(value: Any) -> bool:
-        for name, accepted in plain:
-            if not isinstance(getattr(value, name), accepted):
-                return False
-        return all(check(getattr(value, name)) for name, check in other)
-
-    return conforms
-
-
-def _classes(hint: Any) -> tuple[type[Any], ...] | None:
-    """The classes that satisfy ``hint`` when one isinstance call decides, else None."""
-    if typing.get_origin(hint) in (types.UnionType, typing.Union):
-        options = [_classes(option) for option in typing.get_args(hint)]
-        return None if None in options else tuple(cls for option in options if option for cls in option)
-    if hint is type(None):
-        return (type(None),)
-    if (
-        isinstance(hint, type)
-        and not attrs.has(hint)
-        and issubclass(hint, str | bool | enum.Enum | datetime.datetime | Unset)
-    ):
-        return (hint,)
-    return None
-
-
-@functools.cache
-def _predicate(hint: Any) -> Predicate:
-    """Whether a value has the type ``hint`` declares (built once per hint)."""
-    accepted = _classes(hint)
-    if accepted is not None:
-        return lambda value: isinstance(value, accepted)
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        options = tuple(_predicate(option) for option in typing.get_args(hint))
-        return lambda value: any(option(value) for option in options)
-    if origin is typing.Literal:
-        allowed = typing.get_args(hint)
-        return lambda value: value in allowed
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        return _list_predicate(_predicate(item))
-    if hint is Any or origin is dict:
-        return lambda value: True
-    if hint is int:
-        return lambda value: isinstance(value, int) and not isinstance(value, bool)
-    if hint is float:
-        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
-    if isinstance(hint, type) and attrs.has(hint):
-        return lambda value: isinstance(value, hint) and _conforms(value)
-    return lambda value: True
-
-
-def _list_predicate(each: Predicate) -> Predicate:
-    return lambda value: isinstance(value, list) and all(map(each, value))
-
-
-def _wrong(value: Any, hint: Any, path: str) -> str:
-    expected = getattr(hint, "__name__", None) or str(hint).replace("up42_api.models.", "").replace("types.", "")
-    return f"field {path!r} should be {expected}, got {type(value).__name__}"
+def _location(steps: Iterable[str]) -> str:
+    """Join field names and ``[index]`` steps into one path, e.g. ``data[0].createdAt``."""
+    path = ""
+    for step in steps:
+        path += step if step.startswith("[") or not path else f".{step}"
+    return path

@@ -7,6 +7,8 @@ import logging
 import warnings
 from typing import Any
 
+from up42_api.models import Webhook as WebhookModel
+
 from . import _operations as ops
 from ._operations import WebhookRecord
 from ._transport import AsyncTransport, Transport
@@ -24,45 +26,55 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 class _WebhookFields:
     """The read-only fields both webhook classes show, as of the last response."""
 
-    __slots__ = ("_record",)
+    __slots__ = ("_built", "_raw")
 
-    def __init__(self, record: WebhookRecord) -> None:
-        self._record = record
+    def __init__(self, model: WebhookModel | None, raw: dict[str, Any]) -> None:
+        # A webhook from a list comes without its model: the list was checked whole, and the model is built from
+        # the raw dict on first use.
+        self._built = model
+        self._raw = raw
+
+    @property
+    def _model(self) -> WebhookModel:
+        model = self._built
+        if model is None:
+            model = self._built = WebhookModel.from_dict(self._raw)
+        return model
 
     @property
     def id(self) -> str:
         """The webhook id."""
-        return self._record.model.id
+        return self._model.id
 
     @property
     def name(self) -> str:
         """The webhook's name."""
-        return self._record.model.name
+        return self._model.name
 
     @property
     def url(self) -> str:
         """The URL deliveries are POSTed to."""
-        return self._record.model.url
+        return self._model.url
 
     @property
     def events(self) -> list[str]:
         """The subscribed event names, e.g. ``['order.status']`` (names newer than this SDK included)."""
-        return [str(event) for event in self._record.model.events]
+        return [str(event) for event in self._model.events]
 
     @property
     def active(self) -> bool:
         """Whether live events are delivered."""
-        return self._record.model.active
+        return self._model.active
 
     @property
     def created_at(self) -> datetime.datetime:
         """When the webhook was created (timezone-aware, UTC)."""
-        return _aware(self._record.model.created_at)
+        return _aware(self._model.created_at)
 
     @property
     def updated_at(self) -> datetime.datetime:
         """When the webhook was last changed (timezone-aware, UTC)."""
-        return _aware(self._record.model.updated_at)
+        return _aware(self._model.updated_at)
 
     def __repr__(self) -> str:
         # The secret is deliberately absent.
@@ -85,8 +97,8 @@ class Webhook(_WebhookFields):
 
     __slots__ = ("_transport",)
 
-    def __init__(self, transport: Transport, record: WebhookRecord) -> None:
-        super().__init__(record)
+    def __init__(self, transport: Transport, model: WebhookModel | None, raw: dict[str, Any]) -> None:
+        super().__init__(model, raw)
         self._transport = transport
 
     @property
@@ -100,8 +112,8 @@ class Webhook(_WebhookFields):
         Raises:
             NotFoundError: The webhook no longer exists.
         """
-        self._record = self._fetch()
-        return dict(self._record.raw)
+        self._built, self._raw = self._fetch()
+        return dict(self._raw)
 
     def update(
         self,
@@ -134,9 +146,9 @@ class Webhook(_WebhookFields):
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
         workspace = self._transport.workspace_id()
-        current = self._fetch()
-        reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current.model)))
-        self._record = ops.record_from(reply)
+        current, _ = self._fetch()
+        reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
+        self._built, self._raw = ops.record_from(reply)
         logger.info("Updated %r", self)
         return self
 
@@ -179,14 +191,14 @@ class AsyncWebhook(_WebhookFields):
 
     __slots__ = ("_transport",)
 
-    def __init__(self, transport: AsyncTransport, record: WebhookRecord) -> None:
-        super().__init__(record)
+    def __init__(self, transport: AsyncTransport, model: WebhookModel | None, raw: dict[str, Any]) -> None:
+        super().__init__(model, raw)
         self._transport = transport
 
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
-        self._record = await self._fetch()
-        return dict(self._record.raw)
+        self._built, self._raw = await self._fetch()
+        return dict(self._raw)
 
     async def update(
         self,
@@ -210,9 +222,9 @@ class AsyncWebhook(_WebhookFields):
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
         workspace = await self._transport.workspace_id()
-        current = await self._fetch()
-        reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current.model)))
-        self._record = ops.record_from(reply)
+        current, _ = await self._fetch()
+        reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
+        self._built, self._raw = ops.record_from(reply)
         logger.info("Updated %r", self)
         return self
 

@@ -67,41 +67,128 @@ class Error:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.error_details_type_0 import ErrorDetailsType0
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        message = d.pop("message")
+        _value = d.pop("message")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        def _parse_code(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+            message = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("message")
+            raise
 
-        code = _parse_code(d.pop("code", UNSET))
+        _value = d.pop("code", UNSET)
+        try:
+            code = _value
+            if not (
+                isinstance(code, str)
+                or (isinstance(code, int) and not isinstance(code, bool))
+                or isinstance(code, Unset)
+            ):
+                raise TypeError(f"expected int | str, got {type(code).__name__}")
 
-        def _parse_details(data: object) -> ErrorDetailsType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                details_type_0 = ErrorDetailsType0.from_dict(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("code")
+            raise
 
-                return details_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorDetailsType0 | None | Unset, data)
+        _value = d.pop("details", UNSET)
+        try:
 
-        details = _parse_details(d.pop("details", UNSET))
+            def _parse_details(data: object) -> ErrorDetailsType0 | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    details_type_0 = ErrorDetailsType0.from_dict(data)
+
+                    return details_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if data is None:
+                    return cast(ErrorDetailsType0 | None | Unset, data)
+                raise TypeError(f"expected ErrorDetailsType0 | None, got {type(data).__name__}")
+
+            details = _parse_details(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("details")
+            raise
 
         error = cls(
-            message=message,
-            code=code,
-            details=details,
+            message,
+            code,
+            details,
         )
 
-        error.additional_properties = d
+        if d:
+            error.additional_properties = d
         return error
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.error_details_type_0 import ErrorDetailsType0
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["message"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("message")
+            raise
+
+        _value = src_dict.get("code", UNSET)
+        try:
+            code = _value
+            if not (
+                isinstance(code, str)
+                or (isinstance(code, int) and not isinstance(code, bool))
+                or isinstance(code, Unset)
+            ):
+                raise TypeError(f"expected int | str, got {type(code).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("code")
+            raise
+
+        _value = src_dict.get("details", UNSET)
+        try:
+
+            def _parse_details(data: object) -> ErrorDetailsType0 | None | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    details_type_0 = ErrorDetailsType0.from_dict(data)
+
+                    return details_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if data is None:
+                    return cast(ErrorDetailsType0 | None | Unset, data)
+                raise TypeError(f"expected ErrorDetailsType0 | None, got {type(data).__name__}")
+
+            details = _parse_details(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("details")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

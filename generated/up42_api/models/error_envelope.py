@@ -48,18 +48,63 @@ class ErrorEnvelope:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.error import Error
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        error = Error.from_dict(d.pop("error"))
+        _value = d.pop("error")
+        try:
+            error = Error.from_dict(_value)
 
-        data = d.pop("data", UNSET)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
+
+        _value = d.pop("data", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+            data = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
 
         error_envelope = cls(
-            error=error,
-            data=data,
+            error,
+            data,
         )
 
-        error_envelope.additional_properties = d
+        if d:
+            error_envelope.additional_properties = d
         return error_envelope
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.error import Error
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["error"]
+        try:
+            Error.check_dict(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
+
+        _value = src_dict.get("data", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 from ..models.event_name import EventName
 from ..types import UNSET, Unset
 
+_EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
+
+
 T = TypeVar("T", bound="EventType")
 
 
@@ -64,27 +67,121 @@ class EventType:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        name = EventName(d.pop("name"))
+        _value = d.pop("name")
+        try:
+            name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
-        title = d.pop("title", UNSET)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("name")
+            raise
 
-        category = d.pop("category", UNSET)
+        _value = d.pop("title", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        description = d.pop("description", UNSET)
+            title = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("title")
+            raise
 
-        documentation = d.pop("documentation", UNSET)
+        _value = d.pop("category", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            category = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("category")
+            raise
+
+        _value = d.pop("description", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            description = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("description")
+            raise
+
+        _value = d.pop("documentation", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            documentation = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("documentation")
+            raise
 
         event_type = cls(
-            name=name,
-            title=title,
-            category=category,
-            description=description,
-            documentation=documentation,
+            name,
+            title,
+            category,
+            description,
+            documentation,
         )
 
-        event_type.additional_properties = d
+        if d:
+            event_type.additional_properties = d
         return event_type
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["name"]
+        try:
+            name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("name")
+            raise
+
+        _value = src_dict.get("title", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("title")
+            raise
+
+        _value = src_dict.get("category", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("category")
+            raise
+
+        _value = src_dict.get("description", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("description")
+            raise
+
+        _value = src_dict.get("documentation", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("documentation")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

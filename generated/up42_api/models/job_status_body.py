@@ -8,6 +8,9 @@ from attrs import field as _attrs_field
 
 from ..models.job_status import JobStatus
 
+_JOB_STATUS_BY_VALUE = {member.value: member for member in JobStatus}
+
+
 T = TypeVar("T", bound="JobStatusBody")
 
 
@@ -37,15 +40,41 @@ class JobStatusBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        status = JobStatus(d.pop("status"))
+        _value = d.pop("status")
+        try:
+            status = (_JOB_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or JobStatus(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("status")
+            raise
 
         job_status_body = cls(
-            status=status,
+            status,
         )
 
-        job_status_body.additional_properties = d
+        if d:
+            job_status_body.additional_properties = d
         return job_status_body
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["status"]
+        try:
+            status = (_JOB_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or JobStatus(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("status")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

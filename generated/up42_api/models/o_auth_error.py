@@ -43,18 +43,64 @@ class OAuthError:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        error = d.pop("error")
+        _value = d.pop("error")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        error_description = d.pop("error_description", UNSET)
+            error = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
+
+        _value = d.pop("error_description", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            error_description = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error_description")
+            raise
 
         o_auth_error = cls(
-            error=error,
-            error_description=error_description,
+            error,
+            error_description,
         )
 
-        o_auth_error.additional_properties = d
+        if d:
+            o_auth_error.additional_properties = d
         return o_auth_error
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["error"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
+
+        _value = src_dict.get("error_description", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error_description")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

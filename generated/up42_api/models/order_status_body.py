@@ -9,6 +9,10 @@ from attrs import field as _attrs_field
 from ..models.order_status import OrderStatus
 from ..models.order_type import OrderType
 
+_ORDER_STATUS_BY_VALUE = {member.value: member for member in OrderStatus}
+_ORDER_TYPE_BY_VALUE = {member.value: member for member in OrderType}
+
+
 T = TypeVar("T", bound="OrderStatusBody")
 
 
@@ -58,27 +62,118 @@ class OrderStatusBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        order_id = d.pop("orderId")
+        _value = d.pop("orderId")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        order_type = OrderType(d.pop("orderType"))
+            order_id = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("orderId")
+            raise
 
-        data_host_name = d.pop("dataHostName")
+        _value = d.pop("orderType")
+        try:
+            order_type = (_ORDER_TYPE_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderType(_value)
 
-        status = OrderStatus(d.pop("status"))
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("orderType")
+            raise
 
-        status_is_final = d.pop("statusIsFinal")
+        _value = d.pop("dataHostName")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            data_host_name = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("dataHostName")
+            raise
+
+        _value = d.pop("status")
+        try:
+            status = (_ORDER_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderStatus(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("status")
+            raise
+
+        _value = d.pop("statusIsFinal")
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+            status_is_final = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("statusIsFinal")
+            raise
 
         order_status_body = cls(
-            order_id=order_id,
-            order_type=order_type,
-            data_host_name=data_host_name,
-            status=status,
-            status_is_final=status_is_final,
+            order_id,
+            order_type,
+            data_host_name,
+            status,
+            status_is_final,
         )
 
-        order_status_body.additional_properties = d
+        if d:
+            order_status_body.additional_properties = d
         return order_status_body
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["orderId"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("orderId")
+            raise
+
+        _value = src_dict["orderType"]
+        try:
+            order_type = (_ORDER_TYPE_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderType(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("orderType")
+            raise
+
+        _value = src_dict["dataHostName"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("dataHostName")
+            raise
+
+        _value = src_dict["status"]
+        try:
+            status = (_ORDER_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderStatus(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("status")
+            raise
+
+        _value = src_dict["statusIsFinal"]
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("statusIsFinal")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

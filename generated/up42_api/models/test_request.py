@@ -53,28 +53,73 @@ class TestRequest:
         from ..models.test_request_headers import TestRequestHeaders
         from ..models.webhook_message import WebhookMessage
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        _headers = d.pop("headers", UNSET)
-        headers: TestRequestHeaders | Unset
-        if isinstance(_headers, Unset):
-            headers = UNSET
-        else:
-            headers = TestRequestHeaders.from_dict(_headers)
+        _value = d.pop("headers", UNSET)
+        try:
+            _headers = _value
+            headers: TestRequestHeaders | Unset
+            if isinstance(_headers, Unset):
+                headers = UNSET
+            else:
+                headers = TestRequestHeaders.from_dict(_headers)
 
-        _body = d.pop("body", UNSET)
-        body: WebhookMessage | Unset
-        if isinstance(_body, Unset):
-            body = UNSET
-        else:
-            body = WebhookMessage.from_dict(_body)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("headers")
+            raise
+
+        _value = d.pop("body", UNSET)
+        try:
+            _body = _value
+            body: WebhookMessage | Unset
+            if isinstance(_body, Unset):
+                body = UNSET
+            else:
+                body = WebhookMessage.from_dict(_body)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("body")
+            raise
 
         test_request = cls(
-            headers=headers,
-            body=body,
+            headers,
+            body,
         )
 
-        test_request.additional_properties = d
+        if d:
+            test_request.additional_properties = d
         return test_request
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.test_request_headers import TestRequestHeaders
+        from ..models.webhook_message import WebhookMessage
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict.get("headers", UNSET)
+        try:
+            if not isinstance(_value, Unset):
+                TestRequestHeaders.check_dict(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("headers")
+            raise
+
+        _value = src_dict.get("body", UNSET)
+        try:
+            if not isinstance(_value, Unset):
+                WebhookMessage.check_dict(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("body")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,9 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.test_request import TestRequest
+
+
+_EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
 
 
 T = TypeVar("T", bound="TestResult")
@@ -85,47 +88,154 @@ class TestResult:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.test_request import TestRequest
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        event_name = EventName(d.pop("eventName"))
+        _value = d.pop("eventName")
+        try:
+            event_name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
-        success = d.pop("success")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("eventName")
+            raise
 
-        _started_at = d.pop("startedAt", UNSET)
-        started_at: datetime.datetime | Unset
-        if isinstance(_started_at, Unset):
-            started_at = UNSET
-        else:
-            started_at = datetime.datetime.fromisoformat(_started_at)
+        _value = d.pop("success")
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-        message = d.pop("message", UNSET)
+            success = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("success")
+            raise
 
-        _request = d.pop("request", UNSET)
-        request: TestRequest | Unset
-        if isinstance(_request, Unset):
-            request = UNSET
-        else:
-            request = TestRequest.from_dict(_request)
+        _value = d.pop("startedAt", UNSET)
+        try:
+            _started_at = _value
+            started_at: datetime.datetime | Unset
+            if isinstance(_started_at, Unset):
+                started_at = UNSET
+            else:
+                started_at = datetime.datetime.fromisoformat(_started_at)
 
-        def _parse_response(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("startedAt")
+            raise
 
-        response = _parse_response(d.pop("response", UNSET))
+        _value = d.pop("message", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            message = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("message")
+            raise
+
+        _value = d.pop("request", UNSET)
+        try:
+            _request = _value
+            request: TestRequest | Unset
+            if isinstance(_request, Unset):
+                request = UNSET
+            else:
+                request = TestRequest.from_dict(_request)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("request")
+            raise
+
+        _value = d.pop("response", UNSET)
+        try:
+            response = _value
+            if not (isinstance(response, str) or (response is None) or isinstance(response, Unset)):
+                raise TypeError(f"expected None | str, got {type(response).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("response")
+            raise
 
         test_result = cls(
-            event_name=event_name,
-            success=success,
-            started_at=started_at,
-            message=message,
-            request=request,
-            response=response,
+            event_name,
+            success,
+            started_at,
+            message,
+            request,
+            response,
         )
 
-        test_result.additional_properties = d
+        if d:
+            test_result.additional_properties = d
         return test_result
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.test_request import TestRequest
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["eventName"]
+        try:
+            event_name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("eventName")
+            raise
+
+        _value = src_dict["success"]
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("success")
+            raise
+
+        _value = src_dict.get("startedAt", UNSET)
+        try:
+            _started_at = _value
+            started_at: datetime.datetime | Unset
+            if isinstance(_started_at, Unset):
+                started_at = UNSET
+            else:
+                started_at = datetime.datetime.fromisoformat(_started_at)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("startedAt")
+            raise
+
+        _value = src_dict.get("message", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("message")
+            raise
+
+        _value = src_dict.get("request", UNSET)
+        try:
+            if not isinstance(_value, Unset):
+                TestRequest.check_dict(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("request")
+            raise
+
+        _value = src_dict.get("response", UNSET)
+        try:
+            response = _value
+            if not (isinstance(response, str) or (response is None) or isinstance(response, Unset)):
+                raise TypeError(f"expected None | str, got {type(response).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("response")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -71,36 +71,142 @@ class TestRun:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.test_result import TestResult
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        started_at = datetime.datetime.fromisoformat(d.pop("startedAt"))
+        _value = d.pop("startedAt")
+        try:
+            started_at = datetime.datetime.fromisoformat(_value)
 
-        tests_run = d.pop("testsRun")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("startedAt")
+            raise
 
-        tests_succeeded = d.pop("testsSucceeded")
+        _value = d.pop("testsRun")
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
 
-        tests_failed = d.pop("testsFailed", UNSET)
+            tests_run = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsRun")
+            raise
 
-        _tests = d.pop("tests", UNSET)
-        tests: list[TestResult] | Unset = UNSET
-        if _tests is not UNSET:
-            if not isinstance(_tests, list):
-                raise TypeError("tests must be a list")
-            tests = []
-            for tests_item_data in _tests:
-                tests_item = TestResult.from_dict(tests_item_data)
+        _value = d.pop("testsSucceeded")
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
 
-                tests.append(tests_item)
+            tests_succeeded = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsSucceeded")
+            raise
+
+        _value = d.pop("testsFailed", UNSET)
+        try:
+            if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+            tests_failed = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsFailed")
+            raise
+
+        _value = d.pop("tests", UNSET)
+        try:
+            _tests = _value
+            tests: list[TestResult] | Unset = UNSET
+            if not isinstance(_tests, Unset):
+                if not isinstance(_tests, list):
+                    raise TypeError(f"expected list, got {type(_tests).__name__}")
+                tests = []
+                for tests_index, tests_item_data in enumerate(_tests):
+                    try:
+                        tests_item = TestResult.from_dict(tests_item_data)
+
+                    except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                        _failure.add_note(f"[{tests_index}]")
+                        raise
+
+                    tests.append(tests_item)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("tests")
+            raise
 
         test_run = cls(
-            started_at=started_at,
-            tests_run=tests_run,
-            tests_succeeded=tests_succeeded,
-            tests_failed=tests_failed,
-            tests=tests,
+            started_at,
+            tests_run,
+            tests_succeeded,
+            tests_failed,
+            tests,
         )
 
-        test_run.additional_properties = d
+        if d:
+            test_run.additional_properties = d
         return test_run
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.test_result import TestResult
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["startedAt"]
+        try:
+            started_at = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("startedAt")
+            raise
+
+        _value = src_dict["testsRun"]
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsRun")
+            raise
+
+        _value = src_dict["testsSucceeded"]
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsSucceeded")
+            raise
+
+        _value = src_dict.get("testsFailed", UNSET)
+        try:
+            if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("testsFailed")
+            raise
+
+        _value = src_dict.get("tests", UNSET)
+        try:
+            if not isinstance(_value, Unset):
+                if not isinstance(_value, list):
+                    raise TypeError(f"expected list, got {type(_value).__name__}")
+                for tests_index, tests_item_data in enumerate(_value):
+                    try:
+                        TestResult.check_dict(tests_item_data)
+                    except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                        _failure.add_note(f"[{tests_index}]")
+                        raise
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("tests")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -48,18 +48,63 @@ class TestRunEnvelope:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.test_run import TestRun
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        data = TestRun.from_dict(d.pop("data"))
+        _value = d.pop("data")
+        try:
+            data = TestRun.from_dict(_value)
 
-        error = d.pop("error", UNSET)
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
+
+        _value = d.pop("error", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+            error = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
 
         test_run_envelope = cls(
-            data=data,
-            error=error,
+            data,
+            error,
         )
 
-        test_run_envelope.additional_properties = d
+        if d:
+            test_run_envelope.additional_properties = d
         return test_run_envelope
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.test_run import TestRun
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["data"]
+        try:
+            TestRun.check_dict(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
+
+        _value = src_dict.get("error", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -58,31 +58,122 @@ class TokenRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        grant_type = cast(Literal["password"], d.pop("grant_type"))
-        if grant_type != "password":
-            raise ValueError(f"grant_type must match const 'password', got '{grant_type}'")
+        _value = d.pop("grant_type")
+        try:
+            grant_type = cast(Literal["password"], _value)
+            if grant_type != "password":
+                raise ValueError(f"grant_type must match const 'password', got '{grant_type}'")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("grant_type")
+            raise
 
-        username = d.pop("username")
+        _value = d.pop("username")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        password = d.pop("password")
+            username = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("username")
+            raise
 
-        client_id = cast(Literal["up42-sdk"], d.pop("client_id"))
-        if client_id != "up42-sdk":
-            raise ValueError(f"client_id must match const 'up42-sdk', got '{client_id}'")
+        _value = d.pop("password")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        scope = d.pop("scope", UNSET)
+            password = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("password")
+            raise
+
+        _value = d.pop("client_id")
+        try:
+            client_id = cast(Literal["up42-sdk"], _value)
+            if client_id != "up42-sdk":
+                raise ValueError(f"client_id must match const 'up42-sdk', got '{client_id}'")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("client_id")
+            raise
+
+        _value = d.pop("scope", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            scope = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("scope")
+            raise
 
         token_request = cls(
-            grant_type=grant_type,
-            username=username,
-            password=password,
-            client_id=client_id,
-            scope=scope,
+            grant_type,
+            username,
+            password,
+            client_id,
+            scope,
         )
 
-        token_request.additional_properties = d
+        if d:
+            token_request.additional_properties = d
         return token_request
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["grant_type"]
+        try:
+            grant_type = cast(Literal["password"], _value)
+            if grant_type != "password":
+                raise ValueError(f"grant_type must match const 'password', got '{grant_type}'")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("grant_type")
+            raise
+
+        _value = src_dict["username"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("username")
+            raise
+
+        _value = src_dict["password"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("password")
+            raise
+
+        _value = src_dict["client_id"]
+        try:
+            client_id = cast(Literal["up42-sdk"], _value)
+            if client_id != "up42-sdk":
+                raise ValueError(f"client_id must match const 'up42-sdk', got '{client_id}'")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("client_id")
+            raise
+
+        _value = src_dict.get("scope", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("scope")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -66,30 +66,144 @@ class TokenResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        access_token = d.pop("access_token")
+        _value = d.pop("access_token")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        expires_in = d.pop("expires_in")
+            access_token = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("access_token")
+            raise
 
-        token_type = d.pop("token_type", UNSET)
+        _value = d.pop("expires_in")
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
 
-        refresh_token = d.pop("refresh_token", UNSET)
+            expires_in = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("expires_in")
+            raise
 
-        refresh_expires_in = d.pop("refresh_expires_in", UNSET)
+        _value = d.pop("token_type", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        scope = d.pop("scope", UNSET)
+            token_type = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("token_type")
+            raise
+
+        _value = d.pop("refresh_token", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            refresh_token = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("refresh_token")
+            raise
+
+        _value = d.pop("refresh_expires_in", UNSET)
+        try:
+            if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+            refresh_expires_in = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("refresh_expires_in")
+            raise
+
+        _value = d.pop("scope", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            scope = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("scope")
+            raise
 
         token_response = cls(
-            access_token=access_token,
-            expires_in=expires_in,
-            token_type=token_type,
-            refresh_token=refresh_token,
-            refresh_expires_in=refresh_expires_in,
-            scope=scope,
+            access_token,
+            expires_in,
+            token_type,
+            refresh_token,
+            refresh_expires_in,
+            scope,
         )
 
-        token_response.additional_properties = d
+        if d:
+            token_response.additional_properties = d
         return token_response
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["access_token"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("access_token")
+            raise
+
+        _value = src_dict["expires_in"]
+        try:
+            if not (isinstance(_value, int) and not isinstance(_value, bool)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("expires_in")
+            raise
+
+        _value = src_dict.get("token_type", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("token_type")
+            raise
+
+        _value = src_dict.get("refresh_token", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("refresh_token")
+            raise
+
+        _value = src_dict.get("refresh_expires_in", UNSET)
+        try:
+            if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
+                raise TypeError(f"expected int, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("refresh_expires_in")
+            raise
+
+        _value = src_dict.get("scope", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("scope")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -49,21 +49,84 @@ class Userinfo:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        sub = d.pop("sub")
+        _value = d.pop("sub")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        email = d.pop("email", UNSET)
+            sub = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("sub")
+            raise
 
-        preferred_username = d.pop("preferred_username", UNSET)
+        _value = d.pop("email", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            email = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("email")
+            raise
+
+        _value = d.pop("preferred_username", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            preferred_username = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("preferred_username")
+            raise
 
         userinfo = cls(
-            sub=sub,
-            email=email,
-            preferred_username=preferred_username,
+            sub,
+            email,
+            preferred_username,
         )
 
-        userinfo.additional_properties = d
+        if d:
+            userinfo.additional_properties = d
         return userinfo
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["sub"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("sub")
+            raise
+
+        _value = src_dict.get("email", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("email")
+            raise
+
+        _value = src_dict.get("preferred_username", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("preferred_username")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

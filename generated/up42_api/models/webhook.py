@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.event_name import EventName
 from ..types import UNSET, Unset
+
+_EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
+
 
 T = TypeVar("T", bound="Webhook")
 
@@ -82,50 +85,210 @@ class Webhook:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        id = d.pop("id")
+        _value = d.pop("id")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        name = d.pop("name")
+            id = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("id")
+            raise
 
-        url = d.pop("url")
+        _value = d.pop("name")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        events = []
-        _events = d.pop("events")
-        if not isinstance(_events, list):
-            raise TypeError("events must be a list")
-        for events_item_data in _events:
-            events_item = EventName(events_item_data)
+            name = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("name")
+            raise
 
-            events.append(events_item)
+        _value = d.pop("url")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
 
-        active = d.pop("active")
+            url = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("url")
+            raise
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        _value = d.pop("events")
+        try:
+            _events = _value
+            if not isinstance(_events, list):
+                raise TypeError(f"expected list, got {type(_events).__name__}")
+            try:
+                events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
+            except (KeyError, TypeError):
+                events = []
+                for events_index, events_item_data in enumerate(_events):
+                    try:
+                        events_item = (
+                            _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
+                        ) or EventName(events_item_data)
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+                    except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                        _failure.add_note(f"[{events_index}]")
+                        raise
 
-        def _parse_secret(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+                    events.append(events_item)
 
-        secret = _parse_secret(d.pop("secret", UNSET))
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("events")
+            raise
+
+        _value = d.pop("active")
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+            active = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("active")
+            raise
+
+        _value = d.pop("createdAt")
+        try:
+            created_at = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("createdAt")
+            raise
+
+        _value = d.pop("updatedAt")
+        try:
+            updated_at = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("updatedAt")
+            raise
+
+        _value = d.pop("secret", UNSET)
+        try:
+            secret = _value
+            if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):
+                raise TypeError(f"expected None | str, got {type(secret).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("secret")
+            raise
 
         webhook = cls(
-            id=id,
-            name=name,
-            url=url,
-            events=events,
-            active=active,
-            created_at=created_at,
-            updated_at=updated_at,
-            secret=secret,
+            id,
+            name,
+            url,
+            events,
+            active,
+            created_at,
+            updated_at,
+            secret,
         )
 
-        webhook.additional_properties = d
+        if d:
+            webhook.additional_properties = d
         return webhook
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["id"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("id")
+            raise
+
+        _value = src_dict["name"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("name")
+            raise
+
+        _value = src_dict["url"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("url")
+            raise
+
+        _value = src_dict["events"]
+        try:
+            _events = _value
+            if not isinstance(_events, list):
+                raise TypeError(f"expected list, got {type(_events).__name__}")
+            try:
+                events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
+            except (KeyError, TypeError):
+                events = []
+                for events_index, events_item_data in enumerate(_events):
+                    try:
+                        events_item = (
+                            _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
+                        ) or EventName(events_item_data)
+
+                    except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                        _failure.add_note(f"[{events_index}]")
+                        raise
+
+                    events.append(events_item)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("events")
+            raise
+
+        _value = src_dict["active"]
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("active")
+            raise
+
+        _value = src_dict["createdAt"]
+        try:
+            created_at = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("createdAt")
+            raise
+
+        _value = src_dict["updatedAt"]
+        try:
+            updated_at = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("updatedAt")
+            raise
+
+        _value = src_dict.get("secret", UNSET)
+        try:
+            secret = _value
+            if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):
+                raise TypeError(f"expected None | str, got {type(secret).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("secret")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

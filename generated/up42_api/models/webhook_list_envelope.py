@@ -51,25 +51,82 @@ class WebhookListEnvelope:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.webhook import Webhook
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        data = []
-        _data = d.pop("data")
-        if not isinstance(_data, list):
-            raise TypeError("data must be a list")
-        for data_item_data in _data:
-            data_item = Webhook.from_dict(data_item_data)
+        _value = d.pop("data")
+        try:
+            _data = _value
+            if not isinstance(_data, list):
+                raise TypeError(f"expected list, got {type(_data).__name__}")
+            data = []
+            for data_index, data_item_data in enumerate(_data):
+                try:
+                    data_item = Webhook.from_dict(data_item_data)
 
-            data.append(data_item)
+                except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                    _failure.add_note(f"[{data_index}]")
+                    raise
 
-        error = d.pop("error", UNSET)
+                data.append(data_item)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
+
+        _value = d.pop("error", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+            error = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
 
         webhook_list_envelope = cls(
-            data=data,
-            error=error,
+            data,
+            error,
         )
 
-        webhook_list_envelope.additional_properties = d
+        if d:
+            webhook_list_envelope.additional_properties = d
         return webhook_list_envelope
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.webhook import Webhook
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["data"]
+        try:
+            if not isinstance(_value, list):
+                raise TypeError(f"expected list, got {type(_value).__name__}")
+            for data_index, data_item_data in enumerate(_value):
+                try:
+                    Webhook.check_dict(data_item_data)
+                except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                    _failure.add_note(f"[{data_index}]")
+                    raise
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("data")
+            raise
+
+        _value = src_dict.get("error", UNSET)
+        try:
+            if not ((_value is None) or isinstance(_value, Unset)):
+                raise TypeError(f"expected None, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("error")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from ..models.order_status_body import OrderStatusBody
 
 
+_EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
+
+
 T = TypeVar("T", bound="WebhookMessage")
 
 
@@ -74,42 +77,152 @@ class WebhookMessage:
         from ..models.job_status_body import JobStatusBody
         from ..models.order_status_body import OrderStatusBody
 
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        event = EventName(d.pop("event"))
+        _value = d.pop("event")
+        try:
+            event = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
-        live_mode = d.pop("liveMode")
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("event")
+            raise
 
-        message_id = d.pop("messageId")
+        _value = d.pop("liveMode")
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-        timestamp = datetime.datetime.fromisoformat(d.pop("timestamp"))
+            live_mode = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("liveMode")
+            raise
 
-        def _parse_body(data: object) -> JobStatusBody | OrderStatusBody:
-            try:
+        _value = d.pop("messageId")
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+            message_id = _value
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("messageId")
+            raise
+
+        _value = d.pop("timestamp")
+        try:
+            timestamp = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("timestamp")
+            raise
+
+        _value = d.pop("body")
+        try:
+
+            def _parse_body(data: object) -> JobStatusBody | OrderStatusBody:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    body_type_0 = OrderStatusBody.from_dict(data)
+
+                    return body_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
-                    raise TypeError()
-                body_type_0 = OrderStatusBody.from_dict(data)
+                    raise TypeError(f"expected JobStatusBody | OrderStatusBody, got {type(data).__name__}")
 
-                return body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            body_type_1 = JobStatusBody.from_dict(data)
+                body_type_1 = JobStatusBody.from_dict(data)
 
-            return body_type_1
+                return body_type_1
 
-        body = _parse_body(d.pop("body"))
+            body = _parse_body(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("body")
+            raise
 
         webhook_message = cls(
-            event=event,
-            live_mode=live_mode,
-            message_id=message_id,
-            timestamp=timestamp,
-            body=body,
+            event,
+            live_mode,
+            message_id,
+            timestamp,
+            body,
         )
 
-        webhook_message.additional_properties = d
+        if d:
+            webhook_message.additional_properties = d
         return webhook_message
+
+    @classmethod
+    def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
+        """Raise what from_dict would raise for src_dict, without building anything.
+
+        A caller that may never read most of a long list checks it whole up front, and builds each model on first
+        use, knowing that cannot fail.
+        """
+        from ..models.job_status_body import JobStatusBody
+        from ..models.order_status_body import OrderStatusBody
+
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        _value = src_dict["event"]
+        try:
+            event = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("event")
+            raise
+
+        _value = src_dict["liveMode"]
+        try:
+            if not isinstance(_value, bool):
+                raise TypeError(f"expected bool, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("liveMode")
+            raise
+
+        _value = src_dict["messageId"]
+        try:
+            if not isinstance(_value, str):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("messageId")
+            raise
+
+        _value = src_dict["timestamp"]
+        try:
+            timestamp = datetime.datetime.fromisoformat(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("timestamp")
+            raise
+
+        _value = src_dict["body"]
+        try:
+
+            def _parse_body(data: object) -> JobStatusBody | OrderStatusBody:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    body_type_0 = OrderStatusBody.from_dict(data)
+
+                    return body_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                if not isinstance(data, dict):
+                    raise TypeError(f"expected JobStatusBody | OrderStatusBody, got {type(data).__name__}")
+
+                body_type_1 = JobStatusBody.from_dict(data)
+
+                return body_type_1
+
+            body = _parse_body(_value)
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("body")
+            raise
 
     @property
     def additional_keys(self) -> list[str]:

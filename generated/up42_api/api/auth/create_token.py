@@ -64,6 +64,37 @@ def _parse_response(
         return None
 
 
+def _check_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> bool:
+    """Check the body the way _parse_response reads it, without building models; False for an undocumented status.
+
+    An error in the body raises what _parse_response would raise.
+    """
+    if response.status_code == 200:
+        TokenResponse.check_dict(response.json())
+        return True
+
+    if response.status_code == 400:
+        OAuthError.check_dict(response.json())
+        return True
+
+    if response.status_code == 401:
+        OAuthError.check_dict(response.json())
+        return True
+
+    if response.status_code == 429:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if 500 <= response.status_code <= 599:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return False
+
+
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorEnvelope | OAuthError | TokenResponse]:

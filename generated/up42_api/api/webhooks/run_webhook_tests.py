@@ -71,6 +71,45 @@ def _parse_response(
         return None
 
 
+def _check_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> bool:
+    """Check the body the way _parse_response reads it, without building models; False for an undocumented status.
+
+    An error in the body raises what _parse_response would raise.
+    """
+    if response.status_code == 200:
+        TestRunEnvelope.check_dict(response.json())
+        return True
+
+    if response.status_code == 400:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if response.status_code == 401:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if response.status_code == 403:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if response.status_code == 404:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if response.status_code == 429:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if 500 <= response.status_code <= 599:
+        ErrorEnvelope.check_dict(response.json())
+        return True
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return False
+
+
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorEnvelope | TestRunEnvelope]:
