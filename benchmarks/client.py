@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import sys
 from typing import Any
@@ -81,6 +82,30 @@ def get_list(sizes: Sizes, url: str) -> Row:
     )
 
 
+def read_list(sizes: Sizes, url: str) -> Row:
+    """Row 2b: row 2, then reading three fields of every webhook, so the models are built after all."""
+    with sdk_client(url) as client, raw_client(url) as raw:
+
+        def sdk() -> None:
+            for _ in range(sizes.list_calls):
+                [(hook.name, hook.events, hook.created_at) for hook in client.get_webhooks()]
+
+        def baseline() -> None:
+            for _ in range(sizes.list_calls):
+                hooks = json.loads(raw.get(LIST).content)["data"]
+                [(hook["name"], hook["events"], datetime.datetime.fromisoformat(hook["createdAt"])) for hook in hooks]
+
+        ours, theirs = compare(sdk, baseline, sizes.rounds)
+    return Row(
+        "2b",
+        f"row 2, then name, events and created_at of all {sizes.webhooks:,}",
+        micros(ours / sizes.list_calls) + "/call",
+        micros(theirs / sizes.list_calls) + "/call",
+        ours / theirs,
+        note="baseline: httpx.Client.get + json.loads, the three fields read from the dicts (the date parsed)",
+    )
+
+
 def get_concurrently(sizes: Sizes, url: str) -> Row:
     """Row 3: ``sizes.concurrent`` concurrent gets with `AsyncClient` against raw `httpx.AsyncClient`."""
     loop = asyncio.new_event_loop()
@@ -141,7 +166,13 @@ def list_rss(sizes: Sizes, url: str) -> Row:
 
 
 def rows(sizes: Sizes) -> list[Row]:
-    """Rows 1-3 and the RSS of row 2 against one canned server."""
+    """Rows 1-3 (with 2b) and the RSS of row 2 against one canned server."""
     with background("benchmarks._canned", str(sizes.webhooks)) as server:
         url = server.url
-        return [get_one(sizes, url), get_list(sizes, url), get_concurrently(sizes, url), list_rss(sizes, url)]
+        return [
+            get_one(sizes, url),
+            get_list(sizes, url),
+            read_list(sizes, url),
+            get_concurrently(sizes, url),
+            list_rss(sizes, url),
+        ]
