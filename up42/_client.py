@@ -176,7 +176,7 @@ class Client(_Connection[Transport]):
         Returns:
             One `Webhook` (or dict) per webhook, in the API's order.
         """
-        raws = ops.records_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
+        raws = ops.listed_webhooks_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
         logger.debug("Queried %d webhooks", len(raws))
         if return_json:
             return list(raws)
@@ -284,7 +284,7 @@ class AsyncClient(_Connection[AsyncTransport]):
         Returns:
             One `AsyncWebhook` (or dict) per webhook, in the API's order.
         """
-        raws = ops.records_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
+        raws = ops.listed_webhooks_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
         if return_json:
             return list(raws)
         return [AsyncWebhook(self._transport, None, raw) for raw in raws]

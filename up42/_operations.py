@@ -53,7 +53,7 @@ def list_all(workspace_id: str) -> Call:
     return Call(list_webhooks, {"workspace_id": workspace_id}, lazy=True)
 
 
-def records_from(reply: Reply) -> list[dict[str, Any]]:
+def listed_webhooks_from(reply: Reply) -> list[dict[str, Any]]:
     """Every webhook of a list response as the API's dict, each checked against the Webhook model.
 
     The models are not built here: `Webhook` builds its own on first use, which cannot fail after the check.

@@ -87,7 +87,7 @@ class Reply:
     parsed: Any
     response: httpx.Response
     body: Body
-    # Whether the generated code knew the status and checked the body (always set; the only result of a lazy call).
+    # Whether the status is one the generated code knows; for a lazy call, what the check found besides errors.
     documented: bool = True
 
     def expect(self, model: type[M]) -> M:
