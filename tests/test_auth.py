@@ -197,6 +197,7 @@ def test_arguments_win_over_the_environment(api: respx.MockRouter, auth: Auth, m
     ("content", "match"),
     [
         ("{not json " + PASSWORD, "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
         ('["a list"]', "JSON object"),
         (json.dumps({"username": USERNAME}), "password from cfg_file .* got nothing"),
         (json.dumps({"username": 42, "password": PASSWORD}), "username from cfg_file .* got a int"),

@@ -107,6 +107,7 @@ def test_an_html_gateway_page_is_a_server_error(api: respx.MockRouter, facade: N
         (httpx.Response(418, json=error_envelope("TEAPOT", "short and stout")), up42.APIError, "short and stout"),
         (httpx.Response(499), up42.APIError, "HTTP 499"),
         (httpx.Response(520, text="origin error"), up42.ServerError, "HTTP 520"),
+        (httpx.Response(500, content=b"[" * 100_000 + b"]" * 100_000), up42.ServerError, "not a JSON error"),
         (httpx.Response(302, headers={"Location": "https://login.example"}), up42.APIError, "HTTP 302"),
     ],
 )  # fmt: skip
@@ -126,6 +127,8 @@ def test_unusual_error_responses_are_still_typed(
     ("response", "fragment"),
     [
         (httpx.Response(200, text="<html>maintenance</html>"), "the body is not JSON"),
+        (httpx.Response(200, content=b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
+         "the body is JSON nested too deeply to decode"),
         (httpx.Response(200, content=b""), "the body is not JSON"),
         (httpx.Response(200, json={"data": [{**HOOK, "createdAt": None}]}),
          "field 'data[0].createdAt': fromisoformat: argument must be str"),

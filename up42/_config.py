@@ -107,7 +107,7 @@ def _from_file(path: Path) -> Credentials:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidArgumentError(f"cannot read cfg_file {str(path)!r}: {error.strerror or error}") from None
-    except ValueError:
+    except (ValueError, RecursionError):
         # The decoder's message quotes the file's text, which may hold the password.
         raise InvalidArgumentError(f"cfg_file {str(path)!r} is not valid JSON") from None
     if not isinstance(data, dict):

@@ -21,6 +21,8 @@ BODY_EXCERPT = 2000
 
 # What the generated from_dict raises when a body breaks the contract (missing key, wrong shape, bad date).
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+# What decoding a body can raise: deeply nested arrays exhaust the JSON decoder's stack.
+DECODE_ERRORS = (ValueError, RecursionError)
 
 # The generated parsers read only `raise_on_unexpected_status` from the client they are given.
 _PARSER = GeneratedClient(base_url="")
@@ -122,7 +124,7 @@ def read(call: Call, response: httpx.Response, *, attempts: int = 1) -> Reply:
             documented = call.endpoint._check_response(client=_PARSER, response=body)
             return Reply(parsed=None, response=response, body=body, documented=documented)
         built = call.endpoint._build_response(client=_PARSER, response=body)
-    except PARSE_ERRORS as error:
+    except (*PARSE_ERRORS, RecursionError) as error:
         raise _parse_error(response, _explain(error)) from error
     return Reply(parsed=built.parsed, response=response, body=body, documented=built.parsed is not None)
 
@@ -153,7 +155,7 @@ def _error_fields(response: httpx.Response) -> tuple[str, str | int | None, dict
     fallback = response.reason_phrase or "error"
     try:
         payload = response.json()
-    except ValueError:
+    except DECODE_ERRORS:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         what = "an empty body" if not response.content else f"a {kind} body of {len(response.content)} bytes"
         return f"{fallback} ({what}, not a JSON error)", None, None
@@ -223,6 +225,8 @@ def _explain(error: Exception) -> str:
         return f"missing field {_location([where, key])!r}"
     if isinstance(error, json.JSONDecodeError):
         return "the body is not JSON"
+    if isinstance(error, RecursionError):
+        return "the body is JSON nested too deeply to decode"
     if where:
         return f"field {where!r}: {error}"
     return f"{type(error).__name__}: {error}"

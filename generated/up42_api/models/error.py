@@ -69,18 +69,19 @@ class Error:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("message")
+        document__ = dict(src_dict)
+        _value = document__.pop("message")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            message = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("message")
             raise
 
-        _value = d.pop("code", UNSET)
+        message = _value
+
+        _value = document__.pop("code", UNSET)
         try:
             code = _value
             if not (
@@ -94,7 +95,7 @@ class Error:
             _failure.add_note("code")
             raise
 
-        _value = d.pop("details", UNSET)
+        _value = document__.pop("details", UNSET)
         try:
 
             def _parse_details(data: object) -> ErrorDetailsType0 | None | Unset:
@@ -126,13 +127,14 @@ class Error:
             details,
         )
 
-        if d:
-            error.additional_properties = d
+        if document__:
+            error.additional_properties = document__
+
         return error
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -141,7 +143,8 @@ class Error:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["message"]
+        document__ = src_dict
+        _value = document__["message"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -150,7 +153,7 @@ class Error:
             _failure.add_note("message")
             raise
 
-        _value = src_dict.get("code", UNSET)
+        _value = document__.get("code", UNSET)
         try:
             code = _value
             if not (
@@ -164,7 +167,7 @@ class Error:
             _failure.add_note("code")
             raise
 
-        _value = src_dict.get("details", UNSET)
+        _value = document__.get("details", UNSET)
         try:
 
             def _parse_details(data: object) -> ErrorDetailsType0 | None | Unset:

@@ -69,8 +69,8 @@ class EventType:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("name")
+        document__ = dict(src_dict)
+        _value = document__.pop("name")
         try:
             name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -78,45 +78,49 @@ class EventType:
             _failure.add_note("name")
             raise
 
-        _value = d.pop("title", UNSET)
+        _value = document__.pop("title", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            title = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("title")
             raise
 
-        _value = d.pop("category", UNSET)
+        title = _value
+
+        _value = document__.pop("category", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            category = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("category")
             raise
 
-        _value = d.pop("description", UNSET)
+        category = _value
+
+        _value = document__.pop("description", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            description = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("description")
             raise
 
-        _value = d.pop("documentation", UNSET)
+        description = _value
+
+        _value = document__.pop("documentation", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            documentation = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("documentation")
             raise
+
+        documentation = _value
 
         event_type = cls(
             name,
@@ -126,20 +130,22 @@ class EventType:
             documentation,
         )
 
-        if d:
-            event_type.additional_properties = d
+        if document__:
+            event_type.additional_properties = document__
+
         return event_type
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["name"]
+        document__ = src_dict
+        _value = document__["name"]
         try:
             name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -147,7 +153,7 @@ class EventType:
             _failure.add_note("name")
             raise
 
-        _value = src_dict.get("title", UNSET)
+        _value = document__.get("title", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -156,7 +162,7 @@ class EventType:
             _failure.add_note("title")
             raise
 
-        _value = src_dict.get("category", UNSET)
+        _value = document__.get("category", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -165,7 +171,7 @@ class EventType:
             _failure.add_note("category")
             raise
 
-        _value = src_dict.get("description", UNSET)
+        _value = document__.get("description", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -174,7 +180,7 @@ class EventType:
             _failure.add_note("description")
             raise
 
-        _value = src_dict.get("documentation", UNSET)
+        _value = document__.get("documentation", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")

@@ -42,8 +42,8 @@ class JobStatusBody:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("status")
+        document__ = dict(src_dict)
+        _value = document__.pop("status")
         try:
             status = (_JOB_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or JobStatus(_value)
 
@@ -55,20 +55,22 @@ class JobStatusBody:
             status,
         )
 
-        if d:
-            job_status_body.additional_properties = d
+        if document__:
+            job_status_body.additional_properties = document__
+
         return job_status_body
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["status"]
+        document__ = src_dict
+        _value = document__["status"]
         try:
             status = (_JOB_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or JobStatus(_value)
 

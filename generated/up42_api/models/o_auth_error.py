@@ -45,46 +45,50 @@ class OAuthError:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("error")
+        document__ = dict(src_dict)
+        _value = document__.pop("error")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            error = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("error")
             raise
 
-        _value = d.pop("error_description", UNSET)
+        error = _value
+
+        _value = document__.pop("error_description", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            error_description = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("error_description")
             raise
+
+        error_description = _value
 
         o_auth_error = cls(
             error,
             error_description,
         )
 
-        if d:
-            o_auth_error.additional_properties = d
+        if document__:
+            o_auth_error.additional_properties = document__
+
         return o_auth_error
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["error"]
+        document__ = src_dict
+        _value = document__["error"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -93,7 +97,7 @@ class OAuthError:
             _failure.add_note("error")
             raise
 
-        _value = src_dict.get("error_description", UNSET)
+        _value = document__.get("error_description", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")

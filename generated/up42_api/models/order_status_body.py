@@ -64,18 +64,19 @@ class OrderStatusBody:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("orderId")
+        document__ = dict(src_dict)
+        _value = document__.pop("orderId")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            order_id = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("orderId")
             raise
 
-        _value = d.pop("orderType")
+        order_id = _value
+
+        _value = document__.pop("orderType")
         try:
             order_type = (_ORDER_TYPE_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderType(_value)
 
@@ -83,17 +84,18 @@ class OrderStatusBody:
             _failure.add_note("orderType")
             raise
 
-        _value = d.pop("dataHostName")
+        _value = document__.pop("dataHostName")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            data_host_name = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("dataHostName")
             raise
 
-        _value = d.pop("status")
+        data_host_name = _value
+
+        _value = document__.pop("status")
         try:
             status = (_ORDER_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderStatus(_value)
 
@@ -101,15 +103,16 @@ class OrderStatusBody:
             _failure.add_note("status")
             raise
 
-        _value = d.pop("statusIsFinal")
+        _value = document__.pop("statusIsFinal")
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-            status_is_final = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("statusIsFinal")
             raise
+
+        status_is_final = _value
 
         order_status_body = cls(
             order_id,
@@ -119,20 +122,22 @@ class OrderStatusBody:
             status_is_final,
         )
 
-        if d:
-            order_status_body.additional_properties = d
+        if document__:
+            order_status_body.additional_properties = document__
+
         return order_status_body
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["orderId"]
+        document__ = src_dict
+        _value = document__["orderId"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -141,7 +146,7 @@ class OrderStatusBody:
             _failure.add_note("orderId")
             raise
 
-        _value = src_dict["orderType"]
+        _value = document__["orderType"]
         try:
             order_type = (_ORDER_TYPE_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderType(_value)
 
@@ -149,7 +154,7 @@ class OrderStatusBody:
             _failure.add_note("orderType")
             raise
 
-        _value = src_dict["dataHostName"]
+        _value = document__["dataHostName"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -158,7 +163,7 @@ class OrderStatusBody:
             _failure.add_note("dataHostName")
             raise
 
-        _value = src_dict["status"]
+        _value = document__["status"]
         try:
             status = (_ORDER_STATUS_BY_VALUE.get(_value) if isinstance(_value, str) else None) or OrderStatus(_value)
 
@@ -166,7 +171,7 @@ class OrderStatusBody:
             _failure.add_note("status")
             raise
 
-        _value = src_dict["statusIsFinal"]
+        _value = document__["statusIsFinal"]
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")

@@ -55,8 +55,8 @@ class TestRequest:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("headers", UNSET)
+        document__ = dict(src_dict)
+        _value = document__.pop("headers", UNSET)
         try:
             _headers = _value
             headers: TestRequestHeaders | Unset
@@ -69,7 +69,7 @@ class TestRequest:
             _failure.add_note("headers")
             raise
 
-        _value = d.pop("body", UNSET)
+        _value = document__.pop("body", UNSET)
         try:
             _body = _value
             body: WebhookMessage | Unset
@@ -87,13 +87,14 @@ class TestRequest:
             body,
         )
 
-        if d:
-            test_request.additional_properties = d
+        if document__:
+            test_request.additional_properties = document__
+
         return test_request
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -103,7 +104,8 @@ class TestRequest:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict.get("headers", UNSET)
+        document__ = src_dict
+        _value = document__.get("headers", UNSET)
         try:
             if not isinstance(_value, Unset):
                 TestRequestHeaders.check_dict(_value)
@@ -112,7 +114,7 @@ class TestRequest:
             _failure.add_note("headers")
             raise
 
-        _value = src_dict.get("body", UNSET)
+        _value = document__.get("body", UNSET)
         try:
             if not isinstance(_value, Unset):
                 WebhookMessage.check_dict(_value)

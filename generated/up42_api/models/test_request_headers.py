@@ -24,23 +24,25 @@ class TestRequestHeaders:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
+        document__ = dict(src_dict)
 
         test_request_headers = cls()
 
-        if d:
-            test_request_headers.additional_properties = d
+        if document__:
+            test_request_headers.additional_properties = document__
+
         return test_request_headers
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
+        document__ = src_dict
 
     @property
     def additional_keys(self) -> list[str]:

@@ -90,8 +90,8 @@ class TestResult:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("eventName")
+        document__ = dict(src_dict)
+        _value = document__.pop("eventName")
         try:
             event_name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -99,17 +99,18 @@ class TestResult:
             _failure.add_note("eventName")
             raise
 
-        _value = d.pop("success")
+        _value = document__.pop("success")
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-            success = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("success")
             raise
 
-        _value = d.pop("startedAt", UNSET)
+        success = _value
+
+        _value = document__.pop("startedAt", UNSET)
         try:
             _started_at = _value
             started_at: datetime.datetime | Unset
@@ -122,17 +123,18 @@ class TestResult:
             _failure.add_note("startedAt")
             raise
 
-        _value = d.pop("message", UNSET)
+        _value = document__.pop("message", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            message = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("message")
             raise
 
-        _value = d.pop("request", UNSET)
+        message = _value
+
+        _value = document__.pop("request", UNSET)
         try:
             _request = _value
             request: TestRequest | Unset
@@ -145,7 +147,7 @@ class TestResult:
             _failure.add_note("request")
             raise
 
-        _value = d.pop("response", UNSET)
+        _value = document__.pop("response", UNSET)
         try:
             response = _value
             if not (isinstance(response, str) or (response is None) or isinstance(response, Unset)):
@@ -164,13 +166,14 @@ class TestResult:
             response,
         )
 
-        if d:
-            test_result.additional_properties = d
+        if document__:
+            test_result.additional_properties = document__
+
         return test_result
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -179,7 +182,8 @@ class TestResult:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["eventName"]
+        document__ = src_dict
+        _value = document__["eventName"]
         try:
             event_name = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -187,7 +191,7 @@ class TestResult:
             _failure.add_note("eventName")
             raise
 
-        _value = src_dict["success"]
+        _value = document__["success"]
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
@@ -196,7 +200,7 @@ class TestResult:
             _failure.add_note("success")
             raise
 
-        _value = src_dict.get("startedAt", UNSET)
+        _value = document__.get("startedAt", UNSET)
         try:
             _started_at = _value
             started_at: datetime.datetime | Unset
@@ -209,7 +213,7 @@ class TestResult:
             _failure.add_note("startedAt")
             raise
 
-        _value = src_dict.get("message", UNSET)
+        _value = document__.get("message", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -218,7 +222,7 @@ class TestResult:
             _failure.add_note("message")
             raise
 
-        _value = src_dict.get("request", UNSET)
+        _value = document__.get("request", UNSET)
         try:
             if not isinstance(_value, Unset):
                 TestRequest.check_dict(_value)
@@ -227,7 +231,7 @@ class TestResult:
             _failure.add_note("request")
             raise
 
-        _value = src_dict.get("response", UNSET)
+        _value = document__.get("response", UNSET)
         try:
             response = _value
             if not (isinstance(response, str) or (response is None) or isinstance(response, Unset)):

@@ -73,8 +73,8 @@ class TestRun:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("startedAt")
+        document__ = dict(src_dict)
+        _value = document__.pop("startedAt")
         try:
             started_at = datetime.datetime.fromisoformat(_value)
 
@@ -82,37 +82,40 @@ class TestRun:
             _failure.add_note("startedAt")
             raise
 
-        _value = d.pop("testsRun")
+        _value = document__.pop("testsRun")
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
 
-            tests_run = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("testsRun")
             raise
 
-        _value = d.pop("testsSucceeded")
+        tests_run = _value
+
+        _value = document__.pop("testsSucceeded")
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
 
-            tests_succeeded = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("testsSucceeded")
             raise
 
-        _value = d.pop("testsFailed", UNSET)
+        tests_succeeded = _value
+
+        _value = document__.pop("testsFailed", UNSET)
         try:
             if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
 
-            tests_failed = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("testsFailed")
             raise
 
-        _value = d.pop("tests", UNSET)
+        tests_failed = _value
+
+        _value = document__.pop("tests", UNSET)
         try:
             _tests = _value
             tests: list[TestResult] | Unset = UNSET
@@ -120,12 +123,12 @@ class TestRun:
                 if not isinstance(_tests, list):
                     raise TypeError(f"expected list, got {type(_tests).__name__}")
                 tests = []
-                for tests_index, tests_item_data in enumerate(_tests):
+                for tests__index, tests_item_data in enumerate(_tests):
                     try:
                         tests_item = TestResult.from_dict(tests_item_data)
 
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{tests_index}]")
+                        _failure.add_note(f"[{tests__index}]")
                         raise
 
                     tests.append(tests_item)
@@ -142,13 +145,14 @@ class TestRun:
             tests,
         )
 
-        if d:
-            test_run.additional_properties = d
+        if document__:
+            test_run.additional_properties = document__
+
         return test_run
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -157,7 +161,8 @@ class TestRun:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["startedAt"]
+        document__ = src_dict
+        _value = document__["startedAt"]
         try:
             started_at = datetime.datetime.fromisoformat(_value)
 
@@ -165,7 +170,7 @@ class TestRun:
             _failure.add_note("startedAt")
             raise
 
-        _value = src_dict["testsRun"]
+        _value = document__["testsRun"]
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
@@ -174,7 +179,7 @@ class TestRun:
             _failure.add_note("testsRun")
             raise
 
-        _value = src_dict["testsSucceeded"]
+        _value = document__["testsSucceeded"]
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
@@ -183,7 +188,7 @@ class TestRun:
             _failure.add_note("testsSucceeded")
             raise
 
-        _value = src_dict.get("testsFailed", UNSET)
+        _value = document__.get("testsFailed", UNSET)
         try:
             if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
@@ -192,16 +197,16 @@ class TestRun:
             _failure.add_note("testsFailed")
             raise
 
-        _value = src_dict.get("tests", UNSET)
+        _value = document__.get("tests", UNSET)
         try:
             if not isinstance(_value, Unset):
                 if not isinstance(_value, list):
                     raise TypeError(f"expected list, got {type(_value).__name__}")
-                for tests_index, tests_item_data in enumerate(_value):
+                for tests__index, tests_item_data in enumerate(_value):
                     try:
                         TestResult.check_dict(tests_item_data)
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{tests_index}]")
+                        _failure.add_note(f"[{tests__index}]")
                         raise
 
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:

@@ -50,8 +50,8 @@ class TestRunEnvelope:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("data")
+        document__ = dict(src_dict)
+        _value = document__.pop("data")
         try:
             data = TestRun.from_dict(_value)
 
@@ -59,28 +59,30 @@ class TestRunEnvelope:
             _failure.add_note("data")
             raise
 
-        _value = d.pop("error", UNSET)
+        _value = document__.pop("error", UNSET)
         try:
             if not ((_value is None) or isinstance(_value, Unset)):
                 raise TypeError(f"expected None, got {type(_value).__name__}")
 
-            error = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("error")
             raise
+
+        error = _value
 
         test_run_envelope = cls(
             data,
             error,
         )
 
-        if d:
-            test_run_envelope.additional_properties = d
+        if document__:
+            test_run_envelope.additional_properties = document__
+
         return test_run_envelope
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -89,7 +91,8 @@ class TestRunEnvelope:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["data"]
+        document__ = src_dict
+        _value = document__["data"]
         try:
             TestRun.check_dict(_value)
 
@@ -97,7 +100,7 @@ class TestRunEnvelope:
             _failure.add_note("data")
             raise
 
-        _value = src_dict.get("error", UNSET)
+        _value = document__.get("error", UNSET)
         try:
             if not ((_value is None) or isinstance(_value, Unset)):
                 raise TypeError(f"expected None, got {type(_value).__name__}")

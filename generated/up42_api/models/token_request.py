@@ -60,8 +60,8 @@ class TokenRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("grant_type")
+        document__ = dict(src_dict)
+        _value = document__.pop("grant_type")
         try:
             grant_type = cast(Literal["password"], _value)
             if grant_type != "password":
@@ -70,27 +70,29 @@ class TokenRequest:
             _failure.add_note("grant_type")
             raise
 
-        _value = d.pop("username")
+        _value = document__.pop("username")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            username = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("username")
             raise
 
-        _value = d.pop("password")
+        username = _value
+
+        _value = document__.pop("password")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            password = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("password")
             raise
 
-        _value = d.pop("client_id")
+        password = _value
+
+        _value = document__.pop("client_id")
         try:
             client_id = cast(Literal["up42-sdk"], _value)
             if client_id != "up42-sdk":
@@ -99,15 +101,16 @@ class TokenRequest:
             _failure.add_note("client_id")
             raise
 
-        _value = d.pop("scope", UNSET)
+        _value = document__.pop("scope", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            scope = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("scope")
             raise
+
+        scope = _value
 
         token_request = cls(
             grant_type,
@@ -117,20 +120,22 @@ class TokenRequest:
             scope,
         )
 
-        if d:
-            token_request.additional_properties = d
+        if document__:
+            token_request.additional_properties = document__
+
         return token_request
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["grant_type"]
+        document__ = src_dict
+        _value = document__["grant_type"]
         try:
             grant_type = cast(Literal["password"], _value)
             if grant_type != "password":
@@ -139,7 +144,7 @@ class TokenRequest:
             _failure.add_note("grant_type")
             raise
 
-        _value = src_dict["username"]
+        _value = document__["username"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -148,7 +153,7 @@ class TokenRequest:
             _failure.add_note("username")
             raise
 
-        _value = src_dict["password"]
+        _value = document__["password"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -157,7 +162,7 @@ class TokenRequest:
             _failure.add_note("password")
             raise
 
-        _value = src_dict["client_id"]
+        _value = document__["client_id"]
         try:
             client_id = cast(Literal["up42-sdk"], _value)
             if client_id != "up42-sdk":
@@ -166,7 +171,7 @@ class TokenRequest:
             _failure.add_note("client_id")
             raise
 
-        _value = src_dict.get("scope", UNSET)
+        _value = document__.get("scope", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")

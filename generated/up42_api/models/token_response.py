@@ -68,66 +68,72 @@ class TokenResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("access_token")
+        document__ = dict(src_dict)
+        _value = document__.pop("access_token")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            access_token = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("access_token")
             raise
 
-        _value = d.pop("expires_in")
+        access_token = _value
+
+        _value = document__.pop("expires_in")
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
 
-            expires_in = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("expires_in")
             raise
 
-        _value = d.pop("token_type", UNSET)
+        expires_in = _value
+
+        _value = document__.pop("token_type", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            token_type = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("token_type")
             raise
 
-        _value = d.pop("refresh_token", UNSET)
+        token_type = _value
+
+        _value = document__.pop("refresh_token", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            refresh_token = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("refresh_token")
             raise
 
-        _value = d.pop("refresh_expires_in", UNSET)
+        refresh_token = _value
+
+        _value = document__.pop("refresh_expires_in", UNSET)
         try:
             if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
 
-            refresh_expires_in = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("refresh_expires_in")
             raise
 
-        _value = d.pop("scope", UNSET)
+        refresh_expires_in = _value
+
+        _value = document__.pop("scope", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            scope = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("scope")
             raise
+
+        scope = _value
 
         token_response = cls(
             access_token,
@@ -138,20 +144,22 @@ class TokenResponse:
             scope,
         )
 
-        if d:
-            token_response.additional_properties = d
+        if document__:
+            token_response.additional_properties = document__
+
         return token_response
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["access_token"]
+        document__ = src_dict
+        _value = document__["access_token"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -160,7 +168,7 @@ class TokenResponse:
             _failure.add_note("access_token")
             raise
 
-        _value = src_dict["expires_in"]
+        _value = document__["expires_in"]
         try:
             if not (isinstance(_value, int) and not isinstance(_value, bool)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
@@ -169,7 +177,7 @@ class TokenResponse:
             _failure.add_note("expires_in")
             raise
 
-        _value = src_dict.get("token_type", UNSET)
+        _value = document__.get("token_type", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -178,7 +186,7 @@ class TokenResponse:
             _failure.add_note("token_type")
             raise
 
-        _value = src_dict.get("refresh_token", UNSET)
+        _value = document__.get("refresh_token", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -187,7 +195,7 @@ class TokenResponse:
             _failure.add_note("refresh_token")
             raise
 
-        _value = src_dict.get("refresh_expires_in", UNSET)
+        _value = document__.get("refresh_expires_in", UNSET)
         try:
             if not ((isinstance(_value, int) and not isinstance(_value, bool)) or isinstance(_value, Unset)):
                 raise TypeError(f"expected int, got {type(_value).__name__}")
@@ -196,7 +204,7 @@ class TokenResponse:
             _failure.add_note("refresh_expires_in")
             raise
 
-        _value = src_dict.get("scope", UNSET)
+        _value = document__.get("scope", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")

@@ -51,36 +51,39 @@ class Userinfo:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("sub")
+        document__ = dict(src_dict)
+        _value = document__.pop("sub")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            sub = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("sub")
             raise
 
-        _value = d.pop("email", UNSET)
+        sub = _value
+
+        _value = document__.pop("email", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            email = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("email")
             raise
 
-        _value = d.pop("preferred_username", UNSET)
+        email = _value
+
+        _value = document__.pop("preferred_username", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            preferred_username = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("preferred_username")
             raise
+
+        preferred_username = _value
 
         userinfo = cls(
             sub,
@@ -88,20 +91,22 @@ class Userinfo:
             preferred_username,
         )
 
-        if d:
-            userinfo.additional_properties = d
+        if document__:
+            userinfo.additional_properties = document__
+
         return userinfo
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["sub"]
+        document__ = src_dict
+        _value = document__["sub"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -110,7 +115,7 @@ class Userinfo:
             _failure.add_note("sub")
             raise
 
-        _value = src_dict.get("email", UNSET)
+        _value = document__.get("email", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -119,7 +124,7 @@ class Userinfo:
             _failure.add_note("email")
             raise
 
-        _value = src_dict.get("preferred_username", UNSET)
+        _value = document__.get("preferred_username", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
                 raise TypeError(f"expected str, got {type(_value).__name__}")

@@ -87,38 +87,41 @@ class Webhook:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("id")
+        document__ = dict(src_dict)
+        _value = document__.pop("id")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            id = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("id")
             raise
 
-        _value = d.pop("name")
+        id = _value
+
+        _value = document__.pop("name")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            name = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("name")
             raise
 
-        _value = d.pop("url")
+        name = _value
+
+        _value = document__.pop("url")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            url = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("url")
             raise
 
-        _value = d.pop("events")
+        url = _value
+
+        _value = document__.pop("events")
         try:
             _events = _value
             if not isinstance(_events, list):
@@ -127,14 +130,14 @@ class Webhook:
                 events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
             except (KeyError, TypeError):
                 events = []
-                for events_index, events_item_data in enumerate(_events):
+                for events__index, events_item_data in enumerate(_events):
                     try:
                         events_item = (
                             _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
                         ) or EventName(events_item_data)
 
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{events_index}]")
+                        _failure.add_note(f"[{events__index}]")
                         raise
 
                     events.append(events_item)
@@ -143,17 +146,18 @@ class Webhook:
             _failure.add_note("events")
             raise
 
-        _value = d.pop("active")
+        _value = document__.pop("active")
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-            active = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("active")
             raise
 
-        _value = d.pop("createdAt")
+        active = _value
+
+        _value = document__.pop("createdAt")
         try:
             created_at = datetime.datetime.fromisoformat(_value)
 
@@ -161,7 +165,7 @@ class Webhook:
             _failure.add_note("createdAt")
             raise
 
-        _value = d.pop("updatedAt")
+        _value = document__.pop("updatedAt")
         try:
             updated_at = datetime.datetime.fromisoformat(_value)
 
@@ -169,7 +173,7 @@ class Webhook:
             _failure.add_note("updatedAt")
             raise
 
-        _value = d.pop("secret", UNSET)
+        _value = document__.pop("secret", UNSET)
         try:
             secret = _value
             if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):
@@ -190,20 +194,22 @@ class Webhook:
             secret,
         )
 
-        if d:
-            webhook.additional_properties = d
+        if document__:
+            webhook.additional_properties = document__
+
         return webhook
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["id"]
+        document__ = src_dict
+        _value = document__["id"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -212,7 +218,7 @@ class Webhook:
             _failure.add_note("id")
             raise
 
-        _value = src_dict["name"]
+        _value = document__["name"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -221,7 +227,7 @@ class Webhook:
             _failure.add_note("name")
             raise
 
-        _value = src_dict["url"]
+        _value = document__["url"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -230,7 +236,7 @@ class Webhook:
             _failure.add_note("url")
             raise
 
-        _value = src_dict["events"]
+        _value = document__["events"]
         try:
             _events = _value
             if not isinstance(_events, list):
@@ -239,14 +245,14 @@ class Webhook:
                 events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
             except (KeyError, TypeError):
                 events = []
-                for events_index, events_item_data in enumerate(_events):
+                for events__index, events_item_data in enumerate(_events):
                     try:
                         events_item = (
                             _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
                         ) or EventName(events_item_data)
 
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{events_index}]")
+                        _failure.add_note(f"[{events__index}]")
                         raise
 
                     events.append(events_item)
@@ -255,7 +261,7 @@ class Webhook:
             _failure.add_note("events")
             raise
 
-        _value = src_dict["active"]
+        _value = document__["active"]
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
@@ -264,7 +270,7 @@ class Webhook:
             _failure.add_note("active")
             raise
 
-        _value = src_dict["createdAt"]
+        _value = document__["createdAt"]
         try:
             created_at = datetime.datetime.fromisoformat(_value)
 
@@ -272,7 +278,7 @@ class Webhook:
             _failure.add_note("createdAt")
             raise
 
-        _value = src_dict["updatedAt"]
+        _value = document__["updatedAt"]
         try:
             updated_at = datetime.datetime.fromisoformat(_value)
 
@@ -280,7 +286,7 @@ class Webhook:
             _failure.add_note("updatedAt")
             raise
 
-        _value = src_dict.get("secret", UNSET)
+        _value = document__.get("secret", UNSET)
         try:
             secret = _value
             if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):

@@ -74,28 +74,30 @@ class WebhookInput:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("name")
+        document__ = dict(src_dict)
+        _value = document__.pop("name")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            name = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("name")
             raise
 
-        _value = d.pop("url")
+        name = _value
+
+        _value = document__.pop("url")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            url = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("url")
             raise
 
-        _value = d.pop("events")
+        url = _value
+
+        _value = document__.pop("events")
         try:
             _events = _value
             if not isinstance(_events, list):
@@ -104,14 +106,14 @@ class WebhookInput:
                 events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
             except (KeyError, TypeError):
                 events = []
-                for events_index, events_item_data in enumerate(_events):
+                for events__index, events_item_data in enumerate(_events):
                     try:
                         events_item = (
                             _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
                         ) or EventName(events_item_data)
 
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{events_index}]")
+                        _failure.add_note(f"[{events__index}]")
                         raise
 
                     events.append(events_item)
@@ -120,17 +122,18 @@ class WebhookInput:
             _failure.add_note("events")
             raise
 
-        _value = d.pop("active", UNSET)
+        _value = document__.pop("active", UNSET)
         try:
             if not (isinstance(_value, bool) or isinstance(_value, Unset)):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-            active = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("active")
             raise
 
-        _value = d.pop("secret", UNSET)
+        active = _value
+
+        _value = document__.pop("secret", UNSET)
         try:
             secret = _value
             if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):
@@ -148,20 +151,22 @@ class WebhookInput:
             secret,
         )
 
-        if d:
-            webhook_input.additional_properties = d
+        if document__:
+            webhook_input.additional_properties = document__
+
         return webhook_input
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["name"]
+        document__ = src_dict
+        _value = document__["name"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -170,7 +175,7 @@ class WebhookInput:
             _failure.add_note("name")
             raise
 
-        _value = src_dict["url"]
+        _value = document__["url"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -179,7 +184,7 @@ class WebhookInput:
             _failure.add_note("url")
             raise
 
-        _value = src_dict["events"]
+        _value = document__["events"]
         try:
             _events = _value
             if not isinstance(_events, list):
@@ -188,14 +193,14 @@ class WebhookInput:
                 events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
             except (KeyError, TypeError):
                 events = []
-                for events_index, events_item_data in enumerate(_events):
+                for events__index, events_item_data in enumerate(_events):
                     try:
                         events_item = (
                             _EVENT_NAME_BY_VALUE.get(events_item_data) if isinstance(events_item_data, str) else None
                         ) or EventName(events_item_data)
 
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                        _failure.add_note(f"[{events_index}]")
+                        _failure.add_note(f"[{events__index}]")
                         raise
 
                     events.append(events_item)
@@ -204,7 +209,7 @@ class WebhookInput:
             _failure.add_note("events")
             raise
 
-        _value = src_dict.get("active", UNSET)
+        _value = document__.get("active", UNSET)
         try:
             if not (isinstance(_value, bool) or isinstance(_value, Unset)):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
@@ -213,7 +218,7 @@ class WebhookInput:
             _failure.add_note("active")
             raise
 
-        _value = src_dict.get("secret", UNSET)
+        _value = document__.get("secret", UNSET)
         try:
             secret = _value
             if not (isinstance(secret, str) or (secret is None) or isinstance(secret, Unset)):

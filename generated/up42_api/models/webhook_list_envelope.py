@@ -53,19 +53,19 @@ class WebhookListEnvelope:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("data")
+        document__ = dict(src_dict)
+        _value = document__.pop("data")
         try:
             _data = _value
             if not isinstance(_data, list):
                 raise TypeError(f"expected list, got {type(_data).__name__}")
             data = []
-            for data_index, data_item_data in enumerate(_data):
+            for data__index, data_item_data in enumerate(_data):
                 try:
                     data_item = Webhook.from_dict(data_item_data)
 
                 except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                    _failure.add_note(f"[{data_index}]")
+                    _failure.add_note(f"[{data__index}]")
                     raise
 
                 data.append(data_item)
@@ -74,28 +74,30 @@ class WebhookListEnvelope:
             _failure.add_note("data")
             raise
 
-        _value = d.pop("error", UNSET)
+        _value = document__.pop("error", UNSET)
         try:
             if not ((_value is None) or isinstance(_value, Unset)):
                 raise TypeError(f"expected None, got {type(_value).__name__}")
 
-            error = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("error")
             raise
+
+        error = _value
 
         webhook_list_envelope = cls(
             data,
             error,
         )
 
-        if d:
-            webhook_list_envelope.additional_properties = d
+        if document__:
+            webhook_list_envelope.additional_properties = document__
+
         return webhook_list_envelope
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -104,22 +106,23 @@ class WebhookListEnvelope:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["data"]
+        document__ = src_dict
+        _value = document__["data"]
         try:
             if not isinstance(_value, list):
                 raise TypeError(f"expected list, got {type(_value).__name__}")
-            for data_index, data_item_data in enumerate(_value):
+            for data__index, data_item_data in enumerate(_value):
                 try:
                     Webhook.check_dict(data_item_data)
                 except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                    _failure.add_note(f"[{data_index}]")
+                    _failure.add_note(f"[{data__index}]")
                     raise
 
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("data")
             raise
 
-        _value = src_dict.get("error", UNSET)
+        _value = document__.get("error", UNSET)
         try:
             if not ((_value is None) or isinstance(_value, Unset)):
                 raise TypeError(f"expected None, got {type(_value).__name__}")

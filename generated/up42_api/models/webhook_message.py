@@ -79,8 +79,8 @@ class WebhookMessage:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        d = dict(src_dict)
-        _value = d.pop("event")
+        document__ = dict(src_dict)
+        _value = document__.pop("event")
         try:
             event = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -88,27 +88,29 @@ class WebhookMessage:
             _failure.add_note("event")
             raise
 
-        _value = d.pop("liveMode")
+        _value = document__.pop("liveMode")
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
 
-            live_mode = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("liveMode")
             raise
 
-        _value = d.pop("messageId")
+        live_mode = _value
+
+        _value = document__.pop("messageId")
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
 
-            message_id = _value
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("messageId")
             raise
 
-        _value = d.pop("timestamp")
+        message_id = _value
+
+        _value = document__.pop("timestamp")
         try:
             timestamp = datetime.datetime.fromisoformat(_value)
 
@@ -116,7 +118,7 @@ class WebhookMessage:
             _failure.add_note("timestamp")
             raise
 
-        _value = d.pop("body")
+        _value = document__.pop("body")
         try:
 
             def _parse_body(data: object) -> JobStatusBody | OrderStatusBody:
@@ -149,13 +151,14 @@ class WebhookMessage:
             body,
         )
 
-        if d:
-            webhook_message.additional_properties = d
+        if document__:
+            webhook_message.additional_properties = document__
+
         return webhook_message
 
     @classmethod
     def check_dict(cls, src_dict: Mapping[str, Any]) -> None:
-        """Raise what from_dict would raise for src_dict, without building anything.
+        """Raise what from_dict would raise for src_dict, without building this model or the models inside it.
 
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
@@ -165,7 +168,8 @@ class WebhookMessage:
 
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
-        _value = src_dict["event"]
+        document__ = src_dict
+        _value = document__["event"]
         try:
             event = (_EVENT_NAME_BY_VALUE.get(_value) if isinstance(_value, str) else None) or EventName(_value)
 
@@ -173,7 +177,7 @@ class WebhookMessage:
             _failure.add_note("event")
             raise
 
-        _value = src_dict["liveMode"]
+        _value = document__["liveMode"]
         try:
             if not isinstance(_value, bool):
                 raise TypeError(f"expected bool, got {type(_value).__name__}")
@@ -182,7 +186,7 @@ class WebhookMessage:
             _failure.add_note("liveMode")
             raise
 
-        _value = src_dict["messageId"]
+        _value = document__["messageId"]
         try:
             if not isinstance(_value, str):
                 raise TypeError(f"expected str, got {type(_value).__name__}")
@@ -191,7 +195,7 @@ class WebhookMessage:
             _failure.add_note("messageId")
             raise
 
-        _value = src_dict["timestamp"]
+        _value = document__["timestamp"]
         try:
             timestamp = datetime.datetime.fromisoformat(_value)
 
@@ -199,7 +203,7 @@ class WebhookMessage:
             _failure.add_note("timestamp")
             raise
 
-        _value = src_dict["body"]
+        _value = document__["body"]
         try:
 
             def _parse_body(data: object) -> JobStatusBody | OrderStatusBody:
