@@ -6,6 +6,7 @@ import asyncio
 import datetime
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -34,24 +35,38 @@ def sdk_client(url: str) -> up42.Client:
     return client
 
 
-def get_one(sizes: Sizes, url: str) -> Row:
-    """Row 1: one webhook by id, ``sizes.calls`` times per round, sync, one keep-alive connection."""
+def per_call(
+    url: str, calls: int, rounds: int, sdk: Callable[[up42.Client], object], baseline: Callable[[httpx.Client], object]
+) -> tuple[float, float]:
+    """Median seconds per call of ``sdk`` and ``baseline``, ``calls`` calls a round, one keep-alive client each."""
     with sdk_client(url) as client, raw_client(url) as raw:
 
-        def sdk() -> None:
-            for _ in range(sizes.calls):
-                client.initialize_webhook(WEBHOOK_ID)
+        def ours() -> None:
+            for _ in range(calls):
+                sdk(client)
 
-        def baseline() -> None:
-            for _ in range(sizes.calls):
-                json.loads(raw.get(ONE).content)
+        def theirs() -> None:
+            for _ in range(calls):
+                baseline(raw)
 
-        ours, theirs = compare(sdk, baseline, sizes.rounds)
+        ours_median, theirs_median = compare(ours, theirs, rounds)
+    return ours_median / calls, theirs_median / calls
+
+
+def get_one(sizes: Sizes, url: str) -> Row:
+    """Row 1: one webhook by id, ``sizes.calls`` times per round, sync, one keep-alive connection."""
+    ours, theirs = per_call(
+        url,
+        sizes.calls,
+        sizes.rounds,
+        lambda client: client.initialize_webhook(WEBHOOK_ID),
+        lambda raw: json.loads(raw.get(ONE).content),
+    )
     return Row(
         "1",
         f"initialize_webhook(id), sync, keep-alive, {sizes.calls:,} calls",
-        micros(ours / sizes.calls) + "/call",
-        micros(theirs / sizes.calls) + "/call",
+        micros(ours) + "/call",
+        micros(theirs) + "/call",
         ours / theirs,
         1.25,
         note="baseline: httpx.Client.get + json.loads",
@@ -60,22 +75,18 @@ def get_one(sizes: Sizes, url: str) -> Row:
 
 def get_list(sizes: Sizes, url: str) -> Row:
     """Row 2: the list of ``sizes.webhooks`` webhooks into `Webhook` objects."""
-    with sdk_client(url) as client, raw_client(url) as raw:
-
-        def sdk() -> None:
-            for _ in range(sizes.list_calls):
-                client.get_webhooks()
-
-        def baseline() -> None:
-            for _ in range(sizes.list_calls):
-                json.loads(raw.get(LIST).content)
-
-        ours, theirs = compare(sdk, baseline, sizes.rounds)
+    ours, theirs = per_call(
+        url,
+        sizes.list_calls,
+        sizes.rounds,
+        lambda client: client.get_webhooks(),
+        lambda raw: json.loads(raw.get(LIST).content),
+    )
     return Row(
         "2",
         f"get_webhooks() of {sizes.webhooks:,} webhooks into Webhook objects",
-        micros(ours / sizes.list_calls) + "/call",
-        micros(theirs / sizes.list_calls) + "/call",
+        micros(ours) + "/call",
+        micros(theirs) + "/call",
         ours / theirs,
         2.0,
         note="baseline: httpx.Client.get + json.loads",
@@ -84,23 +95,20 @@ def get_list(sizes: Sizes, url: str) -> Row:
 
 def read_list(sizes: Sizes, url: str) -> Row:
     """Row 2b: row 2, then reading three fields of every webhook, so the models are built after all."""
-    with sdk_client(url) as client, raw_client(url) as raw:
 
-        def sdk() -> None:
-            for _ in range(sizes.list_calls):
-                [(hook.name, hook.events, hook.created_at) for hook in client.get_webhooks()]
+    def sdk(client: up42.Client) -> object:
+        return [(hook.name, hook.events, hook.created_at) for hook in client.get_webhooks()]
 
-        def baseline() -> None:
-            for _ in range(sizes.list_calls):
-                hooks = json.loads(raw.get(LIST).content)["data"]
-                [(hook["name"], hook["events"], datetime.datetime.fromisoformat(hook["createdAt"])) for hook in hooks]
+    def baseline(raw: httpx.Client) -> object:
+        hooks = json.loads(raw.get(LIST).content)["data"]
+        return [(hook["name"], hook["events"], datetime.datetime.fromisoformat(hook["createdAt"])) for hook in hooks]
 
-        ours, theirs = compare(sdk, baseline, sizes.rounds)
+    ours, theirs = per_call(url, sizes.list_calls, sizes.rounds, sdk, baseline)
     return Row(
         "2b",
         f"row 2, then name, events and created_at of all {sizes.webhooks:,}",
-        micros(ours / sizes.list_calls) + "/call",
-        micros(theirs / sizes.list_calls) + "/call",
+        micros(ours) + "/call",
+        micros(theirs) + "/call",
         ours / theirs,
         note="baseline: httpx.Client.get + json.loads, the three fields read from the dicts (the date parsed)",
     )

@@ -12,15 +12,15 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.contract import ROOT
+from tests.test_generated_models import outcome
 
 BIN = Path(sys.executable).parent
 PACKAGE = "templated_client"
@@ -89,15 +89,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
         sys.path.remove(str(where))
         for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
             del sys.modules[name]
-
-
-def outcome(parse: Callable[[Any], Any], value: Any) -> tuple[str, str, list[str]] | None:
-    """None when ``parse`` accepts ``value``, else the error's type, message and location notes."""
-    try:
-        parse(value)
-    except Exception as error:  # whatever it is, both parsers must agree on it
-        return type(error).__name__, str(error), list(getattr(error, "__notes__", []))
-    return None
 
 
 def test_the_generated_code_uses_no_undefined_name(client: ModuleType) -> None:

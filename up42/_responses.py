@@ -124,7 +124,7 @@ def read(call: Call, response: httpx.Response, *, attempts: int = 1) -> Reply:
             documented = call.endpoint._check_response(client=_PARSER, response=body)
             return Reply(parsed=None, response=response, body=body, documented=documented)
         built = call.endpoint._build_response(client=_PARSER, response=body)
-    except (*PARSE_ERRORS, RecursionError) as error:
+    except (*PARSE_ERRORS, *DECODE_ERRORS) as error:
         raise _parse_error(response, _explain(error)) from error
     return Reply(parsed=built.parsed, response=response, body=body, documented=built.parsed is not None)
 
