@@ -25,8 +25,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from up42._simulate import EVENT_NAMES, EVENT_TYPES, test_body
+
 from ._auth import Identity, TokenError, Tokens
-from ._catalog import EVENT_NAMES, EVENT_TYPES, test_body
 from ._delivery import Deliverer, RetryPolicy
 from ._faults import FaultInjection, Faults
 from ._store import Store

@@ -20,10 +20,10 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
+from up42._simulate import test_body
 from up42._version import __version__
 from up42.receiving import sign
 
-from ._catalog import test_body
 from ._store import Attempt, Store, StoredWebhook, timestamp
 
 logger = logging.getLogger("up42.sandbox")

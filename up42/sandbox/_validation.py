@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._catalog import EVENT_NAMES
+from up42._simulate import EVENT_NAMES
+
 from ._store import WebhookFields
 
 SECRET_MAX_LENGTH = 500
