@@ -97,10 +97,12 @@ def client(auth: Auth) -> Iterator[up42.Client]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test sees the developer's UP42 variables or another test's default client."""
-    for name in ("UP42_USERNAME", "UP42_PASSWORD", "UP42_BASE_URL"):
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test sees the developer's UP42 variables, stored login, or another test's default client."""
+    for name in ("UP42_USERNAME", "UP42_PASSWORD", "UP42_BASE_URL", "UP42_REGION"):
         monkeypatch.delenv(name, raising=False)
+    # Subprocesses inherit it: the up42 command run by a test stores and reads its login in a folder of its own.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setattr(_default, "_default", None)
     yield
     if _default._default is not None:

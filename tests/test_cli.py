@@ -251,7 +251,10 @@ def test_listen_verifies_prints_and_forwards_deliveries(up42_sandbox: Sandbox) -
             ok(up42_sandbox, "webhooks", "create", "--json", "--name", "bad", "--url", listener.url,
                "--event", "order.status", "--secret", "another-secret")
         )  # fmt: skip
-        assert json.loads(ok(up42_sandbox, "webhooks", "test", bad["id"], "--json"))["testsFailed"] == 1
+        failed_test = run(up42_sandbox, "webhooks", "test", bad["id"], "--json")
+        assert failed_test.returncode == 1  # so a CI step fails when the receiver refuses
+        assert json.loads(failed_test.stdout)["testsFailed"] == 1
+        assert failed_test.stderr == "error: order.status: Test request failed: the receiver answered 401\n"
         assert any("refused a delivery (401)" in line for line in listener.lines_until(listener.err, "refused"))
         assert len(forwarded.requests) == 1
     finally:

@@ -11,7 +11,7 @@ from typing import Any, Generic, Literal, Self, TypedDict, TypeVar, Unpack, over
 import httpx
 
 from . import _operations as ops
-from ._config import DEFAULT_TIMEOUT, Hosts, resolve_credentials, resolve_hosts
+from ._config import DEFAULT_TIMEOUT, resolve
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, Transport
 from .errors import InvalidArgumentError
@@ -67,13 +67,12 @@ class _Settings:
         username: str | None,
         password: str | None,
         cfg_file: str | os.PathLike[str] | None,
-        region: str,
+        region: str | None,
         base_url: str | None,
         timeout: TimeoutTypes,
         retry: RetryOptions,
     ) -> None:
-        self.hosts: Hosts = resolve_hosts(region, base_url)
-        self.credentials = resolve_credentials(username, password, cfg_file)
+        self.hosts, self.credentials = resolve(username, password, cfg_file, region, base_url)
         self.timeout = _timeout(timeout)
         self.policy = RetryPolicy(**_retry_options(retry))
 
@@ -92,7 +91,7 @@ class _Connection(Generic[T]):
         password: str | None = None,
         *,
         cfg_file: str | os.PathLike[str] | None = None,
-        region: str = "eu",
+        region: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         **retry: Unpack[RetryOptions],
@@ -105,6 +104,16 @@ class _Connection(Generic[T]):
             policy=self._settings.policy,
         )
 
+    @property
+    def base_url(self) -> str:
+        """The origin of the API this client talks to (a region's API host, or the base URL it was given)."""
+        return self._settings.hosts.api
+
+    @property
+    def username(self) -> str:
+        """The account this client acts for."""
+        return self._settings.credentials.username
+
     def __repr__(self) -> str:
         return self._settings.describe(type(self))
 
@@ -113,8 +122,10 @@ class Client(_Connection[Transport]):
     """A connection to UP42 with its own credentials; the module-level functions use a default one.
 
     Credentials come from ``username`` and ``password``, else from ``cfg_file`` (a JSON file holding both), else
-    from ``UP42_USERNAME`` and ``UP42_PASSWORD``. The hosts come from ``base_url`` (API and auth under one
-    origin, e.g. a local sandbox), else ``UP42_BASE_URL``, else ``region`` (``"eu"`` or ``"sa"``).
+    from ``UP42_USERNAME`` and ``UP42_PASSWORD``, else from the login stored by ``up42 login``. The hosts come
+    from ``base_url`` (API and auth under one origin, e.g. a local sandbox) or ``region`` (``"eu"`` or ``"sa"``),
+    else ``UP42_BASE_URL`` or ``UP42_REGION``, else the stored login's place when its credentials are used, else
+    the ``eu`` region.
 
     Nothing is sent until the first call (or `authenticate`). Use it as a context manager, or call `close`, to
     release its connections.
@@ -123,7 +134,8 @@ class Client(_Connection[Transport]):
         username: The UP42 account (an email address).
         password: Its password.
         cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
-        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
+            login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
         timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
             for the rest).
@@ -249,7 +261,8 @@ class AsyncClient(_Connection[AsyncTransport]):
         username: The UP42 account (an email address).
         password: Its password.
         cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
-        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
+            login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
         timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
             for the rest).

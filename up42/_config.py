@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ._login import StoredLogin, load_login
 from ._version import __version__
 from .errors import InvalidArgumentError, NotAuthenticatedError
 
@@ -23,6 +24,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 ENV_USERNAME = "UP42_USERNAME"
 ENV_PASSWORD = "UP42_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 ENV_BASE_URL = "UP42_BASE_URL"
+ENV_REGION = "UP42_REGION"
+DEFAULT_REGION = "eu"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +50,60 @@ class Credentials:
     password: str = dataclasses.field(repr=False)
 
 
-def resolve_hosts(region: str, base_url: str | None, env: Mapping[str, str] = os.environ) -> Hosts:
-    """Pick the hosts: an explicit base URL, then ``UP42_BASE_URL``, then the region."""
-    url = base_url if base_url is not None else env.get(ENV_BASE_URL) or None
-    if url is not None:
-        origin = _checked_base_url(url)
-        return Hosts(api=origin, auth=origin)
-    if region not in REGIONS:
+def resolve(
+    username: str | None,
+    password: str | None,
+    cfg_file: str | os.PathLike[str] | None,
+    region: str | None,
+    base_url: str | None,
+    env: Mapping[str, str] = os.environ,
+) -> tuple[Hosts, Credentials]:
+    """Find the account and the hosts: arguments first, then the ``UP42_*`` variables, then the stored login.
+
+    The stored login (``up42 login``) is one account at one place: it is used only when neither the arguments,
+    ``cfg_file`` nor the variables give credentials, and then its base URL or region applies unless an argument
+    or a variable names another place.
+    """
+    login = None
+    credentials = _given_credentials(username, password, cfg_file, env)
+    if credentials is None:
+        login = load_login(env)
+        if login is None:
+            raise NotAuthenticatedError(
+                "no UP42 credentials: pass username and password, pass cfg_file (a JSON file with both), "
+                f"set {ENV_USERNAME} and {ENV_PASSWORD}, or run 'up42 login' once"
+            )
+        credentials = Credentials(login.username, login.password)
+    return resolve_hosts(region, base_url, env, login), credentials
+
+
+def resolve_hosts(
+    region: str | None,
+    base_url: str | None,
+    env: Mapping[str, str] = os.environ,
+    login: StoredLogin | None = None,
+) -> Hosts:
+    """The hosts: ``base_url`` or ``region``, else ``UP42_BASE_URL`` or ``UP42_REGION``, else ``login``'s, else eu."""
+    if base_url is not None:
+        return _base_url_hosts(base_url)
+    if region is not None:
+        return _region_hosts(region)
+    if env.get(ENV_BASE_URL):
+        return _base_url_hosts(env[ENV_BASE_URL])
+    if env.get(ENV_REGION):
+        return _region_hosts(env[ENV_REGION])
+    if login is not None and login.base_url:
+        return _base_url_hosts(login.base_url)
+    return _region_hosts(login.region if login is not None and login.region else DEFAULT_REGION)
+
+
+def _base_url_hosts(url: object) -> Hosts:
+    origin = _checked_base_url(url)
+    return Hosts(api=origin, auth=origin)
+
+
+def _region_hosts(region: object) -> Hosts:
+    if not isinstance(region, str) or region not in REGIONS:
         raise InvalidArgumentError(f"unknown region {region!r}; choose one of {', '.join(sorted(REGIONS))}")
     return REGIONS[region]
 
@@ -69,23 +119,20 @@ def _checked_base_url(url: object) -> str:
     return url.strip().rstrip("/")
 
 
-def resolve_credentials(
+def _given_credentials(
     username: str | None,
     password: str | None,
     cfg_file: str | os.PathLike[str] | None,
-    env: Mapping[str, str] = os.environ,
-) -> Credentials:
-    """Find the credentials: arguments first, then ``cfg_file``, then the environment."""
+    env: Mapping[str, str],
+) -> Credentials | None:
+    """The credentials from the arguments, else ``cfg_file``, else the environment; None when none gives any."""
     if username is not None or password is not None:
         return _pair(username, password, "the username and password arguments")
     if cfg_file is not None:
         return _from_file(Path(cfg_file))
     if env.get(ENV_USERNAME) or env.get(ENV_PASSWORD):
         return _pair(env.get(ENV_USERNAME), env.get(ENV_PASSWORD), f"{ENV_USERNAME} and {ENV_PASSWORD}")
-    raise NotAuthenticatedError(
-        "no UP42 credentials: pass username and password, pass cfg_file (a JSON file with both), "
-        f"or set {ENV_USERNAME} and {ENV_PASSWORD}"
-    )
+    return None
 
 
 def _pair(username: object, password: object, source: str) -> Credentials:

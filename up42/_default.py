@@ -20,7 +20,7 @@ def authenticate(
     password: str | None = None,
     *,
     cfg_file: str | os.PathLike[str] | None = None,
-    region: str = "eu",
+    region: str | None = None,
     base_url: str | None = None,
     timeout: TimeoutTypes = DEFAULT_TIMEOUT,
     **retry: Unpack[RetryOptions],
@@ -28,16 +28,19 @@ def authenticate(
     """Log in to UP42; the module-level functions then act for this account.
 
     Credentials come from the arguments, else from ``cfg_file`` (a JSON file with ``username`` and
-    ``password``), else from ``UP42_USERNAME`` / ``UP42_PASSWORD``. ``base_url`` (or ``UP42_BASE_URL``) points
-    the SDK at one origin serving both API and auth paths, such as the local sandbox; otherwise ``region``
-    (``"eu"`` or ``"sa"``) picks UP42's hosts. A token and the workspace id are fetched at once, so wrong
-    credentials fail here. Calling it again replaces the previous login.
+    ``password``), else from ``UP42_USERNAME`` / ``UP42_PASSWORD``, else from the login stored by ``up42 login``
+    (so after it, a bare ``up42.authenticate()`` works). ``base_url`` points the SDK at one origin serving both
+    API and auth paths, such as the local sandbox; ``region`` (``"eu"`` or ``"sa"``) picks UP42's hosts; without
+    either, ``UP42_BASE_URL`` or ``UP42_REGION`` decide, else the stored login's place, else ``eu``. A token and
+    the workspace id are fetched at once, so wrong credentials fail here. Calling it again replaces the previous
+    login.
 
     Args:
         username: The UP42 account (an email address).
         password: Its password.
         cfg_file: A JSON file holding ``username`` and ``password``, read when they are not passed.
-        region: UP42's region when no base URL is given: ``"eu"`` or ``"sa"``.
+        region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
+            login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
         timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
             for the rest).

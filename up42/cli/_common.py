@@ -1,0 +1,130 @@
+"""What the commands share: where the account and the place come from, their options, output and failures."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from .._client import Client
+from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS
+from .._login import load_login
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MASK = "********"
+SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
+NO_CREDENTIALS = (
+    f"no UP42 credentials: run 'up42 login' once, or pass --username and --password, "
+    f"or set {ENV_USERNAME} and {ENV_PASSWORD}"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Connection:
+    """Where to connect and how to print, from the options of a command group and of its subcommand."""
+
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    base_url: str | None = None
+    region: str | None = None
+    as_json: bool = False
+    show_secret: bool = False
+
+    def merged(self, other: Connection) -> Connection:
+        """These settings, overridden by whatever ``other`` sets."""
+        return Connection(
+            username=other.username or self.username,
+            password=other.password or self.password,
+            base_url=other.base_url or self.base_url,
+            region=other.region or self.region,
+            as_json=other.as_json or self.as_json,
+            show_secret=other.show_secret or self.show_secret,
+        )
+
+    def client(self) -> Client:
+        """An `up42.Client`: options, then ``UP42_*`` variables, then the stored login (per the SDK's rules).
+
+        The username and the password are taken one by one (``--password`` with ``$UP42_USERNAME`` works);
+        what is missing is reported with what to type, never with a Python argument's name.
+        """
+        username = self.username or os.environ.get(ENV_USERNAME) or None
+        password = self.password or os.environ.get(ENV_PASSWORD) or None
+        if username is None and password is None:
+            if load_login() is None:
+                raise click.ClickException(NO_CREDENTIALS)
+        elif password is None:
+            raise click.ClickException(f"no password for {username}: pass --password or set {ENV_PASSWORD}")
+        elif username is None:
+            raise click.ClickException(f"a password but no account: pass --username or set {ENV_USERNAME}")
+        return Client(username, password, base_url=self.base_url, region=self.region)
+
+
+def place_options(func: F) -> F:
+    """``--base-url`` and ``--region``: where UP42 (or a sandbox) is."""
+    options = [
+        click.option(
+            "--base-url",
+            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, "
+            "else the stored login's, else UP42).",
+        ),
+        click.option(
+            "--region",
+            type=click.Choice(sorted(REGIONS)),
+            help=f"UP42's region (default: ${ENV_REGION}, else the stored login's, else eu).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def connection_options(func: F) -> F:
+    """The options every command that calls the UP42 API takes, on the group and on each subcommand alike."""
+    options = [
+        click.option("--username", help=f"UP42 account, an email address (default: ${ENV_USERNAME}, else the login)."),
+        click.option("--password", help=f"Its password (default: ${ENV_PASSWORD}, else the login)."),
+        place_options,
+        click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's camelCase fields)."),
+        click.option("--show-secret", is_flag=True, help="Show webhook secrets instead of masking them."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def connection(ctx: click.Context, /, **options: Any) -> Connection:
+    """The group's settings overridden by the subcommand's."""
+    group = ctx.find_object(Connection) or Connection()
+    return group.merged(Connection(**options))
+
+
+def emit_json(value: Any) -> None:
+    """Print ``value`` as indented JSON."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:
+    """A webhook's dict with its secret masked, unless ``show_secret``."""
+    shown = dict(hook)
+    if shown.get("secret") and not show_secret:
+        shown["secret"] = MASK
+    return shown
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print aligned columns under upper-case headers."""
+    cells = [list(map(str, row)) for row in rows]
+    widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
+    for row in [list(headers), *cells]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``error: <message>`` on one line of stderr and exit with ``code``."""
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    raise SystemExit(code)

@@ -1,0 +1,83 @@
+"""``up42 login``, ``logout`` and ``whoami``: log in once, and every later command and script uses that login."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from .._client import Client
+from .._config import ENV_PASSWORD, ENV_USERNAME, REGIONS
+from .._login import StoredLogin, forget_login, load_login, save_login
+from ..errors import NotAuthenticatedError
+from ._common import Connection, emit_json, place_options
+
+
+def _region_of(base_url: str) -> str | None:
+    return next((name for name, hosts in REGIONS.items() if hosts.api == base_url), None)
+
+
+@click.command()
+@place_options
+@click.option("--username", help=f"UP42 account, an email address (default: ${ENV_USERNAME}, else asked).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def login(base_url: str | None, region: str | None, username: str | None, password_stdin: bool) -> None:
+    """Log in once: check the credentials, then store them for every later command and for up42.authenticate().
+
+    What is not given is asked for (the password without echo). The login is checked by fetching a token before
+    anything is stored; a refused login stores nothing. It is kept in $XDG_CONFIG_HOME/up42/ (by default
+    ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
+    """
+    if base_url and region:
+        raise click.UsageError("give --base-url or --region, not both")
+    username = username or os.environ.get(ENV_USERNAME) or click.prompt("UP42 username (email)")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.UsageError("--password-stdin read no password from standard input")
+    else:
+        password = os.environ.get(ENV_PASSWORD) or click.prompt("Password", hide_input=True)
+    with Client(username, password, base_url=base_url, region=region) as client:
+        workspace_id = client.workspace_id
+        place = client.base_url
+    region_name = _region_of(place)
+    stored = StoredLogin(username, password, base_url=None if region_name else place, region=region_name)
+    path = save_login(stored)
+    click.echo(f"Logged in as {username} at {stored.place} (workspace {workspace_id}).")
+    click.echo(f"The login is stored in {path}; 'up42 logout' removes it.")
+
+
+@click.command()
+def logout() -> None:
+    """Forget the stored login."""
+    try:
+        login = load_login()
+    except NotAuthenticatedError:  # unreadable: removing it is exactly the cure
+        login = None
+    if forget_login():
+        who = f" of {login.username}" if login else ""
+        click.echo(f"Logged out: removed the stored login{who}.")
+    else:
+        click.echo("Not logged in; there was no stored login.")
+
+
+@click.command()
+@click.option("--username", help=f"UP42 account (default: ${ENV_USERNAME}, else the stored login).")
+@click.option("--password", help=f"Its password (default: ${ENV_PASSWORD}, else the stored login).")
+@place_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def whoami(**options: Any) -> None:
+    """Show the account the commands act for, where it logs in, and its workspace id (never the password)."""
+    settings = Connection(**options)
+    with settings.client() as client:
+        workspace_id = client.workspace_id
+        account, place = client.username, client.base_url
+    region = _region_of(place)
+    if settings.as_json:
+        emit_json({"username": account, "baseUrl": place, "region": region, "workspaceId": workspace_id})
+        return
+    click.echo(f"account    {account}")
+    click.echo(f"place      {f'region {region} ({place})' if region else place}")
+    click.echo(f"workspace  {workspace_id}")

@@ -1,0 +1,83 @@
+"""``up42 sandbox``: run the local UP42."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from ._common import SANDBOX_EXTRA
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; keep it on loopback: the /sandbox/ paths need no token.",
+)
+@click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
+@click.option("--username", help="The account that may log in (default: sandbox@example.com).")
+@click.option("--password", help="Its password (default: sandbox-password).")
+@click.option("--token-ttl", type=click.IntRange(min=1), help="Access token lifetime in seconds (default: 300).")
+@click.option(
+    "--fail-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Answer this fraction of requests 503 before processing (not /sandbox/ paths).",
+)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=1),
+    help="Answer 429 with Retry-After beyond this many requests per second.",
+)
+@click.option("--latency", default=0.0, type=click.FloatRange(min=0), metavar="MS", help="Delay every request.")
+def sandbox(
+    host: str,
+    port: int,
+    db: str | None,
+    username: str | None,
+    password: str | None,
+    token_ttl: int | None,
+    fail_rate: float,
+    rate_limit: int | None,
+    latency: float,
+) -> None:
+    """Run a local UP42: the token, userinfo and webhook endpoints, with signed deliveries.
+
+    State is kept in memory, or in the --db file where it survives restarts. Sandbox-only paths: POST
+    /sandbox/events with {"event": "order.status", "body": {...}} delivers a live event to every active
+    subscribed webhook (failed deliveries are retried with backoff); GET /sandbox/deliveries lists every
+    delivery attempt. Plain http webhook URLs are accepted for loopback hosts so local receivers work.
+    """
+    try:
+        from ..sandbox import Faults, Sandbox  # needs the sandbox extra
+    except ImportError:
+        raise click.ClickException(SANDBOX_EXTRA) from None
+    # Unset options keep the Sandbox's own defaults.
+    given: dict[str, Any] = {"username": username, "password": password, "token_ttl": token_ttl}
+    faults = Faults(fail_rate=fail_rate, rate_limit=rate_limit, latency=latency)
+    server = Sandbox(
+        host=host,
+        port=port,
+        db=db,
+        faults=faults,
+        **{name: value for name, value in given.items() if value is not None},
+    )
+    env = " ".join(f"{name}={value}" for name, value in server.env.items())
+    click.echo(f"UP42 sandbox listening on {server.url}")
+    click.echo(f"  username {server.username}")
+    click.echo(f"  password {server.password}")
+    click.echo(f"  state    {db or 'in memory (lost when it stops; --db keeps it)'}")
+    click.echo("Point the SDK and the up42 command at it:")
+    click.echo(f"  export {env}")
+    sys.stdout.flush()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("up42.sandbox")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    server.serve()
