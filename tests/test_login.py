@@ -1,0 +1,233 @@
+"""The stored login: the file's safety, the precedence rules, and ``up42 login`` / ``logout`` / ``whoami``."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import up42
+from tests.test_cli import UP42, fails, ok, run
+from up42._config import REGIONS, resolve
+from up42._login import StoredLogin, forget_login, load_login, login_path, save_login
+from up42.sandbox import Sandbox
+
+PASSWORD = "stored-pa55word-never-shown"
+
+
+def config_home() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"])
+
+
+def test_the_login_is_private_and_written_whole() -> None:
+    path = save_login(StoredLogin("me@example.com", PASSWORD, base_url="http://127.0.0.1:8042"))
+    assert path == config_home() / "up42" / "login.json"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["login.json"]  # no temporary file left behind
+    assert load_login() == StoredLogin("me@example.com", PASSWORD, base_url="http://127.0.0.1:8042")
+    assert PASSWORD not in repr(load_login())
+    save_login(StoredLogin("other@example.com", "x", region="sa"))  # replaces, never appends
+    assert load_login() == StoredLogin("other@example.com", "x", region="sa")
+    assert forget_login() is True
+    assert load_login() is None
+    assert forget_login() is False
+
+
+def test_a_folder_others_could_list_is_made_private() -> None:
+    folder = config_home() / "up42"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    save_login(StoredLogin("me@example.com", PASSWORD))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_a_relative_config_home_is_ignored_as_the_xdg_spec_says() -> None:
+    assert login_path({"XDG_CONFIG_HOME": "relative/dir"}) == Path.home() / ".config" / "up42" / "login.json"
+    assert login_path({}) == Path.home() / ".config" / "up42" / "login.json"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"{not json " + PASSWORD.encode(), "not valid JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (json.dumps({"username": "me@example.com"}).encode(), "lacks a username or a password"),
+        (json.dumps({"username": "u", "password": PASSWORD, "region": 3}).encode(), "is not a string"),
+        (b"\xff\xfe" + PASSWORD.encode(), "not UTF-8"),
+    ],
+)
+def test_an_unusable_login_says_how_to_fix_it_and_never_quotes_it(content: bytes, reason: str) -> None:
+    path = login_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    with pytest.raises(up42.NotAuthenticatedError, match=reason) as caught:
+        load_login()
+    assert "up42 login" in str(caught.value)
+    assert PASSWORD not in str(caught.value)
+
+
+def test_arguments_beat_variables_which_beat_the_stored_login() -> None:
+    save_login(StoredLogin("stored@example.com", PASSWORD, base_url="http://127.0.0.1:8042"))
+    hosts, credentials = resolve(None, None, None, None, None, env=os.environ)
+    assert (credentials.username, credentials.password, hosts.api) == (
+        "stored@example.com",
+        PASSWORD,
+        "http://127.0.0.1:8042",
+    )
+    env = {**os.environ, "UP42_USERNAME": "env@example.com", "UP42_PASSWORD": "env-pw"}
+    hosts, credentials = resolve(None, None, None, None, None, env=env)
+    # The stored login is one account at one place: other credentials do not inherit its sandbox URL.
+    assert (credentials.username, hosts.api) == ("env@example.com", REGIONS["eu"].api)
+    hosts, credentials = resolve("arg@example.com", "arg-pw", None, "sa", None, env=env)
+    assert (credentials.username, hosts.api) == ("arg@example.com", REGIONS["sa"].api)
+    # With the stored credentials, a variable or an argument still picks another place.
+    assert resolve(None, None, None, None, None, env={**os.environ, "UP42_REGION": "sa"})[0] == REGIONS["sa"]
+    assert resolve(None, None, None, "eu", None, env={**os.environ, "UP42_BASE_URL": "http://x:1"})[0] == REGIONS["eu"]
+
+
+def test_without_any_credentials_the_error_names_every_way_in() -> None:
+    with pytest.raises(up42.NotAuthenticatedError, match="UP42_USERNAME and UP42_PASSWORD, or run 'up42 login'"):
+        up42.Client()
+
+
+def login(sandbox: Sandbox, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    return subprocess.run(
+        [UP42, "login", "--base-url", sandbox.url, "--username", sandbox.username, "--password-stdin", *args],
+        input=f"{sandbox.password if password is None else password}\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_log_in_once_then_every_command_and_script_uses_it(up42_sandbox: Sandbox) -> None:
+    logged_in = login(up42_sandbox)
+    assert logged_in.returncode == 0, logged_in.stderr
+    assert f"Logged in as {up42_sandbox.username} at {up42_sandbox.url}" in logged_in.stdout
+    assert up42_sandbox.password not in logged_in.stdout + logged_in.stderr
+    assert stat.S_IMODE(login_path().stat().st_mode) == 0o600
+
+    # No flags, no UP42_* variables: the stored login is enough.
+    assert json.loads(ok(None, "webhooks", "list", "--json")) == []
+    who = json.loads(ok(None, "whoami", "--json"))
+    assert (who["username"], who["baseUrl"], who["region"]) == (up42_sandbox.username, up42_sandbox.url, None)
+    text = ok(None, "whoami")
+    assert f"workspace  {who['workspaceId']}" in text
+    assert up42_sandbox.password not in text
+
+    script = "import up42; up42.authenticate(); print(len(up42.get_webhooks()))"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "0\n", "")
+
+    # A variable beats the stored login: a wrong password from the environment is used, and refused.
+    assert "refused the credentials" in fails(run(up42_sandbox, "webhooks", "list", env={"UP42_PASSWORD": "nope"}))
+    # And a flag beats both.
+    flagged = run(up42_sandbox, "whoami", "--password", up42_sandbox.password, env={"UP42_PASSWORD": "nope"})
+    assert flagged.returncode == 0, flagged.stderr
+
+    assert "Logged out" in ok(None, "logout")
+    assert not login_path().exists()
+    assert "Not logged in" in ok(None, "logout")
+    assert "up42 login" in fails(run(None, "whoami"))
+
+
+def test_a_refused_login_stores_nothing(up42_sandbox: Sandbox) -> None:
+    refused = login(up42_sandbox, password="wrong-pw-xyz")
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert refused.stderr.startswith("error: ")
+    assert "wrong-pw-xyz" not in refused.stderr
+    assert not login_path().exists()
+
+
+def test_a_refused_login_keeps_the_previous_one(up42_sandbox: Sandbox) -> None:
+    assert login(up42_sandbox).returncode == 0
+    before = login_path().read_bytes()
+    assert login(up42_sandbox, password="wrong").returncode == 1
+    assert login_path().read_bytes() == before
+
+
+def test_login_usage_errors_exit_2(up42_sandbox: Sandbox) -> None:
+    assert "--region" in fails(run(None, "login", "--region", "us", "--username", "u", "--password-stdin"), code=2)
+    both = run(None, "login", "--region", "eu", "--base-url", up42_sandbox.url, "--username", "u")
+    assert "not both" in fails(both, code=2)
+    assert "no password" in fails(login(up42_sandbox, password=""), code=2)
+
+
+def test_an_unreadable_login_is_one_line_that_says_what_to_type(up42_sandbox: Sandbox) -> None:
+    path = login_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("{broken")
+    for command in (["whoami"], ["webhooks", "list"]):
+        message = fails(run(None, *command))
+        assert "cannot be used (not valid JSON); run 'up42 login'" in message
+    # Explicit credentials never need the file, so it does not get in their way.
+    assert ok(up42_sandbox, "whoami")
+    assert "Logged out" in ok(None, "logout")
+
+
+def test_missing_pieces_are_named_as_what_to_type() -> None:
+    assert "pass --password or set UP42_PASSWORD" in fails(run(None, "webhooks", "list", "--username", "me@x.com"))
+    assert "pass --username or set UP42_USERNAME" in fails(run(None, "webhooks", "list", "--password", "pw"))
+    message = fails(run(None, "webhooks", "list"))
+    assert "up42 login" in message
+    assert "cfg_file" not in message
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 20) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        assert time.monotonic() < deadline, seen
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+    return seen
+
+
+def test_the_prompts_ask_for_what_is_missing_and_never_echo_the_password(up42_sandbox: Sandbox) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        [UP42, "login", "--base-url", up42_sandbox.url],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=environment,
+        close_fds=True,
+    )
+    os.close(terminal)
+    try:
+        _read_until(controller, b"username")
+        os.write(controller, f"{up42_sandbox.username}\n".encode())
+        _read_until(controller, b"Password")
+        os.write(controller, f"{up42_sandbox.password}\n".encode())
+        screen = _read_until(controller, b"stored in")
+        assert child.wait(timeout=30) == 0
+    finally:
+        child.kill()
+        os.close(controller)
+    assert b"Logged in as" in screen
+    assert up42_sandbox.password.encode() not in screen
+    assert load_login() == StoredLogin(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url)
