@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -191,31 +190,72 @@ def test_failed_live_deliveries_are_retried_with_the_same_message_id(serve: Any)
         assert {d["messageId"] for d in log} == {first[0]["messageId"]}
         bodies = [parse(body).message_id for _, body in recorder.requests]
         assert bodies == [first[0]["messageId"]] * 3
-        over_http = httpx.get(f"{sandbox.url}/sandbox/deliveries", params={"webhookId": hook.id}).json()["data"]
+        over_http = httpx.get(f"{sandbox.url}/sandbox/attempts", params={"webhookId": hook.id}).json()["data"]
         assert over_http == log
-        assert httpx.get(f"{sandbox.url}/sandbox/deliveries", params={"webhookId": "other"}).json()["data"] == []
+        assert httpx.get(f"{sandbox.url}/sandbox/attempts", params={"webhookId": "other"}).json()["data"] == []
+        (delivery,) = httpx.get(f"{sandbox.url}/sandbox/deliveries").json()["data"]
+        assert (delivery["id"], delivery["state"], delivery["attempt"], delivery["status"]) == (
+            first[0]["id"],
+            "delivered",
+            3,
+            200,
+        )
 
 
-def test_retries_stop_once_the_webhook_is_deactivated(serve: Any, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="up42.sandbox")
+@pytest.mark.parametrize(
+    ("end", "reason"),
+    [
+        (
+            lambda hook: hook.update(active=False),
+            "retries stopped: the webhook was deactivated; activate it and resend",
+        ),
+        (lambda hook: hook.delete(), "retries stopped: the webhook was deleted"),
+    ],
+)
+def test_retries_end_as_failed_once_the_webhook_is_deactivated_or_deleted(serve: Any, end: Any, reason: str) -> None:
     recorder = Recorder([500] * 10)
     url = serve(recorder)
     with (
-        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.2, factor=1.0)) as sandbox,
+        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.1, factor=1.0)) as sandbox,
         up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
     ):
         hook = client.create_webhook("flaky", url, ["order.status"], active=True)
-        sandbox.trigger("order.status")
-        hook.update(active=False)
-        wait_for(lambda: "Stopped retrying" in caplog.text)
-        attempts = len(sandbox.deliveries())
-        assert attempts < 10
-        assert len(recorder.requests) == attempts
+        (first,) = sandbox.trigger("order.status")["deliveries"]
+        assert first["state"] == "pending"
+        end(hook)
+        delivery = httpx.get(f"{sandbox.url}/sandbox/deliveries/{first['id']}").json()["data"]
+        assert (delivery["state"], delivery["nextAttemptAt"]) == ("failed", None)
+        assert delivery["error"].startswith(reason)
+        time.sleep(0.3)  # three retry delays: none is made
+        assert len(sandbox.deliveries()) == len(recorder.requests) == delivery["attempt"]
+        assert delivery["attempt"] < 3
+
+
+def test_after_the_last_attempt_a_delivery_is_failed(serve: Any) -> None:
+    recorder = Recorder([500, 500])
+    with Sandbox(retry=RetryPolicy(attempts=2, first_delay=0.05)) as sandbox, _client(sandbox) as client:
+        client.create_webhook("down", serve(recorder), ["job.status"], active=True)
+        (first,) = sandbox.trigger("job.status")["deliveries"]
+        wait_for(lambda: _delivery(sandbox, first["id"])["state"] != "pending")
+        delivery = _delivery(sandbox, first["id"])
+        assert (delivery["state"], delivery["attempt"], delivery["status"]) == ("failed", 2, 500)
+        assert [a["attempt"] for a in delivery["attempts"]] == [1, 2]
+
+
+def _client(sandbox: Sandbox) -> up42.Client:
+    return up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url)
+
+
+def _delivery(sandbox: Sandbox, delivery_id: str) -> dict[str, Any]:
+    data: dict[str, Any] = httpx.get(f"{sandbox.url}/sandbox/deliveries/{delivery_id}").json()["data"]
+    return data
 
 
 def test_a_bad_simulated_event_is_a_value_error_from_python(up42_sandbox: Sandbox) -> None:
-    with pytest.raises(ValueError, match="send"):
+    with pytest.raises(ValueError, match="event: 'order.created' is not a known event; choose from job.status"):
         up42_sandbox.trigger("order.created")
+    with pytest.raises(ValueError, match="no webhook 'nope'"):
+        up42_sandbox.trigger("order.status", webhook_id="nope")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 """A local UP42 for development and tests: a real HTTP server with SQLite state that speaks the webhooks API.
 
 It serves the token and userinfo endpoints and the seven webhook operations with UP42's shapes, sends signed
-deliveries (test runs, and live events simulated with ``POST /sandbox/events``), keeps a delivery log
-(``GET /sandbox/deliveries``), and can inject latency, rate limiting and random failures. Start it from Python
+deliveries (test runs, and live events simulated with ``POST /sandbox/events``), and keeps every delivery with
+its attempts in the database: pending retries survive a restart, and ``GET /sandbox/deliveries`` lists them,
+``GET /sandbox/deliveries/{id}`` shows the request exactly as sent, ``POST /sandbox/deliveries/{id}/resend`` sends
+it again (``openapi/sandbox.yaml`` describes these paths). It can inject latency, rate limiting and random
+failures. Start it from Python
 with `Sandbox`, from a shell with ``up42 sandbox``, or in a test with the ``up42_sandbox`` pytest fixture.
 
 It needs the ``sandbox`` extra: ``pip install 'up42-webhooks[sandbox]'``.

@@ -1,20 +1,23 @@
 """The HTTP routes: UP42's token, userinfo and webhook endpoints, and the sandbox's own ``/sandbox/`` paths.
 
-Shapes follow the spec (``openapi/up42.yaml``): API responses use the ``{"data", "error"}`` envelope, the auth
-endpoints answer like an OAuth2 provider. Every bad request gets an error envelope with a message that says what
-to fix (400 malformed, 401 token, 403 other workspace, 404 unknown, 415 not JSON, 422 a broken rule); an
-unexpected failure is logged and answered with an envelope too, never with a bare 500 page.
+Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/sandbox/``): API responses use
+the ``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an
+error envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown,
+409 conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope
+too, never with a bare 500 page.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
+import functools
 import hmac
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, NoReturn
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -25,12 +28,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from up42._simulate import EVENT_NAMES, EVENT_TYPES, test_body
+from up42._simulate import EVENT_TYPES, EventBodyError, check_body, sample_body
 
 from ._auth import Identity, TokenError, Tokens
-from ._delivery import Deliverer, RetryPolicy
+from ._delivery import Deliverer, RetryPolicy, WebhookGoneError
 from ._faults import FaultInjection, Faults
-from ._store import Store
+from ._store import DELIVERY_STATES, Delivery, Store, StoredWebhook
 from ._validation import InvalidWebhook, webhook_fields
 
 logger = logging.getLogger("up42.sandbox")
@@ -214,22 +217,128 @@ class Endpoints:
         return _data(await self.deliverer.test(_found(hook, request)))
 
     async def simulate_event(self, request: Request) -> Response:
-        """Sandbox only: a platform event, delivered live to every active subscribed webhook."""
+        """Sandbox only: one live message of a platform event, delivered to each active subscribed webhook.
+
+        The body defaults to a realistic one and is checked against the event's delivery schema; ``webhookId``
+        narrows the delivery to that one webhook.
+        """
         body = await _json_body(request)
-        if not isinstance(body, dict) or body.get("event") not in EVENT_NAMES:
-            names = ", ".join(sorted(EVENT_NAMES))
-            raise Problem(422, "VALIDATION_ERROR", f'send {{"event": <one of {names}>, "body": {{...}}}}')
-        event = body["event"]
-        payload = body.get("body", test_body(event))
-        if not isinstance(payload, dict):
-            raise Problem(422, "VALIDATION_ERROR", "body must be a JSON object: the event's payload")
-        deliveries = await self.deliverer.publish(event, payload)
-        return _data({"event": event, "deliveries": deliveries})
+        if not isinstance(body, dict):
+            raise Problem(
+                422, "VALIDATION_ERROR", 'send {"event": ..., "body": {...}, "webhookId": ...} (body optional)'
+            )
+        event = body.get("event")
+        try:
+            if not isinstance(event, str):
+                raise EventBodyError("event", f"event: must be an event name such as order.status, not {event!r}")
+            payload = body["body"] if "body" in body else sample_body(event)
+            check_body(event, payload)
+        except EventBodyError as error:
+            raise Problem(422, "VALIDATION_ERROR", str(error), {error.field: str(error)}) from None
+        hooks = await self._targets(event, body.get("webhookId"))
+        message_id, deliveries = await self.deliverer.publish(event, payload, hooks)
+        return _data({"event": event, "messageId": message_id, "deliveries": deliveries})
+
+    async def _targets(self, event: str, webhook_id: Any) -> list[StoredWebhook]:
+        if webhook_id is None:
+            return await run_in_threadpool(self._store.subscribed, event)
+        if not isinstance(webhook_id, str):
+            _bad_field("webhookId", "must be a webhook id (a string)")
+        hook = await run_in_threadpool(self._store.webhook, webhook_id)
+        if hook is None:
+            raise Problem(404, "RESOURCE_NOT_FOUND", f"no webhook {webhook_id!r}")
+        problem = None
+        if not hook.fields.active:
+            problem = f"webhook {webhook_id!r} is inactive; activate it first (PUT it with active true)"
+        elif event not in hook.fields.events:
+            problem = f"webhook {webhook_id!r} is not subscribed to {event}; add {event} to its events first"
+        if problem:
+            _bad_field("webhookId", problem)
+        return [hook]
 
     async def deliveries(self, request: Request) -> Response:
-        """Sandbox only: the delivery log, oldest first (``?webhookId=`` narrows it to one webhook)."""
-        attempts = await run_in_threadpool(self._store.attempts, request.query_params.get("webhookId"))
-        return _data([attempt.to_api() for attempt in attempts])
+        """Sandbox only: the deliveries, one per message and webhook, oldest first, filtered by the query."""
+        params = request.query_params
+        state = params.get("state")
+        if state is not None and state not in DELIVERY_STATES:
+            _bad_parameter("state", f"must be one of {', '.join(DELIVERY_STATES)}")
+        found = await run_in_threadpool(
+            functools.partial(
+                self._store.deliveries,
+                webhook_id=params.get("webhookId"),
+                event=params.get("event"),
+                state=state,
+                since=_since(params.get("since"), _bad_parameter),
+                limit=_limit(params.get("limit")),
+            )
+        )
+        return _data([delivery.to_api() for delivery in found])
+
+    async def delivery(self, request: Request) -> Response:
+        """Sandbox only: one delivery, its latest request exactly as sent, and every attempt."""
+        found = await run_in_threadpool(self._store.delivery, request.path_params["deliveryId"])
+        return _data(_delivery_found(found, request.path_params["deliveryId"]).to_detail())
+
+    async def resend(self, request: Request) -> Response:
+        """Sandbox only: send a delivery's message again as its next attempt; the delivery afterwards."""
+        try:
+            delivery = await self.deliverer.resend(request.path_params["deliveryId"])
+        except LookupError as error:
+            raise Problem(404, "RESOURCE_NOT_FOUND", str(error).strip("'\"")) from None
+        except WebhookGoneError as error:
+            raise Problem(409, "CONFLICT", str(error)) from None
+        return _data(delivery.to_detail())
+
+    async def resend_failed(self, request: Request) -> Response:
+        """Sandbox only: resend every failed delivery (created since ``since``); each one afterwards."""
+        body = await _json_body(request)
+        if not isinstance(body, dict) or body.get("state") != "failed":
+            problem = 'send {"state": "failed"}, with "since": an RFC 3339 date-time to narrow it'
+            raise Problem(422, "VALIDATION_ERROR", problem, {"state": problem})
+        since = body.get("since")
+        if since is not None and not isinstance(since, str):
+            _bad_field("since", "must be an RFC 3339 date-time such as 2024-05-01T10:00:00Z")
+        resent = await self.deliverer.resend_failed(_since(since, _bad_field))
+        return _data([delivery.to_api() for delivery in resent])
+
+    async def attempts(self, request: Request) -> Response:
+        """Sandbox only: every attempt, oldest first (``?webhookId=`` narrows it to one webhook)."""
+        found = await run_in_threadpool(self._store.attempts, request.query_params.get("webhookId"))
+        return _data([attempt.to_api() for attempt in found])
+
+
+def _bad_parameter(name: str, problem: str) -> NoReturn:
+    raise Problem(400, "BAD_REQUEST", f"query parameter {name}: {problem}", {name: problem})
+
+
+def _bad_field(name: str, problem: str) -> NoReturn:
+    raise Problem(422, "VALIDATION_ERROR", f"{name}: {problem}", {name: problem})
+
+
+def _since(text: str | None, refuse: Callable[[str, str], NoReturn]) -> datetime.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        refuse("since", f"{text!r} is not an RFC 3339 date-time with an offset, such as 2024-05-01T10:00:00Z")
+    return moment
+
+
+def _limit(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        _bad_parameter("limit", f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _delivery_found(delivery: Delivery | None, delivery_id: str) -> Delivery:
+    if delivery is None:
+        raise Problem(404, "RESOURCE_NOT_FOUND", f"no delivery {delivery_id!r}; list them with GET /sandbox/deliveries")
+    return delivery
 
 
 def _fields(body: Any) -> Any:
@@ -271,6 +380,7 @@ def create_app(store: Store, settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        endpoints.deliverer.start()
         try:
             yield
         finally:
@@ -289,6 +399,10 @@ def create_app(store: Store, settings: Settings) -> Starlette:
         Route(hooks + "/{webhookId}/tests", endpoints.run_tests, methods=["POST"]),
         Route("/sandbox/events", endpoints.simulate_event, methods=["POST"]),
         Route("/sandbox/deliveries", endpoints.deliveries, methods=["GET"]),
+        Route("/sandbox/deliveries/resend", endpoints.resend_failed, methods=["POST"]),
+        Route("/sandbox/deliveries/{deliveryId}", endpoints.delivery, methods=["GET"]),
+        Route("/sandbox/deliveries/{deliveryId}/resend", endpoints.resend, methods=["POST"]),
+        Route("/sandbox/attempts", endpoints.attempts, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,

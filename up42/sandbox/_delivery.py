@@ -1,30 +1,34 @@
-"""Deliveries: build the message, sign it, POST it, log the attempt, and retry live events with backoff.
+"""Deliveries: sign a message, POST it, record the attempt, and retry live deliveries with backoff.
 
-Test deliveries (``liveMode`` false) are sent once and reported in the TestRun. Live deliveries are sent at
-once; those that fail are retried in the background, with exponentially growing pauses, until one succeeds,
-the attempts run out, or the webhook is deleted or deactivated. Every attempt lands in the delivery log.
-Pending retries live in memory: stopping the sandbox drops them (the log keeps the attempts made).
+Every delivery is stored ``pending`` before its first attempt, with a lease (the request timeout plus a margin)
+so it is not sent twice while in flight. Test deliveries (``liveMode`` false) are sent once and reported in the
+TestRun. A failed live delivery stays pending with the time its next attempt is due, growing exponentially; a
+scheduler task sends due deliveries until one attempt succeeds, the attempts run out, or the webhook is deleted
+or deactivated. Because the schedule lives in the database, a restart resumes every pending delivery.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import datetime
 import functools
 import json
 import logging
 import ssl
-import uuid
+import time
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from up42._simulate import test_body
+from up42._simulate import message, test_body, timestamp
 from up42._version import __version__
 from up42.receiving import sign
 
-from ._store import Attempt, Store, StoredWebhook, timestamp
+from ._store import Attempt, Delivery, Store, StoredWebhook, stop_reason
 
 logger = logging.getLogger("up42.sandbox")
 
@@ -46,14 +50,23 @@ class RetryPolicy:
         return min(self.max_delay, self.first_delay * self.factor ** (attempt - 2))
 
 
+# Added to the request timeout for the lease of an attempt in flight: a crash mid-send is resumed after both.
+LEASE_MARGIN = 5.0
+
+
+class WebhookGoneError(Exception):
+    """A delivery cannot be resent: its webhook no longer exists."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """How one attempt went."""
+    """How one attempt went, and the delivery's state after it."""
 
     headers: dict[str, str]
     status: int | None
     reason: str
     error: str | None
+    state: str
 
     @property
     def ok(self) -> bool:
@@ -67,19 +80,20 @@ def _tls() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def message(event: str, body: dict[str, Any], *, live: bool) -> dict[str, Any]:
-    """A delivery body as UP42 sends it, with a fresh ``messageId``."""
-    return {
-        "event": event,
-        "liveMode": live,
-        "messageId": str(uuid.uuid4()),
-        "timestamp": timestamp(),
-        "body": body,
-    }
+def _later(seconds: float) -> str:
+    return timestamp(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=seconds))
+
+
+def _seconds_until(moment: str) -> float:
+    return (datetime.datetime.fromisoformat(moment) - datetime.datetime.now(datetime.UTC)).total_seconds()
+
+
+def _serialise(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"))
 
 
 class Deliverer:
-    """Sends deliveries over one HTTP client and remembers the retries still pending."""
+    """Sends deliveries over one HTTP client; its scheduler task sends the pending ones when they are due."""
 
     def __init__(self, store: Store, policy: RetryPolicy) -> None:
         self._store = store
@@ -91,56 +105,104 @@ class Deliverer:
             trust_env=False,
             headers={"User-Agent": USER_AGENT},
         )
-        self._pending: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def start(self) -> None:
+        """Start the scheduler on the running loop; it first resumes what the database holds pending."""
+        self._spawn(self._schedule())
 
     async def aclose(self) -> None:
-        """Cancel pending retries and close the HTTP client."""
-        for task in list(self._pending):
+        """Stop the scheduler and the attempts in flight (they stay pending in the database), close the client."""
+        for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*self._pending, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._http.aclose()
 
-    async def _send(self, hook: StoredWebhook, payload: dict[str, Any], attempt: int) -> Outcome:
-        body = json.dumps(payload, separators=(",", ":")).encode()
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _lease(self) -> str:
+        return _later(self.policy.timeout + LEASE_MARGIN)
+
+    async def _schedule(self) -> None:
+        while True:
+            self._wake.clear()
+            for delivery in await run_in_threadpool(self._store.claim_due, timestamp(), self._lease()):
+                self._spawn(self._retry(delivery))
+            due = await run_in_threadpool(self._store.next_due)
+            wait = None if due is None else max(0.0, _seconds_until(due))
+            # Woken early when an attempt schedules a retry sooner than the one waited for.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _retry(self, delivery: Delivery) -> None:
+        hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+        reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
+        if hook is None or reason is not None:
+            await run_in_threadpool(self._store.stop, delivery.id, reason or "")
+            logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
+            return
+        await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
+
+    async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> Outcome:
+        """Make attempt ``number`` of ``delivery`` to the webhook's current URL and secret, and record it."""
+        body = delivery.body.encode()
         secret = hook.fields.secret
         headers = dict(sign(body, secret)) if secret else {"Content-Type": "application/json"}
-        sent_at = timestamp()
+        sent = headers
+        sent_at, started = timestamp(), time.perf_counter()
         try:
+            request = self._http.build_request("POST", hook.fields.url, content=body, headers=headers)
+            sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
             # Streamed and never read: the answer's body is ignored, however large.
-            async with self._http.stream("POST", hook.fields.url, content=body, headers=headers) as response:
-                failed = None if response.is_success else f"the receiver answered {response.status_code}"
-                outcome = Outcome(headers, response.status_code, response.reason_phrase, failed)
-        except httpx.HTTPError as error:
-            outcome = Outcome(headers, None, "", f"{type(error).__name__}: {error}".rstrip(": "))
-        attempt_row = Attempt(
-            hook.id,
-            payload["event"],
-            payload["messageId"],
-            payload["liveMode"],
-            attempt,
-            outcome.status,
-            outcome.error,
-            sent_at,
+            response = await self._http.send(request, stream=True)
+            await response.aclose()
+            status, phrase = response.status_code, response.reason_phrase
+            error = None if response.is_success else f"the receiver answered {status}"
+        except (httpx.HTTPError, httpx.InvalidURL) as failure:
+            status, phrase, error = None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        retry = may_retry and delivery.live_mode and error is not None and number < self.policy.attempts
+        state = "pending" if retry else "failed" if error else "delivered"
+        attempt = Attempt(
+            delivery_id=delivery.id,
+            webhook_id=delivery.webhook_id,
+            event=delivery.event,
+            message_id=delivery.message_id,
+            live_mode=delivery.live_mode,
+            attempt=number,
+            url=hook.fields.url,
+            headers=sent,
+            sent_at=sent_at,
+            status=status,
+            error=error,
+            duration_ms=duration_ms,
         )
-        await run_in_threadpool(self._store.record, attempt_row)
-        logger.info(
-            "Delivered %s %s to webhook %s (attempt %d): %s",
-            payload["event"],
-            payload["messageId"],
-            hook.id,
-            attempt,
-            outcome.error or outcome.status,
+        await run_in_threadpool(
+            self._store.finish, attempt, state, _later(self.policy.delay(number + 1)) if retry else None
         )
-        return outcome
+        if retry:
+            self._wake.set()
+        elif error and delivery.live_mode:
+            logger.warning("Gave up on %s to webhook %s after attempt %d", delivery.id, hook.id, number)
+        logger.info("Attempt %d of %s to webhook %s: %s", number, delivery.id, hook.id, error or status)
+        return Outcome(headers, status, phrase, error, state)
+
+    async def _open(self, hooks: Sequence[StoredWebhook], payload: dict[str, Any]) -> list[Delivery]:
+        return await run_in_threadpool(self._store.open_deliveries, hooks, payload, _serialise(payload), self._lease())
 
     async def test(self, hook: StoredWebhook) -> dict[str, Any]:
-        """Send one test delivery per subscribed event and report them as UP42's TestRun."""
+        """Send one test delivery per subscribed event (stored, never retried) and report them as UP42's TestRun."""
         started = timestamp()
         tests = []
         for event in hook.fields.events:
             payload = message(event, test_body(event), live=False)
             test_started = timestamp()
-            outcome = await self._send(hook, payload, attempt=1)
+            (delivery,) = await self._open([hook], payload)
+            outcome = await self._attempt(hook, delivery, 1, may_retry=False)
             tests.append(
                 {
                     "startedAt": test_started,
@@ -164,41 +226,72 @@ class Deliverer:
             "tests": tests,
         }
 
-    async def publish(self, event: str, body: dict[str, Any]) -> list[dict[str, Any]]:
-        """Deliver a live event to every active subscribed webhook; return each first attempt.
+    async def publish(
+        self, event: str, body: dict[str, Any], hooks: Sequence[StoredWebhook]
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """Deliver one live message of ``event`` to each of ``hooks``; its messageId and each first attempt.
 
-        Failed first attempts are retried in the background.
+        Failed first attempts stay pending and are retried by the scheduler.
         """
-        hooks = await run_in_threadpool(self._store.subscribed, event)
-        payloads = [message(event, body, live=True) for _ in hooks]
+        payload = message(event, body, live=True)
+        deliveries = await self._open(hooks, payload)
         outcomes = await asyncio.gather(
-            *(self._send(hook, payload, 1) for hook, payload in zip(hooks, payloads, strict=True))
-        )
-        first = []
-        for hook, payload, outcome in zip(hooks, payloads, outcomes, strict=True):
-            if not outcome.ok and self.policy.attempts > 1:
-                task = asyncio.create_task(self._retry(hook, payload))
-                self._pending.add(task)
-                task.add_done_callback(self._pending.discard)
-            first.append(
-                {
-                    "webhookId": hook.id,
-                    "messageId": payload["messageId"],
-                    "status": outcome.status,
-                    "error": outcome.error,
-                }
+            *(
+                self._attempt(hook, delivery, 1, may_retry=True)
+                for hook, delivery in zip(hooks, deliveries, strict=True)
             )
-        return first
-
-    async def _retry(self, hook: StoredWebhook, payload: dict[str, Any]) -> None:
-        for attempt in range(2, self.policy.attempts + 1):
-            await asyncio.sleep(self.policy.delay(attempt))
-            current = await run_in_threadpool(self._store.get, hook.workspace_id, hook.id)
-            if current is None or not current.fields.active:
-                logger.info("Stopped retrying %s: webhook %s is gone or inactive", payload["messageId"], hook.id)
-                return
-            if (await self._send(current, payload, attempt)).ok:
-                return
-        logger.warning(
-            "Gave up on %s to webhook %s after %d attempts", payload["messageId"], hook.id, self.policy.attempts
         )
+        first = [
+            {
+                "id": delivery.id,
+                "webhookId": delivery.webhook_id,
+                "messageId": delivery.message_id,
+                "state": outcome.state,
+                "status": outcome.status,
+                "error": outcome.error,
+            }
+            for delivery, outcome in zip(deliveries, outcomes, strict=True)
+        ]
+        return payload["messageId"], first
+
+    async def resend(self, delivery_id: str) -> Delivery:
+        """Send a delivery's message again (same messageId and body, a fresh signature) as its next attempt.
+
+        It goes to the webhook's current URL with its current secret. Success makes the delivery ``delivered``;
+        a failure leaves a pending delivery on its retry schedule and makes any other ``failed``.
+
+        Raises:
+            LookupError: No delivery has this id.
+            WebhookGoneError: Its webhook was deleted.
+        """
+        delivery = await run_in_threadpool(self._store.delivery, delivery_id)
+        if delivery is None:
+            raise LookupError(f"no delivery {delivery_id!r}; list them with GET /sandbox/deliveries")
+        hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+        if hook is None:
+            raise WebhookGoneError(
+                f"delivery {delivery_id!r} cannot be resent: its webhook {delivery.webhook_id!r} was deleted"
+            )
+        number = await run_in_threadpool(self._store.claim, delivery_id, self._lease())
+        await self._attempt(hook, delivery, number or 1, may_retry=delivery.state == "pending")
+        return await self._reload(delivery_id)
+
+    async def resend_failed(self, since: datetime.datetime | None = None) -> list[Delivery]:
+        """Resend every failed delivery created since ``since`` (all of them without); each one afterwards.
+
+        Deliveries whose webhook was deleted are left as they are.
+        """
+        failed = await run_in_threadpool(functools.partial(self._store.deliveries, state="failed", since=since))
+        results = await asyncio.gather(*(self.resend(delivery.id) for delivery in failed), return_exceptions=True)
+        for delivery, result in zip(failed, results, strict=True):
+            if isinstance(result, WebhookGoneError):
+                logger.info("Not resending %s: %s", delivery.id, result)
+            elif isinstance(result, BaseException):
+                raise result
+        return [await self._reload(delivery.id) for delivery in failed]
+
+    async def _reload(self, delivery_id: str) -> Delivery:
+        delivery = await run_in_threadpool(self._store.delivery, delivery_id)
+        if delivery is None:  # deliveries are never deleted
+            raise LookupError(delivery_id)
+        return delivery

@@ -107,29 +107,38 @@ class Sandbox:
         self._store.close()
 
     def deliveries(self, webhook_id: str | None = None) -> list[dict[str, Any]]:
-        """The delivery log, oldest first: one dict per attempt (as ``GET /sandbox/deliveries`` shows it).
+        """Every delivery attempt, oldest first, as ``GET /sandbox/attempts`` shows them (one dict per attempt).
 
-        Each has ``webhookId``, ``event``, ``messageId``, ``liveMode``, ``attempt``, ``status`` (the receiver's
-        HTTP status, or None), ``error`` (None when delivered) and ``sentAt``.
+        Each has ``deliveryId``, ``webhookId``, ``event``, ``messageId``, ``liveMode``, ``attempt``, ``status``
+        (the receiver's HTTP status, or None), ``error`` (None when delivered), ``sentAt`` and ``durationMs``.
+        ``GET /sandbox/deliveries`` lists the deliveries themselves, one per message and webhook.
         """
         return [attempt.to_api() for attempt in self._store.attempts(webhook_id)]
 
-    def trigger(self, event: str, body: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Simulate a platform event: deliver it live to every active subscribed webhook.
+    def trigger(
+        self, event: str, body: Mapping[str, Any] | None = None, *, webhook_id: str | None = None
+    ) -> dict[str, Any]:
+        """Simulate a platform event: one live message to every active subscribed webhook (or to ``webhook_id``).
+
+        Without ``body`` a realistic one is sent; a given body must fit the event's delivery schema.
 
         Returns:
-            ``{"event": ..., "deliveries": [...]}`` with the first attempt per webhook; failed ones are retried.
+            ``{"event", "messageId", "deliveries": [...]}`` with each delivery's id, state and first attempt;
+            failed ones are retried.
 
         Raises:
-            ValueError: The event is not in the catalog, or the body is not an object.
+            ValueError: The sandbox refused the event (with its message): an unknown event, a body that breaks the
+                schema, an unknown, inactive or unsubscribed webhook.
         """
         payload: dict[str, Any] = {"event": event}
         if body is not None:
             payload["body"] = dict(body)
+        if webhook_id is not None:
+            payload["webhookId"] = webhook_id
         response = httpx.post(f"{self.url}/sandbox/events", json=payload, timeout=60, trust_env=False)
-        if response.status_code != 200:
+        if response.is_client_error:
             raise ValueError(response.json()["error"]["message"])
-        data: dict[str, Any] = response.json()["data"]
+        data: dict[str, Any] = response.raise_for_status().json()["data"]
         return data
 
     def __enter__(self) -> Self:

@@ -1,4 +1,8 @@
-"""The sandbox's state in SQLite: users and their workspaces, webhooks, the delivery log, the signing key.
+"""The sandbox's state in SQLite: users and their workspaces, webhooks, deliveries and their attempts, the key.
+
+A delivery is one message to one webhook; it is written (``pending``) before its first attempt is made, so a
+crash while sending loses nothing, and it ends ``delivered`` or ``failed``. Each attempt is kept with the request
+exactly as it was sent (URL and every header) and how the receiver answered.
 
 Every write is committed before the method returns, and the app answers 2xx only after that, so an
 acknowledged write survives the process being killed right after. A file database runs in WAL mode with
@@ -19,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from up42._simulate import timestamp
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, workspace_id TEXT NOT NULL UNIQUE);
@@ -36,22 +42,34 @@ CREATE TABLE IF NOT EXISTS webhooks (
 CREATE INDEX IF NOT EXISTS webhooks_by_workspace ON webhooks (workspace_id, created_at);
 CREATE TABLE IF NOT EXISTS deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
     webhook_id TEXT NOT NULL,
+    workspace_id TEXT NOT NULL,
     event TEXT NOT NULL,
     message_id TEXT NOT NULL,
     live_mode INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at TEXT,
+    reason TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id, seq);
+CREATE TABLE IF NOT EXISTS attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id TEXT NOT NULL,
     attempt INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
     status INTEGER,
     error TEXT,
-    sent_at TEXT NOT NULL
+    duration_ms INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id, seq);
 """
-
-
-def timestamp(moment: datetime.datetime | None = None) -> str:
-    """RFC 3339 UTC with microseconds and a ``Z``, as UP42 writes its timestamps."""
-    moment = moment or datetime.datetime.now(datetime.UTC)
-    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,22 +107,33 @@ class StoredWebhook:
         }
 
 
+DELIVERY_STATES = ("pending", "delivered", "failed")
+
+
 @dataclasses.dataclass(frozen=True)
 class Attempt:
-    """One delivery attempt: what was sent where, and how the receiver answered (or why it could not)."""
+    """One attempt of a delivery: the request exactly as sent, and how the receiver answered (or why it could not).
 
+    ``webhook_id``, ``event``, ``message_id`` and ``live_mode`` are the delivery's, repeated for the flat log.
+    """
+
+    delivery_id: str
     webhook_id: str
     event: str
     message_id: str
     live_mode: bool
     attempt: int
+    url: str
+    headers: dict[str, str]
+    sent_at: str
     status: int | None
     error: str | None
-    sent_at: str
+    duration_ms: int
 
     def to_api(self) -> dict[str, Any]:
-        """The attempt as ``GET /sandbox/deliveries`` shows it."""
+        """The attempt as the flat log ``GET /sandbox/attempts`` shows it."""
         return {
+            "deliveryId": self.delivery_id,
             "webhookId": self.webhook_id,
             "event": self.event,
             "messageId": self.message_id,
@@ -113,7 +142,86 @@ class Attempt:
             "status": self.status,
             "error": self.error,
             "sentAt": self.sent_at,
+            "durationMs": self.duration_ms,
         }
+
+    def to_detail(self) -> dict[str, Any]:
+        """The attempt as a delivery's detail lists it."""
+        return {
+            "attempt": self.attempt,
+            "sentAt": self.sent_at,
+            "url": self.url,
+            "status": self.status,
+            "error": self.error,
+            "durationMs": self.duration_ms,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class Delivery:
+    """One message to one webhook, with the attempts made so far (oldest first).
+
+    ``attempt_count`` counts the attempts started, including one still in flight. ``reason`` says why a delivery
+    ended ``failed`` without an attempt saying so (its webhook was deleted or deactivated).
+    """
+
+    id: str
+    webhook_id: str
+    workspace_id: str
+    event: str
+    message_id: str
+    live_mode: bool
+    body: str
+    state: str
+    attempt_count: int
+    next_attempt_at: str | None
+    reason: str | None
+    created_at: str
+    attempts: tuple[Attempt, ...] = ()
+
+    @property
+    def latest(self) -> Attempt | None:
+        """The latest attempt recorded, if any."""
+        return self.attempts[-1] if self.attempts else None
+
+    def to_api(self) -> dict[str, Any]:
+        """The delivery as ``GET /sandbox/deliveries`` lists it; the latest attempt's status, error and time."""
+        latest = self.latest
+        return {
+            "id": self.id,
+            "webhookId": self.webhook_id,
+            "event": self.event,
+            "messageId": self.message_id,
+            "liveMode": self.live_mode,
+            "state": self.state,
+            "attempt": self.attempt_count,
+            "status": None if latest is None else latest.status,
+            "error": self.reason or (None if latest is None else latest.error),
+            "sentAt": None if latest is None else latest.sent_at,
+            "createdAt": self.created_at,
+            "nextAttemptAt": self.next_attempt_at if self.state == "pending" else None,
+        }
+
+    def to_detail(self) -> dict[str, Any]:
+        """The row plus the latest request exactly as sent (None before the first is recorded) and every attempt."""
+        latest = self.latest
+        request = None if latest is None else {"url": latest.url, "headers": dict(latest.headers), "body": self.body}
+        return {
+            **self.to_api(),
+            "request": request,
+            "attempts": [attempt.to_detail() for attempt in self.attempts],
+        }
+
+
+_DELETED = "retries stopped: the webhook was deleted"
+_DEACTIVATED = "retries stopped: the webhook was deactivated; activate it and resend the delivery"
+
+
+def stop_reason(hook: StoredWebhook | None) -> str | None:
+    """Why retries to ``hook`` must end (deleted or inactive), or None when they may go on."""
+    if hook is None:
+        return _DELETED
+    return None if hook.fields.active else _DEACTIVATED
 
 
 class Store:
@@ -129,6 +237,7 @@ class Store:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")
+            _migrate(self._db)
             self._db.executescript(_SCHEMA)
 
     @contextmanager
@@ -181,7 +290,10 @@ class Store:
         return hook
 
     def replace(self, workspace_id: str, webhook_id: str, fields: WebhookFields) -> StoredWebhook | None:
-        """Overwrite the writable fields; None when the workspace has no such webhook."""
+        """Overwrite the writable fields; None when the workspace has no such webhook.
+
+        Deactivating a webhook ends its pending deliveries as failed.
+        """
         now = timestamp()
         with self._transaction() as db:
             changed = db.execute(
@@ -189,14 +301,18 @@ class Store:
                 " WHERE workspace_id = ? AND id = ?",
                 (*_columns(fields), now, workspace_id, webhook_id),
             ).rowcount
+            if changed and not fields.active:
+                _stop(db, "webhook_id", webhook_id, _DEACTIVATED)
         return self.get(workspace_id, webhook_id) if changed else None
 
     def delete(self, workspace_id: str, webhook_id: str) -> bool:
-        """Delete a webhook; False when the workspace has no such webhook."""
+        """Delete a webhook and end its pending deliveries; False when the workspace has no such webhook."""
         with self._transaction() as db:
             deleted = db.execute(
                 "DELETE FROM webhooks WHERE workspace_id = ? AND id = ?", (workspace_id, webhook_id)
             ).rowcount
+            if deleted:
+                _stop(db, "webhook_id", webhook_id, _DELETED)
         return bool(deleted)
 
     def get(self, workspace_id: str, webhook_id: str) -> StoredWebhook | None:
@@ -214,33 +330,217 @@ class Store:
         rows = self._query("SELECT * FROM webhooks WHERE active = 1 ORDER BY created_at, id")
         return [hook for hook in map(_webhook, rows) if event in hook.fields.events]
 
-    def record(self, attempt: Attempt) -> None:
-        """Append a delivery attempt to the log."""
+    def all_webhooks(self) -> list[StoredWebhook]:
+        """Every webhook of every workspace, oldest first."""
+        return [_webhook(row) for row in self._query("SELECT * FROM webhooks ORDER BY created_at, id")]
+
+    def webhook(self, webhook_id: str) -> StoredWebhook | None:
+        """A webhook of any workspace, or None."""
+        rows = self._query("SELECT * FROM webhooks WHERE id = ?", (webhook_id,))
+        return _webhook(rows[0]) if rows else None
+
+    def open_deliveries(
+        self, hooks: Sequence[StoredWebhook], payload: dict[str, Any], body: str, lease_until: str
+    ) -> list[Delivery]:
+        """Store one pending delivery of ``payload`` per webhook, its first attempt leased until ``lease_until``.
+
+        Written before that attempt is made, so a crash while sending leaves a pending row that a restart resumes
+        once the lease has passed.
+        """
+        now = timestamp()
+        made = [
+            Delivery(
+                id=f"dlv_{secrets.token_hex(8)}",
+                webhook_id=hook.id,
+                workspace_id=hook.workspace_id,
+                event=payload["event"],
+                message_id=payload["messageId"],
+                live_mode=payload["liveMode"],
+                body=body,
+                state="pending",
+                attempt_count=1,
+                next_attempt_at=lease_until,
+                reason=None,
+                created_at=now,
+            )
+            for hook in hooks
+        ]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO deliveries (id, webhook_id, workspace_id, event, message_id, live_mode, body, state,"
+                " attempts, next_attempt_at, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        *(d.id, d.webhook_id, d.workspace_id, d.event, d.message_id, int(d.live_mode), d.body),
+                        *(d.state, d.attempt_count, d.next_attempt_at, d.reason, d.created_at),
+                    )
+                    for d in made
+                ],
+            )
+        return made
+
+    def claim(self, delivery_id: str, lease_until: str) -> int | None:
+        """Start the next attempt of a delivery: its number, or None for an unknown id.
+
+        A pending delivery is leased until ``lease_until``, so it is not due again while the attempt is in flight.
+        """
+        with self._transaction() as db:
+            row = db.execute(
+                "UPDATE deliveries SET attempts = attempts + 1,"
+                " next_attempt_at = CASE state WHEN 'pending' THEN ? ELSE next_attempt_at END"
+                " WHERE id = ? RETURNING attempts",
+                (lease_until, delivery_id),
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def finish(self, attempt: Attempt, state: str, next_attempt_at: str | None) -> None:
+        """Record an attempt and the delivery's state after it (``next_attempt_at`` when still pending)."""
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO deliveries (webhook_id, event, message_id, live_mode, attempt, status, error, sent_at)"
+                "INSERT INTO attempts (delivery_id, attempt, url, headers, sent_at, status, error, duration_ms)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    attempt.webhook_id,
-                    attempt.event,
-                    attempt.message_id,
-                    int(attempt.live_mode),
+                    attempt.delivery_id,
                     attempt.attempt,
+                    attempt.url,
+                    json.dumps(attempt.headers),
+                    attempt.sent_at,
                     attempt.status,
                     attempt.error,
-                    attempt.sent_at,
+                    attempt.duration_ms,
                 ),
             )
+            db.execute(
+                "UPDATE deliveries SET state = ?, next_attempt_at = ?, reason = NULL WHERE id = ?",
+                (state, next_attempt_at, attempt.delivery_id),
+            )
+
+    def stop(self, delivery_id: str, reason: str) -> None:
+        """End a pending delivery as failed, saying why."""
+        with self._transaction() as db:
+            _stop(db, "id", delivery_id, reason)
+
+    def claim_due(self, now: str, lease_until: str) -> list[Delivery]:
+        """Start the next attempt of every pending delivery due at ``now``, leasing each until ``lease_until``.
+
+        Returns them oldest first, without their attempts; ``attempt_count`` is the number of the attempt started.
+        """
+        returning = f"RETURNING {_DELIVERY_COLUMNS}, seq"
+        sql = f"UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? {_DUE} {returning}"  # noqa: S608
+        with self._transaction() as db:
+            rows = db.execute(sql, (lease_until, now)).fetchall()
+        return [_delivery(row) for row in sorted(rows, key=lambda row: row[-1])]
+
+    def next_due(self) -> str | None:
+        """When the earliest pending delivery is due, or None when none is pending."""
+        rows = self._query("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'")
+        return None if rows[0][0] is None else str(rows[0][0])
+
+    def deliveries(
+        self,
+        *,
+        webhook_id: str | None = None,
+        event: str | None = None,
+        state: str | None = None,
+        since: datetime.datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Deliveries with their attempts, oldest first, filtered; ``since`` compares with the creation time.
+
+        ``limit`` keeps the newest ``limit`` of them.
+        """
+        filters = {"webhook_id = ?": webhook_id, "event = ?": event, "state = ?": state}
+        clauses = [clause for clause, value in filters.items() if value is not None]
+        params: list[Any] = [value for value in filters.values() if value is not None]
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(timestamp(since))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        newest = f" LIMIT {int(limit)}" if limit is not None else ""
+        rows = self._query(
+            f"SELECT * FROM (SELECT {_DELIVERY_COLUMNS}, seq FROM deliveries{where} ORDER BY seq DESC{newest})"  # noqa: S608 - fixed SQL fragments only
+            " ORDER BY seq",
+            params,
+        )
+        return self._with_attempts([_delivery(row) for row in rows])
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        """One delivery with its attempts, or None."""
+        sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?"  # noqa: S608 - fixed SQL fragments only
+        rows = self._query(sql, (delivery_id,))
+        return self._with_attempts([_delivery(rows[0])])[0] if rows else None
+
+    def _with_attempts(self, deliveries: list[Delivery]) -> list[Delivery]:
+        by_id: dict[str, list[Attempt]] = {delivery.id: [] for delivery in deliveries}
+        ids = list(by_id)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for attempt in self._attempts(f"WHERE a.delivery_id IN ({marks})", chunk):
+                by_id[attempt.delivery_id].append(attempt)
+        return [dataclasses.replace(d, attempts=tuple(by_id[d.id])) for d in deliveries]
 
     def attempts(self, webhook_id: str | None = None) -> list[Attempt]:
-        """The delivery log, oldest first, optionally for one webhook."""
-        sql = "SELECT webhook_id, event, message_id, live_mode, attempt, status, error, sent_at FROM deliveries"
-        rows = (
-            self._query(f"{sql} ORDER BY seq")
-            if webhook_id is None
-            else self._query(f"{sql} WHERE webhook_id = ? ORDER BY seq", (webhook_id,))
-        )
-        return [Attempt(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7]) for row in rows]
+        """Every attempt of every delivery in the order they were made, optionally for one webhook."""
+        if webhook_id is None:
+            return self._attempts("", ())
+        return self._attempts("WHERE d.webhook_id = ?", (webhook_id,))
+
+    def _attempts(self, where: str, params: Sequence[Any]) -> list[Attempt]:
+        rows = self._query(f"{_ATTEMPT_SELECT} {where} ORDER BY a.seq", params)
+        return [
+            Attempt(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], json.loads(r[7]), r[8], r[9], r[10], r[11])
+            for r in rows
+        ]
+
+
+# Bound parameters per IN (...) query, well under SQLite's limit.
+_CHUNK = 500
+
+_DUE = "WHERE state = 'pending' AND next_attempt_at <= ?"
+
+_ATTEMPT_SELECT = (
+    "SELECT a.delivery_id, d.webhook_id, d.event, d.message_id, d.live_mode, a.attempt, a.url, a.headers,"
+    " a.sent_at, a.status, a.error, a.duration_ms FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+)
+
+_DELIVERY_COLUMNS = (
+    "id, webhook_id, workspace_id, event, message_id, live_mode, body, state, attempts, next_attempt_at, reason,"
+    " created_at"
+)
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    # The columns in the order of _DELIVERY_COLUMNS (a trailing seq, when selected, is ignored).
+    return Delivery(
+        id=row[0],
+        webhook_id=row[1],
+        workspace_id=row[2],
+        event=row[3],
+        message_id=row[4],
+        live_mode=bool(row[5]),
+        body=row[6],
+        state=row[7],
+        attempt_count=row[8],
+        next_attempt_at=row[9],
+        reason=row[10],
+        created_at=row[11],
+    )
+
+
+def _stop(db: sqlite3.Connection, column: str, value: str, reason: str) -> None:
+    # column is "id" or "webhook_id", never input.
+    where = f"WHERE {column} = ? AND state = 'pending'"
+    sql = f"UPDATE deliveries SET state = 'failed', next_attempt_at = NULL, reason = ? {where}"  # noqa: S608
+    db.execute(sql, (reason, value))
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Move aside the flat attempt log of earlier versions, so a database they made opens with today's tables."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}
+    if columns and "id" not in columns:
+        # Kept, not converted: the old log never stored the request, so it cannot become deliveries.
+        db.execute("ALTER TABLE deliveries RENAME TO deliveries_v1")
 
 
 def _columns(fields: WebhookFields) -> tuple[Any, ...]:
