@@ -16,6 +16,9 @@ import httpx
 import pytest
 
 import up42
+from tests.test_sandbox_deliveries import Recorder
+from up42.receiving import parse
+from up42.sandbox._server import Server, bind
 
 UP42 = str(Path(sys.executable).with_name("up42"))
 TOKEN = "/realms/public/protocol/openid-connect/token"
@@ -227,3 +230,31 @@ def test_a_port_in_use_is_reported_in_one_line() -> None:
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr
     assert str(running.port) in result.stderr
+
+
+def test_kill_9_right_after_an_event_loses_no_pending_delivery(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite")
+    recorder = Recorder([500])  # the first attempt fails; the retry, after the restart, succeeds
+    receiver = Server(recorder, bind("127.0.0.1", 0))
+    receiver.start()
+    try:
+        with SandboxProcess("--db", db) as first:
+            with up42.Client(USERNAME, PASSWORD, base_url=first.url) as client:
+                hook = client.create_webhook("flaky", f"{receiver.url}/hook", ["order.status"], active=True)
+            published = httpx.post(f"{first.url}/sandbox/events", json={"event": "order.status"}, timeout=30)
+            first.proc.kill()  # before the retry, due a second later by default
+            assert first.stop() == -signal.SIGKILL
+        (delivery,) = published.json()["data"]["deliveries"]
+        assert (delivery["webhookId"], delivery["state"], delivery["status"]) == (hook.id, "pending", 500)
+        assert len(recorder.requests) == 1
+
+        with SandboxProcess("--db", db, port=first.port) as second:
+            url = f"{second.url}/sandbox/deliveries/{delivery['id']}"
+            deadline = time.monotonic() + 20
+            while (shown := httpx.get(url).json()["data"])["state"] == "pending":
+                assert time.monotonic() < deadline, shown
+                time.sleep(0.05)
+    finally:
+        receiver.stop()
+    assert (shown["state"], shown["attempt"], shown["status"]) == ("delivered", 2, 200)
+    assert [parse(body).message_id for _, body in recorder.requests] == [delivery["messageId"]] * 2
