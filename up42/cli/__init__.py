@@ -21,9 +21,11 @@ import click
 from .._version import __version__
 from ..errors import UP42Error
 from ._common import fail
+from .deliveries import deliveries
 from .listen import listen
 from .login import login, logout, whoami
 from .sandbox import sandbox
+from .trigger import trigger
 from .webhooks import webhooks
 
 __all__ = ["cli", "main"]
@@ -39,7 +41,7 @@ def cli() -> None:
     """
 
 
-for command in (login, logout, whoami, webhooks, listen, sandbox):
+for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox):
     cli.add_command(command)
 
 

@@ -1,0 +1,199 @@
+"""``up42 trigger`` as a subprocess: through a real sandbox to real receivers, and straight to a receiver."""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+from typing import Any, Self
+
+import up42
+from tests.test_cli import fails, ok, run
+from tests.test_sandbox_deliveries import Recorder
+from up42.receiving import Receiver, WebhookEvent, verify
+from up42.sandbox import Sandbox
+from up42.sandbox._server import Server, bind
+
+SECRET = "trigger-secret-never-shown"
+
+
+class Apps:
+    """Receiver apps served on free loopback ports, and webhooks of a sandbox pointing at them; stops them all."""
+
+    def __init__(self, sandbox: Sandbox | None = None) -> None:
+        self._sandbox = sandbox
+        self._servers: list[Server] = []
+
+    def serve(self, app: Any) -> str:
+        """Serve ``app``; its URL."""
+        server = Server(app, bind("127.0.0.1", 0))
+        server.start()
+        self._servers.append(server)
+        return f"{server.url}/hook"
+
+    def webhook(self, app: Any, events: list[str], *, active: bool = True) -> str:
+        """An active webhook of the sandbox, signed with SECRET, delivering ``events`` to ``app``; its id."""
+        assert self._sandbox is not None
+        sandbox = self._sandbox
+        with up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client:
+            return client.create_webhook("app", self.serve(app), events, active=active, secret=SECRET).id
+
+    def verifying(self) -> tuple[Any, list[WebhookEvent]]:
+        """A receiver app that verifies with SECRET, and the events it accepted."""
+        received: list[WebhookEvent] = []
+        receiver = Receiver(SECRET)
+        receiver.on_any(received.append)
+        return receiver.asgi_app(), received
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        for server in self._servers:
+            server.stop()
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on."""
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def test_trigger_delivers_a_live_signed_event_with_overrides(up42_sandbox: Sandbox) -> None:
+    with Apps(up42_sandbox) as apps:
+        app, received = apps.verifying()
+        hook_id = apps.webhook(app, ["order.status"])
+        apps.webhook(app, ["job.status"])
+        out = ok(up42_sandbox, "trigger", "order.status", "--set", "status=FAILED_PERMANENTLY", "--set",
+                 "orderType=TASKING")  # fmt: skip
+
+    (event,) = received  # verified with the webhook's secret by a real receiver
+    assert (event.event, event.live_mode, str(event.body.status), event.body.order_type) == (
+        "order.status",
+        True,
+        "FAILED_PERMANENTLY",
+        "TASKING",
+    )
+    assert event.body.status_is_final is True  # the rest of the realistic body stays
+    lines = out.splitlines()
+    assert lines[0] == f"Triggered order.status: message {event.message_id}"
+    assert lines[1].split() == ["ID", "WEBHOOK", "STATUS", "STATE", "ERROR"]
+    delivery_id, webhook_id, status, state = lines[2].split()
+    assert (webhook_id, status, state) == (hook_id, "200", "delivered")
+    assert delivery_id.startswith("dlv_")
+    assert len(lines) == 3
+
+
+def test_trigger_json_with_a_body_and_one_webhook(up42_sandbox: Sandbox) -> None:
+    body = json.dumps({"jobId": "job-42", "status": "RUNNING"})
+    with Apps(up42_sandbox) as apps:
+        app, received = apps.verifying()
+        first = apps.webhook(app, ["job.status"])
+        apps.webhook(app, ["job.status"])
+        result = json.loads(
+            ok(up42_sandbox, "trigger", "job.status", "--body", body, "--set", "status=FAILED", "--webhook", first,
+               "--json")
+        )  # fmt: skip
+
+    (event,) = received
+    assert (event.body.raw["jobId"], str(event.body.status)) == ("job-42", "FAILED")
+    assert (result["event"], result["messageId"]) == ("job.status", event.message_id)
+    assert [(d["webhookId"], d["state"], d["status"]) for d in result["deliveries"]] == [(first, "delivered", 200)]
+
+
+def test_a_failing_receiver_is_reported_but_the_event_was_accepted(up42_sandbox: Sandbox) -> None:
+    with Apps(up42_sandbox) as apps:
+        hook_id = apps.webhook(Recorder([500] * 10), ["order.status"])
+        out = ok(up42_sandbox, "trigger", "order.status").splitlines()
+    row = out[2].split()
+    assert row[1:] == [hook_id, "500", "pending", "the", "receiver", "answered", "500"]
+    assert out[3].startswith("1 of 1 not delivered; pending ones are retried.")
+    assert f"up42 deliveries show {row[0]}" in out[3]
+
+
+def test_nothing_subscribed_says_so(up42_sandbox: Sandbox) -> None:
+    out = ok(up42_sandbox, "trigger", "job.status")
+    assert "No active webhook is subscribed to job.status" in out
+    assert "up42 webhooks create --active --event job.status" in out
+
+
+def test_bad_input_is_a_usage_error_naming_what_to_fix(up42_sandbox: Sandbox) -> None:
+    def usage_error(*args: str) -> str:
+        return fails(run(up42_sandbox, "trigger", *args), code=2)
+
+    assert "--body: not valid JSON" in usage_error("order.status", "--body", "{not json")
+    assert "--body: must be a JSON object" in usage_error("order.status", "--body", "[1, 2]")
+    unknown_field = usage_error("order.status", "--set", "colour=red")
+    assert "body.colour" in unknown_field
+    assert "orderId, orderType, dataHostName, status, statusIsFinal" in unknown_field
+    assert "true or false" in usage_error("order.status", "--set", "statusIsFinal=yes")
+    assert "'LOST' is not a known order status" in usage_error("order.status", "--set", "status=LOST")
+    assert "body.orderId: missing" in usage_error("order.status", "--body", '{"status": "PLACED"}')
+    assert "'job.status', 'order.status'" in usage_error("order.shipped")
+    assert "not both" in usage_error("job.status", "--region", "eu", "--base-url", "http://a")
+    assert "go with --to" in usage_error("job.status", "--secret", SECRET)
+    assert up42_sandbox.deliveries() == []
+
+
+def test_an_unknown_webhook_is_one_line(up42_sandbox: Sandbox) -> None:
+    assert "no webhook 'nope' in the sandbox" in fails(run(up42_sandbox, "trigger", "job.status", "--webhook", "nope"))
+
+
+def test_triggering_needs_a_running_sandbox() -> None:
+    down = closed_port_url()
+    refused = fails(run(None, "trigger", "order.status", env={"UP42_BASE_URL": down}))
+    assert f"cannot reach the sandbox at {down}: start it with `up42 sandbox`" in refused
+    for place in (["--region", "sa"], []):  # UP42 itself, in eu by default
+        needs = fails(run(None, "trigger", "order.status", *place))
+        assert "up42 trigger needs a sandbox, and UP42 itself" in needs
+        assert "up42 login --base-url" in needs
+    with Apps() as apps:
+        not_a_sandbox = apps.serve(Recorder([404])).removesuffix("/hook")  # a web server without /sandbox/ paths
+        assert "needs a sandbox" in fails(run(None, "trigger", "order.status", "--base-url", not_a_sandbox))
+
+
+def test_to_signs_like_up42_and_the_receiver_verifies_it() -> None:
+    recorder = Recorder()
+    with Apps() as apps:
+        url = apps.serve(recorder)
+        out = ok(None, "trigger", "order.status", "--to", url, "--secret", SECRET, "--set", "status=CANCELED")
+        as_json = json.loads(ok(None, "trigger", "job.status", "--to", url, "--secret", SECRET, "--json"))
+    (headers, body), (json_headers, json_body) = recorder.requests
+    event = verify(body, headers, SECRET)
+    assert (event.event, event.live_mode, str(event.body.status)) == ("order.status", True, "CANCELED")
+    assert body == json.dumps(json.loads(body), separators=(",", ":")).encode()  # compact, as UP42 sends it
+    assert out == f"Sent order.status (message {event.message_id}, signed) to {url}: 200 OK\n"
+    message_id = verify(json_body, json_headers, SECRET).message_id
+    assert as_json == {"url": url, "messageId": message_id, "status": 200, "response": ""}
+
+
+def test_to_an_app_that_refuses_fails_with_its_answer() -> None:
+    recorder = Recorder()
+    with Apps() as apps:
+        strict = apps.serve(Receiver("another-secret").asgi_app())
+        refused = fails(run(None, "trigger", "order.status", "--to", strict, "--secret", SECRET))
+        unsigned = ok(None, "trigger", "order.status", "--to", apps.serve(recorder), "--unsigned")
+    assert f"{strict} answered 401 Unauthorized: " in refused
+    assert SECRET not in refused
+    assert "unsigned" in unsigned
+    ((headers, _),) = recorder.requests
+    assert "signature" not in headers
+    assert "cannot reach" in fails(run(None, "trigger", "order.status", "--to", closed_port_url(), "--unsigned"))
+
+
+def test_to_usage_errors() -> None:
+    def usage_error(*args: str) -> str:
+        return fails(run(None, "trigger", "order.status", *args), code=2)
+
+    with Apps() as apps:
+        url = apps.serve(Recorder())
+        assert "--to needs --secret" in usage_error("--to", url)
+        assert "not both" in usage_error("--to", url, "--secret", "s", "--unsigned")
+        assert "for a sandbox" in usage_error("--to", url, "--unsigned", "--webhook", "w")
+        assert "for a sandbox" in usage_error("--to", url, "--unsigned", "--region", "eu")
+        assert "http(s) URL" in usage_error("--to", "localhost:8000", "--unsigned")
+        # The secret may come from the variable `up42 listen` reads too, and --unsigned then ignores it.
+        assert run(None, "trigger", "order.status", "--to", url, env={"UP42_WEBHOOK_SECRET": SECRET}).returncode == 0
+        unsigned = run(None, "trigger", "order.status", "--to", url, "--unsigned", env={"UP42_WEBHOOK_SECRET": "s"})
+        assert unsigned.returncode == 0

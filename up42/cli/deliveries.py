@@ -1,0 +1,210 @@
+"""``up42 deliveries``: the sandbox's delivery log, one delivery's exact request and attempts, and resends."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from .._simulate import timestamp
+from ._common import Connection, F, connection, emit_json, place_options, table
+from ._sandbox_api import SandboxAPI, sandbox_url
+
+STATES = ("delivered", "failed", "pending")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"(\d+)([smhd])")
+
+
+class Since(click.ParamType[str]):
+    """A point in time: a duration back from now (``30s``, ``15m``, ``2h``, ``3d``) or an RFC 3339 time.
+
+    Converts to RFC 3339 UTC, as the sandbox takes it.
+    """
+
+    name = "since"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The time ``value`` names, as RFC 3339 UTC."""
+        text = str(value).strip()
+        duration = _DURATION.fullmatch(text)
+        if duration:
+            delta = datetime.timedelta(**{_UNITS[duration[2]]: int(duration[1])})
+            return timestamp(datetime.datetime.now(datetime.UTC) - delta)
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            self.fail(f"{text!r} is neither a duration such as 30s, 15m, 2h or 3d, nor an RFC 3339 time with a zone")
+        return timestamp(moment)
+
+
+def _short_time(value: str | None) -> str:
+    # RFC 3339 to the second: the microseconds only widen the table.
+    return f"{value[:19]}Z" if value else "-"
+
+
+def _status(row: dict[str, Any]) -> str:
+    return "-" if row.get("status") is None else str(row["status"])
+
+
+def outcome_table(rows: Sequence[dict[str, Any]]) -> None:
+    """Print how each delivery went: id, webhook, the last status, state and error."""
+    table(
+        ["ID", "WEBHOOK", "STATUS", "STATE", "ERROR"],
+        [(row["id"], row["webhookId"], _status(row), row["state"], row.get("error") or "") for row in rows],
+    )
+
+
+def _sandbox(settings: Connection) -> SandboxAPI:
+    return SandboxAPI(sandbox_url(settings.base_url, settings.region))
+
+
+def _json_option(what: str) -> Callable[[F], F]:
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what} (the sandbox's camelCase fields).")
+
+
+@click.group()
+@place_options
+@_json_option("JSON")
+@click.pass_context
+def deliveries(ctx: click.Context, /, **options: Any) -> None:
+    """Inspect and resend the deliveries of a sandbox: one per message and webhook, with every attempt.
+
+    The sandbox is found like every command finds UP42: --base-url, else $UP42_BASE_URL, else the stored login.
+    """
+    ctx.obj = Connection(**options)
+
+
+@deliveries.command("list")
+@click.option("--webhook", "webhook_id", metavar="ID", help="Only the deliveries to this webhook.")
+@click.option("--event", metavar="EVENT", help="Only the deliveries of this event, e.g. order.status.")
+@click.option("--status", "state", type=click.Choice(STATES), help="Only the deliveries in this state.")
+@click.option("--since", type=Since(), help="Only the deliveries created since then: 30s, 15m, 2h, 3d or RFC 3339.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N of them.")
+@place_options
+@_json_option("one JSON array")
+@click.pass_context
+def list_deliveries(
+    ctx: click.Context,
+    /,
+    webhook_id: str | None,
+    event: str | None,
+    state: str | None,
+    since: str | None,
+    limit: int | None,
+    **options: Any,
+) -> None:
+    """List the deliveries, oldest first: time, event, messageId, webhook, attempts, last status and state."""
+    settings = connection(ctx, **options)
+    with _sandbox(settings) as sandbox:
+        rows = sandbox.deliveries(webhookId=webhook_id, event=event, state=state, since=since, limit=limit)
+    if settings.as_json:
+        emit_json(rows)
+    elif not rows:
+        filtered = any(value is not None for value in (webhook_id, event, state, since, limit))
+        click.echo("No deliveries match." if filtered else "No deliveries yet; try `up42 trigger order.status`.")
+    else:
+        table(
+            ["ID", "TIME", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"],
+            [
+                (
+                    *(row["id"], _short_time(row.get("sentAt") or row.get("createdAt")), row["event"]),
+                    *(row["messageId"], row["webhookId"], row["attempt"], _status(row), row["state"]),
+                    row.get("error") or "",
+                )
+                for row in rows
+            ],
+        )
+
+
+def _show(detail: dict[str, Any]) -> None:
+    mode = "live" if detail.get("liveMode") else "test"
+    state = detail["state"]
+    if state == "pending" and detail.get("nextAttemptAt"):
+        state += f", next attempt at {detail['nextAttemptAt']}"
+    for name, value in [
+        ("delivery", detail["id"]),
+        ("event", f"{detail['event']} ({mode})"),
+        ("message", detail["messageId"]),
+        ("webhook", detail["webhookId"]),
+        ("state", state),
+        ("created", detail.get("createdAt") or "-"),
+    ]:
+        click.echo(f"{name:<9} {value}")
+    request = detail.get("request")
+    click.echo("")
+    if request is None:
+        click.echo("No request sent yet.")
+    else:
+        # Exactly as sent: a receiver's signature check sees these very headers and bytes.
+        click.echo(f"POST {request['url']}")
+        for name, value in request["headers"].items():
+            click.echo(f"{name}: {value}")
+        click.echo("")
+        click.echo(request["body"])
+    attempts = detail.get("attempts") or []
+    click.echo("")
+    click.echo(f"Attempts ({len(attempts)}):")
+    table(
+        ["#", "SENT", "STATUS", "DURATION", "ERROR"],
+        [(a["attempt"], a["sentAt"], _status(a), f"{a['durationMs']} ms", a.get("error") or "") for a in attempts],
+    )
+
+
+@deliveries.command("show")
+@click.argument("delivery_id", metavar="ID")
+@place_options
+@_json_option("one JSON object")
+@click.pass_context
+def show_delivery(ctx: click.Context, /, delivery_id: str, **options: Any) -> None:
+    """Show one delivery: the request exactly as sent (URL, every header, the body) and every attempt."""
+    settings = connection(ctx, **options)
+    with _sandbox(settings) as sandbox:
+        detail = sandbox.delivery(delivery_id)
+    if settings.as_json:
+        emit_json(detail)
+    else:
+        _show(detail)
+
+
+@deliveries.command("resend")
+@click.argument("delivery_id", metavar="[ID]", required=False)
+@click.option("--failed", is_flag=True, help="Instead of one ID: resend every delivery that failed.")
+@click.option("--since", type=Since(), help="With --failed: only those created since then (30s, 15m, 2h, 3d).")
+@place_options
+@_json_option("JSON (an object for ID, an array for --failed)")
+@click.pass_context
+def resend(ctx: click.Context, /, delivery_id: str | None, failed: bool, since: str | None, **options: Any) -> None:
+    """Send a delivery's message again (same messageId, fresh signature), or recover every failed one.
+
+    Exits 0 when every delivery resent was delivered, 1 when any still failed.
+    """
+    if (delivery_id is None) == (not failed):
+        raise click.UsageError(
+            "give a delivery ID or --failed, not both" if failed else "give a delivery ID or --failed"
+        )
+    if since is not None and not failed:
+        raise click.UsageError("--since goes with --failed")
+    settings = connection(ctx, **options)
+    with _sandbox(settings) as sandbox:
+        rows = sandbox.resend_failed(since) if delivery_id is None else [sandbox.resend(delivery_id)]
+    if settings.as_json:
+        emit_json(rows if delivery_id is None else rows[0])
+    elif rows:
+        outcome_table(rows)
+    else:
+        click.echo("No failed deliveries to resend.")
+    still = [row for row in rows if row["state"] != "delivered"]
+    if still:
+        raise click.ClickException(_still_failed(still, len(rows)))
+
+
+def _still_failed(still: Sequence[dict[str, Any]], total: int) -> str:
+    if total == 1:
+        row = still[0]
+        return f"{row['id']} was not delivered ({row['state']}): {row.get('error') or _status(row)}"
+    return f"{len(still)} of {total} deliveries were not delivered: {', '.join(row['id'] for row in still)}"

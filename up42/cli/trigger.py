@@ -1,0 +1,183 @@
+"""``up42 trigger``: simulate a platform event through a sandbox, or sign one and POST it straight to a receiver."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+import httpx
+
+from .._config import USER_AGENT
+from .._simulate import EVENT_NAMES, EventBodyError, apply_overrides, check_body, message, sample_body
+from ..receiving import sign
+from ._common import emit_json, place_options
+from ._sandbox_api import SandboxAPI, sandbox_url
+from .deliveries import outcome_table
+from .listen import ENV_WEBHOOK_SECRET
+
+# What a receiver gets to answer, as the sandbox's deliveries allow it.
+RECEIVER_TIMEOUT = 10.0
+EXCERPT = 200
+
+
+def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks")
+    return value
+
+
+def _body(event: str, body_json: str | None, assignments: Sequence[str]) -> dict[str, Any]:
+    """The body to send: ``--body`` or a realistic sample, with the ``--set`` overrides, checked by the schema."""
+    if body_json is None:
+        body = sample_body(event)
+    else:
+        try:
+            body = json.loads(body_json)
+        except ValueError as error:
+            raise click.BadParameter(f"not valid JSON ({error})", param_hint="--body") from None
+        if not isinstance(body, dict):
+            raise click.BadParameter('must be a JSON object, such as \'{"status": "FAILED"}\'', param_hint="--body")
+    try:
+        body = apply_overrides(event, body, assignments)
+    except EventBodyError as error:
+        raise click.BadParameter(str(error), param_hint="--set") from None
+    try:
+        check_body(event, body)
+    except EventBodyError as error:
+        # The sandbox would refuse it too; a receiver must never be handed a body UP42 would not send.
+        raise click.UsageError(f"{error} (change it with --body or --set)") from None
+    return body
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT else f"{flat[:EXCERPT]}..."
+
+
+def _send_to(url: str, event: str, body: Mapping[str, Any], secret: str | None, as_json: bool) -> None:
+    """Build the message as UP42 does, sign it unless ``secret`` is None, POST it to ``url``; fail unless 2xx."""
+    payload = message(event, body, live=True)
+    # Compact, as UP42 and the sandbox serialize it; the signature covers these exact bytes.
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    if secret is not None:
+        headers.update(sign(raw, secret))
+    try:
+        with httpx.Client(timeout=RECEIVER_TIMEOUT, trust_env=False) as http:
+            response = http.post(url, content=raw, headers=headers)
+    except httpx.ConnectError:
+        raise click.ClickException(f"cannot reach {url}: nothing accepts connections; is your app running?") from None
+    except httpx.TimeoutException:
+        raise click.ClickException(f"{url} did not answer within {RECEIVER_TIMEOUT:g} s") from None
+    except httpx.HTTPError as error:
+        raise click.ClickException(f"sending to {url} failed: {error}") from None
+    status = f"{response.status_code} {response.reason_phrase}".strip()
+    answer = _excerpt(response.text)
+    if not response.is_success:
+        raise click.ClickException(f"{url} answered {status}" + (f": {answer}" if answer else ""))
+    if as_json:
+        emit_json({"url": url, "messageId": payload["messageId"], "status": response.status_code, "response": answer})
+        return
+    signed = "signed" if secret is not None else "unsigned"
+    click.echo(f"Sent {event} (message {payload['messageId']}, {signed}) to {url}: {status}")
+    if answer:
+        click.echo(f"  {answer}")
+
+
+def _trigger_in_sandbox(
+    event: str, body: Mapping[str, Any], webhook_id: str | None, base_url: str | None, region: str | None, as_json: bool
+) -> None:
+    with SandboxAPI(sandbox_url(base_url, region)) as sandbox:
+        result = sandbox.trigger(event, body, webhook_id)
+    if as_json:
+        emit_json(result)
+        return
+    rows = result["deliveries"]
+    click.echo(f"Triggered {event}: message {result['messageId']}")
+    if not rows:
+        click.echo(
+            f"No active webhook is subscribed to {event}, so nothing was delivered; "
+            f"create one with `up42 webhooks create --active --event {event} ...`."
+        )
+        return
+    outcome_table(rows)
+    failed = [row["id"] for row in rows if row["state"] != "delivered"]
+    if failed:
+        click.echo(
+            f"{len(failed)} of {len(rows)} not delivered; pending ones are retried. "
+            f"See `up42 deliveries show {failed[0]}`, or `up42 deliveries resend --failed` once your app is fixed."
+        )
+
+
+@click.command()
+@click.argument("event", metavar="EVENT", type=click.Choice(sorted(EVENT_NAMES)))
+@click.option(
+    "--body", "body_json", metavar="JSON", help="The event's body as a JSON object (default: a realistic one)."
+)
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Override one field of the body, e.g. status=FAILED (true/false for booleans); repeatable.",
+)
+@click.option("--webhook", "webhook_id", metavar="ID", help="Deliver to this webhook only (default: every active one).")
+@click.option(
+    "--to",
+    metavar="URL",
+    callback=_url,
+    help="No sandbox: sign the message as UP42 does and POST it straight to this URL (your app).",
+)
+@click.option(
+    "--secret",
+    envvar=ENV_WEBHOOK_SECRET,
+    show_envvar=True,
+    help="With --to: the webhook secret to sign with.",
+)
+@click.option("--unsigned", is_flag=True, help="With --to: send no signature (your app should refuse it).")
+@place_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the sandbox's answer).")
+@click.pass_context
+def trigger(
+    ctx: click.Context,
+    /,
+    event: str,
+    body_json: str | None,
+    assignments: tuple[str, ...],
+    webhook_id: str | None,
+    to: str | None,
+    secret: str | None,
+    unsigned: bool,
+    base_url: str | None,
+    region: str | None,
+    as_json: bool,
+) -> None:
+    """Simulate a platform EVENT: a live, signed delivery to every active webhook subscribed to it.
+
+    The sandbox delivers it (start one with `up42 sandbox`; it is found by --base-url, $UP42_BASE_URL or the
+    stored login) and this prints the messageId and each delivery's outcome. It exits 0 once the sandbox
+    accepted the event, even if a delivery failed: failed ones are retried, and `up42 deliveries` shows them.
+
+    With --to URL there is no sandbox and no account: the message is signed with --secret exactly as UP42 signs
+    it and POSTed to URL, and the command exits 0 only when URL answers 2xx.
+    """
+    body = _body(event, body_json, assignments)
+    # $UP42_WEBHOOK_SECRET may be set for `up42 listen`; only a --secret typed here contradicts another option.
+    typed_secret = ctx.get_parameter_source("secret") is click.core.ParameterSource.COMMANDLINE
+    if to is None:
+        if typed_secret or unsigned:
+            raise click.UsageError("--secret and --unsigned go with --to; the sandbox signs with each webhook's secret")
+        _trigger_in_sandbox(event, body, webhook_id, base_url, region, as_json)
+        return
+    if webhook_id or base_url or region:
+        raise click.UsageError("--to sends straight to URL: --webhook, --base-url and --region are for a sandbox")
+    if unsigned and typed_secret:
+        raise click.UsageError("give --secret or --unsigned, not both")
+    if not unsigned and not secret:
+        raise click.UsageError("--to needs --secret S (or $UP42_WEBHOOK_SECRET) to sign with, or --unsigned")
+    _send_to(to, event, body, None if unsigned else secret, as_json)
