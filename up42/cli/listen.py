@@ -1,24 +1,153 @@
-"""``up42 listen``: a local receiver that verifies deliveries, prints them, and forwards them to your app."""
+"""``up42 listen``: a local receiver that verifies deliveries, shows them, and forwards them to your apps."""
 
 from __future__ import annotations
 
-import contextvars
+import asyncio
+import dataclasses
 import datetime
 import json
 import sys
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 import httpx
 
-from ..receiving import JobStatus, OrderStatus, Receiver, WebhookEvent
+from .._simulate import EVENT_NAMES
+from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
 from ._common import SANDBOX_EXTRA
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
+# Below the sandbox's 10 s delivery timeout, so that a hanging app costs the sender a 502 it retries rather than a
+# timeout of its own.
+FORWARD_TIMEOUT = 8.0
 
-def _now() -> str:
-    return datetime.datetime.now().strftime("%H:%M:%S")
+# Hop-by-hop headers and those httpx computes for the new request; everything else, the signature included, is
+# forwarded as received.
+_NOT_FORWARDED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
+
+Header = tuple[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Forward:
+    """How forwarding one delivery to one target went: the target's status, or why it failed."""
+
+    url: str
+    status: int | None
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``forwards`` item of a JSON line."""
+        return {"url": self.url, "status": self.status, "error": self.error}
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    """One delivery that is shown: what the listener answered, and each forward."""
+
+    outcome: Outcome
+    forwards: Sequence[Forward] = ()
+    time: datetime.datetime = dataclasses.field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON line for this delivery (the keys are documented in the command's help)."""
+        event = self.outcome.event
+        return {
+            "time": self.time.isoformat(timespec="milliseconds"),
+            "outcome": "refused" if event is None else "verified",
+            "status": self.outcome.status_code,
+            "event": None if event is None else str(event.event),
+            "messageId": None if event is None else event.message_id,
+            "liveMode": None if event is None else event.live_mode,
+            "body": None if event is None else event.raw.get("body"),
+            "error": self.outcome.detail if event is None else None,
+            "forwards": [forward.to_json() for forward in self.forwards],
+        }
+
+
+class _ForwardFailed(Outcome):
+    """Verified, but a forward target failed: answered 502, so that the sender retries."""
+
+    @property
+    def status_code(self) -> int:
+        """502 Bad Gateway: the listener is fine, the app behind it is not."""
+        return 502
+
+    @property
+    def detail(self) -> str:
+        """Safe to send back: names no target."""
+        return "forwarding failed; retry later"
+
+
+class Relay(Receiver):
+    """A `Receiver` that shows every delivery and forwards the selected verified ones, instead of running handlers.
+
+    De-duplication is off: a redelivery (after a failed forward, say) is shown and forwarded again, so the apps
+    see exactly what the sender sends. Only `handle_async` relays; it is what the ASGI app calls.
+    """
+
+    def __init__(
+        self, secret: str, *, events: frozenset[str], targets: Sequence[str], show: Callable[[Report], None]
+    ) -> None:
+        """Verify with ``secret``; show and forward ``events`` (all when empty) to each of ``targets``."""
+        super().__init__(secret, dedupe=False)
+        self._events = events
+        self._targets = tuple(targets)
+        self._show = show
+        self._http = httpx.AsyncClient(timeout=FORWARD_TIMEOUT, trust_env=False)
+
+    async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
+        """Verify, then show the delivery and forward it to every target at once; 502 when any target failed."""
+        pairs = _header_pairs(headers)  # read twice: to verify, then to forward
+        outcome = await super().handle_async(body, pairs)
+        event = outcome.event
+        if event is None:  # refused: bad signature or malformed
+            self._show(Report(outcome))
+            return outcome
+        if self._events and event.event not in self._events:
+            return outcome  # acknowledged (200, "ignored") but neither shown nor forwarded
+        kept = [(name, value) for name, value in pairs if name.lower() not in _NOT_FORWARDED]
+        forwards = await asyncio.gather(*(self._forward(url, body, kept) for url in self._targets))
+        failed = any(forward.error is not None for forward in forwards)
+        answer = (
+            _ForwardFailed(OutcomeKind.HANDLED, event=event) if failed else Outcome(OutcomeKind.HANDLED, event=event)
+        )
+        self._show(Report(answer, forwards))
+        return answer
+
+    async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
+        try:
+            response = await self._http.post(url, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            return Forward(url, None, _one_line(error))
+        if not response.is_success:
+            return Forward(url, response.status_code, f"answered {response.status_code}")
+        return Forward(url, response.status_code, None)
+
+
+def _header_pairs(headers: HeadersLike) -> list[Header]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [(_text(name), _text(value)) for name, value in items]
+
+
+def _text(value: str | bytes) -> str:
+    # HTTP header bytes are latin-1 by definition; decoding so keeps every byte as it came.
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+# Showing deliveries. Problems go to stderr, one line each, in both modes; stdout carries the deliveries.
+
+
+def _clock(report: Report) -> str:
+    return report.time.astimezone().strftime("%H:%M:%S")
 
 
 def _describe(event: WebhookEvent) -> str:
@@ -32,58 +161,82 @@ def _describe(event: WebhookEvent) -> str:
     return f"{event.event} ({mode}, message {event.message_id}){what}"
 
 
-# The raw delivery being handled, so the handler can forward the exact bytes and signature headers.
-_raw_delivery: contextvars.ContextVar[tuple[bytes, list[tuple[bytes, bytes]]]] = contextvars.ContextVar("delivery")
+def _show_problems(report: Report) -> None:
+    if report.outcome.event is None:
+        click.echo(
+            f"{_clock(report)} refused a delivery ({report.outcome.status_code}): {report.outcome.detail}", err=True
+        )
+    for forward in report.forwards:
+        if forward.error is not None:
+            click.echo(f"{_clock(report)}   forwarding to {forward.url} failed: {forward.error}", err=True)
 
 
-class _Listener:
-    """ASGI adapter around a `Receiver`'s app: prints each outcome and forwards verified deliveries."""
+def show_text(report: Report) -> None:
+    """Print a delivery for people: a line per verified delivery and per successful forward, problems on stderr."""
+    event = report.outcome.event
+    if event is not None:
+        click.echo(f"{_clock(report)} verified {_describe(event)}")
+        for forward in report.forwards:
+            if forward.error is None:
+                click.echo(f"{_clock(report)}   forwarded to {forward.url}: {forward.status}")
+    _show_problems(report)
 
-    def __init__(self, receiver: Receiver, forward_to: str | None) -> None:
-        self._app = receiver.asgi_app()
-        self._forward_to = forward_to
-        self._http = httpx.AsyncClient(timeout=10, trust_env=False)
-        receiver.on_any(self._handle)
 
-    async def _handle(self, event: WebhookEvent) -> None:
-        click.echo(f"{_now()} verified {_describe(event)}")
-        if self._forward_to is None:
-            return
-        body, headers = _raw_delivery.get()
-        skipped = {b"host", b"content-length", b"connection", b"transfer-encoding"}
-        kept = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers if name not in skipped]
-        try:
-            response = await self._http.post(self._forward_to, content=body, headers=kept)
-        except httpx.HTTPError as error:
-            click.echo(f"{_now()}   forwarding to {self._forward_to} failed: {type(error).__name__}", err=True)
-            raise
-        click.echo(f"{_now()}   forwarded to {self._forward_to}: {response.status_code}")
-        response.raise_for_status()
+def show_json(report: Report) -> None:
+    """Print a delivery as one JSON object on a line of stdout; problems also get their line on stderr."""
+    click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    _show_problems(report)
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
 
-        async def recording_receive() -> Any:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            _raw_delivery.set((b"".join(chunks), list(scope["headers"])))
-            return message
+# Checking the options at start.
 
-        status = 0
 
-        async def reporting_send(message: Any) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body" and status >= 300:
-                detail = json.loads(message.get("body") or b"{}").get("detail", "")
-                click.echo(f"{_now()} refused a delivery ({status}): {detail}", err=True)
-            await send(message)
+def _event_names(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+    names = {name.strip() for value in values for name in value.split(",") if name.strip()}
+    if values and not names:
+        raise click.BadParameter("name at least one event", ctx, param)
+    unknown = sorted(names - EVENT_NAMES)
+    if unknown:
+        known = ", ".join(sorted(EVENT_NAMES))
+        raise click.BadParameter(f"unknown event {', '.join(unknown)} (known: {known})", ctx, param)
+    return frozenset(names)
 
-        await self._app(scope, recording_receive, reporting_send)
+
+def _url_problem(url: str) -> str | None:
+    if any(char.isspace() for char in url):
+        return "it contains whitespace"
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not parts.hostname:
+        return "it has no host"
+    try:
+        parts.port  # noqa: B018 - reading it is the check: it raises for a port that is no number or out of range
+    except ValueError:
+        return "its port is not a number from 0 to 65535"
+    return None
+
+
+class TargetURL(click.ParamType[str, Any]):
+    """An http(s) URL to forward to, checked at start rather than failing on the first delivery."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The URL, unchanged, or a usage error saying what is wrong with it."""
+        problem = _url_problem(str(value))
+        if problem:
+            self.fail(f"{value!r} is not a URL to forward to: {problem}", param, ctx)
+        return str(value)
+
+
+def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[str]:
+    lines = [f"Listening on {url}/ for deliveries signed with the given secret (Ctrl+C stops)."]
+    if events:
+        lines.append(f"Only {', '.join(sorted(events))} deliveries are shown and forwarded; others are acknowledged.")
+    if targets:
+        lines.append(f"Verified deliveries are forwarded to {', '.join(targets)}.")
+    return lines
 
 
 @click.command()
@@ -96,22 +249,55 @@ class _Listener:
     show_envvar=True,
     help="The webhook secret deliveries are verified with.",
 )
-@click.option("--forward-to", metavar="URL", help="Re-post each verified delivery, unchanged, to this URL.")
-def listen(host: str, port: int, secret: str, forward_to: str | None) -> None:
-    """Receive deliveries locally: verify each signature and print the event.
+@click.option(
+    "--events",
+    metavar="EVENT[,EVENT...]",
+    multiple=True,
+    callback=_event_names,
+    help=f"Show and forward only these events (repeatable, or comma-separated): {', '.join(sorted(EVENT_NAMES))}. "
+    "Other verified deliveries are acknowledged without a word.",
+)
+@click.option(
+    "--forward-to",
+    "targets",
+    type=TargetURL(),
+    multiple=True,
+    help="Re-post each verified delivery, body and signature headers unchanged, to this http(s) URL "
+    "(repeatable: all targets at once).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per delivery on a line (see above).")
+def listen(host: str, port: int, secret: str, events: frozenset[str], targets: tuple[str, ...], as_json: bool) -> None:
+    """Receive deliveries locally: verify each signature, show the event, forward it to your apps.
 
     Point a webhook at the printed URL (plain http is fine on loopback with the sandbox). Deliveries that fail
-    verification are refused with 401 and reported on stderr; verified ones are acknowledged with 200 and, with
-    --forward-to, passed on with their original body and signature headers (a failed forward answers 500, so
-    the sender retries).
+    verification are refused with 401 and reported on stderr. Verified ones are acknowledged with 200 and, with
+    --forward-to, passed on to every target at once. A target that is down or answers other than 2xx gets one
+    line on stderr, and the sender gets 502, so it retries. Every delivery is shown and forwarded, redeliveries
+    too: de-duplicate in your app.
+
+    With --json, stdout has one JSON object per line for each delivery shown, with these keys (null where they
+    do not apply), and the start lines go to stderr:
+
+    \b
+      time       when it arrived, ISO 8601 in UTC
+      outcome    "verified" or "refused"
+      status     what the listener answered: 200, 401 or 400, and 502 when
+                 a forward failed
+      event      the event name, e.g. "order.status"
+      messageId  the message's id (a redelivery has the same)
+      liveMode   false for test deliveries
+      body       the event's body, as sent
+      error      why the delivery was refused
+      forwards   one {"url", "status", "error"} per --forward-to target; status is
+                 null when the target could not be reached, error null on a 2xx
     """
     try:
         from ..sandbox._server import Server, bind  # needs the sandbox extra
     except ImportError:
         raise click.ClickException(SANDBOX_EXTRA) from None
-    server = Server(_Listener(Receiver(secret), forward_to), bind(host, port))
-    click.echo(f"Listening on {server.url}/ for deliveries signed with the given secret (Ctrl+C stops).")
-    if forward_to:
-        click.echo(f"Verified deliveries are forwarded to {forward_to}.")
+    relay = Relay(secret, events=events, targets=targets, show=show_json if as_json else show_text)
+    server = Server(relay.asgi_app(), bind(host, port))
+    for line in _banner(server.url, events, targets):
+        click.echo(line, err=as_json)  # in JSON mode stdout is for deliveries only
     sys.stdout.flush()
     server.run()
