@@ -1,26 +1,21 @@
-"""The ``up42`` command as a subprocess against a sandbox: output, JSON, secrets, errors, help, ``listen``."""
+"""The ``up42`` command as a subprocess against a sandbox: output, JSON, secrets, errors, help."""
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 import pytest
 from click.testing import CliRunner
 
 from tests.test_sandbox_deliveries import Recorder
 from up42.cli import cli
-from up42.receiving import verify
 from up42.sandbox import Sandbox
 from up42.sandbox._server import Server, bind
 
@@ -186,78 +181,3 @@ def test_every_command_has_complete_help() -> None:
     for flag in ("--host", "--port", "--db", "--username", "--password", "--token-ttl", "--fail-rate", "--rate-limit",
                  "--latency"):  # fmt: skip
         assert flag in sandbox_help
-
-
-class Listener:
-    """``up42 listen`` in a child process."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [UP42, "listen", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        self.out: queue.Queue[str] = queue.Queue()
-        self.err: queue.Queue[str] = queue.Queue()
-        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=self._pump, args=(stream, lines), daemon=True).start()
-        first = self.next_line(self.out)
-        assert first.startswith("Listening on http://127.0.0.1:"), first
-        self.url = first.split()[2]
-
-    @staticmethod
-    def _pump(stream: Any, lines: queue.Queue[str]) -> None:
-        for line in stream:
-            lines.put(line)
-
-    def next_line(self, lines: queue.Queue[str], timeout: float = 20) -> str:
-        try:
-            return lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError("the listener printed nothing in time") from None
-
-    def lines_until(self, lines: queue.Queue[str], needle: str) -> list[str]:
-        seen: list[str] = []
-        deadline = time.monotonic() + 20
-        while not any(needle in line for line in seen):
-            assert time.monotonic() < deadline, seen
-            seen.append(self.next_line(lines))
-        return seen
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=20)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
-
-
-def test_listen_verifies_prints_and_forwards_deliveries(up42_sandbox: Sandbox) -> None:
-    forwarded = Recorder()
-    app = Server(forwarded, bind("127.0.0.1", 0))
-    app.start()
-    listener = Listener("--secret", SECRET, "--forward-to", f"{app.url}/app")
-    try:
-        assert "forwarded to" in listener.next_line(listener.out)
-        good = json.loads(
-            ok(up42_sandbox, "webhooks", "create", "--json", "--name", "good", "--url", listener.url,
-               "--event", "order.status", "--secret", SECRET)
-        )  # fmt: skip
-        assert json.loads(ok(up42_sandbox, "webhooks", "test", good["id"], "--json"))["testsSucceeded"] == 1
-        printed = listener.lines_until(listener.out, "forwarded to")
-        assert any("verified order.status (test" in line and "FULFILLED" in line for line in printed)
-        ((headers, body),) = forwarded.requests
-        assert verify(body, headers, SECRET).is_test  # forwarded unchanged, still verifiable
-
-        bad = json.loads(
-            ok(up42_sandbox, "webhooks", "create", "--json", "--name", "bad", "--url", listener.url,
-               "--event", "order.status", "--secret", "another-secret")
-        )  # fmt: skip
-        failed_test = run(up42_sandbox, "webhooks", "test", bad["id"], "--json")
-        assert failed_test.returncode == 1  # so a CI step fails when the receiver refuses
-        assert json.loads(failed_test.stdout)["testsFailed"] == 1
-        assert failed_test.stderr == "error: order.status: Test request failed: the receiver answered 401\n"
-        assert any("refused a delivery (401)" in line for line in listener.lines_until(listener.err, "refused"))
-        assert len(forwarded.requests) == 1
-    finally:
-        listener.stop()
-        app.stop()
-    assert httpx.get(up42_sandbox.url + "/sandbox/deliveries").json()["data"][1]["status"] == 401

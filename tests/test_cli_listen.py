@@ -1,0 +1,222 @@
+"""``up42 listen`` as a subprocess between a sandbox and real receiver apps: verify, show, filter, forward, fail."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.test_cli import SECRET, UP42, fails, ok, run
+from tests.test_sandbox_deliveries import Recorder
+from up42.receiving import sign, verify
+from up42.sandbox import Sandbox
+from up42.sandbox._server import Server, bind, url_of
+
+App = tuple[Recorder, str]
+
+
+class Listener:
+    """``up42 listen`` in a child process; its lines arrive in ``out`` and ``err`` as it prints them."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [UP42, "listen", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.out: queue.Queue[str] = queue.Queue()
+        self.err: queue.Queue[str] = queue.Queue()
+        self._pumps = [
+            threading.Thread(target=self._pump, args=(stream, lines), daemon=True)
+            for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))
+        ]
+        for pump in self._pumps:
+            pump.start()
+        try:
+            first = self.next_line(self.err if "--json" in args else self.out)
+            assert first.startswith("Listening on http://127.0.0.1:"), first  # on stderr in JSON mode
+        except AssertionError:
+            self.stop()  # leave no listener running behind a failed test
+            raise
+        self.url = first.split()[2]
+
+    @staticmethod
+    def _pump(stream: Any, lines: queue.Queue[str]) -> None:
+        for line in stream:
+            lines.put(line)
+
+    def next_line(self, lines: queue.Queue[str], timeout: float = 20) -> str:
+        try:
+            return lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("the listener printed nothing in time") from None
+
+    def lines_until(self, lines: queue.Queue[str], needle: str) -> list[str]:
+        seen: list[str] = []
+        deadline = time.monotonic() + 20
+        while not any(needle in line for line in seen):
+            assert time.monotonic() < deadline, seen
+            seen.append(self.next_line(lines))
+        return seen
+
+    def stop(self) -> tuple[list[str], list[str]]:
+        """Stop the listener; the lines of stdout and of stderr not read yet."""
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        for pump in self._pumps:
+            pump.join(timeout=20)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        return list(self.out.queue), list(self.err.queue)
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Callable[..., App]]:
+    """Start receiver apps on free ports; each call gives the recorder and its URL."""
+    servers: list[Server] = []
+
+    def start(*statuses: int) -> App:
+        recorder = Recorder(list(statuses))
+        server = Server(recorder, bind("127.0.0.1", 0))
+        server.start()
+        servers.append(server)
+        return recorder, f"{server.url}/app"
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def create_webhook(sandbox: Sandbox, url: str, *options: str, secret: str = SECRET) -> str:
+    """A webhook of the sandbox, made with the CLI; its id."""
+    created = ok(sandbox, "webhooks", "create", "--json", "--name", "listener", "--url", url, "--secret", secret,
+                 *options)  # fmt: skip
+    return str(json.loads(created)["id"])
+
+
+def test_listen_verifies_prints_and_forwards_deliveries_to_every_target(
+    up42_sandbox: Sandbox, serve_app: Callable[..., App]
+) -> None:
+    (first, first_url), (second, second_url) = serve_app(), serve_app()
+    listener = Listener("--secret", SECRET, "--forward-to", first_url, "--forward-to", second_url)
+    try:
+        assert listener.next_line(listener.out) == f"Verified deliveries are forwarded to {first_url}, {second_url}.\n"
+        good = create_webhook(up42_sandbox, listener.url, "--event", "order.status")
+        assert json.loads(ok(up42_sandbox, "webhooks", "test", good, "--json"))["testsSucceeded"] == 1
+        printed = listener.lines_until(listener.out, f"forwarded to {second_url}: 200")
+        assert any("verified order.status (test" in line and "FULFILLED" in line for line in printed)
+        assert any(f"forwarded to {first_url}: 200" in line for line in printed)
+        ((first_headers, first_body),), ((second_headers, second_body),) = first.requests, second.requests
+        assert first_body == second_body  # the same bytes to each target, still verifiable
+        assert verify(first_body, first_headers, SECRET).is_test
+        assert verify(second_body, second_headers, SECRET).is_test
+        for header in ("signature", "signature-input", "content-digest", "user-agent"):
+            assert first_headers[header] == second_headers[header]
+
+        bad = create_webhook(up42_sandbox, listener.url, "--event", "order.status", secret="another-secret")
+        failed_test = run(up42_sandbox, "webhooks", "test", bad, "--json")
+        assert failed_test.returncode == 1  # so a CI step fails when the receiver refuses
+        assert json.loads(failed_test.stdout)["testsFailed"] == 1
+        assert failed_test.stderr == "error: order.status: Test request failed: the receiver answered 401\n"
+        assert any("refused a delivery (401)" in line for line in listener.lines_until(listener.err, "refused"))
+    finally:
+        out, err = listener.stop()
+    assert (len(first.requests), len(second.requests)) == (1, 1)
+    assert (out, err) == ([], [])
+    assert up42_sandbox.deliveries()[1]["status"] == 401
+
+
+def test_json_lines_show_only_the_selected_events(up42_sandbox: Sandbox, serve_app: Callable[..., App]) -> None:
+    app, app_url = serve_app()
+    listener = Listener("--secret", SECRET, "--json", "--events", "job.status", "--forward-to", app_url)
+    try:
+        assert "Only job.status deliveries are shown" in listener.next_line(listener.err)
+        create_webhook(up42_sandbox, listener.url, "--event", "order.status", "--event", "job.status", "--active")
+        skipped = up42_sandbox.trigger("order.status")
+        assert skipped["deliveries"][0]["status"] == 200  # acknowledged, so the sender does not retry
+        shown = up42_sandbox.trigger("job.status")
+        line = json.loads(listener.next_line(listener.out))
+        ((headers, body),) = app.requests  # order.status was not forwarded
+        assert verify(body, headers, SECRET).event == "job.status"
+        sent = json.loads(body)
+        assert line.pop("time").endswith("+00:00")
+        assert line == {
+            "outcome": "verified",
+            "status": 200,
+            "event": "job.status",
+            "messageId": shown["messageId"],
+            "liveMode": True,
+            "body": sent["body"],
+            "error": None,
+            "forwards": [{"url": app_url, "status": 200, "error": None}],
+        }
+
+        forged = json.dumps({**sent, "messageId": "forged"}).encode()
+        answer = httpx.post(listener.url, content=forged, headers=sign(forged, "not-the-secret"), trust_env=False)
+        assert answer.status_code == 401
+        refused = json.loads(listener.next_line(listener.out))
+        assert (refused["outcome"], refused["status"], refused["forwards"]) == ("refused", 401, [])
+        assert refused["event"] is refused["messageId"] is refused["body"] is None  # nothing unverified is shown
+        assert refused["error"]
+    finally:
+        out, err = listener.stop()
+    assert out == []  # nothing but the two JSON lines on stdout
+    assert len(app.requests) == 1
+    assert [line for line in err if "refused a delivery (401)" in line] == err[-1:]
+
+
+def test_a_failed_forward_is_one_line_and_the_sender_is_told_to_retry(
+    up42_sandbox: Sandbox, serve_app: Callable[..., App]
+) -> None:
+    (good, good_url), (broken, broken_url) = serve_app(), serve_app(500)
+    closed = bind("127.0.0.1", 0)
+    down_url = f"{url_of(closed)}/app"  # nothing listens there: connection refused
+    closed.close()
+    listener = Listener("--secret", SECRET, *(f"--forward-to={url}" for url in (good_url, down_url, broken_url)))
+    try:
+        hook = create_webhook(up42_sandbox, listener.url, "--event", "order.status")
+        failed_test = run(up42_sandbox, "webhooks", "test", hook, "--json")
+        assert failed_test.returncode == 1
+        assert failed_test.stderr == "error: order.status: Test request failed: the receiver answered 502\n"
+        printed = listener.lines_until(listener.out, f"forwarded to {good_url}: 200")
+        assert any("verified order.status (test" in line for line in printed)
+    finally:
+        out, err = listener.stop()
+    assert out == []
+    assert not any("Traceback" in line for line in err)
+    assert len(err) == 2, err  # one line per failed target, nothing from logging
+    down, answered = sorted(err, key=lambda line: broken_url in line)
+    assert f"forwarding to {down_url} failed: ConnectError" in down
+    assert answered.endswith(f"forwarding to {broken_url} failed: answered 500\n")
+    assert (len(good.requests), len(broken.requests)) == (1, 1)
+    assert up42_sandbox.deliveries()[0]["status"] == 502
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("ftp://127.0.0.1/app", "http:// or https://"),
+        ("localhost:8000/app", "http:// or https://"),
+        ("http:///app", "no host"),
+        ("http://127.0.0.1:99999/app", "port"),
+        ("http://127.0.0.1:80a/app", "port"),
+        ("http://127.0.0.1/my app", "whitespace"),
+    ],
+)
+def test_a_malformed_target_url_is_refused_at_start(url: str, problem: str) -> None:
+    error = fails(run(None, "listen", "--port", "0", "--secret", SECRET, "--forward-to", url), code=2)
+    assert "--forward-to" in error
+    assert problem in error
+
+
+def test_an_unknown_event_name_is_refused_at_start() -> None:
+    result = run(None, "listen", "--port", "0", "--secret", SECRET, "--events", "order.status,order.sttus",
+                 "--events", "job.status")  # fmt: skip
+    error = fails(result, code=2)
+    assert "unknown event order.sttus (known: job.status, order.status)" in error
