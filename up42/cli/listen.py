@@ -112,8 +112,11 @@ class Relay(Receiver):
         kept = [(name, value) for name, value in pairs if name.lower() not in _NOT_FORWARDED]
         forwards = await asyncio.gather(*(self._forward(url, body, kept) for url in self._targets))
         failed = any(forward.error is not None for forward in forwards)
+        # Forwarding is this receiver's handler: its failure is reported as one (``"outcome": "handler_failed"``).
         answer = (
-            _ForwardFailed(OutcomeKind.HANDLED, event=event) if failed else Outcome(OutcomeKind.HANDLED, event=event)
+            _ForwardFailed(OutcomeKind.HANDLER_FAILED, event=event)
+            if failed
+            else Outcome(OutcomeKind.HANDLED, event=event)
         )
         self._show(Report(answer, forwards))
         return answer
