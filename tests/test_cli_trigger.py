@@ -136,8 +136,11 @@ def test_bad_input_is_a_usage_error_naming_what_to_fix(up42_sandbox: Sandbox) ->
     assert up42_sandbox.deliveries() == []
 
 
-def test_an_unknown_webhook_is_one_line(up42_sandbox: Sandbox) -> None:
+def test_an_unknown_or_inactive_webhook_is_one_line(up42_sandbox: Sandbox) -> None:
     assert "no webhook 'nope' in the sandbox" in fails(run(up42_sandbox, "trigger", "job.status", "--webhook", "nope"))
+    with Apps(up42_sandbox) as apps:
+        paused = apps.webhook(Recorder(), ["job.status"], active=False)
+        assert "is inactive" in fails(run(up42_sandbox, "trigger", "job.status", "--webhook", paused))
 
 
 def test_triggering_needs_a_running_sandbox() -> None:

@@ -106,11 +106,12 @@ def _trigger_in_sandbox(
         )
         return
     outcome_table(rows)
-    failed = [row["id"] for row in rows if row["state"] != "delivered"]
-    if failed:
+    undelivered = [row for row in rows if row["state"] != "delivered"]
+    if undelivered:
+        retried = "; pending ones are retried" if any(row["state"] == "pending" for row in undelivered) else ""
         click.echo(
-            f"{len(failed)} of {len(rows)} not delivered; pending ones are retried. "
-            f"See `up42 deliveries show {failed[0]}`, or `up42 deliveries resend --failed` once your app is fixed."
+            f"{len(undelivered)} of {len(rows)} not delivered{retried}. See `up42 deliveries show "
+            f"{undelivered[0]['id']}`, and `up42 deliveries resend --failed` once your app is fixed."
         )
 
 

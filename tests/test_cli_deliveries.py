@@ -1,0 +1,147 @@
+"""``up42 deliveries`` as a subprocess against a real sandbox and real receivers: list, show, resend, recover."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+from tests.test_cli import fails, ok, run
+from tests.test_cli_trigger import SECRET, Apps, closed_port_url
+from tests.test_sandbox_deliveries import Recorder
+from up42.receiving import verify
+from up42.sandbox import RetryPolicy, Sandbox
+
+
+def trigger(sandbox: Sandbox, event: str) -> dict[str, Any]:
+    """Simulate ``event`` with ``up42 trigger --json``; the sandbox's answer."""
+    result: dict[str, Any] = json.loads(ok(sandbox, "trigger", event, "--json"))
+    return result
+
+
+def listed(sandbox: Sandbox, *options: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(ok(sandbox, "deliveries", "list", "--json", *options))
+    return rows
+
+
+def still_failed(result: subprocess.CompletedProcess[str]) -> str:
+    """The one error line of a resend that printed its outcome but did not deliver."""
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1
+    return result.stderr
+
+
+def test_list_shows_one_row_per_message_and_webhook_and_filters(up42_sandbox: Sandbox) -> None:
+    assert "No deliveries yet" in ok(up42_sandbox, "deliveries", "list")
+    with Apps(up42_sandbox) as apps:
+        orders = apps.webhook(Recorder(), ["order.status"])
+        jobs = apps.webhook(Recorder(), ["job.status"])
+        order = trigger(up42_sandbox, "order.status")
+        job = trigger(up42_sandbox, "job.status")
+
+    lines = ok(up42_sandbox, "deliveries", "list").splitlines()
+    assert lines[0].split() == ["ID", "TIME", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"]
+    first = lines[1].split()
+    assert first[0] == order["deliveries"][0]["id"]
+    assert first[1].endswith("Z")
+    assert first[2:] == ["order.status", order["messageId"], orders, "1", "200", "delivered"]
+    assert lines[2].split()[2:4] == ["job.status", job["messageId"]]
+
+    rows = listed(up42_sandbox)
+    assert [(row["event"], row["webhookId"], row["state"], row["attempt"]) for row in rows] == [
+        ("order.status", orders, "delivered", 1),
+        ("job.status", jobs, "delivered", 1),
+    ]
+    assert [row["event"] for row in listed(up42_sandbox, "--event", "job.status")] == ["job.status"]
+    assert [row["webhookId"] for row in listed(up42_sandbox, "--webhook", orders)] == [orders]
+    assert [row["event"] for row in listed(up42_sandbox, "--limit", "1")] == ["job.status"]  # the newest
+    assert listed(up42_sandbox, "--status", "failed") == []
+    assert len(listed(up42_sandbox, "--status", "delivered", "--since", "15m")) == 2
+    assert listed(up42_sandbox, "--since", "2999-01-01T00:00:00Z") == []
+    assert len(listed(up42_sandbox, "--since", "2000-01-01T00:00:00+02:00")) == 2
+    assert ok(up42_sandbox, "deliveries", "list", "--status", "pending") == "No deliveries match.\n"
+
+
+def test_list_refuses_bad_filters(up42_sandbox: Sandbox) -> None:
+    for since in ("2w", "yesterday", "2024-05-01T10:00:00", "-3h"):
+        assert "--since" in fails(run(up42_sandbox, "deliveries", "list", "--since", since), code=2)
+    assert "--status" in fails(run(up42_sandbox, "deliveries", "list", "--status", "lost"), code=2)
+    assert "--limit" in fails(run(up42_sandbox, "deliveries", "list", "--limit", "0"), code=2)
+
+
+def test_show_prints_the_request_exactly_as_sent_and_every_attempt(up42_sandbox: Sandbox) -> None:
+    recorder = Recorder()
+    with Apps(up42_sandbox) as apps:
+        hook = apps.webhook(recorder, ["order.status"])
+        delivery_id = trigger(up42_sandbox, "order.status")["deliveries"][0]["id"]
+    ((sent_headers, sent_body),) = recorder.requests
+
+    shown = ok(up42_sandbox, "deliveries", "show", delivery_id)
+    summary, request, attempts = shown.split("\n\n", 2)
+    assert f"delivery  {delivery_id}" in summary
+    assert "order.status (live)" in summary
+    assert f"webhook   {hook}" in summary
+    assert "state     delivered" in summary
+    request_line, *header_lines = request.splitlines()
+    assert request_line.startswith("POST http://127.0.0.1:")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    for name in ("Signature", "Signature-Input", "Content-Digest", "Content-Type"):
+        assert headers[name] == sent_headers[name.lower()]
+    body = attempts.split("\n\n")[0]
+    assert body.encode() == sent_body  # the bytes themselves, not a re-serialization
+    assert verify(body, headers, SECRET).event == "order.status"  # what is shown is enough to check a signature
+    attempt_table = attempts.split("\n\n")[1].splitlines()
+    assert attempt_table[0] == "Attempts (1):"
+    assert attempt_table[1].split() == ["#", "SENT", "STATUS", "DURATION", "ERROR"]
+    number, sent_at, status, duration, unit = attempt_table[2].split()
+    assert (number, status, unit) == ("1", "200", "ms")
+    assert sent_at.endswith("Z")
+    assert int(duration) >= 0
+
+    detail = json.loads(ok(up42_sandbox, "deliveries", "show", delivery_id, "--json"))
+    assert detail["request"]["body"].encode() == sent_body
+    assert [(a["attempt"], a["status"]) for a in detail["attempts"]] == [(1, 200)]
+
+
+def test_unknown_ids_and_missing_sandboxes_are_one_line(up42_sandbox: Sandbox) -> None:
+    unknown = fails(run(up42_sandbox, "deliveries", "show", "dlv_nope"))
+    assert "no delivery 'dlv_nope' in the sandbox; `up42 deliveries list` shows them" in unknown
+    assert "no delivery 'dlv_nope'" in fails(run(up42_sandbox, "deliveries", "resend", "dlv_nope"))
+    down = closed_port_url()
+    assert "cannot reach the sandbox" in fails(run(None, "deliveries", "--base-url", down, "list"))
+    needs = fails(run(up42_sandbox, "deliveries", "list", "--region", "eu"))
+    assert "up42 deliveries list needs a sandbox, and UP42 itself (region eu" in needs
+
+
+def test_resend_one_and_recover_every_failed_delivery() -> None:
+    recorder = Recorder([500, 503, 502])  # fails three times, then recovers
+    with Sandbox(retry=RetryPolicy(attempts=1)) as sandbox, Apps(sandbox) as apps:
+        hook = apps.webhook(recorder, ["order.status"])
+        first = trigger(sandbox, "order.status")["deliveries"][0]
+        assert (first["state"], first["status"]) == ("failed", 500)
+        delivery_id = first["id"]
+
+        again = run(sandbox, "deliveries", "resend", delivery_id)
+        assert f"{delivery_id} was not delivered (failed): the receiver answered 503" in still_failed(again)
+        assert again.stdout.splitlines()[1].split()[:4] == [delivery_id, hook, "503", "failed"]
+
+        not_yet = run(sandbox, "deliveries", "resend", "--failed", "--since", "1h")
+        assert "the receiver answered 502" in still_failed(not_yet)
+
+        recovered = ok(sandbox, "deliveries", "resend", "--failed").splitlines()
+        assert recovered[1].split() == [delivery_id, hook, "200", "delivered"]
+        assert ok(sandbox, "deliveries", "resend", "--failed") == "No failed deliveries to resend.\n"
+
+        delivered_again = json.loads(ok(sandbox, "deliveries", "resend", delivery_id, "--json"))
+        assert (delivered_again["state"], delivered_again["attempt"]) == ("delivered", 5)
+        assert [a["status"] for a in delivered_again["attempts"]] == [500, 503, 502, 200, 200]
+
+    message_ids = {verify(body, headers, SECRET).message_id for headers, body in recorder.requests}
+    assert message_ids == {first["messageId"]}  # the same message each time, freshly signed and verifiable
+
+
+def test_resend_usage_errors(up42_sandbox: Sandbox) -> None:
+    assert "give a delivery ID or --failed" in fails(run(up42_sandbox, "deliveries", "resend"), code=2)
+    assert "not both" in fails(run(up42_sandbox, "deliveries", "resend", "dlv_x", "--failed"), code=2)
+    assert "--since goes with --failed" in fails(run(up42_sandbox, "deliveries", "resend", "dlv_x", "--since", "1h"), 2)
