@@ -8,6 +8,7 @@ from typing import Any, Self
 
 import up42
 from tests.test_cli import fails, ok, run
+from tests.test_cli_listen import Listener
 from tests.test_sandbox_deliveries import Recorder
 from up42.receiving import Receiver, WebhookEvent, verify
 from up42.sandbox import Sandbox
@@ -200,3 +201,15 @@ def test_to_usage_errors() -> None:
         assert run(None, "trigger", "order.status", "--to", url, env={"UP42_WEBHOOK_SECRET": SECRET}).returncode == 0
         unsigned = run(None, "trigger", "order.status", "--to", url, "--unsigned", env={"UP42_WEBHOOK_SECRET": "s"})
         assert unsigned.returncode == 0
+
+
+def test_to_reaches_up42_listen_which_verifies_it() -> None:
+    listener = Listener("--secret", SECRET)
+    try:
+        out = ok(None, "trigger", "order.status", "--to", listener.url, "--secret", SECRET, "--set", "status=PLACED")
+        printed = listener.lines_until(listener.out, "verified")
+    finally:
+        listener.stop()
+    assert f"to {listener.url}: 200 OK\n  {{" in out  # the status, then an excerpt of the answer
+    assert "verified order.status (live" in printed[-1]
+    assert "PLACED" in printed[-1]
