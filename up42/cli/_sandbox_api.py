@@ -68,9 +68,10 @@ class SandboxAPI:
     def trigger(self, event: str, body: Mapping[str, Any], webhook_id: str | None) -> dict[str, Any]:
         """Simulate ``event`` with ``body``: ``{"event", "messageId", "deliveries": [...]}``."""
         payload: dict[str, Any] = {"event": event, "body": dict(body)}
+        missing = None
         if webhook_id is not None:
             payload["webhookId"] = webhook_id
-        missing = f"no webhook {webhook_id!r} in the sandbox; `up42 webhooks list` shows them"
+            missing = f"no webhook {webhook_id!r} in the sandbox; `up42 webhooks list` shows them"
         result: dict[str, Any] = self._call("POST", "/sandbox/events", missing=missing, json=payload)
         return result
 
