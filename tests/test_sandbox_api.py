@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -19,9 +20,10 @@ import up42
 from tests import test_sandbox_deliveries as support
 from tests.contract import ROOT, OpenAPIRequest, OpenAPIResponse
 from tests.test_sandbox_deliveries import SECRET, Recorder, wait_for
+from up42 import _simulate as simulate
 from up42.receiving import parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
-from up42.sandbox._store import Store
+from up42.sandbox._store import Store, StoredWebhook, WebhookFields
 
 serve = support.serve  # the fixture serving receivers on loopback
 
@@ -337,3 +339,23 @@ def test_a_database_of_the_previous_version_opens_and_keeps_its_old_log(tmp_path
     again.close()
     with Sandbox(db=path) as sandbox:
         assert httpx.get(f"{sandbox.url}/sandbox/deliveries").json()["data"] == []
+
+
+def test_on_start_pending_deliveries_of_a_gone_webhook_or_a_test_run_end_failed(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    store = Store(path)
+    fields = WebhookFields(name="n", url="http://127.0.0.1:9/hook", events=["job.status"], active=True, secret=None)
+    gone = StoredWebhook("no-longer-there", "w", fields, "then", "then")
+    past = simulate.timestamp(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    live = simulate.message("job.status", simulate.sample_body("job.status"), live=True)
+    test = simulate.message("job.status", simulate.sample_body("job.status"), live=False)
+    opened = [store.open_deliveries([gone], payload, json.dumps(payload), past)[0] for payload in (live, test)]
+    store.close()
+    with Sandbox(db=path) as sandbox:
+        url = f"{sandbox.url}/sandbox/deliveries"
+        wait_for(lambda: all(row["state"] == "failed" for row in httpx.get(url).json()["data"]))
+        rows = httpx.get(url).json()["data"]
+    assert [(row["id"], row["error"]) for row in rows] == [
+        (opened[0].id, "retries stopped: the webhook was deleted"),
+        (opened[1].id, "test deliveries are not retried"),
+    ]

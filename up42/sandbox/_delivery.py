@@ -122,7 +122,13 @@ class Deliverer:
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        # A background failure has no caller to raise to; the delivery stays pending and is resumed on restart.
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("A background delivery task failed", exc_info=task.exception())
 
     def _lease(self) -> str:
         return _later(self.policy.timeout + LEASE_MARGIN)
@@ -130,9 +136,14 @@ class Deliverer:
     async def _schedule(self) -> None:
         while True:
             self._wake.clear()
-            for delivery in await run_in_threadpool(self._store.claim_due, timestamp(), self._lease()):
-                self._spawn(self._retry(delivery))
-            due = await run_in_threadpool(self._store.next_due)
+            try:
+                for delivery in await run_in_threadpool(self._store.claim_due, timestamp(), self._lease()):
+                    self._spawn(self._retry(delivery))
+                due = await run_in_threadpool(self._store.next_due)
+            except Exception:
+                # The scheduler must outlive a failed query: without it no retry is ever sent again.
+                logger.exception("The delivery scheduler failed; trying again in a second")
+                due = _later(1.0)
             wait = None if due is None else max(0.0, _seconds_until(due))
             # Woken early when an attempt schedules a retry sooner than the one waited for.
             with contextlib.suppress(TimeoutError):
@@ -140,12 +151,13 @@ class Deliverer:
 
     async def _retry(self, delivery: Delivery) -> None:
         hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+        # A test delivery is due again only when the sandbox stopped while sending it.
         reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
-        if hook is None or reason is not None:
-            await run_in_threadpool(self._store.stop, delivery.id, reason or "")
+        if reason is not None:
+            await run_in_threadpool(self._store.stop, delivery.id, reason)
             logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
-            return
-        await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
+        elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
+            await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
 
     async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> Outcome:
         """Make attempt ``number`` of ``delivery`` to the webhook's current URL and secret, and record it."""
@@ -273,7 +285,9 @@ class Deliverer:
                 f"delivery {delivery_id!r} cannot be resent: its webhook {delivery.webhook_id!r} was deleted"
             )
         number = await run_in_threadpool(self._store.claim, delivery_id, self._lease())
-        await self._attempt(hook, delivery, number or 1, may_retry=delivery.state == "pending")
+        if number is None:  # deliveries are never deleted, so this is only a guard
+            raise LookupError(f"no delivery {delivery_id!r}")
+        await self._attempt(hook, delivery, number, may_retry=delivery.state == "pending")
         return await self._reload(delivery_id)
 
     async def resend_failed(self, since: datetime.datetime | None = None) -> list[Delivery]:
