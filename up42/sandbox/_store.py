@@ -107,6 +107,7 @@ class StoredWebhook:
         }
 
 
+# A delivery is pending until an attempt succeeds (delivered) or the attempts run out or its webhook goes (failed).
 DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
