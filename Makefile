@@ -22,7 +22,7 @@ demo: $(STAMP)
 test: $(STAMP) spec check-generated lint typecheck docs pytest
 
 spec: $(STAMP)
-	$(BIN)/openapi-spec-validator openapi/up42.yaml
+	$(BIN)/openapi-spec-validator openapi/up42.yaml openapi/sandbox.yaml
 
 check-generated: $(STAMP)
 	scripts/check-generated.sh

@@ -14,6 +14,7 @@ import up42
 from tests.contract import assert_request_matches_spec, assert_response_matches_spec
 from up42 import _default, _retry
 from up42.pytest_plugin import up42_sandbox  # noqa: F401 - the package's fixture (its entry point is off here)
+from up42.sandbox._server import Server, bind
 
 API = "https://api.up42.com"
 AUTH = "https://auth.up42.com"
@@ -126,3 +127,19 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def facade(auth: Auth) -> None:
     """The module-level functions, authenticated."""
     up42.authenticate(username=USERNAME, password=PASSWORD)
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Serve ASGI apps (receivers) on free loopback ports for the test; yields a function returning the URL."""
+    servers: list[Server] = []
+
+    def start(app: Any) -> str:
+        server = Server(app, bind("127.0.0.1", 0))
+        server.start()
+        servers.append(server)
+        return f"{server.url}/hook"
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -46,6 +46,7 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     ]
     sandbox_extra = sorted(line for line in metadata.splitlines() if "extra == 'sandbox'" in line)
     assert sandbox_extra == [
+        "Requires-Dist: jinja2<4,>=3.1; extra == 'sandbox'",
         "Requires-Dist: starlette==1.10.0; extra == 'sandbox'",
         "Requires-Dist: uvicorn==0.54.0; extra == 'sandbox'",
     ]
@@ -53,4 +54,5 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     assert "[console_scripts]\nup42 = up42.cli:main" in entry_points
     assert "[pytest11]\nup42 = up42.pytest_plugin" in entry_points
     assert "up42/sandbox/_app.py" in names
+    assert "up42/sandbox/templates/delivery.html" in names  # the dashboard's templates ship in the wheel
     assert "up42/pytest_plugin.py" in names

@@ -17,15 +17,12 @@ from openapi_core import OpenAPI
 from openapi_spec_validator import validate
 
 import up42
-from tests import test_sandbox_deliveries as support
 from tests.contract import ROOT, OpenAPIRequest, OpenAPIResponse
 from tests.test_sandbox_deliveries import SECRET, Recorder, wait_for
 from up42 import _simulate as simulate
 from up42.receiving import parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
 from up42.sandbox._store import Store, StoredWebhook, WebhookFields
-
-serve = support.serve  # the fixture serving receivers on loopback
 
 SANDBOX_SPEC_PATH = ROOT / "openapi" / "sandbox.yaml"
 SANDBOX_SPEC = OpenAPI.from_file_path(str(SANDBOX_SPEC_PATH))

@@ -12,7 +12,7 @@ import pytest
 import up42
 from up42.receiving import Receiver, WebhookEvent, parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
-from up42.sandbox._server import Server, bind
+from up42.sandbox._server import bind
 
 SECRET = "whsec-never-shown"
 
@@ -37,22 +37,6 @@ class Recorder:
         status = self._statuses.pop(0) if self._statuses else 200
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b""})
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """Serve ASGI apps on free loopback ports for the test; yields a function returning the URL."""
-    servers: list[Server] = []
-
-    def start(app: Any) -> str:
-        server = Server(app, bind("127.0.0.1", 0))
-        server.start()
-        servers.append(server)
-        return f"{server.url}/hook"
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture

@@ -48,10 +48,10 @@ def sandbox(
 ) -> None:
     """Run a local UP42: the token, userinfo and webhook endpoints, with signed deliveries.
 
-    State is kept in memory, or in the --db file where it survives restarts. Sandbox-only paths: POST
-    /sandbox/events with {"event": "order.status", "body": {...}} delivers a live event to every active
-    subscribed webhook (failed deliveries are retried with backoff); GET /sandbox/deliveries lists every
-    delivery attempt. Plain http webhook URLs are accepted for loopback hosts so local receivers work.
+    State is kept in memory, or in the --db file where it survives restarts, pending retries included. Open
+    the printed dashboard URL in a browser to see the webhooks and deliveries and resend one. Simulate events
+    with `up42 trigger`, inspect deliveries with `up42 deliveries` (or the /sandbox/ paths, described in
+    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work.
     """
     try:
         from ..sandbox import Faults, Sandbox  # needs the sandbox extra
@@ -69,11 +69,13 @@ def sandbox(
     )
     env = " ".join(f"{name}={value}" for name, value in server.env.items())
     click.echo(f"UP42 sandbox listening on {server.url}")
-    click.echo(f"  username {server.username}")
-    click.echo(f"  password {server.password}")
-    click.echo(f"  state    {db or 'in memory (lost when it stops; --db keeps it)'}")
+    click.echo(f"  username  {server.username}")
+    click.echo(f"  password  {server.password}")
+    click.echo(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
+    click.echo(f"  dashboard {server.url}/dashboard")
     click.echo("Point the SDK and the up42 command at it:")
     click.echo(f"  export {env}")
+    click.echo(f"  or once: up42 login --base-url {server.url} --username {server.username}")
     sys.stdout.flush()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))

@@ -31,6 +31,7 @@ from starlette.routing import Route
 from up42._simulate import EVENT_TYPES, EventBodyError, check_body, sample_body
 
 from ._auth import Identity, TokenError, Tokens
+from ._dashboard import Dashboard
 from ._delivery import Deliverer, RetryPolicy, WebhookGoneError
 from ._faults import FaultInjection, Faults
 from ._store import DELIVERY_STATES, Delivery, Store, StoredWebhook
@@ -403,6 +404,7 @@ def create_app(store: Store, settings: Settings) -> Starlette:
         Route("/sandbox/deliveries/{deliveryId}", endpoints.delivery, methods=["GET"]),
         Route("/sandbox/deliveries/{deliveryId}/resend", endpoints.resend, methods=["POST"]),
         Route("/sandbox/attempts", endpoints.attempts, methods=["GET"]),
+        *Dashboard(store, endpoints.deliverer).routes(),
     ]
     return Starlette(
         routes=routes,

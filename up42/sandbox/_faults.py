@@ -1,8 +1,8 @@
 """Fault injection for testing client code: added latency, a request rate limit, and random 503s.
 
 All three are off by default. They apply to the token, userinfo and API paths alike and never to the sandbox's
-own ``/sandbox/`` paths, so a test can always read the delivery log. Faults strike before the request is
-processed: a 429 or 503 has changed nothing.
+own ``/sandbox/`` paths and its dashboard, so a test can always read the delivery log. Faults strike before the
+request is processed: a 429 or 503 has changed nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-SANDBOX_PREFIX = "/sandbox/"
+# The sandbox's own tools: its API and its dashboard.
+TOOL_PREFIXES = ("/sandbox/", "/dashboard")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +79,7 @@ class FaultInjection:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
-        if scope["type"] != "http" or scope["path"].startswith(SANDBOX_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(TOOL_PREFIXES):
             await self._app(scope, receive, send)
             return
         faults = self._faults

@@ -1,0 +1,125 @@
+"""The dashboard: server-rendered pages of the sandbox's webhooks and deliveries, with a resend button.
+
+Plain HTML from Jinja2 templates (``templates/``), autoescaped, so a webhook named ``<script>`` shows as text and
+no page needs JavaScript. Webhook secrets are never handed to a template. The one form, resend, is refused when
+it comes from another site: a page elsewhere must not make this server send deliveries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from ._delivery import Deliverer, WebhookGoneError
+from ._store import DELIVERY_STATES, Store
+
+RECENT = 100
+
+
+def _templates() -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("up42.sandbox", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return Jinja2Templates(env=environment)
+
+
+def _same_site(request: Request) -> bool:
+    # Browsers send Sec-Fetch-Site and, on a form POST, Origin; a request from another site carries either.
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+class Dashboard:
+    """The pages over one store and one deliverer."""
+
+    def __init__(self, store: Store, deliverer: Deliverer) -> None:
+        self._store = store
+        self._deliverer = deliverer
+        self._templates = _templates()
+
+    def routes(self) -> list[Route]:
+        """``/dashboard``, a page per delivery, and the resend form's target."""
+        return [
+            Route("/dashboard", self.home, methods=["GET"], name="dashboard"),
+            Route("/dashboard/deliveries/{delivery_id}", self.delivery, methods=["GET"], name="dashboard_delivery"),
+            Route(
+                "/dashboard/deliveries/{delivery_id}/resend",
+                self.resend,
+                methods=["POST"],
+                name="dashboard_resend",
+            ),
+        ]
+
+    def _problem(self, request: Request, status: int, title: str, message: str) -> Response:
+        context = {"title": title, "message": message}
+        return self._templates.TemplateResponse(request, "problem.html", context, status_code=status)
+
+    async def _names(self) -> dict[str, str]:
+        hooks = await run_in_threadpool(self._store.all_webhooks)
+        return {hook.id: hook.fields.name for hook in hooks}
+
+    async def home(self, request: Request) -> Response:
+        """The webhooks (never their secrets) and the most recent deliveries, newest first."""
+        state = request.query_params.get("state") or None
+        if state is not None and state not in DELIVERY_STATES:
+            return self._problem(
+                request, 400, "Unknown state", f"Show deliveries by state: {', '.join(DELIVERY_STATES)}."
+            )
+        hooks = await run_in_threadpool(self._store.all_webhooks)
+        deliveries = await run_in_threadpool(lambda: self._store.deliveries(state=state, limit=RECENT))
+        context: dict[str, Any] = {
+            "webhooks": [
+                {
+                    "id": hook.id,
+                    "name": hook.fields.name,
+                    "url": hook.fields.url,
+                    "events": hook.fields.events,
+                    "active": hook.fields.active,
+                }
+                for hook in hooks
+            ],
+            "names": {hook.id: hook.fields.name for hook in hooks},
+            "deliveries": [delivery.to_api() for delivery in reversed(deliveries)],
+            "current_state": state,
+            "states": DELIVERY_STATES,
+        }
+        return self._templates.TemplateResponse(request, "dashboard.html", context)
+
+    async def delivery(self, request: Request) -> Response:
+        """One delivery: the request exactly as sent, every attempt, and the resend button."""
+        delivery_id = request.path_params["delivery_id"]
+        found = await run_in_threadpool(self._store.delivery, delivery_id)
+        if found is None:
+            return self._problem(request, 404, "No such delivery", f"The sandbox has no delivery {delivery_id!r}.")
+        detail = found.to_detail()
+        names = await self._names()
+        context = {
+            "delivery": detail,
+            "webhook_name": names.get(detail["webhookId"], "(deleted)"),
+            "resent": request.query_params.get("resent") == "1",
+        }
+        return self._templates.TemplateResponse(request, "delivery.html", context)
+
+    async def resend(self, request: Request) -> Response:
+        """Send the message again, then show the delivery with the new attempt."""
+        if not _same_site(request):
+            return self._problem(request, 403, "Refused", "A resend must come from the dashboard's own page.")
+        delivery_id = request.path_params["delivery_id"]
+        try:
+            await self._deliverer.resend(delivery_id)
+        except LookupError as missing:
+            return self._problem(request, 404, "Cannot resend", str(missing))
+        except WebhookGoneError as gone:
+            return self._problem(request, 409, "Cannot resend", str(gone))
+        target = request.url_for("dashboard_delivery", delivery_id=delivery_id).include_query_params(resent="1")
+        return RedirectResponse(str(target), status_code=303)
