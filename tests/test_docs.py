@@ -4,8 +4,8 @@ Each guide's ```python blocks run in order in one namespace, like a reader pasti
 followed directly by a ```text title="Output" block must print that text (``...`` matches anything, as in
 doctest). A block titled like a test module (```python title="test_....py") is written to a file and run by pytest
 in a fresh process, as a reader would run it. In a ```console block, each ``$ up42 ...`` line runs the command line
-and must print the lines below it; ``WEBHOOK_ID`` stands for the id a command printed last, which the page shows as
-SAMPLE_ID. A block is skipped
+and must print the lines below it; ``WEBHOOK_ID`` and ``DELIVERY_ID`` stand for the ids a command printed last, which
+the page shows as SAMPLE_ID and SAMPLE_DELIVERY_ID. A block is skipped
 only when the line before it is the marker ``<!-- docs: not run -->``, for the few that cannot run here (a real
 UP42 account, a server that never returns).
 """
@@ -37,6 +37,7 @@ import up42.errors
 import up42.receiving
 import up42.sandbox
 from tests.contract import ROOT
+from tests.test_cli_listen import Listener
 from up42.cli import cli, main
 from up42.sandbox import Sandbox
 
@@ -44,6 +45,12 @@ DOCS = ROOT / "docs"
 GUIDES = sorted((DOCS / "guides").glob("*.md"))
 NOT_RUN = "<!-- docs: not run -->"
 SAMPLE_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+SAMPLE_DELIVERY_ID = "dlv_5f2a9c0e7b1d3a48"
+# What a command printed that later commands refer to: the placeholder, how to find it, and how the page shows it.
+PRINTED_IDS = {
+    "WEBHOOK_ID": (re.compile(r"^id\s+(\S+)$", re.MULTILINE), SAMPLE_ID),
+    "DELIVERY_ID": (re.compile(r"\b(dlv_[0-9a-f]{16})\b"), SAMPLE_DELIVERY_ID),
+}
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
@@ -143,35 +150,46 @@ def run_test_modules(page: Path, modules: list[Block], tmp_path: Path) -> None:
             check_output(page, block, f"{passed[module]} passed\n")
 
 
-def run_console(page: Path, block: Block, placeholders: dict[str, str]) -> None:
-    """Run each ``$ up42 ...`` line of a console block and compare what it prints with the lines below it."""
+def run_console(page: Path, block: Block, placeholders: dict[str, str], stdin: str = "") -> None:
+    """Run each ``$ up42 ...`` line of a console block and compare what it prints with the lines below it.
+
+    ``placeholders`` maps words of the page to what the test uses instead (ids printed earlier, the addresses of
+    the servers it started); what a command prints shows them as the page does. ``stdin`` answers any prompt.
+    """
     sessions = re.split(r"^\$ ", block.code, flags=re.MULTILINE)[1:]
     for session in sessions:
         command, _, expected = session.partition("\n")
         words = shlex.split(command)
         assert words[0] == "up42", f"{page.name}:{block.line}: a console block runs only the up42 command"
         args = [placeholders.get(word, word) for word in words[1:]]
-        with CliRunner().isolation() as (_, _, output), contextlib.suppress(SystemExit):
+        with CliRunner().isolation(input=stdin) as (_, _, output), contextlib.suppress(SystemExit):
             main(args)
         printed = output.getvalue().decode()
-        shown_id = re.search(r"^id\s+(\S+)$", printed, re.MULTILINE)
-        if shown_id:
-            placeholders["WEBHOOK_ID"] = shown_id[1]
-        if "WEBHOOK_ID" in placeholders:
-            # The page shows one sample id of the same length, so its tables line up as the real ones do.
-            printed = printed.replace(placeholders["WEBHOOK_ID"], SAMPLE_ID)
+        for name, (pattern, _) in PRINTED_IDS.items():
+            shown = pattern.search(printed)
+            if shown:
+                placeholders[name] = shown[1]
+        for word, real in placeholders.items():
+            # The page shows sample ids of the same length, so its tables line up as the real ones do.
+            printed = printed.replace(real, PRINTED_IDS[word][1] if word in PRINTED_IDS else word)
         check_output(page, dataclasses.replace(block, output=expected), printed)
 
 
-def run_page(page: Path, tmp_path: Path, secrets: set[str] | None = None) -> None:
+def run_page(
+    page: Path,
+    tmp_path: Path,
+    secrets: set[str] | None = None,
+    placeholders: dict[str, str] | None = None,
+    stdin: str = "",
+) -> None:
     namespace: dict[str, object] = {"__name__": "__docs__"}
     # Webhook secrets must never show in what an example prints.
     secrets = (secrets or set()) | set(re.findall(r'secret="([^"]+)"', page.read_text()))
     modules = [block for block in runnable(page) if is_test_module(block)]
-    placeholders: dict[str, str] = {}
+    placeholders = dict(placeholders or {})
     for block in blocks(page):
         if block.language == "console" and not block.not_run:
-            run_console(page, block, placeholders)
+            run_console(page, block, placeholders, stdin)
     for block in runnable(page):
         if block.language != "python" or is_test_module(block):
             continue
@@ -213,7 +231,11 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
 
 # Guides whose examples act on "your workspace" run against a sandbox through the UP42_* variables; the others
 # start what they need themselves.
-NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md", "command-line.md"}
+NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md"}
+# Pages that start from nothing, as a reader does in three terminals: `up42 sandbox` and `up42 listen --secret S`
+# run at the addresses the page shows, and the reader logs in. The test starts both for real, maps the page's
+# addresses to theirs, and types the sandbox's password at the prompts.
+LOOP_PAGES = {"command-line.md": "whsec-guide"}
 # Variables a guide asks its readers to set.
 PAGE_ENV = {"receiving.md": {"UP42_WEBHOOK_SECRET": "whsec-docs-never-shown"}}
 
@@ -227,7 +249,17 @@ def test_the_guide_runs_as_written(
     for name, value in PAGE_ENV.get(page.name, {}).items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(ROOT)
-    run_page(page, tmp_path, secrets=set(PAGE_ENV.get(page.name, {}).values()))
+    secrets = set(PAGE_ENV.get(page.name, {}).values())
+    if page.name not in LOOP_PAGES:
+        run_page(page, tmp_path, secrets=secrets)
+        return
+    with Sandbox() as sandbox:
+        listener = Listener("--secret", LOOP_PAGES[page.name])
+        try:
+            addresses = {"http://127.0.0.1:8042": sandbox.url, "http://127.0.0.1:8043/": listener.url}
+            run_page(page, tmp_path, secrets=secrets, placeholders=addresses, stdin=f"{sandbox.password}\n")
+        finally:
+            listener.stop()
 
 
 @pytest.mark.parametrize("page", GUIDES, ids=[page.stem for page in GUIDES])
@@ -308,7 +340,8 @@ def shown_commands() -> list[tuple[str, list[str]]]:
             if block.language not in ("sh", "console", "bash"):
                 continue
             for line in block.code.splitlines():
-                line = line.removeprefix("$ ").strip()
+                # In a pipeline, the part before the first pipe is the up42 command.
+                line = line.removeprefix("$ ").split(" | ")[0].strip()
                 if line.startswith("up42 "):
                     found.append((f"{page.name}: {line}", shlex.split(line, comments=True)[1:]))
     return found
