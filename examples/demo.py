@@ -1,8 +1,10 @@
-"""`make demo`: start a local UP42 sandbox and a receiver, run the quickstart against them, then stop both.
+"""`make demo`: start a local UP42 sandbox and a receiver, run the quickstart and the command line's loop, stop both.
 
-Everything runs on loopback: `up42 sandbox` on a free port, `up42 listen` on another, and
-`examples/quickstart.py` with the sandbox's credentials. The receiver's lines are shown as they arrive, so the
-output reads as one story. Exits with the quickstart's status.
+Everything runs on loopback: `up42 sandbox` on a free port, `up42 listen` on another, then
+`examples/quickstart.py` with the sandbox's credentials (the Python SDK), then the developer's loop with the
+`up42` command: create a webhook, simulate an order that failed with `up42 trigger`, and read the delivery log.
+The receiver's lines are shown as they arrive, so the output reads as one story. Exits non-zero on the first
+step that fails.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ def line_starting(proc: subprocess.Popen[str], prefix: str, what: str) -> str:
     raise SystemExit(f"{what} did not start (exit status {proc.wait()})")
 
 
-def relay(story: IO[str], receiver: IO[str]) -> None:
-    """Print the quickstart's lines and the receiver's (indented), in arrival order, until the quickstart ends."""
-    prefixes = {story.fileno(): "", receiver.fileno(): "   [receiver] "}
+def relay(story: IO[str], receiver: IO[str], indent: str = "") -> None:
+    """Print the story's lines and the receiver's (indented), in arrival order, until the story ends."""
+    prefixes = {story.fileno(): indent, receiver.fileno(): "   [receiver] "}
     partial = dict.fromkeys(prefixes, b"")
     selector = selectors.DefaultSelector()
     for fd in prefixes:
@@ -55,6 +57,37 @@ def relay(story: IO[str], receiver: IO[str]) -> None:
             *lines, partial[key.fd] = (partial[key.fd] + chunk).split(b"\n")
             for line in lines:
                 print(f"{prefixes[key.fd]}{line.decode(errors='replace').rstrip()}", flush=True)
+
+
+def run(command: list[str], receiver: IO[str], env: dict[str, str], indent: str = "") -> int:
+    """Run ``command``, relaying its output and the receiver's; its exit status."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)  # noqa: S603
+    try:
+        relay(pipe(proc), receiver, indent)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        pipe(proc).close()
+    return proc.wait()
+
+
+def loop(receiver_url: str, secret: str, receiver: IO[str], env: dict[str, str]) -> int:
+    """The developer's loop with the `up42` command, numbered on from the quickstart's seven steps."""
+    steps = [
+        ("Register a webhook from the command line, active at once.", ["webhooks", "create", "--name", "orders",
+         "--url", receiver_url, "--event", "order.status", "--secret", secret, "--active"]),
+        ("Simulate the platform: an order failed. The sandbox signs and delivers it live.",
+         ["trigger", "order.status", "--set", "status=FAILED_PERMANENTLY", "--set", "orderType=TASKING"]),
+        ("Read the delivery log: one row per message and webhook, with its attempts.", ["deliveries", "list"]),
+    ]  # fmt: skip
+    for number, (title, args) in enumerate(steps, start=8):
+        print(f"{number}. {title}", flush=True)
+        shown = " ".join('"$UP42_WEBHOOK_SECRET"' if arg == secret else arg for arg in args)
+        print(f"   $ up42 {shown}", flush=True)
+        code = run([UP42, *args], receiver, env, indent="   ")
+        if code != 0:
+            return code
+    return 0
 
 
 def main() -> int:
@@ -80,20 +113,9 @@ def main() -> int:
         print(f"  receiver: {receiver_url}  (`up42 listen`: verifies each delivery's signature)", flush=True)
         print(flush=True)
         env = {**os.environ, **dict(pair.split("=", 1) for pair in exported), "UP42_WEBHOOK_SECRET": secret}
-        quickstart = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
-            [sys.executable, "-u", str(HERE / "quickstart.py"), receiver_url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
+        code = run([sys.executable, "-u", str(HERE / "quickstart.py"), receiver_url], pipe(listener), env) or loop(
+            receiver_url, secret, pipe(listener), env
         )
-        try:
-            relay(pipe(quickstart), pipe(listener))
-        finally:
-            if quickstart.poll() is None:
-                quickstart.kill()
-            pipe(quickstart).close()
-        code = quickstart.wait()
     finally:
         for proc in (listener, sandbox):
             if proc is not None:
@@ -104,7 +126,7 @@ def main() -> int:
     if code == 0:
         print("Done: the sandbox and the receiver are stopped. Next: `make test`, or the README.", flush=True)
     else:
-        print(f"The quickstart failed (exit status {code}).", flush=True)
+        print(f"A step failed (exit status {code}).", flush=True)
     return code
 
 
