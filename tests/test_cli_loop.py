@@ -1,0 +1,105 @@
+"""The developer's loop with every part a real process: `up42 sandbox`, `up42 listen`, and each command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from tests.test_cli import UP42, fails, ok, run
+from tests.test_cli_listen import Listener
+from tests.test_sandbox_process import PASSWORD, USERNAME, SandboxProcess
+
+SECRET = "loop-secret-never-shown"
+
+
+def login(url: str) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    result = subprocess.run(
+        [UP42, "login", "--base-url", url, "--username", USERNAME, "--password-stdin"],
+        input=f"{PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_log_in_trigger_inspect_and_resend_with_real_processes(tmp_path: Path) -> None:
+    with SandboxProcess("--db", str(tmp_path / "sandbox.sqlite")) as sandbox:
+        dashboard = sandbox.wait_for("  dashboard ").split()[-1]
+        assert dashboard == f"{sandbox.url}/dashboard"
+        login(sandbox.url)
+        listener = Listener("--secret", SECRET)
+        try:
+            hook = json.loads(
+                ok(None, "webhooks", "create", "--json", "--name", "app", "--url", listener.url,
+                   "--event", "order.status", "--secret", SECRET, "--active")
+            )  # fmt: skip
+            triggered = ok(None, "trigger", "order.status", "--set", "status=FAILED_PERMANENTLY")
+            message_id = triggered.splitlines()[0].split()[-1]
+            seen = listener.lines_until(listener.out, message_id)
+            assert "is FAILED_PERMANENTLY" in seen[-1]
+        finally:
+            listener.stop()
+
+        (row,) = json.loads(ok(None, "deliveries", "list", "--json"))
+        assert (row["messageId"], row["webhookId"], row["state"], row["status"]) == (
+            message_id,
+            hook["id"],
+            "delivered",
+            200,
+        )
+        shown = ok(None, "deliveries", "show", row["id"])
+        for header in ("Signature-Input: up42-sig=", "Signature: up42-sig=", "Content-Digest: sha-256=:"):
+            assert header in shown
+        assert SECRET not in shown
+
+        # The app is down: the delivery fails and resending it fails too, in one line each.
+        down_message = ok(None, "trigger", "order.status").splitlines()[0].split()[-1]
+        (pending,) = json.loads(ok(None, "deliveries", "list", "--json", "--status", "pending"))
+        assert pending["messageId"] == down_message  # the failed first attempt waits for its retry
+        delivery_id = pending["id"]
+        refused = run(None, "deliveries", "resend", delivery_id)
+        assert refused.returncode == 1
+        assert (
+            refused.stderr
+            == f"error: {delivery_id} was not delivered (pending): ConnectError: All connection attempts failed\n"
+        )
+
+        # Back up at a new address: point the webhook at it and resend, same message, fresh signature.
+        listener = Listener("--secret", SECRET)
+        try:
+            ok(None, "webhooks", "update", hook["id"], "--url", listener.url)
+            resent = run(None, "deliveries", "resend", delivery_id)
+            assert resent.returncode == 0, resent.stderr
+            assert "delivered" in resent.stdout
+            assert any(down_message in line for line in listener.lines_until(listener.out, down_message))
+        finally:
+            listener.stop()
+
+        page = httpx.get(dashboard, trust_env=False)
+        assert page.status_code == 200
+        assert delivery_id in page.text
+
+    # The sandbox is gone: every command says so in one line, with what to do.
+    for command in (["trigger", "order.status"], ["deliveries", "list"], ["deliveries", "show", delivery_id]):
+        message = fails(run(None, *command))
+        assert "cannot reach the sandbox" in message
+        assert "up42 sandbox" in message
+
+
+def test_a_bare_up42_prints_the_usage_and_every_command() -> None:
+    result = subprocess.run([UP42], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: up42 [OPTIONS] COMMAND [ARGS]...")
+    for command in ("login", "logout", "whoami", "webhooks", "trigger", "deliveries", "listen", "sandbox"):
+        assert f"  {command} " in result.stdout
+    group = subprocess.run([UP42, "deliveries"], capture_output=True, text=True, timeout=60, check=False)
+    assert (group.returncode, group.stderr) == (0, "")
+    assert "  resend " in group.stdout
