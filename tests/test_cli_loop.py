@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,30 +10,18 @@ import httpx
 
 from tests.test_cli import UP42, fails, ok, run
 from tests.test_cli_listen import Listener
+from tests.test_login import login
 from tests.test_sandbox_process import PASSWORD, USERNAME, SandboxProcess
 
 SECRET = "loop-secret-never-shown"
-
-
-def login(url: str) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
-    result = subprocess.run(
-        [UP42, "login", "--base-url", url, "--username", USERNAME, "--password-stdin"],
-        input=f"{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_log_in_trigger_inspect_and_resend_with_real_processes(tmp_path: Path) -> None:
     with SandboxProcess("--db", str(tmp_path / "sandbox.sqlite")) as sandbox:
         dashboard = sandbox.wait_for("  dashboard ").split()[-1]
         assert dashboard == f"{sandbox.url}/dashboard"
-        login(sandbox.url)
+        logged_in = login(sandbox.url, USERNAME, PASSWORD)
+        assert logged_in.returncode == 0, logged_in.stderr
         listener = Listener("--secret", SECRET)
         try:
             hook = json.loads(

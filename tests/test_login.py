@@ -99,11 +99,12 @@ def test_without_any_credentials_the_error_names_every_way_in() -> None:
         up42.Client()
 
 
-def login(sandbox: Sandbox, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+def login(url: str, username: str, password: str) -> subprocess.CompletedProcess[str]:
+    """``up42 login --base-url URL --username U --password-stdin`` with no UP42_* variables, the password piped in."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
     return subprocess.run(
-        [UP42, "login", "--base-url", sandbox.url, "--username", sandbox.username, "--password-stdin", *args],
-        input=f"{sandbox.password if password is None else password}\n",
+        [UP42, "login", "--base-url", url, "--username", username, "--password-stdin"],
+        input=f"{password}\n",
         capture_output=True,
         text=True,
         env=environment,
@@ -112,8 +113,12 @@ def login(sandbox: Sandbox, *args: str, password: str | None = None) -> subproce
     )
 
 
+def sandbox_login(sandbox: Sandbox, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    return login(sandbox.url, sandbox.username, sandbox.password if password is None else password)
+
+
 def test_log_in_once_then_every_command_and_script_uses_it(up42_sandbox: Sandbox) -> None:
-    logged_in = login(up42_sandbox)
+    logged_in = sandbox_login(up42_sandbox)
     assert logged_in.returncode == 0, logged_in.stderr
     assert f"Logged in as {up42_sandbox.username} at {up42_sandbox.url}" in logged_in.stdout
     assert up42_sandbox.password not in logged_in.stdout + logged_in.stderr
@@ -147,7 +152,7 @@ def test_log_in_once_then_every_command_and_script_uses_it(up42_sandbox: Sandbox
 
 
 def test_a_refused_login_stores_nothing(up42_sandbox: Sandbox) -> None:
-    refused = login(up42_sandbox, password="wrong-pw-xyz")
+    refused = sandbox_login(up42_sandbox, password="wrong-pw-xyz")
     assert refused.returncode == 1
     assert refused.stderr.count("\n") == 1
     assert refused.stderr.startswith("error: ")
@@ -156,9 +161,9 @@ def test_a_refused_login_stores_nothing(up42_sandbox: Sandbox) -> None:
 
 
 def test_a_refused_login_keeps_the_previous_one(up42_sandbox: Sandbox) -> None:
-    assert login(up42_sandbox).returncode == 0
+    assert sandbox_login(up42_sandbox).returncode == 0
     before = login_path().read_bytes()
-    assert login(up42_sandbox, password="wrong").returncode == 1
+    assert sandbox_login(up42_sandbox, password="wrong").returncode == 1
     assert login_path().read_bytes() == before
 
 
@@ -166,7 +171,7 @@ def test_login_usage_errors_exit_2(up42_sandbox: Sandbox) -> None:
     assert "--region" in fails(run(None, "login", "--region", "us", "--username", "u", "--password-stdin"), code=2)
     both = run(None, "login", "--region", "eu", "--base-url", up42_sandbox.url, "--username", "u")
     assert "not both" in fails(both, code=2)
-    assert "no password" in fails(login(up42_sandbox, password=""), code=2)
+    assert "no password" in fails(sandbox_login(up42_sandbox, password=""), code=2)
 
 
 def test_an_unreadable_login_is_one_line_that_says_what_to_type(up42_sandbox: Sandbox) -> None:
