@@ -79,6 +79,11 @@ def workspace_from(reply: Reply) -> str:
     sub = reply.expect(Userinfo).sub
     if not sub:
         raise ResponseParseError("the userinfo response has an empty 'sub' claim", status=200)
+    try:
+        # It goes into every API path; a JSON escape can smuggle in a lone surrogate that no URL can carry.
+        sub.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ResponseParseError("the userinfo response has a 'sub' claim that is not valid text", status=200) from None
     return sub
 
 

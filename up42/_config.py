@@ -142,9 +142,25 @@ def _pair(username: object, password: object, source: str) -> Credentials:
     )
 
 
+def encodable(what: str, value: str) -> str:
+    """``value`` if a request can carry it, else an `InvalidArgumentError` naming ``what``; nothing is sent.
+
+    A Python string may hold a lone surrogate (from a stray escape such as ``"\\ud800"``, or from bytes of an
+    environment variable that were not valid UTF-8), and no UTF-8 request body or URL can carry one.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # The position, never the text: the value may be a password or a secret.
+        raise InvalidArgumentError(
+            f"{what} is not valid text: it holds a lone surrogate at position {error.start}"
+        ) from None
+    return value
+
+
 def _required(name: str, value: object, source: str) -> str:
     if isinstance(value, str) and value:
-        return value
+        return encodable(f"{name} from {source}", value)
     got = "nothing" if value is None or value == "" else f"a {type(value).__name__}"
     raise InvalidArgumentError(f"{name} from {source} must be a non-empty string, got {got}")
 

@@ -30,6 +30,7 @@ from up42_api.models import (
 from up42_api.models import Webhook as WebhookModel
 from up42_api.types import Unset
 
+from ._config import encodable
 from ._responses import Call, Reply
 from .errors import InvalidArgumentError
 
@@ -103,7 +104,7 @@ def checked_id(webhook_id: object) -> str:
     """A webhook id, or an `InvalidArgumentError` before anything is sent."""
     if not isinstance(webhook_id, str) or not webhook_id.strip():
         raise InvalidArgumentError(f"webhook_id must be a non-empty string, got {_describe(webhook_id)}")
-    return webhook_id
+    return encodable("webhook_id", webhook_id)
 
 
 def new_fields(name: object, url: object, events: object, active: object, secret: object) -> WebhookInput:
@@ -159,7 +160,7 @@ def _describe(value: object) -> str:
 def _text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{name} must be a string, got {_describe(value)}")
-    return value
+    return encodable(name, value)
 
 
 def _flag(value: object) -> bool:
@@ -172,7 +173,7 @@ def _secret(value: object) -> str | None:
     if value is not None and not isinstance(value, str):
         # Never echo the value: it is meant to be a secret.
         raise InvalidArgumentError(f"secret must be a string or None, got a {type(value).__name__}")
-    return value
+    return None if value is None else encodable("secret", value)
 
 
 def _events(value: object) -> list[EventName]:
@@ -181,9 +182,10 @@ def _events(value: object) -> list[EventName]:
             f"events must be a list of event names such as ['order.status'], got {_describe(value)}"
         )
     names = list(value)
-    for item in names:
+    for index, item in enumerate(names):
         if not isinstance(item, str) or not item:
             raise InvalidArgumentError(f"each event must be a non-empty string such as 'order.status', got {item!r}")
+        encodable(f"events[{index}]", item)
     if isinstance(value, set | frozenset):
         names.sort()
     return [EventName(item) for item in names]

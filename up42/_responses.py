@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import email.utils
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, Protocol, TypeVar
@@ -18,6 +19,17 @@ from up42_api.types import Response, Unset
 from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
 
 BODY_EXCERPT = 2000
+
+# What an error keeps of a body hides the values of these keys: a token response carries tokens, a webhook its
+# secret. Matched in the text rather than in decoded JSON, since the bodies kept are often not valid JSON.
+_CREDENTIAL_KEYS = r"(?:access_token|refresh_token|id_token|client_secret|secret|password)"
+_CREDENTIAL_IN_JSON = re.compile(
+    # A string value (possibly cut off before its closing quote) or any other bare value.
+    rf'("{_CREDENTIAL_KEYS}"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,}}\]]+)',
+    re.IGNORECASE,
+)
+_CREDENTIAL_IN_FORM = re.compile(rf"(?<![\w-])({_CREDENTIAL_KEYS}=)[^&\s]*", re.IGNORECASE)
+MASK = "********"
 
 # What the generated from_dict raises when a body breaks the contract (missing key, wrong shape, bad date).
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
@@ -201,10 +213,18 @@ def retry_after(value: str | None, *, now: datetime.datetime | None = None) -> f
 
 
 def _excerpt(response: httpx.Response) -> str:
+    """The start of the body for an error to keep, with every token, secret and password in it masked."""
     try:
-        return response.text[:BODY_EXCERPT]
+        text = response.text
     except (UnicodeDecodeError, LookupError):
-        return repr(response.content[:BODY_EXCERPT])
+        text = repr(response.content)
+    return masked(text)[:BODY_EXCERPT]
+
+
+def masked(text: str) -> str:
+    """``text`` with the values of credential keys (in JSON or in a form) replaced by a mask."""
+    text = _CREDENTIAL_IN_JSON.sub(rf'\1"{MASK}"', text)
+    return _CREDENTIAL_IN_FORM.sub(rf"\1{MASK}", text)
 
 
 def _parse_error(response: httpx.Response, problem: str) -> ResponseParseError:
