@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -22,7 +23,7 @@ def delivery() -> tuple[bytes, dict[str, str]]:
         "event": "order.status",
         "liveMode": True,
         "messageId": "6f1c0a52-8a53-4d0b-9c41-6c1d2f8e9a10",
-        "timestamp": "2024-05-01T10:00:00.123456Z",
+        "timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "body": {
             "orderId": "3c4e1e2a-8f0b-4c1d-9d7e-0a1b2c3d4e5f",
             "orderType": "ARCHIVE",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -12,7 +13,7 @@ SECRET = "receiver-secret-never-shown"
 
 
 def message(event: str = "order.status", *, message_id: str | None = None, **fields: Any) -> dict[str, Any]:
-    """A webhook message; `fields` replace top-level fields."""
+    """A webhook message created now; `fields` replace top-level fields."""
     body: dict[str, Any] = (
         {
             "orderId": "3c4e1e2a-8f0b-4c1d-9d7e-0a1b2c3d4e5f",
@@ -28,7 +29,7 @@ def message(event: str = "order.status", *, message_id: str | None = None, **fie
         "event": event,
         "liveMode": True,
         "messageId": message_id or str(uuid.uuid4()),
-        "timestamp": "2024-05-01T10:00:00.123456Z",
+        "timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "body": body,
     }
     result.update(fields)

@@ -30,6 +30,9 @@ from ._errors import (
     DigestMismatchError,
     InvalidPayloadError,
     MalformedHeaderError,
+    MessageFromFutureError,
+    MessageTimestampError,
+    MessageTooOldError,
     MissingHeaderError,
     RawBodyRequiredError,
     SignatureExpiredError,
@@ -41,9 +44,10 @@ from ._errors import (
 )
 from ._events import EventName, JobState, JobStatus, OrderState, OrderStatus, OrderType, WebhookEvent, parse
 from ._receiver import Handler, Outcome, OutcomeKind, Receiver
-from ._signature import DEFAULT_TOLERANCE, HeadersLike, SecretLike, content_digest, sign, verify
+from ._signature import DEFAULT_MAX_AGE, DEFAULT_TOLERANCE, HeadersLike, SecretLike, content_digest, sign, verify
 
 __all__ = [
+    "DEFAULT_MAX_AGE",
     "DEFAULT_TOLERANCE",
     "DEFAULT_TTL",
     "DedupeStore",
@@ -56,6 +60,9 @@ __all__ = [
     "JobState",
     "JobStatus",
     "MalformedHeaderError",
+    "MessageFromFutureError",
+    "MessageTimestampError",
+    "MessageTooOldError",
     "MissingHeaderError",
     "OrderState",
     "OrderStatus",

@@ -9,6 +9,9 @@ SignatureVerificationError       nothing of the delivery can be trusted or used;
 │   ├── SignatureExpiredError    ... in the past (a replay, a delayed delivery, or a receiver clock running ahead)
 │   └── SignatureFromFutureError ... in the future (a receiver clock running behind)
 ├── DigestMismatchError          the body does not match the signed Content-Digest (or Digest)
+├── MessageTimestampError        the body's own `timestamp` lies outside the accepted window
+│   ├── MessageTooOldError       ... more than `max_age` ago (a replay of a captured delivery, or a very late one)
+│   └── MessageFromFutureError   ... more than `tolerance` ahead (a receiver clock running behind)
 ├── UnsignedBodyError            the signature holds but covers no digest, so the body could have been swapped
 ├── InvalidPayloadError          authentic (or unsigned, via `parse`), but not a webhook message in JSON
 └── RawBodyRequiredError         the body was given as a parsed object instead of the bytes received
@@ -19,12 +22,17 @@ Every message names the check that failed and never contains a secret or the sig
 
 from __future__ import annotations
 
+import datetime
+
 from ..errors import InvalidArgumentError, UP42Error
 
 __all__ = [
     "DigestMismatchError",
     "InvalidPayloadError",
     "MalformedHeaderError",
+    "MessageFromFutureError",
+    "MessageTimestampError",
+    "MessageTooOldError",
     "MissingHeaderError",
     "RawBodyRequiredError",
     "SignatureExpiredError",
@@ -91,6 +99,36 @@ class SignatureFromFutureError(SignatureTimestampError):
 
 class DigestMismatchError(SignatureVerificationError):
     """The body differs from the one the signed digest header describes, or the digest uses no known algorithm."""
+
+
+class MessageTimestampError(SignatureVerificationError):
+    """The message's own ``timestamp`` lies outside the window `verify` accepts.
+
+    The body, and so its timestamp, is covered by the signed digest, unlike the signature's ``created`` time; this
+    is the check that bounds how long a captured delivery can be replayed.
+
+    Attributes:
+        timestamp: The message's ``timestamp``.
+        now: The receiver's time used for the check, in Unix seconds.
+        age: ``now`` minus ``timestamp``, in seconds; negative for a timestamp in the future.
+        limit: The bound that was exceeded, in seconds: ``max_age`` for an old message, ``tolerance`` for one from
+            the future.
+    """
+
+    def __init__(self, message: str, *, timestamp: datetime.datetime, now: float, limit: float) -> None:
+        super().__init__(message)
+        self.timestamp = timestamp
+        self.now = now
+        self.age = now - timestamp.timestamp()
+        self.limit = limit
+
+
+class MessageTooOldError(MessageTimestampError):
+    """The message was created more than ``max_age`` seconds ago: a replay, or a delivery retried very late."""
+
+
+class MessageFromFutureError(MessageTimestampError):
+    """The message claims to be created more than ``tolerance`` seconds from now: is the receiver's clock behind?"""
 
 
 class UnsignedBodyError(SignatureVerificationError):

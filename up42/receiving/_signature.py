@@ -24,6 +24,8 @@ from ..errors import InvalidArgumentError
 from ._errors import (
     DigestMismatchError,
     MalformedHeaderError,
+    MessageFromFutureError,
+    MessageTooOldError,
     MissingHeaderError,
     SignatureExpiredError,
     SignatureFromFutureError,
@@ -33,12 +35,15 @@ from ._errors import (
 from ._events import WebhookEvent, event_from_json, raw_body
 from ._structured import InnerList, Item, parse_dictionary
 
-__all__ = ["DEFAULT_TOLERANCE", "HeadersLike", "SecretLike", "content_digest", "sign", "verify"]
+__all__ = ["DEFAULT_MAX_AGE", "DEFAULT_TOLERANCE", "HeadersLike", "SecretLike", "content_digest", "sign", "verify"]
 
 LABEL = "up42-sig"
 SIGNED_HEADERS = ("content-type", "content-digest")
 CONTENT_TYPE = "application/json"
 DEFAULT_TOLERANCE = 300
+"""Seconds the signature's ``created`` time may lie from the receiver's clock, in either direction."""
+DEFAULT_MAX_AGE = 86_400
+"""Seconds after its own ``timestamp`` that a message is still accepted: 24 hours, room for late redeliveries."""
 
 HeadersLike = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
 """A mapping of header names to values, or (name, value) pairs such as an ASGI scope's ``headers``."""
@@ -283,11 +288,38 @@ def _now(now: float | datetime.datetime | None) -> float:
     raise InvalidArgumentError(f"now must be a timezone-aware datetime or finite Unix seconds, not {now!r}")
 
 
+def check_seconds(value: object, name: str) -> float:
+    """Return `value` as seconds, or raise `InvalidArgumentError` naming the argument unless it is a non-negative
+    finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
+        raise InvalidArgumentError(f"{name} must be a finite, non-negative number of seconds")
+    return float(value)
+
+
 def check_tolerance(tolerance: object) -> float:
     """Return the tolerance as seconds, or raise `InvalidArgumentError` unless it is a non-negative number."""
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance < float("inf"):
-        raise InvalidArgumentError("tolerance must be a finite, non-negative number of seconds")
-    return float(tolerance)
+    return check_seconds(tolerance, "tolerance")
+
+
+def _check_age(event: WebhookEvent, now: float, max_age: float, tolerance: float) -> None:
+    # The signature's `created` is not signed, so it cannot bound replays; the body's timestamp is, via the digest.
+    age = now - event.timestamp.timestamp()
+    if age > max_age:
+        raise MessageTooOldError(
+            f"the message's timestamp ({event.timestamp.isoformat()}) is {_seconds(age)} s old, more than the "
+            f"{_seconds(max_age)} s max_age: a replay of a captured delivery, or one retried very late",
+            timestamp=event.timestamp,
+            now=now,
+            limit=max_age,
+        )
+    if -age > tolerance:
+        raise MessageFromFutureError(
+            f"the message's timestamp ({event.timestamp.isoformat()}) is {_seconds(-age)} s in the future, more "
+            f"than the {_seconds(tolerance)} s tolerance: is this machine's clock behind?",
+            timestamp=event.timestamp,
+            now=now,
+            limit=tolerance,
+        )
 
 
 def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[str, str]:
@@ -334,6 +366,7 @@ def verify(
     secret: SecretLike,
     *,
     tolerance: float = DEFAULT_TOLERANCE,
+    max_age: float = DEFAULT_MAX_AGE,
     now: float | datetime.datetime | None = None,
     allow_unsigned_body: bool = False,
 ) -> WebhookEvent:
@@ -341,14 +374,23 @@ def verify(
 
     Checks, in order: the signature headers are present and well formed, a secret reproduces the signature, the
     signature is no more than `tolerance` seconds old or ahead, and a signed digest header matches the body. Only
-    then is the JSON parsed.
+    then is the JSON parsed, and the message's own ``timestamp`` must be no more than `max_age` seconds old (nor
+    more than `tolerance` seconds ahead).
+
+    The signature covers header values only, not its own ``created`` time, so anyone holding a captured delivery
+    can make ``created`` look fresh. The body's timestamp is covered through the digest; `max_age` is what bounds
+    how long a captured delivery can be replayed, and de-duplication by ``messageId`` (see `Receiver`) turns a
+    replay inside that window into a duplicate.
 
     Args:
         body: The raw request body, exactly as received (bytes, or text decoded as UTF-8). Not a parsed dict.
         headers: The request headers: a mapping (names in any case) or (name, value) pairs.
         secret: The webhook's secret, or a sequence of secrets during a rotation; any one may match. Each is
             compared in constant time.
-        tolerance: How far, in seconds, the signature's ``created`` time may lie from now in either direction.
+        tolerance: How far, in seconds, the signature's ``created`` time may lie from now in either direction (and
+            how far ahead the message's timestamp may be): the allowance for clocks that differ.
+        max_age: How old, in seconds, the message's own ``timestamp`` may be. A redelivery of a message keeps its
+            timestamp, so this is also how late UP42 may redeliver it; 24 hours by default.
         now: The current time (Unix seconds or an aware datetime); the system clock by default.
         allow_unsigned_body: Accept a signature that covers no Content-Digest or Digest header. UP42 has not
             published which headers it signs; if its deliveries cover no digest, the headers are still
@@ -360,11 +402,12 @@ def verify(
     Raises:
         SignatureVerificationError: One of its subclasses, naming the check that failed. Nothing else is raised for
             any body or headers.
-        InvalidArgumentError: The secret, tolerance or now argument is unusable (a bug in the caller).
+        InvalidArgumentError: The secret, tolerance, max_age or now argument is unusable (a bug in the caller).
     """
     raw = raw_body(body)
     keys = check_secrets(secret)
     limit = check_tolerance(tolerance)
+    oldest = check_seconds(max_age, "max_age")
     moment = _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
@@ -388,4 +431,6 @@ def verify(
         )
     for name in digests:
         _BODY_DIGESTS[name](found[name], raw)
-    return event_from_json(raw)
+    event = event_from_json(raw)
+    _check_age(event, moment, oldest, limit)
+    return event
