@@ -21,6 +21,7 @@ from up42.receiving import (
     WebhookEvent,
     sign,
 )
+from up42.receiving._dedupe import ClaimState
 
 
 class Recorder:
@@ -217,10 +218,16 @@ async def test_sync_handle_inside_a_running_loop_refuses_an_async_handler_clearl
 class BrokenStore:
     """A store whose backend is down."""
 
-    def claim(self, message_id: str) -> bool:
+    def claim(self, message_id: str, owner: str, lease: float) -> ClaimState:
         raise ConnectionError("redis unreachable")
 
-    def release(self, message_id: str) -> None:
+    def renew(self, message_id: str, owner: str, lease: float) -> bool:
+        raise ConnectionError("redis unreachable")
+
+    def complete(self, message_id: str) -> None:
+        raise ConnectionError("redis unreachable")
+
+    def release(self, message_id: str, owner: str) -> None:
         raise ConnectionError("redis unreachable")
 
 
@@ -276,47 +283,50 @@ class Clock:
         return self.now
 
 
-def test_in_memory_store_forgets_after_the_ttl() -> None:
+def test_in_memory_store_forgets_a_done_message_after_the_ttl() -> None:
     clock = Clock()
     store = InMemoryDedupeStore(ttl=60, clock=clock)
-    assert store.claim("m-1") is True
+    assert store.claim("m-1", "a", 5) is ClaimState.CLAIMED
+    store.complete("m-1")
     clock.now += 59.9
-    assert store.claim("m-1") is False
+    assert store.claim("m-1", "b", 5) is ClaimState.DONE
     clock.now += 0.1
-    assert store.claim("m-1") is True
+    assert store.claim("m-1", "b", 5) is ClaimState.CLAIMED
 
 
 def test_in_memory_store_drops_the_oldest_beyond_max_entries() -> None:
     store = InMemoryDedupeStore(max_entries=2)
     for message_id in ("a", "b", "c"):
-        assert store.claim(message_id)
+        assert store.claim(message_id, "x", 5) is ClaimState.CLAIMED
     assert len(store) == 2
-    assert store.claim("a") is True
-    assert store.claim("c") is False
+    assert store.claim("a", "y", 5) is ClaimState.CLAIMED
+    assert store.claim("c", "y", 5) is ClaimState.IN_PROGRESS
 
 
-def test_in_memory_store_release_allows_a_new_claim() -> None:
+def test_in_memory_store_release_by_the_owner_allows_a_new_claim() -> None:
     store = InMemoryDedupeStore()
-    store.claim("a")
-    store.release("a")
-    store.release("never-claimed")
-    assert store.claim("a") is True
+    store.claim("a", "owner", 5)
+    store.release("a", "someone-else")
+    assert store.claim("a", "owner-2", 5) is ClaimState.IN_PROGRESS
+    store.release("a", "owner")
+    store.release("never-claimed", "owner")
+    assert store.claim("a", "owner-2", 5) is ClaimState.CLAIMED
 
 
 def test_in_memory_store_grants_a_contended_claim_once() -> None:
     store, results = InMemoryDedupeStore(), []
     barrier = threading.Barrier(8)
 
-    def claim() -> None:
+    def claim(owner: str) -> None:
         barrier.wait()
-        results.append(store.claim("same"))
+        results.append(store.claim("same", owner, 5))
 
-    threads = [threading.Thread(target=claim) for _ in range(8)]
+    threads = [threading.Thread(target=claim, args=(str(number),)) for number in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False] * 7 + [True]
+    assert sorted(results) == [ClaimState.CLAIMED] + [ClaimState.IN_PROGRESS] * 7
 
 
 @pytest.mark.parametrize("kwargs", [{"ttl": 0}, {"ttl": -1}, {"max_entries": 0}, {"ttl": True}])

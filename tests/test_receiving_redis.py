@@ -16,6 +16,7 @@ import redis
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.receiving import OutcomeKind, Receiver, RedisDedupeStore, WebhookEvent
+from up42.receiving._dedupe import ClaimState
 
 STARTUP_SECONDS = 10
 
@@ -113,16 +114,38 @@ def test_a_failed_handler_on_one_receiver_lets_the_other_handle_the_retry(redis_
             store.close()
 
 
-def test_a_claim_is_one_key_with_the_ttl_under_the_prefix(redis_url: str, client: object) -> None:
+def test_a_claim_is_one_key_under_the_prefix_with_the_lease_then_the_ttl(redis_url: str, client: object) -> None:
     store = RedisDedupeStore.from_url(redis_url, ttl=120, prefix="test:")
     try:
-        assert store.claim("m-1") is True
-        assert store.claim("m-1") is False
+        assert store.claim("m-1", "owner", 5) is ClaimState.CLAIMED
+        assert store.claim("m-1", "other", 5) is ClaimState.IN_PROGRESS
         assert client.keys("*") == [b"test:m-1"]  # type: ignore[attr-defined]
-        assert 0 < client.ttl("test:m-1") <= 120  # type: ignore[attr-defined]
-        store.release("m-1")
+        assert 0 < client.pttl("test:m-1") <= 5000  # type: ignore[attr-defined]
+        store.release("m-1", "other")
+        assert client.exists("test:m-1") == 1  # type: ignore[attr-defined]
+        store.release("m-1", "owner")
         assert client.exists("test:m-1") == 0  # type: ignore[attr-defined]
-        assert store.claim("m-1") is True
+        assert store.claim("m-1", "owner", 5) is ClaimState.CLAIMED
+        store.complete("m-1")
+        assert 5 < client.ttl("test:m-1") <= 120  # type: ignore[attr-defined]
+        assert store.claim("m-1", "other", 5) is ClaimState.DONE
+        store.release("m-1", "owner")
+        assert store.claim("m-1", "other", 5) is ClaimState.DONE
+    finally:
+        store.close()
+
+
+def test_renewal_extends_only_the_owners_live_claim(redis_url: str, client: object) -> None:
+    store = RedisDedupeStore.from_url(redis_url, prefix="test:")
+    try:
+        store.claim("m-1", "owner", 0.5)
+        assert store.renew("m-1", "owner", 60) is True
+        assert client.pttl("test:m-1") > 50_000  # type: ignore[attr-defined]
+        assert store.renew("m-1", "other", 60) is False
+        store.complete("m-1")
+        assert store.renew("m-1", "owner", 1) is False
+        assert client.ttl("test:m-1") > 60  # type: ignore[attr-defined]
+        assert store.renew("never-claimed", "owner", 60) is False
     finally:
         store.close()
 
@@ -133,7 +156,7 @@ def test_contended_claims_across_connections_are_granted_once(redis_url: str, cl
 
     def claim(store: RedisDedupeStore) -> None:
         barrier.wait()
-        results.append(store.claim("contended"))
+        results.append(store.claim("contended", str(id(store)), 5))
 
     threads = [threading.Thread(target=claim, args=(store,)) for store in stores]
     try:
@@ -144,7 +167,7 @@ def test_contended_claims_across_connections_are_granted_once(redis_url: str, cl
     finally:
         for store in stores:
             store.close()
-    assert sorted(results) == [False] * (len(stores) - 1) + [True]
+    assert sorted(results) == [ClaimState.CLAIMED] + [ClaimState.IN_PROGRESS] * (len(stores) - 1)
 
 
 def test_an_unreachable_redis_gives_503() -> None:

@@ -27,9 +27,11 @@ class ReceiverApp:
     """The ASGI application `Receiver.asgi_app` returns.
 
     Answers: 200 for a handled, ignored or duplicate delivery; 401 when the signature fails; 400 for a malformed
-    delivery; 500 when a handler fails and 503 when the de-duplication store does (so the sender retries); 405 for
-    a method other than POST; 413 for a body over `max_body_size` bytes. The JSON body is
-    ``{"outcome": ..., "detail": ...}``; it never holds a handler's exception text.
+    delivery; 500 when a handler fails, 503 when the de-duplication store does, and 503 with ``Retry-After`` when
+    the message is still being handled by an earlier delivery (so the sender retries); 405 for a method other
+    than POST; 413 for a body over `max_body_size` bytes. The JSON body is ``{"outcome": ..., "detail": ...}``; it
+    never holds a handler's exception text. A server that cancels the application (its client went away) cancels
+    the handlers too, and the receiver releases the message for the sender's retry.
     """
 
     def __init__(self, receiver: Receiver, *, max_body_size: int) -> None:
@@ -60,7 +62,8 @@ class ReceiverApp:
             if not message.get("more_body", False):
                 break
         outcome = await self.receiver.handle_async(bytes(body), scope["headers"])
-        await _respond(send, outcome.status_code, outcome.kind.value, outcome.detail)
+        headers = [(name.lower().encode("ascii"), value.encode("ascii")) for name, value in outcome.headers.items()]
+        await _respond(send, outcome.status_code, outcome.kind.value, outcome.detail, headers)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -1,11 +1,30 @@
-"""Remembering handled messages by `messageId`, so a redelivered message is handled once.
+"""Remembering messages by `messageId`, so a redelivered message is handled once and a lost one is handled again.
 
-A store *claims* a message id before its handlers run and *releases* it if they fail, so the sender's retry is
-handled again while a concurrent duplicate (the same message arriving at two receivers) is not.
+A `Receiver` asks its store to *claim* a message id before the handlers run. The store answers with a
+`ClaimState`:
+
+- ``claimed``: the id was free (never seen, released, or its holder's lease ran out). It is now held *in progress*
+  by the caller's random ``owner`` token for ``lease`` seconds.
+- ``in_progress``: another holder's lease is alive; the receiver answers 503 with ``Retry-After``, so the sender
+  tries again later instead of taking the message as delivered.
+- ``done``: the message was handled; the receiver acknowledges the delivery as a duplicate.
+
+While its handlers run, the holder *renews* the lease (every third of it). Then it either *completes* the claim,
+which marks the id done and remembers it for the store's ``ttl``, or *releases* it (a handler failed, or the run
+was cancelled or interrupted), which frees the id for the sender's retry. A holder that dies without either
+(a process killed with SIGKILL, a lost machine) stops renewing, and the id is free once the lease runs out.
+
+To use another backend, implement the four methods of `DedupeStore`. Each must be atomic across every process
+that shares the store: `claim` takes a free or expired id in one step, and `renew` and `release` act only while
+the given owner still holds the id. A store may also expose ``ttl`` (seconds a done id is remembered); the
+receiver then refuses a store that would forget sooner than its ``max_age``. Stores written for the earlier
+two-method protocol (``claim(message_id) -> bool`` and ``release(message_id)``) are refused by `Receiver` with an
+`InvalidArgumentError` that names the missing methods.
 """
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from collections import OrderedDict
@@ -14,21 +33,46 @@ from typing import Any, Protocol
 
 from ..errors import InvalidArgumentError
 
-__all__ = ["DEFAULT_TTL", "DedupeStore", "InMemoryDedupeStore", "RedisDedupeStore"]
+__all__ = ["DEFAULT_LEASE", "DEFAULT_TTL", "ClaimState", "DedupeStore", "InMemoryDedupeStore", "RedisDedupeStore"]
 
 DEFAULT_TTL = 24 * 60 * 60
 """How long a handled message id is remembered, in seconds. UP42 does not publish how long it retries."""
 
+DEFAULT_LEASE = 30
+"""Seconds a claim stays in progress without renewal: how long a message waits after its holder died."""
+
+STORE_METHODS = ("claim", "renew", "complete", "release")
+"""The methods of the `DedupeStore` protocol, as `Receiver` checks them."""
+
+
+class ClaimState(enum.StrEnum):
+    """What `DedupeStore.claim` found. A store may return the plain strings too."""
+
+    CLAIMED = "claimed"
+    """The id was free; the caller now holds it in progress."""
+    IN_PROGRESS = "in_progress"
+    """Another holder's lease on the id is alive."""
+    DONE = "done"
+    """The message was handled and is still remembered."""
+
 
 class DedupeStore(Protocol):
-    """Where a `Receiver` remembers message ids. Implement these two methods to use another backend."""
+    """Where a `Receiver` keeps its claims on message ids; see this module's docstring for the contract."""
 
-    def claim(self, message_id: str) -> bool:
-        """Record the id; return False when it was already recorded (and has not expired)."""
+    def claim(self, message_id: str, owner: str, lease: float) -> ClaimState | str:
+        """Hold the id for `owner` for `lease` seconds when it is free or its lease ran out; say what was found."""
         ...
 
-    def release(self, message_id: str) -> None:
-        """Forget the id, so a redelivery of that message is handled again."""
+    def renew(self, message_id: str, owner: str, lease: float) -> bool:
+        """Extend the lease to `lease` seconds from now; False when `owner` no longer holds the id in progress."""
+        ...
+
+    def complete(self, message_id: str) -> None:
+        """Mark the id done and remember it for the store's TTL, whoever holds it."""
+        ...
+
+    def release(self, message_id: str, owner: str) -> None:
+        """Free the id, so a redelivery is handled again; nothing when `owner` no longer holds it in progress."""
         ...
 
 
@@ -38,10 +82,11 @@ def _positive(value: object, name: str) -> None:
 
 
 class InMemoryDedupeStore:
-    """Message ids held in this process for `ttl` seconds, at most `max_entries` of them (oldest dropped first).
+    """Claims held in this process: done ids for `ttl` seconds, at most `max_entries` ids (oldest dropped first).
 
     Enough for a single receiver process; several processes behind a load balancer need a shared store such as
-    `RedisDedupeStore`. Thread-safe.
+    `RedisDedupeStore`. A message dropped to keep within `max_entries` is forgotten early: a replay of it would
+    be handled again. Thread-safe.
     """
 
     def __init__(
@@ -52,42 +97,74 @@ class InMemoryDedupeStore:
         self._ttl = ttl
         self._max_entries = max_entries
         self._clock = clock
-        self._expiry: OrderedDict[str, float] = OrderedDict()
+        # message id -> (owner while in progress, None once done; the time it expires)
+        self._entries: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def claim(self, message_id: str) -> bool:
-        """Record the id; return False when it is already held."""
+    @property
+    def ttl(self) -> float:
+        """Seconds a done message id is remembered."""
+        return self._ttl
+
+    def claim(self, message_id: str, owner: str, lease: float) -> ClaimState:
+        """Hold the id for `owner` unless a live claim or a done mark holds it."""
         with self._lock:
             now = self._clock()
-            # Entries are kept in insertion order and share one TTL, so the expired ones are at the front.
-            while self._expiry and next(iter(self._expiry.values())) <= now:
-                self._expiry.popitem(last=False)
-            if message_id in self._expiry:
+            self._forget_expired(now)
+            entry = self._entries.get(message_id)
+            if entry is not None and entry[1] > now:
+                return ClaimState.IN_PROGRESS if entry[0] is not None else ClaimState.DONE
+            self._put(message_id, owner, now + lease)
+            return ClaimState.CLAIMED
+
+    def renew(self, message_id: str, owner: str, lease: float) -> bool:
+        """Extend `owner`'s live claim."""
+        with self._lock:
+            now = self._clock()
+            entry = self._entries.get(message_id)
+            if entry is None or entry[0] != owner or entry[1] <= now:
                 return False
-            self._expiry[message_id] = now + self._ttl
-            if len(self._expiry) > self._max_entries:
-                self._expiry.popitem(last=False)
+            self._entries[message_id] = (owner, now + lease)
             return True
 
-    def release(self, message_id: str) -> None:
-        """Forget the id."""
+    def complete(self, message_id: str) -> None:
+        """Remember the id as done for the TTL."""
         with self._lock:
-            self._expiry.pop(message_id, None)
+            self._put(message_id, None, self._clock() + self._ttl)
+
+    def release(self, message_id: str, owner: str) -> None:
+        """Forget the id if `owner` still holds it in progress."""
+        with self._lock:
+            entry = self._entries.get(message_id)
+            if entry is not None and entry[0] == owner:
+                del self._entries[message_id]
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._expiry)
+            return len(self._entries)
+
+    def _put(self, message_id: str, owner: str | None, expiry: float) -> None:
+        self._entries[message_id] = (owner, expiry)
+        self._entries.move_to_end(message_id)
+        if len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+    def _forget_expired(self, now: float) -> None:
+        # Entries are kept in the order they were last written. Leases are shorter than the TTL, so an expired
+        # entry can sit behind a live one; lookups compare the expiry anyway, and it is dropped once it is in front.
+        while self._entries and next(iter(self._entries.values()))[1] <= now:
+            self._entries.popitem(last=False)
 
 
 class RedisClient(Protocol):
-    """The two calls `RedisDedupeStore` makes; `redis.Redis` provides them."""
+    """The calls `RedisDedupeStore` makes; `redis.Redis` provides them."""
 
-    def set(self, name: str, value: bytes, *, ex: int, nx: bool) -> Any:
-        """SET name value EX ex NX."""
+    def set(self, name: str, value: bytes, *, px: int) -> Any:
+        """SET name value PX px."""
         ...
 
-    def delete(self, *names: str) -> Any:
-        """DEL names."""
+    def eval(self, script: str, numkeys: int, *keys_and_args: str | bytes | int) -> Any:
+        """EVAL script numkeys keys... args..."""
         ...
 
     def close(self) -> None:
@@ -95,11 +172,37 @@ class RedisClient(Protocol):
         ...
 
 
-class RedisDedupeStore:
-    """Message ids held in Redis, shared by every receiver process that uses the same server and prefix.
+# A claim value is b"claimed:" + the owner token while in progress, and b"done" once handled.
+_DONE = b"done"
+_CLAIMED = b"claimed:"
 
-    A claim is one ``SET key 1 NX EX ttl``, atomic on the server, so of two processes receiving the same message
-    at the same moment exactly one handles it. Needs the ``redis`` extra (``pip install 'up42-webhooks[redis]'``).
+# Each script runs atomically on the server, so no other client acts between its read and its write.
+_CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])
+"""
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+class RedisDedupeStore:
+    """Claims held in Redis, shared by every receiver process that uses the same server and prefix.
+
+    A claim is one key: ``SET key claimed:<owner> NX PX <lease>`` takes it atomically on the server, so of two
+    processes receiving the same message at the same moment exactly one handles it; the key expires with the
+    lease when its holder dies. Completing sets it to ``done`` with the TTL. Renewing and releasing are small Lua
+    scripts that act only while the key still holds the caller's owner token. Needs the ``redis`` extra
+    (``pip install 'up42-webhooks[redis]'``) and a server that runs Lua scripts (``EVAL``).
 
     Examples:
         >>> store = RedisDedupeStore.from_url("redis://localhost:6379/0")  # doctest: +SKIP
@@ -125,13 +228,30 @@ class RedisDedupeStore:
             raise ImportError("RedisDedupeStore needs the redis package: pip install 'up42-webhooks[redis]'") from error
         return cls(redis.Redis.from_url(url), ttl=ttl, prefix=prefix)
 
-    def claim(self, message_id: str) -> bool:
-        """Record the id; return False when another claim holds it."""
-        return bool(self._client.set(self._prefix + message_id, b"1", ex=self._ttl, nx=True))
+    @property
+    def ttl(self) -> int:
+        """Seconds a done message id is remembered."""
+        return self._ttl
 
-    def release(self, message_id: str) -> None:
-        """Forget the id."""
-        self._client.delete(self._prefix + message_id)
+    def claim(self, message_id: str, owner: str, lease: float) -> ClaimState:
+        """Hold the id for `owner` unless a live claim or a done mark holds it."""
+        found = self._client.eval(_CLAIM, 1, self._prefix + message_id, _CLAIMED + owner.encode(), _milliseconds(lease))
+        if found is None:
+            return ClaimState.CLAIMED
+        return ClaimState.DONE if found == _DONE else ClaimState.IN_PROGRESS
+
+    def renew(self, message_id: str, owner: str, lease: float) -> bool:
+        """Extend `owner`'s live claim."""
+        key = self._prefix + message_id
+        return bool(self._client.eval(_RENEW, 1, key, _CLAIMED + owner.encode(), _milliseconds(lease)))
+
+    def complete(self, message_id: str) -> None:
+        """Remember the id as done for the TTL."""
+        self._client.set(self._prefix + message_id, _DONE, px=self._ttl * 1000)
+
+    def release(self, message_id: str, owner: str) -> None:
+        """Delete the key if `owner` still holds it in progress."""
+        self._client.eval(_RELEASE, 1, self._prefix + message_id, _CLAIMED + owner.encode())
 
     def close(self) -> None:
         """Close the Redis client's connections."""

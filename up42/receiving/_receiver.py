@@ -11,12 +11,15 @@ import dataclasses
 import enum
 import inspect
 import logging
+import math
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
-from ._dedupe import DedupeStore, InMemoryDedupeStore
+from ._claims import NO_CLAIM, Claim, HeldClaim, Renewer
+from ._dedupe import DEFAULT_LEASE, DEFAULT_TTL, STORE_METHODS, ClaimState, DedupeStore, InMemoryDedupeStore
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import WebhookEvent
 from ._signature import DEFAULT_TOLERANCE, HeadersLike, SecretLike, check_secrets, check_tolerance, verify
@@ -42,6 +45,9 @@ class OutcomeKind(enum.StrEnum):
     """Verified, but no handler is registered for its event (nor a fallback)."""
     DUPLICATE = "duplicate"
     """Verified, but its message id was handled before; no handler ran."""
+    IN_PROGRESS = "in_progress"
+    """Verified, but the message is being handled right now (here or by another receiver); no handler ran. The
+    answer asks the sender to retry, so the message is handled should that first attempt fail."""
     BAD_SIGNATURE = "bad_signature"
     """Not shown to come from UP42: missing or wrong signature, stale or future timestamp, changed body."""
     MALFORMED = "malformed"
@@ -56,6 +62,7 @@ _STATUS = {
     OutcomeKind.HANDLED: 200,
     OutcomeKind.IGNORED: 200,
     OutcomeKind.DUPLICATE: 200,
+    OutcomeKind.IN_PROGRESS: 503,
     OutcomeKind.BAD_SIGNATURE: 401,
     OutcomeKind.MALFORMED: 400,
     OutcomeKind.HANDLER_FAILED: 500,
@@ -72,12 +79,14 @@ class Outcome:
         event: The verified event; None when verification failed.
         error: The verification error, or the exception a handler or the store raised.
         handlers: The names of the handlers that ran to completion.
+        retry_after: Seconds after which the sender should try again, for `IN_PROGRESS`; None otherwise.
     """
 
     kind: OutcomeKind
     event: WebhookEvent | None = None
     error: BaseException | None = None
     handlers: tuple[str, ...] = ()
+    retry_after: int | None = None
 
     @property
     def status_code(self) -> int:
@@ -90,6 +99,11 @@ class Outcome:
         return self.status_code < 300
 
     @property
+    def headers(self) -> dict[str, str]:
+        """Headers to answer with besides the status: ``Retry-After`` when the sender should wait before retrying."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+    @property
     def detail(self) -> str:
         """A one-line reason that is safe to send back: it never holds a handler's exception text."""
         if self.kind in (OutcomeKind.BAD_SIGNATURE, OutcomeKind.MALFORMED):
@@ -98,6 +112,8 @@ class Outcome:
             return "a handler failed; retry later"
         if self.kind is OutcomeKind.STORE_FAILED:
             return "the de-duplication store is unavailable; retry later"
+        if self.kind is OutcomeKind.IN_PROGRESS:
+            return "this message is being handled; retry later"
         return self.kind.value
 
 
@@ -121,6 +137,11 @@ class Receiver:
     handler of their own. Sync and async handlers may be mixed. A handler that raises makes the outcome
     `HANDLER_FAILED` (HTTP 500), so the sender retries, and the message id is released so the retry runs every
     handler again: write handlers that tolerate running twice.
+
+    De-duplication claims a message before its handlers run, with a lease that is renewed while they run (see
+    `up42.receiving.DedupeStore`). A delivery of a message that is still being handled is answered
+    `IN_PROGRESS` (503 with ``Retry-After``), never acknowledged, so it is not lost if the first attempt fails.
+    A run that ends any other way than by success, a cancellation or an interrupt included, releases the claim.
     """
 
     def __init__(
@@ -128,7 +149,9 @@ class Receiver:
         secret: SecretLike,
         *,
         tolerance: float = DEFAULT_TOLERANCE,
+        max_age: float = DEFAULT_TTL,
         dedupe: DedupeStore | bool | None = True,
+        lease: float = DEFAULT_LEASE,
         allow_unsigned_body: bool = False,
     ) -> None:
         """Set up a receiver.
@@ -136,25 +159,39 @@ class Receiver:
         Args:
             secret: The webhook secret, or several during a rotation (see `verify`).
             tolerance: Seconds the signature's ``created`` time may lie from now, either way.
-            dedupe: True for an `InMemoryDedupeStore`, False (or None) to handle every delivery, or a store of
-                your own (a `RedisDedupeStore` when several processes receive).
+            max_age: Seconds after its own timestamp that a message is still accepted (see `verify`). The
+                de-duplication store must remember handled messages at least this long, so that a replay of
+                any message young enough to pass is a duplicate.
+            dedupe: True for an `InMemoryDedupeStore` that remembers messages for ``max_age`` (24 hours at
+                least), False (or None) to handle every delivery, or a store of your own (a `RedisDedupeStore`
+                when several processes receive). A store whose ``ttl`` is shorter than ``max_age`` is refused.
+            lease: Seconds a claim on a message lasts without renewal. The receiver renews it every third of
+                that while the handlers run, so it only matters when the holding process dies: the message can
+                be handled again after at most this long. Also the ``Retry-After`` of an `IN_PROGRESS` answer.
             allow_unsigned_body: Passed to `verify`.
+
+        Raises:
+            InvalidArgumentError: An unusable secret, time or store: one written for the earlier two-method
+                protocol, or one that forgets sooner than ``max_age``.
         """
         check_secrets(secret)
         # A copy, so that changing the caller's list later does not change what this receiver accepts.
         self._secret: SecretLike = secret if isinstance(secret, str) else tuple(secret)
         self._tolerance = check_tolerance(tolerance)
+        self._max_age = _positive_seconds(max_age, "max_age")
+        self._lease = _positive_seconds(lease, "lease")
         self._allow_unsigned_body = allow_unsigned_body
-        self._store: DedupeStore | None = (
-            InMemoryDedupeStore() if dedupe is True else None if dedupe is False or dedupe is None else dedupe
-        )
+        store = _store(dedupe, self._max_age)
+        # The renewer also carries the store: both exist exactly when de-duplication is on.
+        self._renewer = Renewer(store, self._lease) if store is not None else None
         self._handlers: dict[str, list[Handler]] = {}
         self._fallback: list[Handler] = []
 
     def __repr__(self) -> str:
         # The secret is deliberately absent.
         events = sorted(self._handlers)
-        return f"Receiver(events={events!r}, fallback={len(self._fallback)}, dedupe={type(self._store).__name__})"
+        store = type(self._renewer.store).__name__ if self._renewer is not None else None
+        return f"Receiver(events={events!r}, fallback={len(self._fallback)}, dedupe={store})"
 
     def on(self, event: str) -> Callable[[H], H]:
         """Register the decorated function for one event name, e.g. ``@receiver.on("order.status")``."""
@@ -175,46 +212,62 @@ class Receiver:
     def handle(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify a delivery and run its handlers in this thread; coroutine handlers run in a new event loop.
 
-        Inside a running event loop, use `handle_async`. Never raises for any body or headers.
+        Inside a running event loop, use `handle_async`. Never raises for any body or headers; an interrupt
+        (``KeyboardInterrupt``, ``SystemExit``) raised by a handler is passed on after the claim is released.
         """
         admitted = self._admit(body, headers)
         if isinstance(admitted, Outcome):
             return admitted
         event, handlers = admitted
-        claimed = self._claim(event)
-        if claimed is not None:
-            return claimed
-        for handler in handlers:
-            try:
-                result = handler(event)
-                if inspect.isawaitable(result):
-                    _run_to_completion(result)
-            except Exception as error:
-                return self._failed(event, handler, error)
+        claim = self._claim(event)
+        if isinstance(claim, Outcome):
+            return claim
+        handled = False
+        try:
+            for handler in handlers:
+                try:
+                    result = handler(event)
+                    if inspect.isawaitable(result):
+                        _run_to_completion(result)
+                except Exception as error:
+                    return self._failed(event, handler, error)
+            handled = True
+        finally:
+            claim.settle(handled)
         return self._succeeded(event, handlers)
 
     async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify a delivery and run its handlers: coroutines in this loop, plain functions in a worker thread.
 
         The de-duplication store is also called from a worker thread, so a network store never blocks the loop.
-        Never raises for any body or headers.
+        Never raises for any body or headers. Cancelled (by `asyncio.wait_for`, or a server whose client went
+        away), it releases the claim and passes the cancellation on; a plain function already running in its
+        worker thread cannot be stopped, so the claim is released when it returns.
         """
         admitted = self._admit(body, headers)
         if isinstance(admitted, Outcome):
             return admitted
         event, handlers = admitted
-        claimed = await asyncio.to_thread(self._claim, event)
-        if claimed is not None:
-            return claimed
-        for handler in handlers:
-            try:
-                result = (
-                    handler(event) if inspect.iscoroutinefunction(handler) else await asyncio.to_thread(handler, event)
-                )
-                if inspect.isawaitable(result):
-                    await result
-            except Exception as error:
-                return await asyncio.to_thread(self._failed, event, handler, error)
+        claim = await asyncio.to_thread(self._claim, event)
+        if isinstance(claim, Outcome):
+            return claim
+        handled = False
+        try:
+            for handler in handlers:
+                try:
+                    result = (
+                        handler(event)
+                        if inspect.iscoroutinefunction(handler)
+                        else await asyncio.to_thread(_run_in_thread, claim, handler, event)
+                    )
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception as error:
+                    return self._failed(event, handler, error)
+            handled = True
+        finally:
+            # Shielded: a second cancellation stops this wait, not the settling in the worker thread.
+            await asyncio.shield(asyncio.to_thread(claim.settle, handled))
         return self._succeeded(event, handlers)
 
     def asgi_app(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> ReceiverApp:
@@ -245,20 +298,27 @@ class Receiver:
             return Outcome(OutcomeKind.IGNORED, event=event)
         return event, list(handlers)
 
-    def _claim(self, event: WebhookEvent) -> Outcome | None:
-        if self._store is None:
-            return None
+    def _claim(self, event: WebhookEvent) -> Claim | Outcome:
+        if self._renewer is None:
+            return NO_CLAIM
+        store = self._renewer.store
+        # A random owner token, so that only this run can renew or release its claim.
+        owner = secrets.token_hex(16)
         try:
-            first = self._store.claim(event.message_id)
+            state = ClaimState(store.claim(event.message_id, owner, self._lease))
         except Exception as error:
             logger.exception("the de-duplication store failed for message %s", event.message_id)
             return Outcome(OutcomeKind.STORE_FAILED, event=event, error=error)
-        if first:
-            return None
+        if state is ClaimState.CLAIMED:
+            return HeldClaim(self._renewer, event.message_id, owner)
+        if state is ClaimState.IN_PROGRESS:
+            logger.info("message %s (%s) is being handled; asked the sender to retry", event.message_id, event.event)
+            return Outcome(OutcomeKind.IN_PROGRESS, event=event, retry_after=math.ceil(self._lease))
         logger.info("dropped a duplicate of message %s (%s)", event.message_id, event.event)
         return Outcome(OutcomeKind.DUPLICATE, event=event)
 
-    def _failed(self, event: WebhookEvent, handler: Handler, error: Exception) -> Outcome:
+    @staticmethod
+    def _failed(event: WebhookEvent, handler: Handler, error: Exception) -> Outcome:
         logger.error(
             "webhook handler %s failed on message %s (%s)",
             _name(handler),
@@ -266,16 +326,43 @@ class Receiver:
             event.event,
             exc_info=error,
         )
-        if self._store is not None:
-            try:
-                self._store.release(event.message_id)
-            except Exception:
-                logger.exception("could not release message %s; its redelivery will be dropped", event.message_id)
         return Outcome(OutcomeKind.HANDLER_FAILED, event=event, error=error)
 
     @staticmethod
     def _succeeded(event: WebhookEvent, handlers: Sequence[Handler]) -> Outcome:
         return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(_name(handler) for handler in handlers))
+
+
+def _positive_seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
+        raise InvalidArgumentError(f"{name} must be a finite, positive number of seconds")
+    return float(value)
+
+
+def _store(dedupe: DedupeStore | bool | None, max_age: float) -> DedupeStore | None:
+    if dedupe is None or isinstance(dedupe, bool):
+        return InMemoryDedupeStore(ttl=max(DEFAULT_TTL, max_age)) if dedupe else None
+    missing = [name for name in STORE_METHODS if not callable(getattr(dedupe, name, None))]
+    if missing:
+        raise InvalidArgumentError(
+            f"dedupe must be True, False or a DedupeStore; {type(dedupe).__name__} lacks {', '.join(missing)}. "
+            "A store implements claim(message_id, owner, lease), renew(message_id, owner, lease), "
+            "complete(message_id) and release(message_id, owner); stores of the earlier claim/release protocol "
+            "need the new methods (see up42.receiving.DedupeStore)"
+        )
+    ttl = getattr(dedupe, "ttl", None)
+    if isinstance(ttl, int | float) and ttl < max_age:
+        raise InvalidArgumentError(
+            f"the de-duplication store remembers messages for {ttl} s, less than max_age ({max_age:g} s): a replay "
+            "of a message older than that but still accepted would be handled again; give the store a ttl of at "
+            "least max_age"
+        )
+    return dedupe
+
+
+def _run_in_thread(claim: Claim, handler: Handler, event: WebhookEvent) -> Any:
+    with claim.running_in_thread():
+        return handler(event)
 
 
 def _run_to_completion(awaitable: Any) -> None:
