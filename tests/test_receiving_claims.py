@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import threading
 import time
@@ -14,7 +15,7 @@ import pytest
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
-from up42.receiving import InMemoryDedupeStore, OutcomeKind, Receiver, WebhookEvent
+from up42.receiving import InMemoryDedupeStore, MessageTooOldError, OutcomeKind, Receiver, WebhookEvent
 from up42.receiving._dedupe import ClaimState
 
 LEASE = 0.3
@@ -236,7 +237,25 @@ def test_the_default_store_remembers_at_least_max_age() -> None:
     assert receiver._renewer.store.ttl == 3 * 86400  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("kwargs", [{"lease": 0}, {"lease": -1}, {"lease": float("inf")}, {"max_age": 0}])
+def _aged(hours: float) -> dict[str, Any]:
+    sent = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=hours)
+    return message(timestamp=sent.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+
+def test_the_receiver_refuses_a_message_older_than_max_age_and_remembers_the_younger_ones() -> None:
+    receiver = Receiver(SECRET, max_age=2 * 3600)
+    runs = _counting(receiver)
+    young = _aged(1.9)
+    assert receiver.handle(*delivery(young)).kind is OutcomeKind.HANDLED
+    # A replay with a fresh `created` inside the window is a duplicate; outside it, the signature check refuses it.
+    assert receiver.handle(*delivery(young)).kind is OutcomeKind.DUPLICATE
+    too_old = receiver.handle(*delivery(_aged(2.1)))
+    assert too_old.kind is OutcomeKind.BAD_SIGNATURE
+    assert isinstance(too_old.error, MessageTooOldError)
+    assert runs == [young["messageId"]]
+
+
+@pytest.mark.parametrize("kwargs", [{"lease": 0}, {"lease": -1}, {"lease": float("inf")}, {"max_age": -1}])
 def test_unusable_leases_and_ages_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvalidArgumentError):
         Receiver(SECRET, **kwargs)

@@ -76,9 +76,11 @@ class DedupeStore(Protocol):
         ...
 
 
-def _positive(value: object, name: str) -> None:
+def check_positive(value: object, name: str) -> float:
+    """Return `value`, or raise `InvalidArgumentError` naming the argument unless it is a positive finite number."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
         raise InvalidArgumentError(f"{name} must be a positive number")
+    return value
 
 
 class InMemoryDedupeStore:
@@ -92,8 +94,8 @@ class InMemoryDedupeStore:
     def __init__(
         self, *, ttl: float = DEFAULT_TTL, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        _positive(ttl, "ttl")
-        _positive(max_entries, "max_entries")
+        check_positive(ttl, "ttl")
+        check_positive(max_entries, "max_entries")
         self._ttl = ttl
         self._max_entries = max_entries
         self._clock = clock
@@ -211,7 +213,7 @@ class RedisDedupeStore:
 
     def __init__(self, client: RedisClient, *, ttl: int = DEFAULT_TTL, prefix: str = "up42:webhook-message:") -> None:
         """Use an existing client, e.g. ``redis.Redis(host=..., port=...)``."""
-        _positive(ttl, "ttl")
+        check_positive(ttl, "ttl")
         if isinstance(ttl, float):
             raise InvalidArgumentError("ttl must be a whole number of seconds for Redis")
         self._client = client

@@ -19,10 +19,27 @@ from typing import Any, TypeVar
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
 from ._claims import NO_CLAIM, Claim, HeldClaim, Renewer
-from ._dedupe import DEFAULT_LEASE, DEFAULT_TTL, STORE_METHODS, ClaimState, DedupeStore, InMemoryDedupeStore
+from ._dedupe import (
+    DEFAULT_LEASE,
+    DEFAULT_TTL,
+    STORE_METHODS,
+    ClaimState,
+    DedupeStore,
+    InMemoryDedupeStore,
+    check_positive,
+)
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import WebhookEvent
-from ._signature import DEFAULT_TOLERANCE, HeadersLike, SecretLike, check_secrets, check_tolerance, verify
+from ._signature import (
+    DEFAULT_MAX_AGE,
+    DEFAULT_TOLERANCE,
+    HeadersLike,
+    SecretLike,
+    check_seconds,
+    check_secrets,
+    check_tolerance,
+    verify,
+)
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
 
@@ -149,7 +166,7 @@ class Receiver:
         secret: SecretLike,
         *,
         tolerance: float = DEFAULT_TOLERANCE,
-        max_age: float = DEFAULT_TTL,
+        max_age: float = DEFAULT_MAX_AGE,
         dedupe: DedupeStore | bool | None = True,
         lease: float = DEFAULT_LEASE,
         allow_unsigned_body: bool = False,
@@ -178,8 +195,8 @@ class Receiver:
         # A copy, so that changing the caller's list later does not change what this receiver accepts.
         self._secret: SecretLike = secret if isinstance(secret, str) else tuple(secret)
         self._tolerance = check_tolerance(tolerance)
-        self._max_age = _positive_seconds(max_age, "max_age")
-        self._lease = _positive_seconds(lease, "lease")
+        self._max_age = check_seconds(max_age, "max_age")
+        self._lease = check_positive(lease, "lease")
         self._allow_unsigned_body = allow_unsigned_body
         store = _store(dedupe, self._max_age)
         # The renewer also carries the store: both exist exactly when de-duplication is on.
@@ -283,6 +300,7 @@ class Receiver:
                 headers,
                 self._secret,
                 tolerance=self._tolerance,
+                max_age=self._max_age,
                 allow_unsigned_body=self._allow_unsigned_body,
             )
         except (MalformedHeaderError, InvalidPayloadError, RawBodyRequiredError) as error:
@@ -331,12 +349,6 @@ class Receiver:
     @staticmethod
     def _succeeded(event: WebhookEvent, handlers: Sequence[Handler]) -> Outcome:
         return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(_name(handler) for handler in handlers))
-
-
-def _positive_seconds(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
-        raise InvalidArgumentError(f"{name} must be a finite, positive number of seconds")
-    return float(value)
 
 
 def _store(dedupe: DedupeStore | bool | None, max_age: float) -> DedupeStore | None:
