@@ -27,6 +27,7 @@ without a secret (nothing is verified then). The error tree is drawn in `up42.re
 from ._asgi import ReceiverApp
 from ._dedupe import DEFAULT_TTL, DedupeStore, InMemoryDedupeStore, RedisDedupeStore
 from ._errors import (
+    CoveredHeaderError,
     DigestMismatchError,
     InvalidPayloadError,
     MalformedHeaderError,
@@ -44,12 +45,23 @@ from ._errors import (
 )
 from ._events import EventName, JobState, JobStatus, OrderState, OrderStatus, OrderType, WebhookEvent, parse
 from ._receiver import Handler, Outcome, OutcomeKind, Receiver
-from ._signature import DEFAULT_MAX_AGE, DEFAULT_TOLERANCE, HeadersLike, SecretLike, content_digest, sign, verify
+from ._signature import (
+    DEFAULT_COVERED_HEADERS,
+    DEFAULT_MAX_AGE,
+    DEFAULT_TOLERANCE,
+    HeadersLike,
+    SecretLike,
+    content_digest,
+    sign,
+    verify,
+)
 
 __all__ = [
+    "DEFAULT_COVERED_HEADERS",
     "DEFAULT_MAX_AGE",
     "DEFAULT_TOLERANCE",
     "DEFAULT_TTL",
+    "CoveredHeaderError",
     "DedupeStore",
     "DigestMismatchError",
     "EventName",

@@ -13,6 +13,8 @@ SignatureVerificationError       nothing of the delivery can be trusted or used;
 │   ├── MessageTooOldError       ... more than `max_age` ago (a replay of a captured delivery, or a very late one)
 │   └── MessageFromFutureError   ... more than `tolerance` ahead (a receiver clock running behind)
 ├── UnsignedBodyError            the signature holds but covers no digest, so the body could have been swapped
+│   └── CoveredHeaderError       ... and, though that is allowed, it covers a header outside the allowlist or
+│                                signed values holding a body digest (a captured delivery rearranged)
 ├── InvalidPayloadError          authentic (or unsigned, via `parse`), but not a webhook message in JSON
 └── RawBodyRequiredError         the body was given as a parsed object instead of the bytes received
 ```
@@ -27,6 +29,7 @@ import datetime
 from ..errors import InvalidArgumentError, UP42Error
 
 __all__ = [
+    "CoveredHeaderError",
     "DigestMismatchError",
     "InvalidPayloadError",
     "MalformedHeaderError",
@@ -136,6 +139,23 @@ class UnsignedBodyError(SignatureVerificationError):
 
     Pass ``allow_unsigned_body=True`` to `verify` to accept such deliveries (the headers are still authenticated).
     """
+
+
+class CoveredHeaderError(UnsignedBodyError):
+    """``allow_unsigned_body=True`` was given, but this signature without a digest cannot be accepted even so.
+
+    The list of covered header names is not signed, and the values are concatenated with no separator, so the
+    values of one captured delivery can be spread over other headers. Such a signature is refused when it covers
+    a header outside `verify`'s ``covered_headers``, or when its signed values hold a body digest (the delivery
+    was signed over a digest that has been moved out of its header).
+
+    Attributes:
+        header: The covered header outside the allowlist, lowercased; None when the values held a digest.
+    """
+
+    def __init__(self, message: str, *, header: str | None) -> None:
+        super().__init__(message)
+        self.header = header
 
 
 class InvalidPayloadError(SignatureVerificationError):

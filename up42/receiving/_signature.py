@@ -16,12 +16,13 @@ import hmac
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgumentError
 from ._errors import (
+    CoveredHeaderError,
     DigestMismatchError,
     MalformedHeaderError,
     MessageFromFutureError,
@@ -35,7 +36,16 @@ from ._errors import (
 from ._events import WebhookEvent, event_from_json, raw_body
 from ._structured import InnerList, Item, parse_dictionary
 
-__all__ = ["DEFAULT_MAX_AGE", "DEFAULT_TOLERANCE", "HeadersLike", "SecretLike", "content_digest", "sign", "verify"]
+__all__ = [
+    "DEFAULT_COVERED_HEADERS",
+    "DEFAULT_MAX_AGE",
+    "DEFAULT_TOLERANCE",
+    "HeadersLike",
+    "SecretLike",
+    "content_digest",
+    "sign",
+    "verify",
+]
 
 LABEL = "up42-sig"
 SIGNED_HEADERS = ("content-type", "content-digest")
@@ -44,6 +54,12 @@ DEFAULT_TOLERANCE = 300
 """Seconds the signature's ``created`` time may lie from the receiver's clock, in either direction."""
 DEFAULT_MAX_AGE = 86_400
 """Seconds after its own ``timestamp`` that a message is still accepted: 24 hours, room for late redeliveries."""
+DEFAULT_COVERED_HEADERS = frozenset({"content-type", "content-length", "date"})
+"""The headers a signature that covers no digest may cover when ``allow_unsigned_body=True``.
+
+The headers a sender that signs no digest is likely to sign, each with a value of a strict form. A header whose
+value is free text could hold the values of other headers, since the covered values are concatenated unseparated.
+"""
 
 HeadersLike = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
 """A mapping of header names to values, or (name, value) pairs such as an ASGI scope's ``headers``."""
@@ -139,6 +155,8 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
 # malformed one, goes through the general structured-field parser, which reads these spellings the same way.
 _PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\(("[a-z0-9-]+"(?: "[a-z0-9-]+")*)\);created=([0-9]{{1,15}})')
 _PLAIN_CONTENT_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/]{43}=):")
+# A digest of either header's form, wherever it stands among the signed values.
+_DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), re.IGNORECASE)
 
 
 def _parse_signature_input(text: str) -> _SignatureInput:
@@ -276,6 +294,34 @@ _BODY_DIGESTS: dict[str, Callable[[str, bytes], None]] = {
 }
 
 
+def check_covered_headers(covered_headers: object) -> frozenset[str]:
+    """The allowlist as lowercase names, or `InvalidArgumentError` unless it is a collection of header names."""
+    if isinstance(covered_headers, str | bytes) or not isinstance(covered_headers, Collection):
+        raise InvalidArgumentError("covered_headers must be a collection of header names, such as a frozenset")
+    if not all(isinstance(name, str) and name for name in covered_headers):
+        raise InvalidArgumentError("every name in covered_headers must be a non-empty string")
+    return frozenset(name.lower() for name in covered_headers)
+
+
+def _check_unsigned_body(covered: Sequence[str], values: Sequence[str], allowed: frozenset[str]) -> None:
+    # Without a digest nothing binds the list of names to the values, so restrict both to what a digest-less
+    # sender plausibly signs; otherwise one captured delivery's values, moved, would vouch for any body.
+    outside = [name for name in covered if name not in allowed]
+    if outside:
+        raise CoveredHeaderError(
+            f"the signature covers no digest and lists {_shown(outside[0])}, which is not in covered_headers "
+            f"({', '.join(sorted(allowed)) or 'empty'}): the list of names is not signed, so the signed values of "
+            "a captured delivery could have been moved into it",
+            header=outside[0],
+        )
+    if _DIGEST_TEXT.search("".join(values)):
+        raise CoveredHeaderError(
+            "the signature covers no digest header, yet its signed values hold a body digest: a delivery signed "
+            "over its digest, with the digest moved out of its header so that any body would pass",
+            header=None,
+        )
+
+
 def _now(now: float | datetime.datetime | None) -> float:
     if now is None:
         return time.time()
@@ -369,6 +415,7 @@ def verify(
     max_age: float = DEFAULT_MAX_AGE,
     now: float | datetime.datetime | None = None,
     allow_unsigned_body: bool = False,
+    covered_headers: Collection[str] = DEFAULT_COVERED_HEADERS,
 ) -> WebhookEvent:
     """Check that UP42 sent this delivery, recently, unchanged; then parse it.
 
@@ -392,9 +439,15 @@ def verify(
         max_age: How old, in seconds, the message's own ``timestamp`` may be. A redelivery of a message keeps its
             timestamp, so this is also how late UP42 may redeliver it; 24 hours by default.
         now: The current time (Unix seconds or an aware datetime); the system clock by default.
-        allow_unsigned_body: Accept a signature that covers no Content-Digest or Digest header. UP42 has not
-            published which headers it signs; if its deliveries cover no digest, the headers are still
-            authenticated but the body is not, so only enable this when that is acceptable.
+        allow_unsigned_body: Accept a signature that covers no Content-Digest or Digest header, provided it covers
+            only `covered_headers` and its signed values hold no digest. This gives up everything the body says:
+            the event, the message id and the timestamp are then not authenticated, so anyone who has seen one
+            delivery can send any body with its headers at any time, and `max_age` and de-duplication bound
+            nothing. Enable it only if UP42's deliveries turn out to cover no digest, and then treat each event
+            as a hint to confirm through the API.
+        covered_headers: With `allow_unsigned_body`, the only headers a signature without a digest may cover
+            (names in any case); `DEFAULT_COVERED_HEADERS` by default. Add a header only if its value cannot hold
+            arbitrary text.
 
     Returns:
         The parsed `WebhookEvent`.
@@ -402,12 +455,14 @@ def verify(
     Raises:
         SignatureVerificationError: One of its subclasses, naming the check that failed. Nothing else is raised for
             any body or headers.
-        InvalidArgumentError: The secret, tolerance, max_age or now argument is unusable (a bug in the caller).
+        InvalidArgumentError: The secret, tolerance, max_age, now or covered_headers argument is unusable (a bug in
+            the caller).
     """
     raw = raw_body(body)
     keys = check_secrets(secret)
     limit = check_tolerance(tolerance)
     oldest = check_seconds(max_age, "max_age")
+    allowed = check_covered_headers(covered_headers)
     moment = _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
@@ -424,11 +479,13 @@ def verify(
         )
     _check_time(signed, moment, limit)
     digests = [name for name in signed.covered if name in _BODY_DIGESTS]
-    if not digests and not allow_unsigned_body:
-        raise UnsignedBodyError(
-            "the signature covers no Content-Digest or Digest header, so the body is not authenticated; "
-            "pass allow_unsigned_body=True to accept such deliveries"
-        )
+    if not digests:
+        if not allow_unsigned_body:
+            raise UnsignedBodyError(
+                "the signature covers no Content-Digest or Digest header, so the body is not authenticated; "
+                "pass allow_unsigned_body=True to accept such deliveries"
+            )
+        _check_unsigned_body(signed.covered, values, allowed)
     for name in digests:
         _BODY_DIGESTS[name](found[name], raw)
     event = event_from_json(raw)
