@@ -89,6 +89,36 @@ async def _eventually(receiver: Receiver, content: dict[str, Any], kind: Outcome
     return outcome
 
 
+class SlowStore(InMemoryDedupeStore):
+    """A store whose first claim waits at a gate, like a network store answering slowly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = Gate()
+
+    def claim(self, message_id: str, owner: str, lease: float) -> ClaimState:
+        if not self.gate.entered.is_set():
+            self.gate.wait_inside()
+        return super().claim(message_id, owner, lease)
+
+
+async def test_a_run_cancelled_while_claiming_leaves_a_claim_that_runs_out_with_its_lease() -> None:
+    store = SlowStore()
+    receiver = Receiver(SECRET, dedupe=store, lease=LEASE)
+    runs = _counting(receiver)
+    content = message()
+    first = asyncio.ensure_future(receiver.handle_async(*delivery(content)))
+    await asyncio.to_thread(store.gate.entered.wait, 10)
+    first.cancel()
+    store.gate.opened.set()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    # The claim was made after all, by a run that is gone: nobody renews it.
+    await asyncio.sleep(LEASE * 1.5)
+    assert (await receiver.handle_async(*delivery(content))).kind is OutcomeKind.HANDLED
+    assert runs == [content["messageId"]]
+
+
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
 def test_an_interrupt_in_a_sync_handler_releases_the_message_and_propagates(interrupt: type[BaseException]) -> None:
     receiver, runs = Receiver(SECRET), []

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -168,6 +172,130 @@ def test_contended_claims_across_connections_are_granted_once(redis_url: str, cl
         for store in stores:
             store.close()
     assert sorted(results) == [ClaimState.CLAIMED] + [ClaimState.IN_PROGRESS] * (len(stores) - 1)
+
+
+LEASE = 0.3
+"""Short, so that waiting for a dead holder's lease keeps the tests fast."""
+
+# A receiver process whose handler announces itself and then hangs, until the test kills it with SIGKILL.
+HANGING_RECEIVER = """
+import json, sys, time
+from up42.receiving import Receiver, RedisDedupeStore
+
+url, secret, lease = sys.argv[1], sys.argv[2], float(sys.argv[3])
+receiver = Receiver(secret, dedupe=RedisDedupeStore.from_url(url), lease=lease)
+
+@receiver.on_any
+def hang(event):
+    print("handling", flush=True)
+    time.sleep(60)
+
+request = json.load(sys.stdin)
+receiver.handle(request["body"].encode(), request["headers"])
+"""
+
+
+def test_a_receiver_killed_mid_run_frees_its_message_after_the_lease(redis_url: str, client: object) -> None:
+    content = message()
+    body, headers = delivery(content)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HANGING_RECEIVER, redis_url, SECRET, str(LEASE)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).parent.parent,
+    )
+    store = RedisDedupeStore.from_url(redis_url)
+    try:
+        assert holder.stdin is not None and holder.stdout is not None
+        holder.stdin.write(json.dumps({"body": body.decode(), "headers": headers}).encode())
+        holder.stdin.close()
+        assert holder.stdout.readline() == b"handling\n"
+        receiver = Receiver(SECRET, dedupe=store, lease=LEASE)
+        handled: list[str] = []
+        receiver.on_any(lambda event: handled.append(event.message_id))
+        time.sleep(LEASE * 3)  # the live holder renews its lease: still in progress long after one lease
+        assert receiver.handle(body, headers).kind is OutcomeKind.IN_PROGRESS
+        holder.kill()  # SIGKILL: no release, no renewal
+        holder.wait(STARTUP_SECONDS)
+        time.sleep(LEASE * 1.5)
+        assert receiver.handle(body, headers).kind is OutcomeKind.HANDLED
+        assert handled == [content["messageId"]]
+    finally:
+        holder.kill()
+        holder.wait(STARTUP_SECONDS)
+        if holder.stdout is not None:
+            holder.stdout.close()
+        store.close()
+
+
+def test_an_abandoned_claim_answers_in_progress_until_its_lease_ends(redis_url: str, client: object) -> None:
+    store = RedisDedupeStore.from_url(redis_url)
+    try:
+        content = message()
+        store.claim(content["messageId"], "a-process-that-died", LEASE)
+        receiver = Receiver(SECRET, dedupe=store, lease=LEASE)
+        receiver.on_any(lambda event: None)
+        during = receiver.handle(*delivery(content))
+        assert (during.kind, during.status_code, during.headers) == (OutcomeKind.IN_PROGRESS, 503, {"Retry-After": "1"})
+        time.sleep(LEASE * 1.5)
+        assert receiver.handle(*delivery(content)).kind is OutcomeKind.HANDLED
+        assert receiver.handle(*delivery(content)).kind is OutcomeKind.DUPLICATE
+    finally:
+        store.close()
+
+
+async def test_a_run_cancelled_on_one_receiver_is_handled_by_the_other(redis_url: str, client: object) -> None:
+    stores = [RedisDedupeStore.from_url(redis_url), RedisDedupeStore.from_url(redis_url)]
+    try:
+        cancelled, working = Receiver(SECRET, dedupe=stores[0]), Receiver(SECRET, dedupe=stores[1])
+
+        @cancelled.on_any
+        async def slow(event: WebhookEvent) -> None:
+            await asyncio.sleep(10)
+
+        handled: list[str] = []
+        working.on_any(lambda event: handled.append(event.message_id))
+        content = message()
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(cancelled.handle_async(*delivery(content)), timeout=0.1)
+        assert (await working.handle_async(*delivery(content))).kind is OutcomeKind.HANDLED
+        assert handled == [content["messageId"]]
+        assert client.ttl(f"up42:webhook-message:{content['messageId']}") > 3600  # type: ignore[attr-defined]
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_redelivery_to_another_receiver_during_a_failing_run_is_retried_not_lost(
+    redis_url: str, client: object
+) -> None:
+    stores = [RedisDedupeStore.from_url(redis_url), RedisDedupeStore.from_url(redis_url)]
+    try:
+        first, second = Receiver(SECRET, dedupe=stores[0]), Receiver(SECRET, dedupe=stores[1])
+        entered, opened = threading.Event(), threading.Event()
+
+        @first.on_any
+        def fails(event: WebhookEvent) -> None:
+            entered.set()
+            opened.wait(10)
+            raise ConnectionError("database down")
+
+        handled: list[str] = []
+        second.on_any(lambda event: handled.append(event.message_id))
+        content = message()
+        outcomes: list[Any] = []
+        run = threading.Thread(target=lambda: outcomes.append(first.handle(*delivery(content))))
+        run.start()
+        assert entered.wait(10)
+        assert second.handle(*delivery(content)).status_code == 503
+        opened.set()
+        run.join(10)
+        assert outcomes[0].kind is OutcomeKind.HANDLER_FAILED
+        assert second.handle(*delivery(content)).kind is OutcomeKind.HANDLED
+        assert handled == [content["messageId"]]
+    finally:
+        for store in stores:
+            store.close()
 
 
 def test_an_unreachable_redis_gives_503() -> None:

@@ -76,7 +76,10 @@ class Renewer:
 
 
 class Claim:
-    """No claim at all: what a receiver without de-duplication holds. Settling it does nothing."""
+    """No claim at all: what a receiver without de-duplication holds. Renewing and settling it do nothing."""
+
+    def keep_alive(self) -> None:
+        """Renew the lease until the claim is settled."""
 
     @contextlib.contextmanager
     def running_in_thread(self) -> Iterator[None]:
@@ -100,7 +103,14 @@ class HeldClaim(Claim):
         self._lock = threading.Lock()
         self._threads = 0
         self._deferred = False
-        renewer.hold(message_id, owner)
+
+    def keep_alive(self) -> None:
+        """Renew the lease until the claim is settled.
+
+        Called by the run that settles the claim, not where the claim is made: a claim whose run was cancelled
+        before it began is then not renewed forever, but runs out with its lease.
+        """
+        self._renewer.hold(self._message_id, self._owner)
 
     @contextlib.contextmanager
     def running_in_thread(self) -> Iterator[None]:

@@ -241,6 +241,7 @@ class Receiver:
             return claim
         handled = False
         try:
+            claim.keep_alive()
             for handler in handlers:
                 try:
                     result = handler(event)
@@ -270,6 +271,7 @@ class Receiver:
             return claim
         handled = False
         try:
+            claim.keep_alive()
             for handler in handlers:
                 try:
                     result = (
