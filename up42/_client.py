@@ -13,7 +13,7 @@ import httpx
 from . import _operations as ops
 from ._config import DEFAULT_TIMEOUT, resolve
 from ._retry import RetryPolicy
-from ._transport import AsyncTransport, Transport
+from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, Limits, Transport
 from .errors import InvalidArgumentError
 from .webhooks import AsyncWebhook, Webhook
 
@@ -70,10 +70,12 @@ class _Settings:
         region: str | None,
         base_url: str | None,
         timeout: TimeoutTypes,
+        limits: Limits,
         retry: RetryOptions,
     ) -> None:
         self.hosts, self.credentials = resolve(username, password, cfg_file, region, base_url)
         self.timeout = _timeout(timeout)
+        self.limits = limits
         self.policy = RetryPolicy(**_retry_options(retry))
 
     def describe(self, cls: type) -> str:
@@ -94,14 +96,18 @@ class _Connection(Generic[T]):
         region: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         **retry: Unpack[RetryOptions],
     ) -> None:
-        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, retry)
+        limits = Limits(deadline=deadline, max_response_size=max_response_size)
+        self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, limits, retry)
         self._transport: T = type(self)._transport_class(
             self._settings.hosts,
             self._settings.credentials,
             timeout=self._settings.timeout,
             policy=self._settings.policy,
+            limits=self._settings.limits,
         )
 
     @property
@@ -137,8 +143,12 @@ class Client(_Connection[Transport]):
         region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
             login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
-        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
-            for the rest).
+        timeout: Seconds for each phase of a request (connect, send, each read, a pooled connection), an
+            ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
+        deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
+            them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
+            while it arrives, with `ResponseParseError`.
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -159,12 +169,14 @@ class Client(_Connection[Transport]):
         Raises:
             AuthenticationError: UP42 refused the credentials.
         """
-        self._transport.workspace_id()
+        with self._transport.call():
+            self._transport.workspace_id()
 
     @property
     def workspace_id(self) -> str:
         """The id of the authenticated user's workspace (fetched on first use)."""
-        return self._transport.workspace_id()
+        with self._transport.call():
+            return self._transport.workspace_id()
 
     def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to.
@@ -173,7 +185,8 @@ class Client(_Connection[Transport]):
             The API's dicts, e.g. ``[{"name": "order.status", "title": "Order Status Updates", "category":
             "order", "description": ..., "documentation": ...}]``.
         """
-        return ops.events_from(self._transport.send(ops.list_events()))
+        with self._transport.call():
+            return ops.events_from(self._transport.send(ops.list_events()))
 
     @overload
     def get_webhooks(self, return_json: Literal[False] = False) -> list[Webhook]: ...
@@ -188,7 +201,8 @@ class Client(_Connection[Transport]):
         Returns:
             One `Webhook` (or dict) per webhook, in the API's order.
         """
-        raws = ops.listed_webhooks_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
+        with self._transport.call():
+            raws = ops.listed_webhooks_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
         logger.debug("Queried %d webhooks", len(raws))
         if return_json:
             return list(raws)
@@ -219,7 +233,9 @@ class Client(_Connection[Transport]):
             ValidationError: The API refused a value.
         """
         fields = ops.new_fields(name, url, events, active, secret)
-        hook = Webhook(self._transport, *ops.record_from(self._transport.send(ops.create(self.workspace_id, fields))))
+        with self._transport.call():
+            call = ops.create(self._transport.workspace_id(), fields)
+            hook = Webhook(self._transport, *ops.record_from(self._transport.send(call)))
         logger.info("Created %r", hook)
         return hook
 
@@ -236,8 +252,9 @@ class Client(_Connection[Transport]):
             NotFoundError: No webhook has this id in the workspace.
         """
         webhook_id = ops.checked_id(webhook_id)
-        call = ops.get(self._transport.workspace_id(), webhook_id)
-        return Webhook(self._transport, *ops.record_from(self._transport.send(call)))
+        with self._transport.call():
+            call = ops.get(self._transport.workspace_id(), webhook_id)
+            return Webhook(self._transport, *ops.record_from(self._transport.send(call)))
 
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
@@ -264,8 +281,12 @@ class AsyncClient(_Connection[AsyncTransport]):
         region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
             login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
-        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
-            for the rest).
+        timeout: Seconds for each phase of a request (connect, send, each read, a pooled connection), an
+            ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
+        deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
+            them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
+            while it arrives, with `ResponseParseError`.
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -278,11 +299,13 @@ class AsyncClient(_Connection[AsyncTransport]):
 
     async def authenticate(self) -> None:
         """Fetch a token and the workspace id now (see `Client.authenticate`)."""
-        await self._transport.workspace_id()
+        with self._transport.call():
+            await self._transport.workspace_id()
 
     async def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to (see `Client.get_webhook_events`)."""
-        return ops.events_from(await self._transport.send(ops.list_events()))
+        with self._transport.call():
+            return ops.events_from(await self._transport.send(ops.list_events()))
 
     @overload
     async def get_webhooks(self, return_json: Literal[False] = False) -> list[AsyncWebhook]: ...
@@ -297,7 +320,9 @@ class AsyncClient(_Connection[AsyncTransport]):
         Returns:
             One `AsyncWebhook` (or dict) per webhook, in the API's order.
         """
-        raws = ops.listed_webhooks_from(await self._transport.send(ops.list_all(await self._transport.workspace_id())))
+        with self._transport.call():
+            call = ops.list_all(await self._transport.workspace_id())
+            raws = ops.listed_webhooks_from(await self._transport.send(call))
         if return_json:
             return list(raws)
         return [AsyncWebhook(self._transport, None, raw) for raw in raws]
@@ -327,8 +352,9 @@ class AsyncClient(_Connection[AsyncTransport]):
             ValidationError: The API refused a value.
         """
         fields = ops.new_fields(name, url, events, active, secret)
-        call = ops.create(await self._transport.workspace_id(), fields)
-        hook = AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
+        with self._transport.call():
+            call = ops.create(await self._transport.workspace_id(), fields)
+            hook = AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
         logger.info("Created %r", hook)
         return hook
 
@@ -345,8 +371,9 @@ class AsyncClient(_Connection[AsyncTransport]):
             NotFoundError: No webhook has this id in the workspace.
         """
         webhook_id = ops.checked_id(webhook_id)
-        call = ops.get(await self._transport.workspace_id(), webhook_id)
-        return AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
+        with self._transport.call():
+            call = ops.get(await self._transport.workspace_id(), webhook_id)
+            return AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
 
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

@@ -8,6 +8,7 @@ from typing import Any, Literal, Unpack, overload
 
 from ._client import Client, RetryOptions, TimeoutTypes
 from ._config import DEFAULT_TIMEOUT
+from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
 from .errors import NotAuthenticatedError
 from .webhooks import Webhook
 
@@ -23,6 +24,8 @@ def authenticate(
     region: str | None = None,
     base_url: str | None = None,
     timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+    deadline: float | None = DEFAULT_DEADLINE,
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     **retry: Unpack[RetryOptions],
 ) -> None:
     """Log in to UP42; the module-level functions then act for this account.
@@ -42,8 +45,12 @@ def authenticate(
         region: UP42's region, ``"eu"`` or ``"sa"``: beats ``UP42_BASE_URL``; without it, ``"eu"`` (or the stored
             login's place).
         base_url: One origin that serves both the API and the auth paths (the sandbox, a proxy).
-        timeout: Seconds per request, an ``httpx.Timeout``, or None for none (default: 10 s to connect, 30 s
-            for the rest).
+        timeout: Seconds for each phase of a request (connect, send, each read, a pooled connection), an
+            ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
+        deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
+            them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
+            while it arrives, with `ResponseParseError`.
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -56,7 +63,17 @@ def authenticate(
         InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
     """
     global _default
-    client = Client(username, password, cfg_file=cfg_file, region=region, base_url=base_url, timeout=timeout, **retry)
+    client = Client(
+        username,
+        password,
+        cfg_file=cfg_file,
+        region=region,
+        base_url=base_url,
+        timeout=timeout,
+        deadline=deadline,
+        max_response_size=max_response_size,
+        **retry,
+    )
     try:
         client.authenticate()
     except BaseException:

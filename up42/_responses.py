@@ -227,6 +227,16 @@ def masked(text: str) -> str:
     return _CREDENTIAL_IN_FORM.sub(rf"\1{MASK}", text)
 
 
+def too_large(response: httpx.Response, limit: int) -> ResponseParseError:
+    """The error for a body longer than ``limit`` bytes, refused before it was read whole."""
+    request = response.request
+    return ResponseParseError(
+        f"HTTP {response.status_code} from {request.method} {request.url.path}: the response body is larger than "
+        f"max_response_size ({limit} bytes) and was not read",
+        status=response.status_code,
+    )
+
+
 def _parse_error(response: httpx.Response, problem: str) -> ResponseParseError:
     request = response.request
     return ResponseParseError(

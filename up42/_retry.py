@@ -8,6 +8,8 @@ The policy:
 - Any call is retried when the request provably never left: the connection could not be opened, or no pooled
   connection became free.
 - Waits grow exponentially with full jitter (uniform between 0 and ``min(backoff_max, backoff_base * 2**n)``).
+- A wait that would outlast the call's deadline (the ``budget`` left) is not slept through: the failure at hand
+  is raised at once, as when the retries run out.
 """
 
 from __future__ import annotations
@@ -79,26 +81,29 @@ class Attempts:
         self._idempotent = idempotent
         self.count = 1
 
-    def after_response(self, response: httpx.Response) -> float | None:
-        """The wait before the next attempt, or None to keep this response."""
+    def after_response(self, response: httpx.Response, *, budget: float | None = None) -> float | None:
+        """The wait before the next attempt, or None to keep this response; ``budget``: seconds left, if bounded."""
         status = response.status_code
         if status != 429 and not ((status >= 500 or status == 408) and self._idempotent):
             return None
         hint = retry_after(response.headers.get("retry-after"))
         if hint is not None and hint > self._policy.retry_after_max:
             return None
-        return self._next(f"HTTP {status}", hint)
+        return self._next(f"HTTP {status}", hint, budget)
 
-    def after_error(self, error: httpx.HTTPError) -> float | None:
-        """The wait before the next attempt, or None to raise this error."""
+    def after_error(self, error: httpx.HTTPError, *, budget: float | None = None) -> float | None:
+        """The wait before the next attempt, or None to raise this error; ``budget``: seconds left, if bounded."""
         if not (isinstance(error, NEVER_SENT) or (self._idempotent and isinstance(error, httpx.TransportError))):
             return None
-        return self._next(type(error).__name__, None)
+        return self._next(type(error).__name__, None, budget)
 
-    def _next(self, reason: str, hint: float | None) -> float | None:
+    def _next(self, reason: str, hint: float | None, budget: float | None) -> float | None:
         if self.count > self._policy.max_retries:
             return None
         delay = hint if hint is not None else self._policy.backoff(self.count - 1)
+        if budget is not None and delay >= budget:
+            logger.debug("not retrying %s: waiting %.2f s would pass the deadline (%s)", self._what, delay, reason)
+            return None
         self.count += 1
         logger.debug(
             "retrying %s in %.2f s (attempt %d of %d): %s",

@@ -112,7 +112,8 @@ class Webhook(_WebhookFields):
         Raises:
             NotFoundError: The webhook no longer exists.
         """
-        self._built, self._raw = self._fetch()
+        with self._transport.call():
+            self._built, self._raw = self._fetch()
         return dict(self._raw)
 
     def update(
@@ -145,9 +146,10 @@ class Webhook(_WebhookFields):
             NotFoundError: The webhook no longer exists.
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
-        workspace = self._transport.workspace_id()
-        current, _ = self._fetch()
-        reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
+        with self._transport.call():
+            workspace = self._transport.workspace_id()
+            current, _ = self._fetch()
+            reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
         self._built, self._raw = ops.record_from(reply)
         logger.info("Updated %r", self)
         return self
@@ -158,7 +160,8 @@ class Webhook(_WebhookFields):
         Raises:
             NotFoundError: The webhook does not exist (any more).
         """
-        self._transport.send(ops.delete(self._transport.workspace_id(), self.id))
+        with self._transport.call():
+            self._transport.send(ops.delete(self._transport.workspace_id(), self.id))
         logger.info("Deleted webhook %s", self.id)
 
     def trigger_test_events(self) -> dict[str, Any]:
@@ -168,7 +171,8 @@ class Webhook(_WebhookFields):
             The test run as the API returns it, e.g. ``{"startedAt": ..., "testsRun": 1, "testsSucceeded": 1,
             "testsFailed": 0, "tests": [...]}``.
         """
-        return ops.test_run_from(self._transport.send(ops.run_tests(self._transport.workspace_id(), self.id)))
+        with self._transport.call():
+            return ops.test_run_from(self._transport.send(ops.run_tests(self._transport.workspace_id(), self.id)))
 
     def trigger_test_event(self) -> dict[str, Any]:
         """Deprecated spelling from the old SDK's documentation; use `trigger_test_events`."""
@@ -197,7 +201,8 @@ class AsyncWebhook(_WebhookFields):
 
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
-        self._built, self._raw = await self._fetch()
+        with self._transport.call():
+            self._built, self._raw = await self._fetch()
         return dict(self._raw)
 
     async def update(
@@ -221,21 +226,24 @@ class AsyncWebhook(_WebhookFields):
             This webhook, showing the state the API returned.
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
-        workspace = await self._transport.workspace_id()
-        current, _ = await self._fetch()
-        reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
+        with self._transport.call():
+            workspace = await self._transport.workspace_id()
+            current, _ = await self._fetch()
+            reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
         self._built, self._raw = ops.record_from(reply)
         logger.info("Updated %r", self)
         return self
 
     async def delete(self) -> None:
         """Delete the webhook (see `Webhook.delete`)."""
-        await self._transport.send(ops.delete(await self._transport.workspace_id(), self.id))
+        with self._transport.call():
+            await self._transport.send(ops.delete(await self._transport.workspace_id(), self.id))
         logger.info("Deleted webhook %s", self.id)
 
     async def trigger_test_events(self) -> dict[str, Any]:
         """Send one test delivery per subscribed event (see `Webhook.trigger_test_events`)."""
-        reply = await self._transport.send(ops.run_tests(await self._transport.workspace_id(), self.id))
+        with self._transport.call():
+            reply = await self._transport.send(ops.run_tests(await self._transport.workspace_id(), self.id))
         return ops.test_run_from(reply)
 
     async def _fetch(self) -> WebhookRecord:

@@ -1,0 +1,337 @@
+"""The deadline and the size cap, against a real server on loopback that trickles, stalls or floods.
+
+No assertion here is about how long something took: each call must raise the right error, and a thread join
+of a few seconds only keeps a regression from hanging the suite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http.server
+import json
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+import up42
+from tests.conftest import (
+    API,
+    PASSWORD,
+    TOKEN_PATH,
+    USERINFO_PATH,
+    USERNAME,
+    WEBHOOKS,
+    WORKSPACE,
+    Auth,
+    envelope,
+    error_envelope,
+    webhook_json,
+)
+
+LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
+GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
+MiB = 1024 * 1024
+
+
+class Hostile(http.server.ThreadingHTTPServer):
+    """UP42's token and userinfo paths answered at once; the webhook list answered as ``behaviour`` says."""
+
+    daemon_threads = True
+
+    def __init__(self, behaviour: str, *, delay: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.behaviour = behaviour
+        self.delay = delay  # before answering any request
+        self.stopping = threading.Event()
+        self.body_bytes_sent = 0
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: Hostile
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the tests read outcomes, not access logs."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        self.server.stopping.wait(self.server.delay)
+        path = self.path.split("?")[0]
+        if path == TOKEN_PATH:
+            self._json({"access_token": "token", "expires_in": 300, "token_type": "Bearer"})
+        elif path == USERINFO_PATH:
+            self._json({"sub": WORKSPACE, "email": USERNAME})
+        elif path == LIST_PATH:
+            # A broken connection is the client giving up, as it should.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                getattr(self, f"_{self.server.behaviour}")()
+        else:
+            self.send_error(404)
+
+    def _json(self, payload: Any, status: int = 200) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _ok(self) -> None:
+        self._json(envelope([]))
+
+    def _trickle(self) -> None:
+        """Headers at once, then a body of blanks one byte at a time, for as long as the client listens."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(MiB))  # under the default cap; at this pace, for ever
+        self.end_headers()
+        while not self.server.stopping.wait(0.05):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+
+    def _stall(self) -> None:
+        """Accept the request and never answer it."""
+        self.server.stopping.wait()
+
+    def _flood(self) -> None:
+        """A chunked answer of 64 MiB, sent as fast as the client reads it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b" " * (64 * 1024)
+        framed = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+        for _ in range(64 * MiB // len(chunk)):
+            self.wfile.write(framed)
+            self.server.body_bytes_sent += len(chunk)
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _declared_huge(self) -> None:
+        """A Content-Length far over the cap, and no body at all."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(10 * 1024 * MiB))
+        self.end_headers()
+        self.server.stopping.wait()
+
+
+@pytest.fixture
+def hostile() -> Iterator[Callable[..., Hostile]]:
+    servers: list[Hostile] = []
+
+    def start(behaviour: str, **options: Any) -> Hostile:
+        servers.append(Hostile(behaviour, **options))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def outcome(work: Callable[[], object]) -> BaseException | None:
+    """What ``work`` raised (None if it returned), run in a thread that must end within the guard."""
+    caught: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            work()
+            caught.append(None)
+        except BaseException as error:
+            caught.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(GUARD)
+    assert not thread.is_alive(), "the call was still running: nothing bounded it"
+    return caught[0]
+
+
+def sync_list(url: str, **options: Any) -> Callable[[], object]:
+    def work() -> object:
+        with up42.Client(USERNAME, PASSWORD, base_url=url, **options) as client:
+            return client.get_webhooks()
+
+    return work
+
+
+def async_list(url: str, **options: Any) -> Callable[[], object]:
+    async def listing() -> object:
+        async with up42.AsyncClient(USERNAME, PASSWORD, base_url=url, **options) as client:
+            return await client.get_webhooks()
+
+    def work() -> object:
+        coroutine: Coroutine[Any, Any, object] = listing()
+        return asyncio.run(coroutine)
+
+    return work
+
+
+CLIENTS = pytest.mark.parametrize("listing", [sync_list, async_list], ids=["sync", "async"])
+
+
+@CLIENTS
+def test_a_body_trickled_for_ever_ends_at_the_deadline(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    # Every read gets a byte well within the read timeout, so only a deadline for the whole call can end it.
+    server = hostile("trickle")
+
+    error = outcome(listing(server.url, timeout=5, deadline=1))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+@CLIENTS
+def test_a_server_that_never_answers_ends_at_the_deadline_not_the_read_timeout(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    server = hostile("stall")
+
+    error = outcome(listing(server.url, timeout=600, deadline=1))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert "deadline of 1 s" in str(error)
+
+
+@CLIENTS
+def test_the_deadline_bounds_the_whole_call_not_each_request(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    # The first call makes three requests (token, workspace, list); each fits the deadline, all three do not.
+    server = hostile("ok", delay=0.6)
+
+    assert outcome(listing(server.url, deadline=30)) is None
+    error = outcome(listing(server.url, timeout=5, deadline=1.5))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert "deadline of 1.5 s" in str(error)
+
+
+def test_no_deadline_means_none(hostile: Callable[..., Hostile]) -> None:
+    server = hostile("ok", delay=0.2)
+
+    assert outcome(sync_list(server.url, deadline=None)) is None
+
+
+@CLIENTS
+def test_a_flood_is_refused_at_the_size_cap_without_holding_it(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    server = hostile("flood")
+    tracemalloc.start()
+    try:
+        error = outcome(listing(server.url, max_response_size=MiB))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert isinstance(error, up42.ResponseParseError), error
+    assert "larger than max_response_size (1048576 bytes)" in str(error)
+    assert error.status == 200
+    # The body was 64 MiB; the client stopped reading soon after the first one, and never held more.
+    assert peak < 16 * MiB
+    assert server.body_bytes_sent < 32 * MiB
+
+
+@CLIENTS
+def test_a_declared_length_over_the_cap_is_refused_before_reading(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    server = hostile("declared_huge")
+
+    error = outcome(listing(server.url, max_response_size=MiB, deadline=None, timeout=600))
+
+    assert isinstance(error, up42.ResponseParseError), error
+    assert "max_response_size" in str(error)
+
+
+def test_a_body_at_the_cap_is_read(api: respx.MockRouter, auth: Auth) -> None:
+    # Longer than the token and userinfo answers, which the cap applies to as well.
+    hooks = [webhook_json() for _ in range(5)]
+    body = json.dumps(envelope(hooks)).encode()
+    api.get(f"{API}{WEBHOOKS}").respond(200, content=body, headers={"Content-Type": "application/json"})
+
+    with up42.Client(USERNAME, PASSWORD, max_response_size=len(body)) as client:
+        assert client.get_webhooks(return_json=True) == hooks
+    with (
+        up42.Client(USERNAME, PASSWORD, max_response_size=len(body) - 1) as client,
+        pytest.raises(up42.ResponseParseError, match="max_response_size"),
+    ):
+        client.get_webhooks()
+
+
+def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(
+    api: respx.MockRouter, auth: Auth, sleeps: list[float]
+) -> None:
+    api.get(f"{API}{WEBHOOKS}").respond(503, json=error_envelope("UNAVAILABLE", "down"), headers={"Retry-After": "5"})
+
+    with up42.Client(USERNAME, PASSWORD, deadline=3) as client, pytest.raises(up42.ServerError) as caught:
+        client.get_webhooks()
+
+    assert (caught.value.attempts, sleeps) == (1, [])
+    with up42.Client(USERNAME, PASSWORD, deadline=30) as client, pytest.raises(up42.ServerError) as caught:
+        client.get_webhooks()
+    assert (caught.value.attempts, sleeps) == (4, [5.0, 5.0, 5.0])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"deadline": 0}, "deadline must be a positive number of seconds or None"),
+        ({"deadline": "60"}, "deadline must be"),
+        ({"deadline": True}, "deadline must be"),
+        ({"max_response_size": 0}, "max_response_size must be a positive number of bytes"),
+        ({"max_response_size": 1.5}, "max_response_size must be"),
+    ],
+)
+def test_limits_are_checked(options: dict[str, Any], message: str) -> None:
+    for connect in (up42.Client, up42.AsyncClient, up42.authenticate):
+        with pytest.raises(up42.InvalidArgumentError, match=message):
+            connect(USERNAME, PASSWORD, **options)
+
+
+def test_the_defaults_are_documented_values() -> None:
+    from up42._transport import Limits
+
+    assert Limits() == Limits(deadline=120.0, max_response_size=32 * MiB)
+
+
+async def test_an_async_deadline_does_not_outlive_its_call(api: respx.MockRouter, auth: Auth) -> None:
+    # Two calls in a row: the second has a deadline of its own, not what the first one left.
+    api.get(f"{API}{WEBHOOKS}").mock(side_effect=lambda request: httpx.Response(200, json=envelope([])))
+
+    async with up42.AsyncClient(USERNAME, PASSWORD, deadline=0.5) as client:
+        assert await client.get_webhooks() == []
+        await asyncio.sleep(0.6)
+        assert await client.get_webhooks() == []
+
+
+def test_a_sync_deadline_does_not_outlive_its_call(api: respx.MockRouter, auth: Auth) -> None:
+    api.get(f"{API}{WEBHOOKS}").respond(200, json=envelope([]))
+
+    with up42.Client(USERNAME, PASSWORD, deadline=0.5) as client:
+        assert client.get_webhooks() == []
+        time.sleep(0.6)
+        assert client.get_webhooks() == []
