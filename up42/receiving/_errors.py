@@ -3,7 +3,8 @@
 ```
 SignatureVerificationError       nothing of the delivery can be trusted or used; catch this one
 ├── MissingHeaderError           Signature or Signature-Input is absent, or a header Signature-Input lists is absent
-├── MalformedHeaderError         a signature header or digest header cannot be parsed, or `created` is missing
+├── MalformedHeaderError         a signature header or digest header cannot be parsed or is over the size caps,
+│                                or `created` is missing
 ├── SignatureMismatchError       no secret produces the signature: wrong secret, or a covered header was changed
 ├── SignatureTimestampError      `created` lies outside the tolerance; `skew` says by how much
 │   ├── SignatureExpiredError    ... in the past (a replay, a delayed delivery, or a receiver clock running ahead)
@@ -67,7 +68,8 @@ class MissingHeaderError(SignatureVerificationError):
 
 
 class MalformedHeaderError(SignatureVerificationError):
-    """A header is present but cannot be read (bad structure, no `up42-sig` member, no `created`, bad base64)."""
+    """A header is present but cannot be read (bad structure, no `up42-sig` member, no `created`, bad base64), or it
+    is longer, or lists more headers, than `verify` reads."""
 
 
 class SignatureMismatchError(SignatureVerificationError):

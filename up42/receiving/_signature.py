@@ -54,6 +54,10 @@ DEFAULT_TOLERANCE = 300
 """Seconds the signature's ``created`` time may lie from the receiver's clock, in either direction."""
 DEFAULT_MAX_AGE = 86_400
 """Seconds after its own ``timestamp`` that a message is still accepted: 24 hours, room for late redeliveries."""
+MAX_HEADER_LENGTH = 8192
+"""The longest Signature-Input, Signature or digest header `verify` reads, in characters."""
+MAX_COVERED_HEADERS = 64
+"""The most header names a Signature-Input may list."""
 DEFAULT_COVERED_HEADERS = frozenset({"content-type", "content-length", "date"})
 """The headers a signature that covers no digest may cover when ``allow_unsigned_body=True``.
 
@@ -118,21 +122,30 @@ def _lowercase(headers: HeadersLike) -> dict[str, str]:
     try:
         # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
         pairs = headers.items() if hasattr(headers, "items") else headers
-        merged: dict[str, str] = {}
+        fields: dict[str, list[str]] = {}
         for name, value in pairs:
             key = (name if isinstance(name, str) else _text(name)).lower()
-            text = (value if isinstance(value, str) else _text(value)).strip(" \t")
-            # A repeated field means its values joined by a comma (RFC 9110 section 5.3).
-            merged[key] = f"{merged[key]}, {text}" if key in merged else text
+            fields.setdefault(key, []).append((value if isinstance(value, str) else _text(value)).strip(" \t"))
     except (TypeError, ValueError) as error:
         raise MalformedHeaderError("headers must be a mapping or a sequence of (name, value) pairs") from error
-    return merged
+    # A repeated field means its values joined by a comma (RFC 9110 section 5.3); joined once, since appending
+    # each repeat to the text so far would take time quadratic in the number of repeats.
+    return {key: ", ".join(values) for key, values in fields.items()}
 
 
 def _required(headers: Mapping[str, str], name: str, why: str) -> str:
     if name not in headers:
         raise MissingHeaderError(f"the {name} header is missing{why}", header=name)
     return headers[name]
+
+
+def _bounded(name: str, text: str) -> str:
+    # Anyone can post to a receiver; refuse a header too long for any honest signature before reading it.
+    if len(text) > MAX_HEADER_LENGTH:
+        raise MalformedHeaderError(
+            f"the {name} header is {len(text)} characters long, more than the {MAX_HEADER_LENGTH} this receiver reads"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -162,9 +175,9 @@ _DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), 
 def _parse_signature_input(text: str) -> _SignatureInput:
     plain = _PLAIN_SIGNATURE_INPUT.fullmatch(text)
     if plain:
-        names = tuple(name[1:-1] for name in plain[1].split(" "))
-        if len(set(names)) == len(names):
-            return _SignatureInput(names, int(plain[2]), None)
+        names = plain[1].split(" ")
+        if len(names) <= MAX_COVERED_HEADERS and len(set(names)) == len(names):
+            return _SignatureInput(tuple(name[1:-1] for name in names), int(plain[2]), None)
     try:
         members = parse_dictionary(text)
     except ValueError as error:
@@ -174,7 +187,13 @@ def _parse_signature_input(text: str) -> _SignatureInput:
         raise MalformedHeaderError(f"Signature-Input has no {LABEL} member")
     if not isinstance(member, InnerList):
         raise MalformedHeaderError(f"Signature-Input's {LABEL} member is not a parenthesised list of header names")
-    covered: list[str] = []
+    if len(member.items) > MAX_COVERED_HEADERS:
+        raise MalformedHeaderError(
+            f"Signature-Input lists {len(member.items)} headers, more than the {MAX_COVERED_HEADERS} this receiver "
+            "accepts"
+        )
+    # A dict keeps the listed order and answers "listed twice?" in constant time, so parsing stays linear.
+    covered: dict[str, None] = {}
     for item in member.items:
         name = item.value
         if not isinstance(name, str):
@@ -186,7 +205,7 @@ def _parse_signature_input(text: str) -> _SignatureInput:
             )
         if name in covered:
             raise MalformedHeaderError(f"Signature-Input lists {_shown(name)} twice")
-        covered.append(name)
+        covered[name] = None
     if not covered:
         raise MalformedHeaderError("Signature-Input covers no headers")
     created = _int_param(member.params, "created")
@@ -454,7 +473,9 @@ def verify(
 
     Raises:
         SignatureVerificationError: One of its subclasses, naming the check that failed. Nothing else is raised for
-            any body or headers.
+            any body or headers. The sender's header text is bounded before it is read: a Signature-Input,
+            Signature or digest header longer than `MAX_HEADER_LENGTH` (8192) characters, or a Signature-Input
+            listing more than `MAX_COVERED_HEADERS` (64) headers, is a `MalformedHeaderError`.
         InvalidArgumentError: The secret, tolerance, max_age, now or covered_headers argument is unusable (a bug in
             the caller).
     """
@@ -466,8 +487,8 @@ def verify(
     moment = _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
-    signed = _parse_signature_input(_required(found, "signature-input", why))
-    signature = _parse_signature(_required(found, "signature", why))
+    signed = _parse_signature_input(_bounded("signature-input", _required(found, "signature-input", why)))
+    signature = _parse_signature(_bounded("signature", _required(found, "signature", why)))
     values = [_required(found, name, " though Signature-Input lists it") for name in signed.covered]
     # Every key is tried, even after a match, so the time taken does not reveal which secret matched.
     matches = [hmac.compare_digest(_mac(key, values), signature) for key in keys]
@@ -487,7 +508,7 @@ def verify(
             )
         _check_unsigned_body(signed.covered, values, allowed)
     for name in digests:
-        _BODY_DIGESTS[name](found[name], raw)
+        _BODY_DIGESTS[name](_bounded(name, found[name]), raw)
     event = event_from_json(raw)
     _check_age(event, moment, oldest, limit)
     return event
