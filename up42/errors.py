@@ -5,8 +5,8 @@ UP42Error                        catch this to catch everything from the SDK
 ├── InvalidArgumentError         a bad argument, refused before any request (also a ValueError and a TypeError)
 ├── NotAuthenticatedError        no credentials, or the facade used before up42.authenticate()
 ├── APIConnectionError           the request did not complete (DNS, refused, reset, TLS, ...)
-│   └── APITimeoutError          ... because a timeout expired
-├── ResponseParseError           a success response whose body breaks the API contract
+│   └── APITimeoutError          ... because a timeout or the call's deadline expired
+├── ResponseParseError           a success response whose body breaks the API contract, or a body over the cap
 └── APIError                     the API answered with an error status; carries status, code, message, details
     ├── AuthenticationError      401, and wrong credentials at the token endpoint
     ├── PermissionDeniedError    403
@@ -70,15 +70,18 @@ class APIConnectionError(UP42Error):
 
 
 class APITimeoutError(APIConnectionError):
-    """The connect, read, write or pool timeout expired before the response arrived."""
+    """A connect, read, write or pool timeout expired, or the call ran past its ``deadline``."""
 
 
 class ResponseParseError(UP42Error):
     """A response could not be read as the API contract describes (missing fields, wrong types, not JSON).
 
+    Also raised for a body longer than the client's ``max_response_size``, which is refused while it arrives.
+
     Attributes:
         status: The HTTP status of the response.
-        body: The raw response body, at most the first 2,000 characters.
+        body: The start of the response body (at most 2,000 characters) with the values of tokens, secrets and
+            passwords masked; empty for a body refused for its size.
     """
 
     def __init__(self, message: str, *, status: int, body: str = "") -> None:
@@ -99,7 +102,8 @@ class APIError(UP42Error):
         method: The HTTP method of the failed request.
         path: The path of the failed request (it never holds credentials).
         headers: The response headers.
-        body: The raw response body, at most the first 2,000 characters; it is never part of ``str(error)``.
+        body: The start of the response body (at most 2,000 characters) with the values of tokens, secrets and
+            passwords masked; it is never part of ``str(error)``.
         attempts: How many times the request was tried (more than one when it was retried).
     """
 
