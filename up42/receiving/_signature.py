@@ -474,8 +474,8 @@ def verify(
     Raises:
         SignatureVerificationError: One of its subclasses, naming the check that failed. Nothing else is raised for
             any body or headers. The sender's header text is bounded before it is read: a Signature-Input,
-            Signature or digest header longer than `MAX_HEADER_LENGTH` (8192) characters, or a Signature-Input
-            listing more than `MAX_COVERED_HEADERS` (64) headers, is a `MalformedHeaderError`.
+            Signature or digest header longer than 8192 characters, or a Signature-Input listing more than 64
+            headers, is a `MalformedHeaderError`.
         InvalidArgumentError: The secret, tolerance, max_age, now or covered_headers argument is unusable (a bug in
             the caller).
     """
