@@ -230,6 +230,7 @@ class _Base:
         return http.build_request(**request, timeout=deadline.capped(http.timeout))
 
     def _body(self, response: httpx.Response, deadline: Deadline | None, what: str, attempts: Attempts) -> _Body:
+        # Only a sync stream is watched: an async call runs under asyncio.timeout, which interrupts any read.
         if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
             response.stream = _Watched(response.stream, deadline, what, attempts.count)
         return _Body(response, self._limits.max_response_size)
