@@ -181,3 +181,28 @@ def test_every_command_has_complete_help() -> None:
     for flag in ("--host", "--port", "--db", "--username", "--password", "--token-ttl", "--fail-rate", "--rate-limit",
                  "--latency"):  # fmt: skip
         assert flag in sandbox_help
+
+
+def test_ctrl_c_while_the_command_is_still_loading_exits_130_quietly() -> None:
+    # Deterministic stand-in for a Ctrl+C that lands while the command tree imports: the import raises it.
+    script = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def interrupted(name, *args, **kwargs):\n"
+        "    if name == 'httpx':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = interrupted\n"
+        "from up42.cli import main\n"
+        "main(['sandbox', '--port', '0'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (130, "", "")
+
+
+def test_python_m_up42_runs_the_command_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "up42", "webhooks", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: up42 webhooks")

@@ -13,53 +13,28 @@ prints. Failures print one line to stderr and exit non-zero.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-
-import click
-
-from .._version import __version__
-from ..errors import UP42Error
-from ._common import fail
-from .deliveries import deliveries
-from .listen import listen
-from .login import login, logout, whoami
-from .sandbox import sandbox
-from .trigger import trigger
-from .webhooks import webhooks
+from typing import Any
 
 __all__ = ["cli", "main"]
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, "--version", prog_name="up42")
-def cli() -> None:
-    """Manage UP42 webhooks, receive their signed deliveries, and run a local UP42 sandbox.
-
-    Log in once with `up42 login` (or pass --username/--password, or set UP42_USERNAME and UP42_PASSWORD).
-    Try it offline: start `up42 sandbox`, then `up42 login --base-url` with the URL it prints.
-    """
-
-
-for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox):
-    cli.add_command(command)
 
 
 def main(args: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 on success, 1 on a failure, 2 on a usage error, 130 when interrupted."""
     try:
-        code = cli.main(args=args, prog_name="up42", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as error:
-        # A bare `up42` (or `up42 webhooks`) asks what there is: the usage and the commands, not an error.
-        click.echo(error.ctx.get_help() if error.ctx else cli.get_help(click.Context(cli)))
-        sys.exit(0)
-    except click.UsageError as error:
-        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        fail(f"{error.format_message()}{hint}", error.exit_code)
-    except click.ClickException as error:
-        fail(error.format_message(), error.exit_code)
-    except (click.Abort, KeyboardInterrupt):
-        fail("interrupted", 130)
-    except (UP42Error, OSError, ValueError) as error:
-        fail(str(error), 1)
-    sys.exit(code if isinstance(code, int) else 0)
+        # The command tree (click, httpx, the SDK) loads inside this guard: Ctrl+C while the command is still
+        # starting ends it as quietly as Ctrl+C later on, not with a traceback from the middle of an import.
+        from ._root import run
+
+        run(args)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+def __getattr__(name: str) -> Any:
+    # `up42.cli.cli`, the click group, for tests and for embedding; loaded on first use like the rest.
+    if name == "cli":
+        from ._root import cli
+
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
