@@ -15,8 +15,17 @@ import pytest
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
-from up42.receiving import InMemoryDedupeStore, MessageTooOldError, OutcomeKind, Receiver, WebhookEvent
-from up42.receiving._dedupe import ClaimState
+from up42.receiving import (
+    DEFAULT_MAX_AGE,
+    DEFAULT_TOLERANCE,
+    DEFAULT_TTL,
+    ClaimState,
+    InMemoryDedupeStore,
+    MessageTooOldError,
+    OutcomeKind,
+    Receiver,
+    WebhookEvent,
+)
 
 LEASE = 0.3
 """Short, so that the tests that wait for a lease to run out stay fast."""
@@ -255,16 +264,22 @@ def test_a_store_of_the_old_protocol_is_refused_by_name() -> None:
     assert "claim(message_id, owner, lease)" in str(error.value)
 
 
-def test_a_store_that_forgets_sooner_than_max_age_is_refused() -> None:
-    with pytest.raises(InvalidArgumentError, match="less than max_age"):
+def test_a_store_that_forgets_sooner_than_max_age_plus_tolerance_is_refused() -> None:
+    with pytest.raises(InvalidArgumentError, match="less than max_age \\+ tolerance"):
         Receiver(SECRET, dedupe=InMemoryDedupeStore(ttl=3600))
-    assert Receiver(SECRET, dedupe=InMemoryDedupeStore(ttl=3600), max_age=3600)
+    # A timestamp may lie `tolerance` ahead, so max_age alone is not enough memory.
+    with pytest.raises(InvalidArgumentError, match="less than max_age \\+ tolerance"):
+        Receiver(SECRET, dedupe=InMemoryDedupeStore(ttl=3600), max_age=3600)
+    assert Receiver(SECRET, dedupe=InMemoryDedupeStore(ttl=3600), max_age=3300, tolerance=300)
 
 
-def test_the_default_store_remembers_at_least_max_age() -> None:
+def test_the_default_stores_remember_at_least_max_age_plus_tolerance() -> None:
     receiver = Receiver(SECRET, max_age=3 * 86400)
     assert receiver._renewer is not None
-    assert receiver._renewer.store.ttl == 3 * 86400  # type: ignore[attr-defined]
+    assert receiver._renewer.store.ttl == 3 * 86400 + DEFAULT_TOLERANCE  # type: ignore[attr-defined]
+    # The defaults fit together: a store made with its own default TTL is accepted by a default Receiver.
+    assert DEFAULT_TTL >= DEFAULT_MAX_AGE + DEFAULT_TOLERANCE
+    assert Receiver(SECRET, dedupe=InMemoryDedupeStore())
 
 
 def _aged(hours: float) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
 from up42.receiving import (
+    ClaimState,
     InMemoryDedupeStore,
     Outcome,
     OutcomeKind,
@@ -21,7 +22,6 @@ from up42.receiving import (
     WebhookEvent,
     sign,
 )
-from up42.receiving._dedupe import ClaimState
 
 
 class Recorder:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import json
+import time
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ from up42.errors import InvalidArgumentError
 from up42.receiving import (
     DEFAULT_COVERED_HEADERS,
     CoveredHeaderError,
+    OutcomeKind,
+    Receiver,
     UnsignedBodyError,
     sign,
     verify,
@@ -135,3 +139,20 @@ def test_a_signature_covering_a_digest_is_not_held_to_the_allowlist() -> None:
 def test_an_unusable_allowlist_is_an_invalid_argument(covered_headers: Any) -> None:
     with pytest.raises(InvalidArgumentError, match="covered_headers"):
         verify(CAPTURED_BODY, CAPTURED, SECRET, now=NOW, covered_headers=covered_headers)
+
+
+def test_a_receiver_holds_deliveries_to_its_own_allowlist() -> None:
+    now = int(time.time())
+    body = json.loads(CAPTURED_BODY) | {"timestamp": datetime.datetime.fromtimestamp(now, datetime.UTC).isoformat()}
+    raw = json.dumps(body).encode()
+    signed = {"Content-Type": "application/json", "X-UP42-Event": "order.status"}
+    headers = signed | {
+        "Signature-Input": f'up42-sig=("content-type" "x-up42-event");created={now}',
+        "Signature": "up42-sig=" + _mac_b64(*signed.values()),
+    }
+    wide = Receiver(SECRET, allow_unsigned_body=True, covered_headers=DEFAULT_COVERED_HEADERS | {"x-up42-event"})
+    narrow = Receiver(SECRET, allow_unsigned_body=True)
+    assert narrow.handle(raw, headers).kind is OutcomeKind.BAD_SIGNATURE
+    assert wide.handle(raw, headers).kind is OutcomeKind.IGNORED  # verified; no handler is registered
+    with pytest.raises(InvalidArgumentError, match="covered_headers"):
+        Receiver(SECRET, covered_headers="content-type")

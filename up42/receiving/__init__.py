@@ -25,7 +25,7 @@ without a secret (nothing is verified then). The error tree is drawn in `up42.re
 """
 
 from ._asgi import ReceiverApp
-from ._dedupe import DEFAULT_TTL, DedupeStore, InMemoryDedupeStore, RedisDedupeStore
+from ._dedupe import DEFAULT_LEASE, DEFAULT_TTL, ClaimState, DedupeStore, InMemoryDedupeStore, RedisDedupeStore
 from ._errors import (
     CoveredHeaderError,
     DigestMismatchError,
@@ -58,9 +58,11 @@ from ._signature import (
 
 __all__ = [
     "DEFAULT_COVERED_HEADERS",
+    "DEFAULT_LEASE",
     "DEFAULT_MAX_AGE",
     "DEFAULT_TOLERANCE",
     "DEFAULT_TTL",
+    "ClaimState",
     "CoveredHeaderError",
     "DedupeStore",
     "DigestMismatchError",

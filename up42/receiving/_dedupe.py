@@ -35,8 +35,12 @@ from ..errors import InvalidArgumentError
 
 __all__ = ["DEFAULT_LEASE", "DEFAULT_TTL", "ClaimState", "DedupeStore", "InMemoryDedupeStore", "RedisDedupeStore"]
 
-DEFAULT_TTL = 24 * 60 * 60
-"""How long a handled message id is remembered, in seconds. UP42 does not publish how long it retries."""
+DEFAULT_TTL = 24 * 60 * 60 + 5 * 60
+"""How long a handled message id is remembered, in seconds: `verify`'s default ``max_age`` plus its ``tolerance``.
+
+A message whose timestamp lies ``tolerance`` ahead stays acceptable for ``max_age + tolerance``; remembering it
+that long makes every replay inside the window a duplicate. UP42 does not publish how long it retries.
+"""
 
 DEFAULT_LEASE = 30
 """Seconds a claim stays in progress without renewal: how long a message waits after its holder died."""

@@ -13,7 +13,7 @@ import inspect
 import logging
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 from ..errors import InvalidArgumentError
@@ -31,10 +31,12 @@ from ._dedupe import (
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import WebhookEvent
 from ._signature import (
+    DEFAULT_COVERED_HEADERS,
     DEFAULT_MAX_AGE,
     DEFAULT_TOLERANCE,
     HeadersLike,
     SecretLike,
+    check_covered_headers,
     check_seconds,
     check_secrets,
     check_tolerance,
@@ -170,6 +172,7 @@ class Receiver:
         dedupe: DedupeStore | bool | None = True,
         lease: float = DEFAULT_LEASE,
         allow_unsigned_body: bool = False,
+        covered_headers: Collection[str] = DEFAULT_COVERED_HEADERS,
     ) -> None:
         """Set up a receiver.
 
@@ -177,15 +180,18 @@ class Receiver:
             secret: The webhook secret, or several during a rotation (see `verify`).
             tolerance: Seconds the signature's ``created`` time may lie from now, either way.
             max_age: Seconds after its own timestamp that a message is still accepted (see `verify`). The
-                de-duplication store must remember handled messages at least this long, so that a replay of
-                any message young enough to pass is a duplicate.
-            dedupe: True for an `InMemoryDedupeStore` that remembers messages for ``max_age`` (24 hours at
+                de-duplication store must remember handled messages at least ``max_age + tolerance`` (a
+                timestamp may lie ``tolerance`` ahead), so that a replay of any message young enough to pass is
+                a duplicate.
+            dedupe: True for an `InMemoryDedupeStore` that remembers messages that long (`DEFAULT_TTL` at
                 least), False (or None) to handle every delivery, or a store of your own (a `RedisDedupeStore`
-                when several processes receive). A store whose ``ttl`` is shorter than ``max_age`` is refused.
+                when several processes receive). A store whose ``ttl`` is shorter is refused.
             lease: Seconds a claim on a message lasts without renewal. The receiver renews it every third of
                 that while the handlers run, so it only matters when the holding process dies: the message can
                 be handled again after at most this long. Also the ``Retry-After`` of an `IN_PROGRESS` answer.
             allow_unsigned_body: Passed to `verify`.
+            covered_headers: Passed to `verify`: with ``allow_unsigned_body``, the only headers a digest-less
+                signature may cover.
 
         Raises:
             InvalidArgumentError: An unusable secret, time or store: one written for the earlier two-method
@@ -198,7 +204,8 @@ class Receiver:
         self._max_age = check_seconds(max_age, "max_age")
         self._lease = check_positive(lease, "lease")
         self._allow_unsigned_body = allow_unsigned_body
-        store = _store(dedupe, self._max_age)
+        self._covered_headers = check_covered_headers(covered_headers)
+        store = _store(dedupe, self._max_age + self._tolerance)
         # The renewer also carries the store: both exist exactly when de-duplication is on.
         self._renewer = Renewer(store, self._lease) if store is not None else None
         self._handlers: dict[str, list[Handler]] = {}
@@ -304,6 +311,7 @@ class Receiver:
                 tolerance=self._tolerance,
                 max_age=self._max_age,
                 allow_unsigned_body=self._allow_unsigned_body,
+                covered_headers=self._covered_headers,
             )
         except (MalformedHeaderError, InvalidPayloadError, RawBodyRequiredError) as error:
             # INFO, not WARNING: anyone can post to a public URL, and the outcome carries the reason anyway.
@@ -353,9 +361,10 @@ class Receiver:
         return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(_name(handler) for handler in handlers))
 
 
-def _store(dedupe: DedupeStore | bool | None, max_age: float) -> DedupeStore | None:
+def _store(dedupe: DedupeStore | bool | None, window: float) -> DedupeStore | None:
+    """The store to use; ``window`` is how long a message stays acceptable (max_age + tolerance)."""
     if dedupe is None or isinstance(dedupe, bool):
-        return InMemoryDedupeStore(ttl=max(DEFAULT_TTL, max_age)) if dedupe else None
+        return InMemoryDedupeStore(ttl=max(DEFAULT_TTL, window)) if dedupe else None
     missing = [name for name in STORE_METHODS if not callable(getattr(dedupe, name, None))]
     if missing:
         raise InvalidArgumentError(
@@ -365,11 +374,11 @@ def _store(dedupe: DedupeStore | bool | None, max_age: float) -> DedupeStore | N
             "need the new methods (see up42.receiving.DedupeStore)"
         )
     ttl = getattr(dedupe, "ttl", None)
-    if isinstance(ttl, int | float) and ttl < max_age:
+    if isinstance(ttl, int | float) and ttl < window:
         raise InvalidArgumentError(
-            f"the de-duplication store remembers messages for {ttl} s, less than max_age ({max_age:g} s): a replay "
-            "of a message older than that but still accepted would be handled again; give the store a ttl of at "
-            "least max_age"
+            f"the de-duplication store remembers messages for {ttl} s, less than max_age + tolerance ({window:g} s): "
+            "a replay of a message older than that but still accepted would be handled again; give the store a "
+            "ttl of at least max_age + tolerance"
         )
     return dedupe
 
