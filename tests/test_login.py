@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import select
 import stat
 import subprocess
@@ -89,9 +90,45 @@ def test_arguments_beat_variables_which_beat_the_stored_login() -> None:
     assert (credentials.username, hosts.api) == ("env@example.com", REGIONS["eu"].api)
     hosts, credentials = resolve("arg@example.com", "arg-pw", None, "sa", None, env=env)
     assert (credentials.username, hosts.api) == ("arg@example.com", REGIONS["sa"].api)
-    # With the stored credentials, a variable or an argument still picks another place.
-    assert resolve(None, None, None, None, None, env={**os.environ, "UP42_REGION": "sa"})[0] == REGIONS["sa"]
-    assert resolve(None, None, None, "eu", None, env={**os.environ, "UP42_BASE_URL": "http://x:1"})[0] == REGIONS["eu"]
+    # Naming its own place again is fine.
+    assert resolve(None, None, None, None, "http://127.0.0.1:8042/", env=os.environ)[1].password == PASSWORD
+
+
+@pytest.mark.parametrize(
+    ("region", "base_url", "env"),
+    [
+        ("sa", None, {}),
+        (None, "http://127.0.0.1:9999", {}),
+        (None, None, {"UP42_REGION": "eu"}),
+        (None, None, {"UP42_BASE_URL": "https://proxy.example.com"}),
+    ],
+    ids=["region", "base_url", "UP42_REGION", "UP42_BASE_URL"],
+)
+def test_the_stored_password_is_never_sent_to_another_place(
+    region: str | None, base_url: str | None, env: dict[str, str]
+) -> None:
+    save_login(StoredLogin("stored@example.com", PASSWORD, base_url="http://127.0.0.1:8042"))
+    with pytest.raises(up42.NotAuthenticatedError, match="is for http://127.0.0.1:8042, not ") as caught:
+        resolve(None, None, None, region, base_url, env={**os.environ, **env})
+    assert PASSWORD not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "stored", "named"),
+    [
+        ({"UP42_BASE_URL": "nope"}, None, "UP42_BASE_URL must be an http(s) URL"),
+        ({"UP42_BASE_URL": "http://[::1/"}, None, "UP42_BASE_URL must be an http(s) URL"),
+        ({"UP42_REGION": "xx"}, None, "UP42_REGION: unknown region 'xx'"),
+        ({}, StoredLogin("u@x.com", "pw", base_url="nope"), "the stored login's base_url (run 'up42 login'"),
+        ({}, StoredLogin("u@x.com", "pw", region="xx"), "the stored login's region (run 'up42 login'"),
+    ],
+)
+def test_a_bad_place_names_where_it_came_from(env: dict[str, str], stored: StoredLogin | None, named: str) -> None:
+    if stored is not None:
+        save_login(stored)
+    credentials = (None, None) if stored is not None else ("u@x.com", "pw")
+    with pytest.raises(up42.InvalidArgumentError, match=re.escape(named)):
+        resolve(*credentials, None, None, None, env={**os.environ, **env})
 
 
 def test_without_any_credentials_the_error_names_every_way_in() -> None:
@@ -236,3 +273,63 @@ def test_the_prompts_ask_for_what_is_missing_and_never_echo_the_password(up42_sa
     assert b"Logged in as" in screen
     assert up42_sandbox.password.encode() not in screen
     assert load_login() == StoredLogin(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url)
+
+
+def test_the_stored_login_is_not_used_for_another_place_and_bad_places_are_usage_errors(
+    up42_sandbox: Sandbox,
+) -> None:
+    assert sandbox_login(up42_sandbox).returncode == 0
+    elsewhere = fails(run(None, "webhooks", "list", "--base-url", "http://127.0.0.1:9"))
+    assert f"is for {up42_sandbox.url}, not http://127.0.0.1:9" in elsewhere
+    for bad in ("notaurl", "http://[::1/", "ftp://x"):
+        assert "--base-url" in fails(run(None, "webhooks", "list", "--base-url", bad), code=2)
+    for command in (["webhooks", "list"], ["whoami"]):
+        both = run(None, *command, "--region", "eu", "--base-url", up42_sandbox.url)
+        assert "not both" in fails(both, code=2)
+    assert "UP42_BASE_URL" in fails(
+        run(None, "whoami", env={"UP42_BASE_URL": "nope", "UP42_USERNAME": "u", "UP42_PASSWORD": "p"})
+    )
+
+
+def test_logging_in_again_goes_to_the_stored_place(up42_sandbox: Sandbox) -> None:
+    assert sandbox_login(up42_sandbox).returncode == 0
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    again = subprocess.run(
+        [UP42, "login", "--username", up42_sandbox.username, "--password-stdin"],
+        input=f"{up42_sandbox.password}\n",
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert f"at {up42_sandbox.url}" in again.stdout
+
+
+def test_a_linked_folder_is_refused_and_a_shared_file_is_reported(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    config_home().mkdir(parents=True, exist_ok=True)
+    (config_home() / "up42").symlink_to(shared)
+    with pytest.raises(OSError, match="symbolic link"):
+        save_login(StoredLogin("me@example.com", PASSWORD))
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o777  # not changed through the link
+    assert list(shared.iterdir()) == []
+    (config_home() / "up42").unlink()
+
+
+def test_a_login_readable_by_others_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+    path = save_login(StoredLogin("me@example.com", PASSWORD))
+    path.chmod(0o644)
+    with caplog.at_level("WARNING", logger="up42"):
+        assert load_login() is not None
+    assert "can be read by other users (mode 0644)" in caplog.text
+    assert PASSWORD not in caplog.text
+
+
+def test_a_folder_where_the_login_belongs_is_one_line_for_whoami_and_logout() -> None:
+    login_path().mkdir(parents=True)
+    for command in ("whoami", "logout"):
+        assert "is a folder, not a stored login; remove it yourself" in fails(run(None, command))

@@ -61,20 +61,26 @@ def resolve(
     """Find the account and the hosts: arguments first, then the ``UP42_*`` variables, then the stored login.
 
     The stored login (``up42 login``) is one account at one place: it is used only when neither the arguments,
-    ``cfg_file`` nor the variables give credentials, and then its base URL or region applies unless an argument
-    or a variable names another place.
+    ``cfg_file`` nor the variables give credentials, and then only at its own place. Its password is never sent
+    anywhere else: a base URL or region that names another place needs credentials of its own.
     """
-    login = None
     credentials = _given_credentials(username, password, cfg_file, env)
-    if credentials is None:
-        login = load_login(env)
-        if login is None:
-            raise NotAuthenticatedError(
-                "no UP42 credentials: pass username and password, pass cfg_file (a JSON file with both), "
-                f"set {ENV_USERNAME} and {ENV_PASSWORD}, or run 'up42 login' once"
-            )
-        credentials = Credentials(login.username, login.password)
-    return resolve_hosts(region, base_url, env, login), credentials
+    if credentials is not None:
+        return resolve_hosts(region, base_url, env), credentials
+    login = load_login(env)
+    if login is None:
+        raise NotAuthenticatedError(
+            "no UP42 credentials: pass username and password, pass cfg_file (a JSON file with both), "
+            f"set {ENV_USERNAME} and {ENV_PASSWORD}, or run 'up42 login' once"
+        )
+    hosts = resolve_hosts(region, base_url, env, login)
+    home = resolve_hosts(None, None, {}, login)
+    if hosts != home:
+        raise NotAuthenticatedError(
+            f"the stored login of {login.username} is for {login.place}, not {hosts.api}; pass a username and "
+            f"password for {hosts.api} (or set {ENV_USERNAME} and {ENV_PASSWORD}), or run 'up42 login' there"
+        )
+    return hosts, Credentials(login.username, login.password)
 
 
 def resolve_hosts(
@@ -83,39 +89,50 @@ def resolve_hosts(
     env: Mapping[str, str] = os.environ,
     login: StoredLogin | None = None,
 ) -> Hosts:
-    """The hosts: ``base_url`` or ``region``, else ``UP42_BASE_URL`` or ``UP42_REGION``, else ``login``'s, else eu."""
+    """The hosts: ``base_url`` or ``region``, else ``UP42_BASE_URL`` or ``UP42_REGION``, else ``login``'s, else eu.
+
+    A bad value is an `InvalidArgumentError` that names where it came from: the argument, the variable, or the
+    stored login.
+    """
     if base_url is not None:
-        return _base_url_hosts(base_url)
+        return _base_url_hosts(base_url, "base_url")
     if region is not None:
-        return _region_hosts(region)
+        return _region_hosts(region, "region")
     if env.get(ENV_BASE_URL):
-        return _base_url_hosts(env[ENV_BASE_URL])
+        return _base_url_hosts(env[ENV_BASE_URL], ENV_BASE_URL)
     if env.get(ENV_REGION):
-        return _region_hosts(env[ENV_REGION])
+        return _region_hosts(env[ENV_REGION], ENV_REGION)
     if login is not None and login.base_url:
-        return _base_url_hosts(login.base_url)
-    return _region_hosts(login.region if login is not None and login.region else DEFAULT_REGION)
+        return _base_url_hosts(login.base_url, "the stored login's base_url (run 'up42 login' to replace it)")
+    if login is not None and login.region:
+        return _region_hosts(login.region, "the stored login's region (run 'up42 login' to replace it)")
+    return REGIONS[DEFAULT_REGION]
 
 
-def _base_url_hosts(url: object) -> Hosts:
-    origin = _checked_base_url(url)
+def _base_url_hosts(url: object, source: str) -> Hosts:
+    origin = checked_base_url(url, source)
     return Hosts(api=origin, auth=origin)
 
 
-def _region_hosts(region: object) -> Hosts:
+def _region_hosts(region: object, source: str) -> Hosts:
     if not isinstance(region, str) or region not in REGIONS:
-        raise InvalidArgumentError(f"unknown region {region!r}; choose one of {', '.join(sorted(REGIONS))}")
+        raise InvalidArgumentError(f"{source}: unknown region {region!r}; choose one of {', '.join(sorted(REGIONS))}")
     return REGIONS[region]
 
 
-def _checked_base_url(url: object) -> str:
+def checked_base_url(url: object, source: str = "base_url") -> str:
+    """``url`` as an origin without a trailing slash; `InvalidArgumentError` naming ``source`` when unusable."""
     if not isinstance(url, str):
-        raise InvalidArgumentError(f"base_url must be a string, not {type(url).__name__}")
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidArgumentError(f"base_url must be an http(s) URL such as http://127.0.0.1:8042, got {url!r}")
+        raise InvalidArgumentError(f"{source} must be a string, not {type(url).__name__}")
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError:  # an unclosed IPv6 bracket, a port out of range
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidArgumentError(f"{source} must be an http(s) URL such as http://127.0.0.1:8042, got {url!r}")
     if parts.username or parts.password:
-        raise InvalidArgumentError("base_url must not carry credentials; pass username and password instead")
+        raise InvalidArgumentError(f"{source} must not carry credentials; pass username and password instead")
     return url.strip().rstrip("/")
 
 

@@ -12,13 +12,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .errors import NotAuthenticatedError
+
+logger = logging.getLogger("up42")
 
 ENV_CONFIG_HOME = "XDG_CONFIG_HOME"
 FILE_NAME = "login.json"
@@ -59,6 +63,8 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise NotAuthenticatedError(f"{str(path)!r} is a folder, not a stored login; remove it yourself") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
         raise _unusable(path, reason) from None
@@ -68,6 +74,7 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
         raise _unusable(path, "not valid JSON") from None
     if not isinstance(data, dict):
         raise _unusable(path, "not a JSON object")
+    _warn_if_shared(path)
     username, password = data.get("username"), data.get("password")
     if not (isinstance(username, str) and username and isinstance(password, str) and password):
         raise _unusable(path, "it lacks a username or a password")
@@ -75,6 +82,17 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
     if not (base_url is None or isinstance(base_url, str)) or not (region is None or isinstance(region, str)):
         raise _unusable(path, "its base_url or region is not a string")
     return StoredLogin(username, password, base_url, region)
+
+
+def _warn_if_shared(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        logger.warning(
+            "the stored login %r can be read by other users (mode %04o); run 'chmod 600' on it, or 'up42 login' "
+            "again, which writes it privately",
+            str(path),
+            mode,
+        )
 
 
 def _unusable(path: Path, reason: str) -> NotAuthenticatedError:
@@ -91,9 +109,7 @@ def save_login(login: StoredLogin, env: Mapping[str, str] = os.environ) -> Path:
         OSError: The folder or the file cannot be written.
     """
     path = login_path(env)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # mkdir leaves an existing folder as it was; a login must not sit in a folder others can list.
-    path.parent.chmod(0o700)
+    _private_folder(path.parent)
     record = {key: value for key, value in dataclasses.asdict(login).items() if value is not None}
     # mkstemp creates the file 0600 before any byte is written, so the password is never readable by others.
     descriptor, temporary = tempfile.mkstemp(prefix=".login-", suffix=".tmp", dir=path.parent)
@@ -113,12 +129,32 @@ def save_login(login: StoredLogin, env: Mapping[str, str] = os.environ) -> Path:
 
 
 def forget_login(env: Mapping[str, str] = os.environ) -> bool:
-    """Remove the stored login; False when there was none."""
+    """Remove the stored login; False when there was none.
+
+    Raises:
+        NotAuthenticatedError: Something that is not a file stands where the login belongs.
+    """
+    path = login_path(env)
     try:
-        login_path(env).unlink()
+        path.unlink()
     except FileNotFoundError:
         return False
+    except IsADirectoryError:
+        raise NotAuthenticatedError(f"{str(path)!r} is a folder, not a stored login; remove it yourself") from None
     return True
+
+
+def _private_folder(folder: Path) -> None:
+    """Make ``folder`` (0700) or check it: a real folder of this user, never a link to somewhere else."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.lstat()
+    # A link could lead a chmod and the password into a folder others can read (say, one under /tmp).
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise OSError(f"{str(folder)!r} is a symbolic link or not a folder; the login is stored only in a real folder")
+    if info.st_uid != os.getuid():
+        raise OSError(f"{str(folder)!r} belongs to another user; the login is stored only in a folder of yours")
+    # mkdir leaves an existing folder as it was; a login must not sit in a folder others can list.
+    folder.chmod(0o700)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 import click
 
 from .._client import Client
-from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS
+from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
 from .._login import load_login
+from ..errors import InvalidArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,7 +62,19 @@ class Connection:
             raise click.ClickException(f"no password for {username}: pass --password or set {ENV_PASSWORD}")
         elif username is None:
             raise click.ClickException(f"a password but no account: pass --username or set {ENV_USERNAME}")
+        if self.base_url and self.region:
+            raise click.UsageError("give --base-url or --region, not both")
         return Client(username, password, base_url=self.base_url, region=self.region)
+
+
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check ``--base-url`` as the SDK would, so a bad one is a usage error that names the option."""
+    if value is None:
+        return None
+    try:
+        return checked_base_url(value, "--base-url")
+    except InvalidArgumentError as error:
+        raise click.BadParameter(str(error).removeprefix("--base-url "), ctx, param) from None
 
 
 def place_options(func: F) -> F:
@@ -69,6 +82,7 @@ def place_options(func: F) -> F:
     options = [
         click.option(
             "--base-url",
+            callback=_base_url,
             help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, "
             "else the stored login's, else UP42).",
         ),

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from .._client import Client
-from .._config import ENV_PASSWORD, ENV_USERNAME, REGIONS
+from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
 from ._common import Connection, emit_json, place_options
@@ -17,6 +17,15 @@ from ._common import Connection, emit_json, place_options
 
 def _region_of(base_url: str) -> str | None:
     return next((name for name, hosts in REGIONS.items() if hosts.api == base_url), None)
+
+
+def _stored_place() -> tuple[str | None, str | None]:
+    """Where the stored login logs in, so logging in again (a new password) goes to the same place."""
+    try:
+        stored = load_login()
+    except NotAuthenticatedError:  # unreadable: this login replaces it
+        return None, None
+    return (stored.base_url, stored.region) if stored else (None, None)
 
 
 @click.command()
@@ -32,6 +41,8 @@ def login(base_url: str | None, region: str | None, username: str | None, passwo
     """
     if base_url and region:
         raise click.UsageError("give --base-url or --region, not both")
+    if not (base_url or region or os.environ.get(ENV_BASE_URL) or os.environ.get(ENV_REGION)):
+        base_url, region = _stored_place()
     username = username or os.environ.get(ENV_USERNAME) or click.prompt("UP42 username (email)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
