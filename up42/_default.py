@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import threading
 from typing import Any, Literal, Unpack, overload
@@ -11,6 +13,8 @@ from ._config import DEFAULT_TIMEOUT
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
 from .errors import NotAuthenticatedError
 from .webhooks import Webhook
+
+logger = logging.getLogger("up42")
 
 _lock = threading.Lock()
 _default: Client | None = None
@@ -36,7 +40,7 @@ def authenticate(
     API and auth paths, such as the local sandbox; ``region`` (``"eu"`` or ``"sa"``) picks UP42's hosts; without
     either, ``UP42_BASE_URL`` or ``UP42_REGION`` decide, else the stored login's place, else ``eu``. A token and
     the workspace id are fetched at once, so wrong credentials fail here. Calling it again replaces the previous
-    login.
+    login and closes its connections; the last login's are closed when the interpreter exits.
 
     Args:
         username: The UP42 account (an email address).
@@ -83,6 +87,27 @@ def authenticate(
         previous, _default = _default, client
     if previous is not None:
         previous.close()
+
+
+def _close_at_exit() -> None:
+    """Close the default client, so that a script's connections are closed when it ends, not left to the GC.
+
+    Run by `atexit`: after the non-daemon threads have finished (none can still be calling) and before modules
+    are torn down (httpx is still whole). The client is taken out first, so running twice closes it once, and a
+    failure is logged, not raised: the program is ending and its own output must not end in a traceback.
+    """
+    global _default
+    with _lock:
+        client, _default = _default, None
+    if client is None:
+        return
+    try:
+        client.close()
+    except Exception:
+        logger.debug("closing the default UP42 client at exit failed", exc_info=True)
+
+
+atexit.register(_close_at_exit)
 
 
 def _client() -> Client:

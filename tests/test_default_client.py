@@ -1,0 +1,90 @@
+"""The default client of the module-level functions is closed: when replaced, and when the interpreter exits."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import up42
+from tests.conftest import PASSWORD, USERNAME, Auth
+from up42 import _default
+from up42.sandbox import Sandbox
+
+# Every module-level function, a second login that replaces the first, and no explicit close: the script ends.
+SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import up42
+
+    url, username, password = sys.argv[1:]
+    up42.authenticate(username=username, password=password, base_url=url)
+    up42.get_webhook_events()
+    hook = up42.create_webhook(name="exit", url="https://example.com/hook", events=["order.status"])
+    up42.authenticate(username=username, password=password, base_url=url)
+    up42.initialize_webhook(hook.id).delete()
+    assert up42.get_webhooks() == []
+    """
+)
+
+
+def test_a_script_using_the_module_level_functions_leaves_nothing_open(up42_sandbox: Sandbox) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-c", SCRIPT,
+         up42_sandbox.url, up42_sandbox.username, up42_sandbox.password],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def _closes(monkeypatch: pytest.MonkeyPatch) -> list[up42.Client]:
+    """Record every `Client.close` while still closing."""
+    closed: list[up42.Client] = []
+    close = up42.Client.close
+
+    def recording(self: up42.Client) -> None:
+        closed.append(self)
+        close(self)
+
+    monkeypatch.setattr(up42.Client, "close", recording)
+    return closed
+
+
+def test_a_second_login_closes_the_first_client(auth: Auth, monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = _closes(monkeypatch)
+    up42.authenticate(username=USERNAME, password=PASSWORD)
+    first = _default._default
+    up42.authenticate(username=USERNAME, password=PASSWORD)
+    assert closed == [first]
+    assert _default._default is not first
+
+
+@pytest.mark.usefixtures("facade")
+def test_closing_at_exit_closes_the_client_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = _closes(monkeypatch)
+    client = _default._default
+    _default._close_at_exit()
+    _default._close_at_exit()  # a second run, or an exit after the client was already closed, does nothing
+    assert closed == [client]
+    with pytest.raises(up42.NotAuthenticatedError):
+        up42.get_webhooks()
+
+
+@pytest.mark.usefixtures("facade")
+def test_a_failure_to_close_at_exit_is_logged_not_raised(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = _default._default
+    assert client is not None
+
+    def broken() -> None:
+        raise OSError("the socket is already gone")
+
+    monkeypatch.setattr(client, "close", broken)
+    with caplog.at_level(logging.DEBUG, logger="up42"):
+        _default._close_at_exit()
+    up42.Client.close(client)  # what the broken close left open
+    assert "closing the default UP42 client at exit failed" in caplog.text
