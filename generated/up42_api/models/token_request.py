@@ -11,6 +11,13 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TokenRequest")
 
 
+def _masked(value: object) -> str:
+    """How repr shows a field the spec marks sensitive: whether it is set, never its value."""
+    if value is None or isinstance(value, Unset) or value == "":
+        return repr(value)
+    return "'********'"
+
+
 @_attrs_define
 class TokenRequest:
     """Form fields of the password grant.
@@ -25,7 +32,7 @@ class TokenRequest:
 
     grant_type: Literal["password"]
     username: str
-    password: str
+    password: str = _attrs_field(repr=_masked)
     client_id: Literal["up42-sdk"]
     scope: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

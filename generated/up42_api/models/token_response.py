@@ -11,6 +11,13 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TokenResponse")
 
 
+def _masked(value: object) -> str:
+    """How repr shows a field the spec marks sensitive: whether it is set, never its value."""
+    if value is None or isinstance(value, Unset) or value == "":
+        return repr(value)
+    return "'********'"
+
+
 @_attrs_define
 class TokenResponse:
     """A standard OAuth2 token response.
@@ -21,14 +28,16 @@ class TokenResponse:
         token_type (str | Unset):
         refresh_token (str | Unset):
         refresh_expires_in (int | Unset):
+        id_token (str | Unset): The OpenID Connect ID token, sent when the scope includes `openid`.
         scope (str | Unset):
     """
 
-    access_token: str
+    access_token: str = _attrs_field(repr=_masked)
     expires_in: int
     token_type: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(default=UNSET, repr=_masked)
     refresh_expires_in: int | Unset = UNSET
+    id_token: str | Unset = _attrs_field(default=UNSET, repr=_masked)
     scope: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -42,6 +51,8 @@ class TokenResponse:
         refresh_token = self.refresh_token
 
         refresh_expires_in = self.refresh_expires_in
+
+        id_token = self.id_token
 
         scope = self.scope
 
@@ -59,6 +70,8 @@ class TokenResponse:
             field_dict["refresh_token"] = refresh_token
         if refresh_expires_in is not UNSET:
             field_dict["refresh_expires_in"] = refresh_expires_in
+        if id_token is not UNSET:
+            field_dict["id_token"] = id_token
         if scope is not UNSET:
             field_dict["scope"] = scope
 
@@ -124,6 +137,17 @@ class TokenResponse:
 
         refresh_expires_in = _value
 
+        _value = document__.pop("id_token", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("id_token")
+            raise
+
+        id_token = _value
+
         _value = document__.pop("scope", UNSET)
         try:
             if not (isinstance(_value, str) or isinstance(_value, Unset)):
@@ -141,6 +165,7 @@ class TokenResponse:
             token_type,
             refresh_token,
             refresh_expires_in,
+            id_token,
             scope,
         )
 
@@ -202,6 +227,15 @@ class TokenResponse:
 
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("refresh_expires_in")
+            raise
+
+        _value = document__.get("id_token", UNSET)
+        try:
+            if not (isinstance(_value, str) or isinstance(_value, Unset)):
+                raise TypeError(f"expected str, got {type(_value).__name__}")
+
+        except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+            _failure.add_note("id_token")
             raise
 
         _value = document__.get("scope", UNSET)

@@ -16,6 +16,13 @@ _EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
 T = TypeVar("T", bound="Webhook")
 
 
+def _masked(value: object) -> str:
+    """How repr shows a field the spec marks sensitive: whether it is set, never its value."""
+    if value is None or isinstance(value, Unset) or value == "":
+        return repr(value)
+    return "'********'"
+
+
 @_attrs_define
 class Webhook:
     """A registered webhook. Fields the server adds later are kept.
@@ -38,7 +45,7 @@ class Webhook:
     active: bool
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    secret: None | str | Unset = UNSET
+    secret: None | str | Unset = _attrs_field(default=UNSET, repr=_masked)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

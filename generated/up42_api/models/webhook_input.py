@@ -15,6 +15,13 @@ _EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
 T = TypeVar("T", bound="WebhookInput")
 
 
+def _masked(value: object) -> str:
+    """How repr shows a field the spec marks sensitive: whether it is set, never its value."""
+    if value is None or isinstance(value, Unset) or value == "":
+        return repr(value)
+    return "'********'"
+
+
 @_attrs_define
 class WebhookInput:
     """The writable fields of a webhook. UP42 requires a name, an HTTPS URL and event names from the catalog;
@@ -33,7 +40,7 @@ class WebhookInput:
     url: str
     events: list[EventName]
     active: bool | Unset = False
-    secret: None | str | Unset = UNSET
+    secret: None | str | Unset = _attrs_field(default=UNSET, repr=_masked)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
