@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
-from up42.receiving import Receiver, WebhookEvent, sign
+from up42.receiving import Receiver, ReceiverApp, WebhookEvent, sign
 
 URL = "http://receiver.test/webhooks/up42"
 
@@ -140,3 +141,35 @@ async def test_a_sender_that_disconnects_gets_no_answer(receiver: Receiver) -> N
 def test_an_unusable_body_limit_is_refused(receiver: Receiver, size: Any) -> None:
     with pytest.raises(InvalidArgumentError):
         receiver.asgi_app(max_body_size=size)
+
+
+@dataclasses.dataclass
+class Queued:
+    """An answer of a handler that only queues deliveries."""
+
+    kind: str = "queued"
+    status_code: int = 202
+    detail: str = "queued for later"
+    headers: dict[str, str] = dataclasses.field(default_factory=lambda: {"X-Queue-Depth": "1"})
+
+
+class Queue:
+    """Not a Receiver: anything with ``handle_async`` returning such an answer can be served."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[bytes, dict[bytes, bytes]]] = []
+
+    async def handle_async(self, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> Queued:
+        self.received.append((body, dict(headers)))
+        return Queued()
+
+
+async def test_the_app_serves_any_delivery_handler_not_only_a_receiver() -> None:
+    queue = Queue()
+    transport = httpx.ASGITransport(app=ReceiverApp(queue, max_body_size=4096))
+    async with httpx.AsyncClient(transport=transport) as http:
+        response = await http.post(URL, content=b"{}", headers={"X-Test": "yes"})
+    assert (response.status_code, response.json()) == (202, {"outcome": "queued", "detail": "queued for later"})
+    assert response.headers["x-queue-depth"] == "1"
+    assert queue.received[0][0] == b"{}"
+    assert queue.received[0][1][b"x-test"] == b"yes"

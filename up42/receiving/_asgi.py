@@ -1,19 +1,19 @@
 """A raw ASGI application over a `Receiver`: mount it in Starlette or FastAPI, or serve it with uvicorn.
 
-It reads the whole body (up to a limit), hands body and headers to `Receiver.handle_async`, and answers with the
-outcome's status and a small JSON document. No web framework is needed.
+It reads the whole body (up to a limit), hands body and headers to the receiver's ``handle_async``, and answers
+with the outcome's status and a small JSON document. No web framework is needed.
+
+This module knows the receiver only by the two protocols below, so it never imports `Receiver`: the receiver
+builds the application (`Receiver.asgi_app`), never the other way round.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import Any, Protocol
 
 from ..errors import InvalidArgumentError
-
-if TYPE_CHECKING:
-    from ._receiver import Receiver
 
 __all__ = ["ReceiverApp"]
 
@@ -21,6 +21,33 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+
+class Answer(Protocol):
+    """What the application needs of a handled delivery to answer it; an `Outcome` is one."""
+
+    @property
+    def kind(self) -> str:
+        """The outcome's name, such as ``handled``, sent as the body's ``outcome``."""
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+
+    @property
+    def detail(self) -> str:
+        """A reason that is safe to send back, sent as the body's ``detail``."""
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers to answer with besides the status, such as ``Retry-After``."""
+
+
+class DeliveryHandler(Protocol):
+    """What the application serves: something that turns a delivery into an `Answer`; a `Receiver` is one."""
+
+    async def handle_async(self, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> Answer:
+        """Handle one delivery: its raw body and its headers as ASGI name/value pairs."""
 
 
 class ReceiverApp:
@@ -34,7 +61,7 @@ class ReceiverApp:
     the handlers too, and the receiver releases the message for the sender's retry.
     """
 
-    def __init__(self, receiver: Receiver, *, max_body_size: int) -> None:
+    def __init__(self, receiver: DeliveryHandler, *, max_body_size: int) -> None:
         if isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 1:
             raise InvalidArgumentError("max_body_size must be a positive whole number of bytes")
         self.receiver = receiver
@@ -63,7 +90,7 @@ class ReceiverApp:
                 break
         outcome = await self.receiver.handle_async(bytes(body), scope["headers"])
         headers = [(name.lower().encode("ascii"), value.encode("ascii")) for name, value in outcome.headers.items()]
-        await _respond(send, outcome.status_code, outcome.kind.value, outcome.detail, headers)
+        await _respond(send, outcome.status_code, str(outcome.kind), outcome.detail, headers)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:
