@@ -252,9 +252,37 @@ def test_unusable_configuration_is_refused_at_construction(kwargs: dict[str, Any
         Receiver(**kwargs)
 
 
+def test_an_empty_secret_is_called_empty() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^the secret is empty; .* up42\.receiving\.parse$"):
+        Receiver("")
+    with pytest.raises(InvalidArgumentError, match="^one of the secrets is empty$"):
+        Receiver([SECRET, ""])
+
+
 def test_an_empty_event_name_is_refused() -> None:
     with pytest.raises(InvalidArgumentError):
         Receiver(SECRET).on("")
+
+
+def test_an_event_name_the_sdk_does_not_know_is_registered_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    receiver, recorder = Receiver(SECRET), Recorder()
+    with caplog.at_level(logging.WARNING, logger="up42"):
+        receiver.on("order.typo")(recorder.handler("typo"))
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "'order.typo'" in record.getMessage()
+    assert "order.status" in record.getMessage()  # what the SDK knows, to spot the misspelling
+    # An event newer than the SDK is still handled: the warning only points at a likely typo.
+    content = message("order.typo", body={"x": 1})
+    assert receiver.handle(*delivery(content)).handlers == ("typo",)
+
+
+def test_known_event_names_register_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    receiver, recorder = Receiver(SECRET), Recorder()
+    with caplog.at_level(logging.DEBUG, logger="up42"):
+        receiver.on("order.status")(recorder.handler("orders"))
+        receiver.on("job.status")(recorder.handler("jobs"))
+    assert caplog.records == []
 
 
 def test_the_outcome_detail_and_status_of_each_kind() -> None:

@@ -29,7 +29,7 @@ from ._dedupe import (
     check_positive,
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
-from ._events import WebhookEvent
+from ._events import EventName, WebhookEvent
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
     DEFAULT_MAX_AGE,
@@ -218,9 +218,20 @@ class Receiver:
         return f"Receiver(events={events!r}, fallback={len(self._fallback)}, dedupe={store})"
 
     def on(self, event: str) -> Callable[[H], H]:
-        """Register the decorated function for one event name, e.g. ``@receiver.on("order.status")``."""
+        """Register the decorated function for one event name, e.g. ``@receiver.on("order.status")``.
+
+        A name this SDK does not know (see `EventName`) is registered all the same, so an event UP42 adds later
+        can be handled before the SDK lists it, but a warning is logged: a misspelt name would never fire.
+        """
         if not isinstance(event, str) or not event:
             raise InvalidArgumentError("the event name must be a non-empty string such as 'order.status'")
+        if not EventName(event).is_known:
+            logger.warning(
+                "registered a handler for %r, an event this SDK does not know (it knows %s): "
+                "check the spelling; a name UP42 never sends never fires",
+                event,
+                ", ".join(EventName),
+            )
 
         def register(handler: H) -> H:
             self._handlers.setdefault(event, []).append(handler)

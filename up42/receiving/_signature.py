@@ -92,16 +92,20 @@ def _mac(key: bytes, values: Sequence[str]) -> bytes:
 
 def check_secrets(secret: object) -> list[bytes]:
     """The secrets as keys, or `InvalidArgumentError` unless `secret` is one non-empty string or a sequence of them."""
+    if secret == "":
+        # Most often an unset variable read as "": say so, and what a webhook without a secret needs instead.
+        raise InvalidArgumentError(
+            "the secret is empty; a webhook without a secret is delivered unsigned: read it with up42.receiving.parse"
+        )
     secrets = [secret] if isinstance(secret, str) else secret
     if not isinstance(secrets, Sequence) or isinstance(secrets, bytes | bytearray) or not secrets:
         raise InvalidArgumentError("secret must be a non-empty string or a non-empty sequence of strings")
     keys = []
     for item in secrets:
-        if not isinstance(item, str) or not item:
-            raise InvalidArgumentError(
-                f"every secret must be a non-empty string, not {type(item).__name__}; "
-                "for a webhook without a secret use up42.receiving.parse"
-            )
+        if not isinstance(item, str):
+            raise InvalidArgumentError(f"every secret must be a string, not {type(item).__name__}")
+        if not item:
+            raise InvalidArgumentError("one of the secrets is empty")
         try:
             keys.append(item.encode("utf-8"))
         except UnicodeEncodeError:
