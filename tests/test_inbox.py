@@ -1,0 +1,162 @@
+"""Both inbox backends keep the same contract: one real SQLite file, one real redis-server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.inbox_support import RedisServer
+from up42.errors import InvalidArgumentError
+from up42.receiving._inbox import Inbox, InboxStatus, InboxURLError, open_inbox
+from up42.receiving._inbox._redis import RedisInbox
+from up42.receiving._inbox._sqlite import SQLiteInbox
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/inbox.db"
+    server: RedisServer = request.getfixturevalue("redis_server")
+    with redis.Redis.from_url(server.url) as client:
+        client.flushdb()
+    return server.url
+
+
+@pytest.fixture
+def inbox(url: str) -> Iterator[Inbox]:
+    opened = open_inbox(url)
+    yield opened
+    opened.close()
+
+
+def test_urls_pick_the_backend_and_bad_ones_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    relative = open_inbox("sqlite:///data/inbox.db")
+    assert isinstance(relative, SQLiteInbox)
+    assert relative.path == Path("data/inbox.db")
+    assert open_inbox(f"sqlite:///{tmp_path}/abs.db").path == tmp_path / "abs.db"  # type: ignore[attr-defined]
+    assert isinstance(open_inbox("redis://127.0.0.1:1/0"), RedisInbox)
+    for bad in ("sqlite://inbox.db", "sqlite:///", "postgres://h/db", "redis:///0", "inbox.db"):
+        with pytest.raises(InboxURLError):
+            open_inbox(bad)
+    with pytest.raises(InboxURLError, match=r"\*\*\*") as caught:
+        open_inbox("amqp://user:hunter2@host/")
+    assert "hunter2" not in str(caught.value)
+    assert issubclass(InboxURLError, InvalidArgumentError)
+
+
+def test_a_message_is_stored_once_and_taken_by_one_owner(inbox: Inbox) -> None:
+    assert inbox.put("m-1", "order.status", b'{"a": 1}') is True
+    assert inbox.put("m-1", "order.status", b"other") is False
+    first = inbox.take("a", 30, 10)
+    assert [(t.message_id, t.body, t.attempts) for t in first] == [("m-1", b'{"a": 1}', 1)]
+    assert inbox.take("b", 30, 10) == []
+    record = inbox.get("m-1")
+    assert record is not None
+    assert (record.status, record.attempts, record.body) == (InboxStatus.RUNNING, 1, b'{"a": 1}')
+    assert inbox.renew(first, "a", 30) == [True]
+    assert inbox.renew(first, "b", 30) == [False]
+    assert inbox.complete(first[0], "b") is False
+    assert inbox.complete(first[0], "a") is True
+    assert inbox.complete(first[0], "a") is False
+    assert inbox.get("m-1").status is InboxStatus.DONE  # type: ignore[union-attr]
+    assert inbox.take("b", 30, 10) == []
+    assert inbox.put("m-1", "order.status", b"again") is False
+
+
+def test_an_expired_lease_goes_to_the_next_taker_and_the_old_owner_cannot_settle(inbox: Inbox) -> None:
+    inbox.put("m-1", "order.status", b"{}")
+    [held] = inbox.take("dead", 0.2, 1)
+    assert inbox.take("alive", 0.2, 1) == []
+    time.sleep(0.3)
+    # Workers share one lease: Redis takes over an entry idle longer than the taker's.
+    [again] = inbox.take("alive", 0.2, 1)
+    assert (again.message_id, again.attempts) == ("m-1", 2)
+    assert inbox.renew([again], "alive", 30) == [True]
+    assert inbox.renew([held], "dead", 30) == [False]
+    assert inbox.complete(held, "dead") is False
+    assert inbox.complete(again, "alive") is True
+
+
+def test_retry_waits_for_its_delay_and_fail_keeps_the_error(inbox: Inbox) -> None:
+    inbox.put("m-1", "order.status", b"{}")
+    [taken] = inbox.take("w", 30, 1)
+    assert inbox.retry(taken, "w", "Traceback: boom", 0.3) is True
+    record = inbox.get("m-1")
+    assert record is not None
+    assert (record.status, record.error) == (InboxStatus.PENDING, "Traceback: boom")
+    assert inbox.take("w", 30, 1) == []
+    time.sleep(0.35)
+    [second] = inbox.take("w", 30, 1)
+    assert second.attempts == 2
+    assert inbox.fail(second, "w", "Traceback: boom again") is True
+    assert inbox.get("m-1").error == "Traceback: boom again"  # type: ignore[union-attr]
+    assert inbox.failed() == ["m-1"]
+    assert [r.message_id for r in inbox.records(InboxStatus.FAILED)] == ["m-1"]
+    assert inbox.records(InboxStatus.PENDING) == []
+
+
+def test_replay_puts_done_and_failed_back_and_leaves_running_alone(inbox: Inbox) -> None:
+    for message_id in ("done", "failed", "running"):
+        inbox.put(message_id, "order.status", message_id.encode())
+    taken = {t.message_id: t for t in inbox.take("w", 30, 3)}
+    inbox.complete(taken["done"], "w")
+    inbox.fail(taken["failed"], "w", "boom")
+    assert inbox.replay("done") is InboxStatus.DONE
+    assert inbox.replay("failed") is InboxStatus.FAILED
+    assert inbox.replay("running") is InboxStatus.RUNNING
+    assert inbox.replay("unknown") is None
+    assert inbox.failed() == []
+    again = sorted((t.message_id, t.attempts) for t in inbox.take("w", 30, 5))
+    assert again == [("done", 1), ("failed", 1)]
+    assert inbox.get("running").status is InboxStatus.RUNNING  # type: ignore[union-attr]
+
+
+def test_records_are_newest_first_and_prune_drops_only_old_done_ones(inbox: Inbox) -> None:
+    for n in range(3):
+        inbox.put(f"m-{n}", "job.status", b"{}")
+        time.sleep(0.01)
+    assert [r.message_id for r in inbox.records()] == ["m-2", "m-1", "m-0"]
+    assert [r.message_id for r in inbox.records(limit=2)] == ["m-2", "m-1"]
+    assert inbox.records()[0].body == b""
+    for taken in inbox.take("w", 30, 2):
+        inbox.complete(taken, "w")
+    assert inbox.prune(time.time() - 60) == 0
+    assert inbox.prune(time.time() + 1) == 2
+    assert [r.message_id for r in inbox.records()] == ["m-2"]
+    assert inbox.get("m-0") is None
+
+
+def test_concurrent_takers_never_share_a_message(url: str, inbox: Inbox) -> None:
+    for n in range(60):
+        inbox.put(f"m-{n}", "order.status", b"{}")
+    inboxes = [open_inbox(url) for _ in range(4)]
+    got: list[str] = []
+    lock = threading.Lock()
+
+    def drain(mine: Inbox, owner: str) -> None:
+        while taken := mine.take(owner, 30, 3):
+            with lock:
+                got.extend(t.message_id for t in taken)
+
+    threads = [threading.Thread(target=drain, args=(mine, f"w{n}")) for n, mine in enumerate(inboxes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for mine in inboxes:
+        mine.close()
+    assert sorted(got) == sorted(f"m-{n}" for n in range(60))

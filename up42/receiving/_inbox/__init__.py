@@ -1,0 +1,198 @@
+"""The inbox: where a `Receiver` stores each verified delivery before it answers 2xx, and where workers take them.
+
+A message moves through four states::
+
+    put ──► pending ──take──► running ──complete──► done ──(retention)──► pruned
+               ▲                 │  │
+               └──retry(delay)───┘  └──fail──► failed
+               └────────────── replay ◄───────────┘ (done too)
+
+``running`` carries a lease: a worker renews it while its handlers run, and once it runs out (the worker died)
+``take`` hands the message to another worker. Every write is atomic across the processes sharing the inbox, so
+of two workers taking at the same moment exactly one gets a message.
+
+Two backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite:///`` or ``redis://``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from ...errors import InvalidArgumentError
+
+__all__ = [
+    "DEFAULT_RETENTION",
+    "Inbox",
+    "InboxRecord",
+    "InboxStatus",
+    "InboxURLError",
+    "Taken",
+    "open_inbox",
+]
+
+DEFAULT_RETENTION = 7 * 24 * 60 * 60
+"""Seconds a done message stays in the inbox (for `up42 inbox list` and replays) before it is pruned."""
+
+
+class InboxURLError(InvalidArgumentError):
+    """An inbox URL that names no supported backend, or lacks the path or host it needs."""
+
+
+class InboxStatus(enum.StrEnum):
+    """Where a message is in its life."""
+
+    PENDING = "pending"
+    """Stored, waiting for a worker (or for its retry's backoff to pass)."""
+    RUNNING = "running"
+    """A worker holds its lease and runs the handlers."""
+    DONE = "done"
+    """Every handler returned."""
+    FAILED = "failed"
+    """A handler raised on every one of the allowed attempts; the last error is kept."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InboxRecord:
+    """One message as the inbox holds it.
+
+    Attributes:
+        message_id: The messageId UP42 gave it; the inbox holds each once.
+        event: The event name, e.g. ``order.status``.
+        status: Where it is in its life.
+        attempts: How many times a worker took it (a worker that died mid-run counts).
+        error: The last handler error (its traceback), or None.
+        received_at: When a receiver stored it, in seconds since the epoch.
+        updated_at: When its status last changed, in seconds since the epoch.
+        due_at: When a pending message may be taken next (a retry waits for its backoff).
+        body: The raw body as verified; empty when the record was listed rather than fetched.
+    """
+
+    message_id: str
+    event: str
+    status: InboxStatus
+    attempts: int
+    error: str | None
+    received_at: float
+    updated_at: float
+    due_at: float
+    body: bytes = dataclasses.field(default=b"", repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON-ready values (the body as text, when it was fetched)."""
+        shown = dataclasses.asdict(self)
+        shown["status"] = self.status.value
+        shown["body"] = self.body.decode("utf-8", "replace") if self.body else None
+        return shown
+
+
+@dataclasses.dataclass(frozen=True)
+class Taken:
+    """A message a worker holds: what its handlers need, and the backend's handle on the lease."""
+
+    message_id: str
+    body: bytes
+    attempts: int
+    token: str = ""
+    """The backend's own reference (the stream entry for Redis); opaque to the worker."""
+
+
+class Inbox(Protocol):
+    """What a receiver and a worker need from a backend. Every method is atomic across processes."""
+
+    def put(self, message_id: str, event: str, body: bytes) -> bool:
+        """Store a verified delivery as pending; False when a message with this id is already held (nothing written)."""
+        ...
+
+    def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
+        """Lease up to `limit` messages to `owner`: pending ones that are due, and running ones whose lease ran out."""
+        ...
+
+    def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
+        """Extend `owner`'s leases to `lease` seconds from now; False for each one `owner` no longer holds."""
+        ...
+
+    def complete(self, taken: Taken, owner: str) -> bool:
+        """Mark done; False (nothing written) when `owner` no longer holds it."""
+        ...
+
+    def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
+        """Back to pending, due in `delay` seconds, keeping `error`; False when `owner` no longer holds it."""
+        ...
+
+    def fail(self, taken: Taken, owner: str, error: str) -> bool:
+        """Mark failed, keeping `error`; False when `owner` no longer holds it."""
+        ...
+
+    def get(self, message_id: str) -> InboxRecord | None:
+        """The message with its body, or None when the inbox does not hold it."""
+        ...
+
+    def records(self, status: InboxStatus | None = None, limit: int | None = None) -> list[InboxRecord]:
+        """The newest messages first (bodies left out), only those in `status` when given."""
+        ...
+
+    def replay(self, message_id: str) -> InboxStatus | None:
+        """Put a done, failed or waiting message back to pending, due now, attempts from zero.
+
+        Returns the status it had (a running message is left alone), or None when the inbox does not hold it.
+        """
+        ...
+
+    def failed(self) -> list[str]:
+        """The ids of every failed message."""
+        ...
+
+    def prune(self, before: float) -> int:
+        """Delete done messages finished before `before` (seconds since the epoch); return how many."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def open_inbox(url: str) -> Inbox:
+    """The inbox a URL names.
+
+    - ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``: a file shared by the processes of one
+      machine.
+    - ``redis://host:port/db`` (``rediss://`` for TLS): Redis Streams, shared by any number of machines. Needs the
+      ``redis`` extra.
+
+    Raises:
+        InboxURLError: Another scheme, or a URL without the path or host its backend needs.
+    """
+    if not isinstance(url, str):
+        raise InboxURLError(f"the inbox must be a URL string such as 'sqlite:///inbox.db', not {type(url).__name__}")
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "sqlite":
+        # SQLAlchemy's spelling: three slashes and a relative path, four for an absolute one.
+        if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
+            raise InboxURLError(
+                f"bad SQLite inbox URL {url!r}: write sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        from ._sqlite import SQLiteInbox
+
+        return SQLiteInbox(parts.path[1:])
+    if parts.scheme in ("redis", "rediss"):
+        if not parts.hostname:
+            raise InboxURLError(f"bad Redis inbox URL {_safe(url)!r}: write redis://host:port/db")
+        from ._redis import RedisInbox
+
+        return RedisInbox.from_url(url)
+    raise InboxURLError(
+        f"unsupported inbox URL {_safe(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
+    )
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

@@ -1,0 +1,311 @@
+"""The inbox on Redis Streams, shared by receivers and workers on any number of machines.
+
+Keys, under a prefix (``up42:inbox:`` by default):
+
+- ``m:<messageId>``, a hash: the message (event, body) and its state (status, attempts, error, times, and the
+  stream entry that currently carries it).
+- ``stream``, a stream with one consumer group, ``workers``: one entry per message waiting for or held by a
+  worker. ``XREADGROUP`` hands each new entry to one worker; the group's pending list remembers who holds it and
+  since when. ``XAUTOCLAIM`` gives an entry whose holder stayed silent longer than the lease (it died) to another
+  worker, and the holder keeps its lease alive with ``XCLAIM ... JUSTID``, which resets the entry's idle time.
+  Settling ``XACK``s and ``XDEL``s the entry, so the stream holds only unsettled work.
+- ``delayed``, a sorted set of retries by due time, moved back into the stream once due (Streams have no delay).
+- ``all``, ``done`` and ``failed``, sorted sets by time, for listing, pruning and replaying.
+
+Each change that reads before it writes is a Lua script, which Redis runs atomically. A script touches keys
+derived from the prefix, so the inbox wants one Redis server (or one Cluster hash slot), not a spread Cluster.
+How much an acknowledged message survives is Redis's persistence setting: with ``appendonly yes`` and
+``appendfsync always`` a stored message survives a crash of the server too.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+try:
+    import redis
+except ImportError as error:  # pragma: no cover - depends on the installed extras
+    raise ImportError("a redis:// inbox needs the redis package: pip install 'up42-webhooks[redis]'") from error
+
+from . import InboxRecord, InboxStatus, Taken
+
+__all__ = ["RedisInbox"]
+
+GROUP = "workers"
+PROMOTE_BATCH = 100
+
+_PUT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
+redis.call('HSET', KEYS[1], 'event', ARGV[2], 'body', ARGV[3], 'status', 'pending', 'attempts', 0,
+    'received_at', ARGV[4], 'updated_at', ARGV[4], 'due_at', ARGV[4], 'entry', entry)
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+return 1
+"""
+
+# KEYS: delayed, stream. ARGV: now, prefix, batch.
+_PROMOTE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(due) do
+  redis.call('ZREM', KEYS[1], id)
+  local entry = redis.call('XADD', KEYS[2], '*', 'id', id)
+  redis.call('HSET', ARGV[2] .. 'm:' .. id, 'entry', entry)
+end
+return #due
+"""
+
+# KEYS: hash, stream. ARGV: entry, owner, now, group.
+# An entry that no longer carries its message (settled, replayed since, or pruned) is dropped, not run.
+_START = """
+local state = redis.call('HMGET', KEYS[1], 'entry', 'body')
+if state[1] ~= ARGV[1] then
+  redis.call('XACK', KEYS[2], ARGV[4], ARGV[1])
+  redis.call('XDEL', KEYS[2], ARGV[1])
+  return false
+end
+redis.call('HSET', KEYS[1], 'status', 'running', 'owner', ARGV[2], 'updated_at', ARGV[3])
+return {state[2], redis.call('HINCRBY', KEYS[1], 'attempts', 1)}
+"""
+
+# KEYS: stream. ARGV: group, owner, entries... Renews only the entries the group's pending list gives to owner.
+_RENEW = """
+local kept = {}
+for i = 3, #ARGV do
+  local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #held == 1 and held[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    kept[#kept + 1] = 1
+  else
+    kept[#kept + 1] = 0
+  end
+end
+return kept
+"""
+
+# KEYS: stream, hash, index (done, delayed or failed). ARGV: group, owner, entry, status, now, error, score, id.
+_SETTLE = """
+local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+if #held == 0 or held[1][2] ~= ARGV[2] then return 0 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+redis.call('XDEL', KEYS[1], ARGV[3])
+redis.call('HSET', KEYS[2], 'status', ARGV[4], 'updated_at', ARGV[5], 'due_at', ARGV[7], 'entry', '')
+redis.call('HDEL', KEYS[2], 'owner')
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'error', ARGV[6]) end
+redis.call('ZADD', KEYS[3], ARGV[7], ARGV[8])
+return 1
+"""
+
+# KEYS: hash, stream, done, failed, delayed. ARGV: id, now.
+# Running messages are left to their worker; a pending one already in the stream needs nothing.
+_REPLAY = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+if status == 'running' or (status == 'pending' and not redis.call('ZSCORE', KEYS[5], ARGV[1])) then
+  return status
+end
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'pending', 'attempts', 0, 'due_at', ARGV[2], 'updated_at', ARGV[2],
+    'entry', entry)
+return status
+"""
+
+# KEYS: done, all. ARGV: before, prefix, batch.
+_PRUNE = """
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[3])
+for _, id in ipairs(old) do
+  redis.call('DEL', ARGV[2] .. 'm:' .. id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+return #old
+"""
+
+_FIELDS = ("event", "status", "attempts", "error", "received_at", "updated_at", "due_at")
+
+
+class RedisInbox:
+    """An `Inbox` on Redis Streams; see this module's docstring for the keys and commands."""
+
+    def __init__(self, client: redis.Redis, *, prefix: str = "up42:inbox:") -> None:
+        """Use an existing client, e.g. ``redis.Redis(host=..., port=...)``."""
+        # Any: redis-py types every reply as the union of all replies, which says nothing about these commands.
+        self._client: Any = client
+        self._prefix = prefix
+        self._stream = prefix + "stream"
+        self._group_ready = False
+        self._scripts = {
+            name: client.register_script(source)
+            for name, source in {
+                "put": _PUT,
+                "promote": _PROMOTE,
+                "start": _START,
+                "renew": _RENEW,
+                "settle": _SETTLE,
+                "replay": _REPLAY,
+                "prune": _PRUNE,
+            }.items()
+        }
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str = "up42:inbox:") -> RedisInbox:
+        """Connect with ``redis.Redis.from_url``; short timeouts, so a receiver answers 503 soon when Redis is gone."""
+        return cls(redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10), prefix=prefix)
+
+    def __repr__(self) -> str:
+        return f"RedisInbox(prefix={self._prefix!r})"
+
+    def _key(self, name: str) -> str:
+        return self._prefix + name
+
+    def _message(self, message_id: str) -> str:
+        return self._prefix + "m:" + message_id
+
+    def _script(self, name: str, keys: Sequence[str], args: Sequence[str | bytes | int | float]) -> Any:
+        return self._scripts[name](keys=list(keys), args=list(args))
+
+    def put(self, message_id: str, event: str, body: bytes) -> bool:
+        """Store the hash and append a stream entry, unless the id is held."""
+        keys = (self._message(message_id), self._stream, self._key("all"))
+        return bool(self._script("put", keys, (message_id, event, body, repr(time.time()))))
+
+    def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
+        """Move due retries into the stream, take over entries idle past the lease, then read new ones."""
+        self._ensure_group()
+        try:
+            return self._take(owner, lease, limit)
+        except redis.ResponseError as error:
+            # The group is gone (a Redis restarted without persistence): make it again on the next take.
+            if "NOGROUP" in str(error):
+                self._group_ready = False
+            raise
+
+    def _take(self, owner: str, lease: float, limit: int) -> list[Taken]:
+        now = time.time()
+        self._script("promote", (self._key("delayed"), self._stream), (repr(now), self._prefix, PROMOTE_BATCH))
+        lease_ms = max(1, round(lease * 1000))
+        reply = self._client.xautoclaim(self._stream, GROUP, owner, lease_ms, "0-0", count=limit)
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = list(reply[1])
+        if len(entries) < limit:
+            streams = self._client.xreadgroup(GROUP, owner, {self._stream: ">"}, count=limit - len(entries))
+            for _, fresh in streams or ():
+                entries.extend(fresh)
+        taken = []
+        for entry, fields in entries:
+            message_id = fields[b"id"].decode()
+            started = self._script("start", (self._message(message_id), self._stream), (entry, owner, repr(now), GROUP))
+            if started:
+                taken.append(Taken(message_id, bytes(started[0]), int(started[1]), entry.decode()))
+        return taken
+
+    def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
+        """Reset the idle time of each entry `owner` still holds (XCLAIM JUSTID)."""
+        if not taken:
+            return []
+        kept = self._script("renew", (self._stream,), (GROUP, owner, *(message.token for message in taken)))
+        return [bool(flag) for flag in kept]
+
+    def complete(self, taken: Taken, owner: str) -> bool:
+        """Acknowledge the entry and mark the message done."""
+        return self._settle(taken, owner, InboxStatus.DONE, "done", "", 0.0)
+
+    def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
+        """Acknowledge the entry and park the message in ``delayed`` until its backoff passes."""
+        return self._settle(taken, owner, InboxStatus.PENDING, "delayed", error, delay)
+
+    def fail(self, taken: Taken, owner: str, error: str) -> bool:
+        """Acknowledge the entry and mark the message failed."""
+        return self._settle(taken, owner, InboxStatus.FAILED, "failed", error, 0.0)
+
+    def _settle(self, taken: Taken, owner: str, status: InboxStatus, index: str, error: str, delay: float) -> bool:
+        now = time.time()
+        keys = (self._stream, self._message(taken.message_id), self._key(index))
+        args = (GROUP, owner, taken.token, status.value, repr(now), error, repr(now + delay), taken.message_id)
+        return bool(self._script("settle", keys, args))
+
+    def get(self, message_id: str) -> InboxRecord | None:
+        """The hash with its body."""
+        values = self._client.hmget(self._message(message_id), [*_FIELDS, "body"])
+        return _record(message_id, values) if values[0] is not None else None
+
+    def records(self, status: InboxStatus | None = None, limit: int | None = None) -> list[InboxRecord]:
+        """Newest first (by ``all``), bodies left out."""
+        ids = [raw.decode() for raw in self._client.zrevrange(self._key("all"), 0, -1)]
+        found: list[InboxRecord] = []
+        # In pages, so a large inbox is read in a few round trips and a limit stops early.
+        for start in range(0, len(ids), 500):
+            page = ids[start : start + 500]
+            pipeline = self._client.pipeline(transaction=False)
+            for message_id in page:
+                pipeline.hmget(self._message(message_id), list(_FIELDS))
+            for message_id, values in zip(page, pipeline.execute(), strict=True):
+                if values[0] is None:
+                    continue  # pruned between the two reads
+                record = _record(message_id, values)
+                if status is None or record.status is status:
+                    found.append(record)
+                    if limit is not None and len(found) >= limit:
+                        return found
+        return found
+
+    def replay(self, message_id: str) -> InboxStatus | None:
+        """Back to pending with a new stream entry, unless running."""
+        self._ensure_group()
+        keys = (
+            self._message(message_id),
+            self._stream,
+            self._key("done"),
+            self._key("failed"),
+            self._key("delayed"),
+        )
+        status = self._script("replay", keys, (message_id, repr(time.time())))
+        return InboxStatus(status.decode()) if status else None
+
+    def failed(self) -> list[str]:
+        """Every failed message's id."""
+        return [raw.decode() for raw in self._client.zrange(self._key("failed"), 0, -1)]
+
+    def prune(self, before: float) -> int:
+        """Delete done messages settled before `before`, in batches."""
+        total = 0
+        while True:
+            removed = int(
+                self._script("prune", (self._key("done"), self._key("all")), (repr(before), self._prefix, 1000))
+            )
+            total += removed
+            if removed < 1000:
+                return total
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self._client.close()
+
+    def _ensure_group(self) -> None:
+        # From the stream's start ("0"), so entries added before any worker existed are delivered too.
+        if self._group_ready:
+            return
+        try:
+            self._client.xgroup_create(self._stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._group_ready = True
+
+
+def _record(message_id: str, values: Sequence[Any]) -> InboxRecord:
+    event, status, attempts, error, received_at, updated_at, due_at, *body = values
+    return InboxRecord(
+        message_id=message_id,
+        event=event.decode(),
+        status=InboxStatus(status.decode()),
+        attempts=int(attempts),
+        error=error.decode() if error else None,
+        received_at=float(received_at),
+        updated_at=float(updated_at),
+        due_at=float(due_at),
+        body=bytes(body[0]) if body and body[0] else b"",
+    )
