@@ -1,0 +1,135 @@
+"""The worker loop in-process, on a real SQLite file: handlers run, retries back off, failures are kept, leases live."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.receiving_support import message
+from up42.errors import InvalidArgumentError
+from up42.receiving import WebhookEvent
+from up42.receiving._inbox import InboxStatus
+from up42.receiving._inbox._sqlite import SQLiteInbox
+from up42.receiving._worker import Worker
+
+Handler = Callable[[WebhookEvent], Any]
+
+
+def lookup(*handlers: Handler) -> Callable[[str], Sequence[Handler]]:
+    return lambda event: handlers
+
+
+def store(inbox: SQLiteInbox, count: int = 1) -> list[str]:
+    ids = []
+    for _ in range(count):
+        content = message()
+        inbox.put(content["messageId"], content["event"], json.dumps(content).encode())
+        ids.append(content["messageId"])
+    return ids
+
+
+async def run_until(worker: Worker, done: Callable[[], bool], timeout: float = 10) -> None:
+    task = asyncio.create_task(worker.run())
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the worker did not get there in time"
+        await asyncio.sleep(0.02)
+    worker.stop()
+    await asyncio.wait_for(task, timeout)
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> SQLiteInbox:
+    return SQLiteInbox(tmp_path / "inbox.db")
+
+
+async def test_sync_and_async_handlers_run_once_per_message(inbox: SQLiteInbox) -> None:
+    ids = store(inbox, 20)
+    seen: list[str] = []
+
+    def plain(event: WebhookEvent) -> None:
+        seen.append(event.message_id)
+
+    async def coroutine(event: WebhookEvent) -> None:
+        seen.append(event.message_id)
+
+    worker = Worker(inbox, lookup(plain, coroutine), concurrency=3, poll=0.01)
+    await run_until(worker, lambda: len(inbox.records(InboxStatus.DONE)) == 20)
+    assert sorted(seen) == sorted(ids * 2)
+
+
+async def test_a_raising_handler_is_retried_with_backoff_then_failed_with_its_error(inbox: SQLiteInbox) -> None:
+    [message_id] = store(inbox)
+    attempts: list[float] = []
+
+    def broken(event: WebhookEvent) -> None:
+        attempts.append(time.monotonic())
+        raise RuntimeError("the disk is full")
+
+    worker = Worker(inbox, lookup(broken), max_attempts=3, backoff=0.1, poll=0.01)
+    await run_until(worker, lambda: bool(inbox.failed()))
+    record = inbox.get(message_id)
+    assert record is not None
+    assert (record.status, record.attempts) == (InboxStatus.FAILED, 3)
+    assert record.error is not None
+    assert "RuntimeError: the disk is full" in record.error
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[0] >= 0.1
+    assert gaps[1] >= 0.2
+
+
+async def test_a_slow_handler_keeps_its_lease_and_no_other_worker_takes_it(inbox: SQLiteInbox) -> None:
+    store(inbox)
+    runs: list[str] = []
+
+    def slow(event: WebhookEvent) -> None:
+        runs.append(event.message_id)
+        time.sleep(0.8)
+
+    first = Worker(inbox, lookup(slow), lease=0.3, poll=0.01)
+    second = Worker(inbox, lookup(slow), lease=0.3, poll=0.01)
+    await asyncio.gather(
+        run_until(first, lambda: bool(inbox.records(InboxStatus.DONE))),
+        run_until(second, lambda: bool(inbox.records(InboxStatus.DONE))),
+    )
+    assert len(runs) == 1
+
+
+async def test_stop_lets_a_running_handler_finish_and_settle(inbox: SQLiteInbox) -> None:
+    [message_id] = store(inbox)
+    started = threading.Event()
+
+    def slow(event: WebhookEvent) -> None:
+        started.set()
+        time.sleep(0.3)
+
+    worker = Worker(inbox, lookup(slow), poll=0.01)
+    await run_until(worker, started.is_set)
+    assert inbox.get(message_id).status is InboxStatus.DONE  # type: ignore[union-attr]
+
+
+async def test_old_done_messages_are_pruned_when_the_worker_starts(
+    inbox: SQLiteInbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    store(inbox, 2)
+    for taken in inbox.take("earlier", 30, 2):
+        inbox.complete(taken, "earlier")
+    time.sleep(0.05)
+    caplog.set_level(logging.INFO, "up42")
+    await run_until(Worker(inbox, lookup(), retention=0.01, poll=0.01), lambda: not inbox.records())
+    assert "pruned 2 done message(s)" in caplog.text
+
+
+def test_bad_settings_are_refused(inbox: SQLiteInbox) -> None:
+    for bad in ({"concurrency": 0}, {"max_attempts": True}, {"lease": -1}, {"retention": 0}):
+        with pytest.raises(InvalidArgumentError):
+            Worker(inbox, lookup(), **bad)  # type: ignore[arg-type]
