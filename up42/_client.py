@@ -10,8 +10,10 @@ from typing import Any, Generic, Literal, Self, TypedDict, TypeVar, Unpack, over
 
 import httpx
 
+from . import _http
 from . import _operations as ops
 from ._config import DEFAULT_TIMEOUT, resolve
+from ._http import DEFAULT_MAX_CONNECTIONS, Backend, H, Wire
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, Limits, Transport
 from .errors import InvalidArgumentError
@@ -82,10 +84,11 @@ class _Settings:
         return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
 
 
-class _Connection(Generic[T]):
+class _Connection(Generic[T, H]):
     """What both clients share: resolving the arguments and owning one transport."""
 
     _transport_class: Callable[..., T]
+    _wire: Callable[[object, object, object, httpx.Timeout], Wire[H]]
 
     def __init__(
         self,
@@ -98,6 +101,9 @@ class _Connection(Generic[T]):
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        http_client: H | None = None,
+        http_backend: Backend | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         **retry: Unpack[RetryOptions],
     ) -> None:
         limits = Limits(deadline=deadline, max_response_size=max_response_size)
@@ -105,9 +111,9 @@ class _Connection(Generic[T]):
         self._transport: T = type(self)._transport_class(
             self._settings.hosts,
             self._settings.credentials,
-            timeout=self._settings.timeout,
             policy=self._settings.policy,
             limits=self._settings.limits,
+            wire=type(self)._wire(http_client, http_backend, max_connections, self._settings.timeout),
         )
 
     @property
@@ -124,7 +130,7 @@ class _Connection(Generic[T]):
         return self._settings.describe(type(self))
 
 
-class Client(_Connection[Transport]):
+class Client(_Connection[Transport, httpx.Client]):
     """A connection to UP42 with its own credentials; the module-level functions use a default one.
 
     Credentials come from ``username`` and ``password``, else from ``cfg_file`` (a JSON file holding both), else
@@ -149,6 +155,11 @@ class Client(_Connection[Transport]):
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
         max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
             while it arrives, with `ResponseParseError`.
+        http_client: Your own configured ``httpx.Client`` (proxies, certificates, event hooks, a mock transport).
+            The SDK adds its auth, User-Agent, timeouts and retries to each request, and never closes it.
+        http_backend: ``"httpx"`` or None: `Client` always sends with httpx (see `AsyncClient` for aiohttp).
+        max_connections: How many connections the SDK's own pool opens at most, all kept alive between calls
+            (default 100, for fan-out over threads).
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -162,6 +173,7 @@ class Client(_Connection[Transport]):
     """
 
     _transport_class = Transport
+    _wire = staticmethod(_http.sync_wire)
 
     def authenticate(self) -> None:
         """Fetch a token and the workspace id now, so wrong credentials fail here rather than on first use.
@@ -269,7 +281,7 @@ class Client(_Connection[Transport]):
         self.close()
 
 
-class AsyncClient(_Connection[AsyncTransport]):
+class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
     """The asyncio twin of `Client`: the same arguments, methods, return types and errors, as coroutines.
 
     Webhooks come back as `AsyncWebhook`. Use it as an async context manager, or await `aclose`.
@@ -287,6 +299,13 @@ class AsyncClient(_Connection[AsyncTransport]):
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
         max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
             while it arrives, with `ResponseParseError`.
+        http_client: Your own configured ``httpx.AsyncClient`` (proxies, certificates, event hooks, a mock
+            transport). The SDK adds its auth, User-Agent, timeouts and retries to each request, and never closes it.
+        http_backend: Where the SDK's own client sends: ``"aiohttp"`` (aiohttp's connection pool, much faster
+            under many concurrent calls; needs the ``aiohttp`` extra) or ``"httpx"`` (httpx's own). None: aiohttp
+            when the extra is installed, unless httpx is being mocked (respx, pytest-httpx); else httpx.
+        max_connections: How many connections the SDK's own pool opens at most, all kept alive between calls
+            (default 100, for fan-out with ``asyncio.gather``).
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -296,6 +315,7 @@ class AsyncClient(_Connection[AsyncTransport]):
     """
 
     _transport_class = AsyncTransport
+    _wire = staticmethod(_http.async_wire)
 
     async def authenticate(self) -> None:
         """Fetch a token and the workspace id now (see `Client.authenticate`)."""

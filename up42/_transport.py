@@ -1,7 +1,12 @@
-"""The one place that sends requests: httpx clients, bearer auth, timeouts, limits, User-Agent and error mapping.
+"""The one place that sends requests: bearer auth, timeouts, limits, User-Agent, retries and error mapping.
 
 Requests are built and responses parsed by the generated code (`up42_api`); this module only moves them over
 the wire and turns transport failures into SDK errors. The sync and async transports differ only in the I/O.
+
+Each transport sends through one httpx client, for the auth host and the API host alike: one the SDK made (see
+`_http`), or the user's own ``http_client``. Everything the SDK needs travels with each request (absolute URL,
+auth, User-Agent, timeouts, no redirects), so a user's client keeps its own settings for everything else
+(proxies, certificates, event hooks, its transport) and is never closed by the SDK.
 
 Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
@@ -23,10 +28,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Generic
 
 import httpx
-from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 
 from . import _retry
 from ._auth import (
@@ -43,6 +47,7 @@ from ._auth import (
     workspace_from,
 )
 from ._config import USER_AGENT, Credentials, Hosts
+from ._http import H, Wire, as_httpx_error
 from ._responses import Call, Reply, read, too_large
 from ._retry import Attempts, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
@@ -110,21 +115,7 @@ class Deadline:
 _current_deadline: ContextVar[Deadline | None] = ContextVar("up42_deadline", default=None)
 
 
-def _client_options(timeout: httpx.Timeout) -> dict[str, Any]:
-    return {
-        "headers": {"User-Agent": USER_AGENT},
-        "timeout": timeout,
-        "follow_redirects": False,
-    }
-
-
-def _auth_for(call: Call) -> httpx.Auth | UseClientDefault:
-    return StaticBearer(call.bearer) if call.bearer is not None else USE_CLIENT_DEFAULT
-
-
-def connection_error(
-    error: httpx.HTTPError, origin: httpx.URL, request: dict[str, Any], attempts: int
-) -> APIConnectionError:
+def connection_error(error: httpx.HTTPError, origin: str, request: dict[str, Any], attempts: int) -> APIConnectionError:
     """Map an httpx transport failure to the SDK's error, naming the request but nothing secret."""
     what = _describe(origin, request)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
@@ -134,7 +125,7 @@ def connection_error(
     return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
-def _describe(origin: httpx.URL, request: dict[str, Any]) -> str:
+def _describe(origin: str, request: dict[str, Any]) -> str:
     return f"{str(request['method']).upper()} {origin}{request['url']}"
 
 
@@ -191,13 +182,17 @@ def _log(request: dict[str, Any], started: float, outcome: str) -> None:
         logger.debug("%s %s -> %s in %.1f ms", str(request["method"]).upper(), request["url"], outcome, elapsed)
 
 
-class _Base:
-    def __init__(self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy, limits: Limits) -> None:
+class _Base(Generic[H]):
+    def __init__(
+        self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy, limits: Limits, wire: Wire[H]
+    ) -> None:
         self.hosts = hosts
         self._credentials = credentials
         self._policy = policy
         self._limits = limits
+        self._wire: Wire[H] = wire
         self._workspace_id: str | None = None
+        self._bearer: httpx.Auth | None = None  # set by the subclass: the token flow of API requests
 
     @contextlib.contextmanager
     def call(self) -> Iterator[Deadline | None]:
@@ -216,18 +211,28 @@ class _Base:
     def _attempts(self, call: Call, request: dict[str, Any]) -> Attempts:
         return self._policy.start(str(request["method"]), str(request["url"]), idempotent=call.idempotent)
 
-    @staticmethod
+    def _origin(self, call: Call) -> str:
+        return self.hosts.auth if call.on_auth_host else self.hosts.api
+
+    def _auth(self, call: Call) -> httpx.Auth | None:
+        """The token request carries none (its credentials are in the form); a user's client's auth never applies."""
+        if call.bearer is not None:
+            return StaticBearer(call.bearer)
+        return None if call.on_auth_host else self._bearer
+
     def _prepare(
-        http: httpx.Client | httpx.AsyncClient,
-        request: dict[str, Any],
-        deadline: Deadline | None,
-        attempts: Attempts,
+        self, origin: str, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
     ) -> httpx.Request:
         """The request of the next attempt, its timeouts no longer than the time left."""
-        if deadline is None:
-            return http.build_request(**request)
-        deadline.check(_describe(http.base_url, request), attempts.count)
-        return http.build_request(**request, timeout=deadline.capped(http.timeout))
+        timeout = self._wire.timeout
+        if deadline is not None:
+            deadline.check(_describe(origin, request), attempts.count)
+            timeout = deadline.capped(timeout)
+        headers = {**request.get("headers", {}), "User-Agent": USER_AGENT}
+        built: httpx.Request = self._wire.http.build_request(
+            **{**request, "url": origin + request["url"], "headers": headers}, timeout=timeout
+        )
+        return built
 
     def _body(self, response: httpx.Response, deadline: Deadline | None, what: str, attempts: Attempts) -> _Body:
         # Only a sync stream is watched: an async call runs under asyncio.timeout, which interrupts any read.
@@ -238,7 +243,7 @@ class _Base:
     @staticmethod
     def _settle(
         call: Call,
-        origin: httpx.URL,
+        origin: str,
         request: dict[str, Any],
         attempts: Attempts,
         outcome: httpx.Response | httpx.HTTPError,
@@ -265,48 +270,44 @@ class _Base:
         return refused(error, self._credentials)
 
 
-class Transport(_Base):
-    """Sends calls with a pair of `httpx.Client` (auth host, API host)."""
+class Transport(_Base[httpx.Client]):
+    """Sends calls with an `httpx.Client`."""
 
     def __init__(
-        self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout, policy: RetryPolicy, limits: Limits
+        self, hosts: Hosts, credentials: Credentials, *, policy: RetryPolicy, limits: Limits, wire: Wire[httpx.Client]
     ) -> None:
-        super().__init__(hosts, credentials, policy, limits)
-        options = _client_options(timeout)
+        super().__init__(hosts, credentials, policy, limits, wire)
         self._tokens = Tokens(self._fetch_token)
-        self._auth_http = httpx.Client(base_url=hosts.auth, **options)
-        self._api_http = httpx.Client(base_url=hosts.api, auth=BearerAuth(self._tokens), **options)
+        self._bearer = BearerAuth(self._tokens)
         self._workspace_lock = threading.Lock()
 
     def send(self, call: Call) -> Reply:
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
-        http = self._auth_http if call.on_auth_host else self._api_http
+        origin = self._origin(call)
         request = call.request()
         attempts = self._attempts(call, request)
         with self.call() as deadline:
             while True:
                 started = time.perf_counter()
                 try:
-                    outcome: httpx.Response | httpx.HTTPError = self._exchange(http, call, request, deadline, attempts)
+                    outcome: httpx.Response | httpx.HTTPError = self._exchange(
+                        origin, call, request, deadline, attempts
+                    )
                 except httpx.HTTPError as error:
                     outcome = error
-                settled = self._settle(call, http.base_url, request, attempts, outcome, started, deadline)
+                settled = self._settle(call, origin, request, attempts, outcome, started, deadline)
                 if isinstance(settled, Reply):
                     return settled
                 _retry.sleep(settled)
 
     def _exchange(
-        self,
-        http: httpx.Client,
-        call: Call,
-        request: dict[str, Any],
-        deadline: Deadline | None,
-        attempts: Attempts,
+        self, origin: str, call: Call, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
     ) -> httpx.Response:
         """One attempt: the request out, the whole response in."""
-        response = http.send(self._prepare(http, request, deadline, attempts), auth=_auth_for(call), stream=True)
+        request_out = self._prepare(origin, request, deadline, attempts)
+        response = self._wire.http.send(request_out, auth=self._auth(call), follow_redirects=False, stream=True)
         try:
-            body = self._body(response, deadline, _describe(http.base_url, request), attempts)
+            body = self._body(response, deadline, _describe(origin, request), attempts)
             for chunk in response.iter_bytes():
                 body.add(chunk)
             return body.finish()
@@ -328,22 +329,26 @@ class Transport(_Base):
             raise self._token_refused(error) from None
 
     def close(self) -> None:
-        """Close both connection pools."""
-        self._api_http.close()
-        self._auth_http.close()
+        """Close the connection pool, if the SDK made it."""
+        if self._wire.owned:
+            self._wire.http.close()
 
 
-class AsyncTransport(_Base):
-    """Sends calls with a pair of `httpx.AsyncClient` (auth host, API host)."""
+class AsyncTransport(_Base[httpx.AsyncClient]):
+    """Sends calls with an `httpx.AsyncClient`."""
 
     def __init__(
-        self, hosts: Hosts, credentials: Credentials, *, timeout: httpx.Timeout, policy: RetryPolicy, limits: Limits
+        self,
+        hosts: Hosts,
+        credentials: Credentials,
+        *,
+        policy: RetryPolicy,
+        limits: Limits,
+        wire: Wire[httpx.AsyncClient],
     ) -> None:
-        super().__init__(hosts, credentials, policy, limits)
-        options = _client_options(timeout)
+        super().__init__(hosts, credentials, policy, limits, wire)
         self._tokens = AsyncTokens(self._fetch_token)
-        self._auth_http = httpx.AsyncClient(base_url=hosts.auth, **options)
-        self._api_http = httpx.AsyncClient(base_url=hosts.api, auth=AsyncBearerAuth(self._tokens), **options)
+        self._bearer = AsyncBearerAuth(self._tokens)
         import asyncio  # only the async client needs it (see _retry)
 
         self._workspace_lock = asyncio.Lock()
@@ -352,7 +357,7 @@ class AsyncTransport(_Base):
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         import asyncio  # only the async client needs it (see _retry)
 
-        http = self._auth_http if call.on_auth_host else self._api_http
+        origin = self._origin(call)
         request = call.request()
         attempts = self._attempts(call, request)
         with self.call() as deadline:
@@ -362,33 +367,32 @@ class AsyncTransport(_Base):
                         started = time.perf_counter()
                         try:
                             outcome: httpx.Response | httpx.HTTPError = await self._exchange(
-                                http, call, request, deadline, attempts
+                                origin, call, request, deadline, attempts
                             )
-                        except httpx.HTTPError as error:
-                            outcome = error
-                        settled = self._settle(call, http.base_url, request, attempts, outcome, started, deadline)
+                        except Exception as error:
+                            # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
+                            failure = as_httpx_error(error)
+                            if failure is None:
+                                raise
+                            outcome = failure
+                        settled = self._settle(call, origin, request, attempts, outcome, started, deadline)
                         if isinstance(settled, Reply):
                             return settled
                         await _retry.asleep(settled)
             except TimeoutError:
-                # Only asyncio.timeout raises the built-in TimeoutError here: httpx raises its own timeouts.
+                # Only asyncio.timeout raises the built-in TimeoutError here: the backends' timeouts arrive as httpx's.
                 if deadline is None:
                     raise
-                raise deadline.expired(_describe(http.base_url, request), attempts.count) from None
+                raise deadline.expired(_describe(origin, request), attempts.count) from None
 
     async def _exchange(
-        self,
-        http: httpx.AsyncClient,
-        call: Call,
-        request: dict[str, Any],
-        deadline: Deadline | None,
-        attempts: Attempts,
+        self, origin: str, call: Call, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
     ) -> httpx.Response:
         """One attempt: the request out, the whole response in."""
-        request_out = self._prepare(http, request, deadline, attempts)
-        response = await http.send(request_out, auth=_auth_for(call), stream=True)
+        request_out = self._prepare(origin, request, deadline, attempts)
+        response = await self._wire.http.send(request_out, auth=self._auth(call), follow_redirects=False, stream=True)
         try:
-            body = self._body(response, deadline, _describe(http.base_url, request), attempts)
+            body = self._body(response, deadline, _describe(origin, request), attempts)
             async for chunk in response.aiter_bytes():
                 body.add(chunk)
             return body.finish()
@@ -410,6 +414,6 @@ class AsyncTransport(_Base):
             raise self._token_refused(error) from None
 
     async def aclose(self) -> None:
-        """Close both connection pools."""
-        await self._api_http.aclose()
-        await self._auth_http.aclose()
+        """Close the connection pool, if the SDK made it."""
+        if self._wire.owned:
+            await self._wire.http.aclose()
