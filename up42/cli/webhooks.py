@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from .._client import Client
+from ..errors import NotFoundError
+from ..webhooks import Webhook
 from ._common import MASK, Connection, F, connection, connection_options, emit_json, masked, table
 
 
@@ -30,6 +33,17 @@ def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
     ]
     for name, value in fields:
         click.echo(f"{name:<8} {value}")
+
+
+def _target(client: Client, webhook_id: str, action: str) -> Webhook:
+    """The webhook to ``action`` (update, delete, test), looked up first.
+
+    A 404 here would name the GET of the lookup, which the user never asked for; it names the command instead.
+    """
+    try:
+        return client.initialize_webhook(webhook_id)
+    except NotFoundError:
+        raise click.ClickException(f"no webhook {webhook_id!r} in this workspace; nothing to {action}") from None
 
 
 @click.group()
@@ -128,7 +142,7 @@ def update_webhook(
         raise click.UsageError("nothing to change: give --name, --url, --event, --secret, --active or --inactive")
     settings = connection(ctx, **options)
     with settings.client() as client:
-        hook = client.initialize_webhook(webhook_id)
+        hook = _target(client, webhook_id, "update")
         hook.update(name=name, url=url, events=list(events) or None, active=active, secret=secret)
         _show_hook(hook.info, settings)
 
@@ -141,7 +155,7 @@ def delete_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> No
     """Delete a webhook."""
     settings = connection(ctx, **options)
     with settings.client() as client:
-        client.initialize_webhook(webhook_id).delete()
+        _target(client, webhook_id, "delete").delete()
     if settings.as_json:
         emit_json({"id": webhook_id, "deleted": True})
     else:
@@ -160,7 +174,7 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
     """
     settings = connection(ctx, **options)
     with settings.client() as client:
-        hook = client.initialize_webhook(webhook_id)
+        hook = _target(client, webhook_id, "test")
         run = hook.trigger_test_events()
     tests = run.get("tests", [])
     if settings.as_json:
