@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -176,3 +178,48 @@ def test_the_drift_gate_fails_on_an_invalid_spec(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "regeneration failed" in result.stderr
+
+
+def _walk(value: object, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, object]]]:
+    """Every JSON object in the spec, with the keys that lead to it."""
+    if isinstance(value, dict):
+        yield path, value
+        for key, item in value.items():
+            yield from _walk(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, str(index)))
+
+
+# Where the model template reads a sensitive mark: on a property's own schema, a oneOf/anyOf member of it, its items.
+_MARK_PLACE = re.compile(r"/properties/[^/]+(?:/(?:oneOf|anyOf)/\d+|/items)*$")
+# A property named like a credential holds one.
+_CREDENTIAL_NAME = re.compile(r"password|secret|(?:^|_)(?:access|refresh|id|api)_?(?:token|key)$|credential", re.I)
+
+
+def test_every_sensitive_mark_sits_where_the_model_template_reads_it() -> None:
+    # A mark behind a $ref (a `Password` schema referenced by a property) would not reach the template, and the
+    # model would print the value.
+    marks = ["/".join(path) for path, node in _walk(spec()) if node.get("format") == "password"]
+    assert marks
+    misplaced = [mark for mark in marks if not _MARK_PLACE.search(mark)]
+    assert not misplaced, f"format: password must sit on the property itself: {misplaced}"
+
+
+def test_every_property_named_like_a_credential_is_marked_sensitive() -> None:
+    def marked(schema: Any) -> bool:
+        members = [
+            *schema.get("oneOf", []),
+            *schema.get("anyOf", []),
+            *([schema["items"]] if "items" in schema else []),
+        ]
+        return schema.get("format") == "password" or any(marked(member) for member in members)
+
+    unmarked = [
+        f"{'/'.join(path)}/{name}"
+        for path, node in _walk(spec())
+        if path and path[-1] == "properties"
+        for name, schema in node.items()
+        if _CREDENTIAL_NAME.search(re.sub(r"(?<!^)(?=[A-Z])", "_", name)) and not marked(schema)
+    ]
+    assert not unmarked, f"mark these format: password, so no repr shows them: {unmarked}"

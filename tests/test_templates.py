@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import attrs
 import httpx
 import pytest
 
@@ -51,6 +52,11 @@ THING = {
     "ratio": 0.5,
     "mapInts": {"a": 1},
     "mapSubs": {"a": {"n": 6}},
+    "secret": "hidden-1",
+    "nullSecret": "hidden-2",
+    "pin": "hidden-3",
+    "secretOrCode": "hidden-4",
+    "secrets": ["hidden-5"],
 }
 ODD_VALUES = [None, True, 0, 1.5, "", "x", "red", [], [1], ["x"], [[1]], {}, {"n": "x"}]
 
@@ -155,3 +161,34 @@ def test_check_response_reads_a_response_as_parse_response_does(
 
     assert outcome(lambda r: module._parse_response(client=parser, response=r), response) == expected
     assert outcome(lambda r: module._check_response(client=parser, response=r), response) == expected
+
+
+def test_fields_marked_sensitive_show_that_they_are_set_but_never_their_value(client: ModuleType) -> None:
+    models = importlib.import_module(f"{PACKAGE}.models")
+    thing = models.Thing.from_dict(THING)
+    login = models.Login.from_dict({"n": 1, "password": "hidden-6"})
+
+    for text in (repr(thing), str(thing), repr(login), str(login)):
+        assert "hidden-" not in text, text
+    for name in ("secret", "null_secret", "pin", "secret_or_code", "secrets"):
+        assert f"{name}='********'" in repr(thing)
+    assert "n=1, password='********'" in repr(login)
+    assert "value='v'" in repr(thing)  # the rest shows as before
+    # Only the repr changes: the values are there, and they go out as they came in.
+    assert thing.secret == "hidden-1" and login.password == "hidden-6"
+    assert {key: thing.to_dict()[key] for key in ("secret", "nullSecret", "pin", "secretOrCode", "secrets")} == {
+        key: THING[key] for key in ("secret", "nullSecret", "pin", "secretOrCode", "secrets")
+    }
+    assert login.to_dict() == {"n": 1, "password": "hidden-6"}
+
+
+def test_an_unset_or_empty_sensitive_field_shows_as_it_is(client: ModuleType) -> None:
+    thing = importlib.import_module(f"{PACKAGE}.models").Thing
+    document = {key: value for key, value in THING.items() if key not in {"pin", "secretOrCode", "secrets"}}
+
+    shown = repr(thing.from_dict({**document, "secret": "", "nullSecret": None}))
+
+    assert "secret=''" in shown and "null_secret=None" in shown
+    assert "secret_or_code=<" in shown and "Unset object" in shown
+    # A sensitive field keeps the spec's default for the constructor.
+    assert attrs.fields(thing).pin.default == "0000"
