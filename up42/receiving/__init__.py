@@ -44,6 +44,7 @@ from ._errors import (
     UnsignedBodyError,
 )
 from ._events import EventName, JobState, JobStatus, OrderState, OrderStatus, OrderType, WebhookEvent, parse
+from ._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken, open_inbox
 from ._receiver import Handler, Outcome, OutcomeKind, Receiver
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
@@ -55,11 +56,13 @@ from ._signature import (
     sign,
     verify,
 )
+from ._worker import Worker
 
 __all__ = [
     "DEFAULT_COVERED_HEADERS",
     "DEFAULT_LEASE",
     "DEFAULT_MAX_AGE",
+    "DEFAULT_RETENTION",
     "DEFAULT_TOLERANCE",
     "DEFAULT_TTL",
     "ClaimState",
@@ -70,6 +73,10 @@ __all__ = [
     "Handler",
     "HeadersLike",
     "InMemoryDedupeStore",
+    "Inbox",
+    "InboxRecord",
+    "InboxStatus",
+    "InboxURLError",
     "InvalidPayloadError",
     "JobState",
     "JobStatus",
@@ -93,9 +100,12 @@ __all__ = [
     "SignatureMismatchError",
     "SignatureTimestampError",
     "SignatureVerificationError",
+    "Taken",
     "UnsignedBodyError",
     "WebhookEvent",
+    "Worker",
     "content_digest",
+    "open_inbox",
     "parse",
     "sign",
     "verify",

@@ -9,6 +9,7 @@ builds the application (`Receiver.asgi_app`), never the other way round.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any, Protocol
@@ -50,6 +51,16 @@ class DeliveryHandler(Protocol):
         """Handle one delivery: its raw body and its headers as ASGI name/value pairs."""
 
 
+class Background(Protocol):
+    """Work the application runs beside the requests during its lifespan; a `Worker` is one."""
+
+    async def run(self) -> None:
+        """Run until `stop`."""
+
+    def stop(self) -> None:
+        """Ask `run` to finish."""
+
+
 class ReceiverApp:
     """The ASGI application `Receiver.asgi_app` returns.
 
@@ -59,18 +70,21 @@ class ReceiverApp:
     than POST; 413 for a body over `max_body_size` bytes. The JSON body is ``{"outcome": ..., "detail": ...}``; it
     never holds a handler's exception text. A server that cancels the application (its client went away) cancels
     the handlers too, and the receiver releases the message for the sender's retry.
+
+    With a `background` worker, the server's lifespan starts it and, at shutdown, waits for its running handlers.
     """
 
-    def __init__(self, receiver: DeliveryHandler, *, max_body_size: int) -> None:
+    def __init__(self, receiver: DeliveryHandler, *, max_body_size: int, background: Background | None = None) -> None:
         if isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 1:
             raise InvalidArgumentError("max_body_size must be a positive whole number of bytes")
         self.receiver = receiver
         self.max_body_size = max_body_size
+        self.background = background
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection."""
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await _lifespan(receive, send, self.background)
             return
         if scope["type"] != "http":
             return
@@ -93,13 +107,19 @@ class ReceiverApp:
         await _respond(send, outcome.status_code, str(outcome.kind), outcome.detail, headers)
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    # Nothing to start or stop; acknowledging lets servers such as uvicorn run without warnings.
+async def _lifespan(receive: Receive, send: Send, background: Background | None) -> None:
+    # Acknowledging even with nothing to start lets servers such as uvicorn run without warnings.
+    running = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            if background is not None:
+                running = asyncio.create_task(background.run())
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if background is not None and running is not None:
+                background.stop()
+                await running
             await send({"type": "lifespan.shutdown.complete"})
             return
 

@@ -29,7 +29,8 @@ from ._dedupe import (
     check_positive,
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
-from ._events import EventName, WebhookEvent
+from ._events import EventName, WebhookEvent, raw_body
+from ._inbox import Inbox, open_inbox
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
     DEFAULT_MAX_AGE,
@@ -42,6 +43,7 @@ from ._signature import (
     check_tolerance,
     verify,
 )
+from ._worker import Worker
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
 
@@ -75,6 +77,10 @@ class OutcomeKind(enum.StrEnum):
     """A handler raised; the message id is released so that the sender's retry is handled again."""
     STORE_FAILED = "store_failed"
     """The de-duplication store raised (Redis unreachable, say); no handler ran."""
+    QUEUED = "queued"
+    """Verified and stored in the receiver's inbox, where a worker runs the handlers."""
+    INBOX_FAILED = "inbox_failed"
+    """The inbox could not be written; nothing is acknowledged, so the sender retries."""
 
 
 _STATUS = {
@@ -86,6 +92,8 @@ _STATUS = {
     OutcomeKind.MALFORMED: 400,
     OutcomeKind.HANDLER_FAILED: 500,
     OutcomeKind.STORE_FAILED: 503,
+    OutcomeKind.QUEUED: 200,
+    OutcomeKind.INBOX_FAILED: 503,
 }
 
 
@@ -131,6 +139,8 @@ class Outcome:
             return "a handler failed; retry later"
         if self.kind is OutcomeKind.STORE_FAILED:
             return "the de-duplication store is unavailable; retry later"
+        if self.kind is OutcomeKind.INBOX_FAILED:
+            return "the inbox is unavailable; retry later"
         if self.kind is OutcomeKind.IN_PROGRESS:
             return "this message is being handled; retry later"
         return self.kind.value
@@ -173,6 +183,7 @@ class Receiver:
         lease: float = DEFAULT_LEASE,
         allow_unsigned_body: bool = False,
         covered_headers: Collection[str] = DEFAULT_COVERED_HEADERS,
+        inbox: str | Inbox | None = None,
     ) -> None:
         """Set up a receiver.
 
@@ -192,6 +203,10 @@ class Receiver:
             allow_unsigned_body: Passed to `verify`.
             covered_headers: Passed to `verify`: with ``allow_unsigned_body``, the only headers a digest-less
                 signature may cover.
+            inbox: Where to store deliveries instead of handling them: a URL (``sqlite:///inbox.db``,
+                ``redis://host:6379/0``) or an `Inbox`. Each verified delivery is then stored under its
+                messageId and acknowledged (`OutcomeKind.QUEUED`, or `DUPLICATE` when it is held already);
+                `work` or ``up42 worker`` runs the handlers. See the durable receiving guide.
 
         Raises:
             InvalidArgumentError: An unusable secret, time or store: one written for the earlier two-method
@@ -210,6 +225,7 @@ class Receiver:
         self._renewer = Renewer(store, self._lease) if store is not None else None
         self._handlers: dict[str, list[Handler]] = {}
         self._fallback: list[Handler] = []
+        self._inbox = open_inbox(inbox) if isinstance(inbox, str) else inbox
 
     def __repr__(self) -> str:
         # The secret is deliberately absent.
@@ -254,6 +270,8 @@ class Receiver:
         if isinstance(admitted, Outcome):
             return admitted
         event, handlers = admitted
+        if self._inbox is not None:
+            return self._enqueue(self._inbox, event, body)
         claim = self._claim(event)
         if isinstance(claim, Outcome):
             return claim
@@ -284,6 +302,8 @@ class Receiver:
         if isinstance(admitted, Outcome):
             return admitted
         event, handlers = admitted
+        if self._inbox is not None:
+            return await asyncio.to_thread(self._enqueue, self._inbox, event, body)
         claim = await asyncio.to_thread(self._claim, event)
         if isinstance(claim, Outcome):
             return claim
@@ -307,9 +327,27 @@ class Receiver:
             await asyncio.shield(asyncio.to_thread(claim.settle, handled))
         return self._succeeded(event, handlers)
 
-    def asgi_app(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE) -> ReceiverApp:
-        """An ASGI application answering each POSTed delivery with this receiver's outcome (see `ReceiverApp`)."""
-        return ReceiverApp(self, max_body_size=max_body_size)
+    def asgi_app(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE, workers: int = 0) -> ReceiverApp:
+        """An ASGI application answering each POSTed delivery with this receiver's outcome (see `ReceiverApp`).
+
+        With an inbox, ``workers=N`` also runs a `Worker` of that concurrency in the server's lifespan.
+        """
+        background = self.worker(concurrency=workers) if workers else None
+        return ReceiverApp(self, max_body_size=max_body_size, background=background)
+
+    def worker(self, **options: Any) -> Worker:
+        """A `Worker` running this receiver's handlers for its inbox; `options` are the Worker's settings.
+
+        Raises:
+            InvalidArgumentError: The receiver has no inbox.
+        """
+        if self._inbox is None:
+            raise InvalidArgumentError("this Receiver has no inbox to work on: create it with inbox='sqlite:///...'")
+        return Worker(self._inbox, self._handlers_for, **options)
+
+    def work(self, **options: Any) -> None:
+        """Run the handlers for the inbox's messages in this process until SIGTERM or SIGINT (see `worker`)."""
+        self.worker(**options).serve()
 
     # The steps shared by handle and handle_async.
 
@@ -331,11 +369,27 @@ class Receiver:
         except SignatureVerificationError as error:
             logger.info("refused a webhook delivery: %s", error)
             return Outcome(OutcomeKind.BAD_SIGNATURE, error=error)
-        handlers = self._handlers.get(event.event) or self._fallback
-        if not handlers:
+        handlers = self._handlers_for(event.event)
+        # With an inbox every verified message is stored: the workers may know handlers this process does not.
+        if not handlers and self._inbox is None:
             logger.info("no handler for %s event, message %s", event.event, event.message_id)
             return Outcome(OutcomeKind.IGNORED, event=event)
-        return event, list(handlers)
+        return event, handlers
+
+    def _handlers_for(self, event: str) -> Sequence[Handler]:
+        return list(self._handlers.get(event) or self._fallback)
+
+    @staticmethod
+    def _enqueue(inbox: Inbox, event: WebhookEvent, body: bytes | str) -> Outcome:
+        try:
+            stored = inbox.put(event.message_id, event.event, raw_body(body))
+        except Exception as error:
+            logger.exception("could not store message %s in the inbox", event.message_id)
+            return Outcome(OutcomeKind.INBOX_FAILED, event=event, error=error)
+        if not stored:
+            logger.info("dropped a duplicate of message %s (%s)", event.message_id, event.event)
+            return Outcome(OutcomeKind.DUPLICATE, event=event)
+        return Outcome(OutcomeKind.QUEUED, event=event)
 
     def _claim(self, event: WebhookEvent) -> Claim | Outcome:
         if self._renewer is None:
