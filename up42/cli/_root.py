@@ -11,11 +11,13 @@ from .._version import __version__
 from ..errors import UP42Error
 from ._common import fail
 from .deliveries import deliveries
+from .inbox import inbox
 from .listen import listen
 from .login import login, logout, whoami
 from .sandbox import sandbox
 from .trigger import trigger
 from .webhooks import webhooks
+from .worker import worker
 
 __all__ = ["cli", "run"]
 
@@ -32,7 +34,7 @@ def cli() -> None:
     """
 
 
-for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox):
+for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox, worker, inbox):
     cli.add_command(command)
 
 

@@ -180,16 +180,16 @@ def open_inbox(url: str) -> Inbox:
         return SQLiteInbox(parts.path[1:])
     if parts.scheme in ("redis", "rediss"):
         if not parts.hostname:
-            raise InboxURLError(f"bad Redis inbox URL {_safe(url)!r}: write redis://host:port/db")
+            raise InboxURLError(f"bad Redis inbox URL {safe_url(url)!r}: write redis://host:port/db")
         from ._redis import RedisInbox
 
         return RedisInbox.from_url(url)
     raise InboxURLError(
-        f"unsupported inbox URL {_safe(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
+        f"unsupported inbox URL {safe_url(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
     )
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, for messages."""
     parts = urllib.parse.urlsplit(url)
     if parts.password is None:

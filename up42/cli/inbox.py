@@ -1,0 +1,130 @@
+"""``up42 inbox list | show ID | replay (ID ... | --failed)``: look into a receiver's inbox and replay messages."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterator
+
+import click
+
+from ..receiving._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox, safe_url
+from ._common import emit_json, table
+
+inbox_option = click.option(
+    "--inbox",
+    "url",
+    envvar="UP42_INBOX",
+    required=True,
+    help="The inbox URL: sqlite:///path.db or redis://host:port/db (default: $UP42_INBOX).",
+)
+
+
+@contextlib.contextmanager
+def opened(url: str) -> Iterator[Inbox]:
+    """The inbox at ``url``; whatever its backend raises becomes one line naming the inbox."""
+    try:
+        inbox = open_inbox(url)
+    except InboxURLError as error:
+        raise click.BadParameter(str(error), param_hint="'--inbox'") from None
+    try:
+        yield inbox
+    except click.ClickException:
+        raise
+    except Exception as error:
+        # sqlite3 and redis errors alike: the command line shows one line, never a traceback.
+        raise click.ClickException(f"the inbox at {safe_url(url)} failed: {error}") from None
+    finally:
+        with contextlib.suppress(Exception):
+            inbox.close()
+
+
+def _time(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _last_line(error: str | None) -> str:
+    return error.strip().splitlines()[-1] if error and error.strip() else ""
+
+
+@click.group()
+def inbox() -> None:
+    """Look into a receiver's inbox: what is pending, running, done or failed, and replay messages."""
+
+
+@inbox.command("list")
+@inbox_option
+@click.option("--status", type=click.Choice([status.value for status in InboxStatus]), help="Only these.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="The newest N.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def list_messages(url: str, status: str | None, limit: int, as_json: bool) -> None:
+    """One row per message, newest first: id, event, status, attempts, times and the last error."""
+    with opened(url) as box:
+        records = box.records(InboxStatus(status) if status else None, limit)
+    if as_json:
+        emit_json([record.to_dict() for record in records])
+        return
+    table(
+        ["MESSAGE ID", "EVENT", "STATUS", "ATTEMPTS", "RECEIVED", "UPDATED", "ERROR"],
+        [_row(record) for record in records],
+    )
+
+
+def _row(record: InboxRecord) -> tuple[str, ...]:
+    return (
+        record.message_id,
+        record.event,
+        record.status.value,
+        str(record.attempts),
+        _time(record.received_at),
+        _time(record.updated_at),
+        _last_line(record.error),
+    )
+
+
+@inbox.command()
+@inbox_option
+@click.argument("message_id")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+def show(url: str, message_id: str, as_json: bool) -> None:
+    """One message: its state, its last error in full, and its body."""
+    with opened(url) as box:
+        record = box.get(message_id)
+    if record is None:
+        raise click.ClickException(f"no message {message_id} in the inbox")
+    if as_json:
+        emit_json(record.to_dict())
+        return
+    message_id, event, status, attempts, received, updated, _ = _row(record)
+    shown = {"message id": message_id, "event": event, "status": status, "attempts": attempts}
+    shown.update(received=received, updated=updated, due=_time(record.due_at))
+    for name, value in shown.items():
+        click.echo(f"{name:<11} {value}")
+    if record.error:
+        click.echo("error:")
+        click.echo(record.error.rstrip())
+    click.echo("body:")
+    click.echo(record.body.decode("utf-8", "replace"))
+
+
+@inbox.command()
+@inbox_option
+@click.argument("message_ids", nargs=-1, metavar="[ID]...")
+@click.option("--failed", "all_failed", is_flag=True, help="Replay every failed message.")
+def replay(url: str, message_ids: tuple[str, ...], all_failed: bool) -> None:
+    """Put messages back to pending, attempts from zero, so a worker runs their handlers again."""
+    if bool(message_ids) == all_failed:
+        raise click.UsageError("give message ids or --failed (one of the two)")
+    with opened(url) as box:
+        ids = box.failed() if all_failed else list(message_ids)
+        found = [(message_id, box.replay(message_id)) for message_id in ids]
+    unknown = [message_id for message_id, status in found if status is None]
+    for message_id, status in found:
+        if status is InboxStatus.RUNNING:
+            click.echo(f"{message_id}: running; left to its worker")
+        elif status is not None:
+            click.echo(f"{message_id}: {status.value} -> pending")
+    if all_failed and not ids:
+        click.echo("no failed messages")
+    if unknown:
+        raise click.ClickException(f"no message {', '.join(unknown)} in the inbox")

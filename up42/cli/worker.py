@@ -1,0 +1,85 @@
+"""``up42 worker MODULE:ATTR``: run a `Receiver`'s handlers for the messages of its inbox until SIGTERM."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from ..receiving import Receiver
+from ..receiving._inbox import DEFAULT_RETENTION
+from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
+
+
+def load_receiver(target: str, app_dir: str) -> Receiver:
+    """The `Receiver` that ``MODULE:ATTR`` names, imported as uvicorn imports an app (from ``app_dir`` first)."""
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise click.UsageError(f"{target!r} is not MODULE:ATTR, e.g. 'myapp.hooks:receiver'")
+    sys.path.insert(0, str(Path(app_dir).resolve()))
+    try:
+        found: object = importlib.import_module(module_name)
+    except ImportError as error:
+        if error.name != module_name:
+            raise click.ClickException(f"importing {module_name} failed: {error}") from None
+        raise click.ClickException(f"no module named {module_name!r} (looked in {app_dir} and on sys.path)") from None
+    for name in attribute.split("."):
+        try:
+            found = getattr(found, name)
+        except AttributeError:
+            raise click.ClickException(f"module {module_name!r} has no attribute {attribute!r}") from None
+    if not isinstance(found, Receiver):
+        raise click.ClickException(f"{target} is a {type(found).__name__}, not an up42.receiving.Receiver")
+    return found
+
+
+@click.command()
+@click.argument("target", metavar="MODULE:ATTR")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Messages at once.")
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_WORKER_LEASE,
+    show_default=True,
+    help="Seconds a taken message stays this worker's unrenewed: how long a dead worker's message waits.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ATTEMPTS,
+    show_default=True,
+    help="Attempts before a message is marked failed.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_BACKOFF,
+    show_default=True,
+    help="Seconds before the first retry; doubled for each further one.",
+)
+@click.option(
+    "--retention",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_RETENTION,
+    show_default=True,
+    help="Seconds done messages are kept before they are pruned.",
+)
+@click.option("--app-dir", default=".", show_default=True, help="Folder to import MODULE from.")
+def worker(
+    target: str, concurrency: int, lease: float, max_attempts: int, backoff: float, retention: float, app_dir: str
+) -> None:
+    """Run the handlers of the Receiver at MODULE:ATTR for the messages in its inbox.
+
+    The Receiver must be created with an inbox, e.g. Receiver(secret, inbox="sqlite:///inbox.db"). Run as many
+    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C lets running handlers finish.
+    """
+    receiver = load_receiver(target, app_dir)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("up42")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    receiver.work(concurrency=concurrency, lease=lease, max_attempts=max_attempts, backoff=backoff, retention=retention)
