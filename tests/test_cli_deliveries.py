@@ -13,6 +13,17 @@ from up42.receiving import verify
 from up42.sandbox import RetryPolicy, Sandbox
 
 
+class Redirect:
+    """An ASGI app that redirects every request to the same path with a slash added."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        headers = [(b"location", (scope["path"] + "/").encode())]
+        await send({"type": "http.response.start", "status": 307, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+
 def trigger(sandbox: Sandbox, event: str) -> dict[str, Any]:
     """Simulate ``event`` with ``up42 trigger --json``; the sandbox's answer."""
     result: dict[str, Any] = json.loads(ok(sandbox, "trigger", event, "--json"))
@@ -41,14 +52,15 @@ def test_list_shows_one_row_per_message_and_webhook_and_filters(up42_sandbox: Sa
         job = trigger(up42_sandbox, "job.status")
 
     lines = ok(up42_sandbox, "deliveries", "list").splitlines()
-    assert lines[0].split() == ["ID", "TIME", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"]
+    assert lines[0].split() == ["ID", "CREATED", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"]
     first = lines[1].split()
     assert first[0] == order["deliveries"][0]["id"]
-    assert first[1].endswith("Z")
     assert first[2:] == ["order.status", order["messageId"], orders, "1", "200", "delivered"]
     assert lines[2].split()[2:4] == ["job.status", job["messageId"]]
 
     rows = listed(up42_sandbox)
+    # The time shown is when the delivery was made, which --since and the dashboard go by too.
+    assert first[1] == rows[0]["createdAt"][:19] + "Z"
     assert [(row["event"], row["webhookId"], row["state"], row["attempt"]) for row in rows] == [
         ("order.status", orders, "delivered", 1),
         ("job.status", jobs, "delivered", 1),
@@ -68,6 +80,33 @@ def test_list_refuses_bad_filters(up42_sandbox: Sandbox) -> None:
         assert "--since" in fails(run(up42_sandbox, "deliveries", "list", "--since", since), code=2)
     assert "--status" in fails(run(up42_sandbox, "deliveries", "list", "--status", "lost"), code=2)
     assert "--limit" in fails(run(up42_sandbox, "deliveries", "list", "--limit", "0"), code=2)
+
+
+def test_a_since_beyond_the_calendar_is_a_usage_error(up42_sandbox: Sandbox) -> None:
+    for since in ("99999999999d", "999999d", "9999999999999h", "0001-01-01T00:00:00+01:00"):
+        refused = fails(run(up42_sandbox, "deliveries", "list", "--since", since), code=2)
+        assert "'--since'" in refused, since
+    refused = fails(run(up42_sandbox, "deliveries", "resend", "--failed", "--since", "9999999999999h"), code=2)
+    assert "'--since'" in refused
+    assert "before the year 1" in refused
+
+
+def test_a_limit_beyond_what_the_sandbox_lists_is_one_line(up42_sandbox: Sandbox) -> None:
+    refused = fails(run(up42_sandbox, "deliveries", "list", "--limit", "99999999999999999999"))
+    assert "query parameter limit" in refused
+    assert "from 1 to 10000" in refused
+
+
+def test_an_empty_or_dotted_id_is_never_a_redirect(up42_sandbox: Sandbox) -> None:
+    for command in ("show", "resend"):
+        refused = fails(run(up42_sandbox, "deliveries", command, ""), code=2)
+        assert "ID]'" in refused or "'ID'" in refused
+        assert "must be a delivery id" in refused
+    for dotted in (".", ".."):
+        assert f"no delivery {dotted!r} in the sandbox" in fails(run(up42_sandbox, "deliveries", "show", dotted))
+    with Apps() as apps:  # a server that redirects everything is no sandbox, whatever it redirects to
+        redirecting = apps.serve(Redirect()).removesuffix("/hook")
+        assert "needs a sandbox" in fails(run(None, "deliveries", "--base-url", redirecting, "show", "dlv_x"))
 
 
 def test_show_prints_the_request_exactly_as_sent_and_every_attempt(up42_sandbox: Sandbox) -> None:
@@ -139,6 +178,23 @@ def test_resend_one_and_recover_every_failed_delivery() -> None:
 
     message_ids = {verify(body, headers, SECRET).message_id for headers, body in recorder.requests}
     assert message_ids == {first["messageId"]}  # the same message each time, freshly signed and verifiable
+
+
+def test_recovering_skips_deliveries_whose_webhook_is_gone() -> None:
+    with Sandbox(retry=RetryPolicy(attempts=1)) as sandbox, Apps(sandbox) as apps:
+        gone = apps.webhook(Recorder([500]), ["order.status"])
+        lost = trigger(sandbox, "order.status")["deliveries"][0]["id"]
+        ok(sandbox, "webhooks", "delete", gone)
+        kept = apps.webhook(Recorder([500]), ["job.status"])
+        failing = trigger(sandbox, "job.status")["deliveries"][0]["id"]
+
+        recovered = ok(sandbox, "deliveries", "resend", "--failed").splitlines()
+        assert recovered[1].split() == [failing, kept, "200", "delivered"]
+        assert recovered[2] == f"Skipped {lost}: its webhook was deleted ({gone})."
+        # Nothing can deliver it again: it is skipped every time, and the exit code is 0.
+        assert ok(sandbox, "deliveries", "resend", "--failed") == f"Skipped {lost}: its webhook was deleted ({gone}).\n"
+        answer = json.loads(ok(sandbox, "deliveries", "resend", "--failed", "--json"))
+    assert answer == {"resent": [], "skipped": [{"id": lost, "webhookId": gone, "reason": "its webhook was deleted"}]}
 
 
 def test_resend_usage_errors(up42_sandbox: Sandbox) -> None:

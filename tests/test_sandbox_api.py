@@ -276,10 +276,12 @@ def test_resending_every_failed_delivery_since_a_time_recovers_them(env: Env, se
     wait_for(lambda: len(env.rows(state="failed")) == 2)
     future = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).isoformat()
 
-    assert env.http.post("/sandbox/deliveries/resend", json={"state": "failed", "since": future}).json()["data"] == []
-    resent = env.http.post("/sandbox/deliveries/resend", json={"state": "failed"}).json()["data"]
+    nothing = env.http.post("/sandbox/deliveries/resend", json={"state": "failed", "since": future}).json()["data"]
+    assert nothing == {"resent": [], "skipped": []}
+    answer = env.http.post("/sandbox/deliveries/resend", json={"state": "failed"}).json()["data"]
 
-    assert [(row["state"], row["attempt"], row["status"]) for row in resent] == [("delivered", 4, 200)] * 2
+    assert [(row["state"], row["attempt"], row["status"]) for row in answer["resent"]] == [("delivered", 4, 200)] * 2
+    assert answer["skipped"] == []
     assert env.rows(state="failed") == []
     for payload, field in [
         ({"state": "pending"}, "state"),
@@ -290,6 +292,25 @@ def test_resending_every_failed_delivery_since_a_time_recovers_them(env: Env, se
         response = env.http.post("/sandbox/deliveries/resend", json=payload)
         assert response.status_code == 422, payload
         assert list(response.json()["error"]["details"]) == [field]
+
+
+def test_resending_every_failed_delivery_skips_those_whose_webhook_is_gone(env: Env, serve: Any) -> None:
+    gone = env.client.create_webhook("gone", serve(Recorder([500] * 3)), ["order.status"], active=True)
+    (lost,) = env.http.post("/sandbox/events", json={"event": "order.status"}).json()["data"]["deliveries"]
+    wait_for(lambda: env.delivery(lost["id"])["state"] == "failed")
+    gone.delete()
+    flaky = Recorder([500] * 3)
+    env.client.create_webhook("flaky", serve(flaky), ["job.status"], active=True)
+    (kept,) = env.http.post("/sandbox/events", json={"event": "job.status"}).json()["data"]["deliveries"]
+    wait_for(lambda: env.delivery(kept["id"])["state"] == "failed")
+
+    skipped = [{"id": lost["id"], "webhookId": gone.id, "reason": "its webhook was deleted"}]
+    answer = env.http.post("/sandbox/deliveries/resend", json={"state": "failed"}).json()["data"]
+    assert ([row["id"] for row in answer["resent"]], answer["skipped"]) == ([kept["id"]], skipped)
+    again = env.http.post("/sandbox/deliveries/resend", json={"state": "failed"}).json()["data"]
+    assert again == {"resent": [], "skipped": skipped}
+    assert env.delivery(lost["id"])["attempt"] == 3  # never sent again
+    assert len(flaky.requests) == 4  # three attempts and the one resend that was delivered
 
 
 def test_test_deliveries_are_stored_and_never_retried(env: Env, serve: Any) -> None:

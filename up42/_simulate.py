@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -80,6 +82,9 @@ _ORDER_STATUSES = (
     "FAILED_PERMANENTLY",
     "CANCELED",
 )
+# The order statuses after which nothing more happens to an order. UP42's samples treat FULFILLED and
+# FAILED_PERMANENTLY as terminal; an order that was canceled or could not be placed does not change again either.
+FINAL_ORDER_STATUSES = frozenset({"FULFILLED", "FAILED_PERMANENTLY", "CANCELED", "PLACEMENT_FAILED"})
 _JOB_STATUSES = ("NOT_STARTED", "PENDING", "RUNNING", "CANCELLING", "CANCELLED", "FAILED", "ERROR", "SUCCEEDED")
 
 _SCHEMAS: dict[str, tuple[_Field, ...]] = {
@@ -149,7 +154,9 @@ def apply_overrides(event: str, body: Mapping[str, Any], assignments: Sequence[s
     """A copy of ``body`` with each ``FIELD=VALUE`` of ``assignments`` applied, the value typed by the schema.
 
     Booleans take ``true`` or ``false``; strings are taken as they are. Enum values are not checked here:
-    `check_body` does that on the whole body.
+    `check_body` does that on the whole body. When an ``order.status`` assignment sets ``status`` but not
+    ``statusIsFinal``, ``statusIsFinal`` follows the status (true for those in `FINAL_ORDER_STATUSES`), so the
+    body stays consistent.
 
     Raises:
         EventBodyError: An assignment has no ``=``, names a field the event does not have, or its value does not
@@ -166,7 +173,14 @@ def apply_overrides(event: str, body: Mapping[str, Any], assignments: Sequence[s
         if name not in fields:
             raise EventBodyError(name, f"body.{name}: {event} has no such field; its fields are {_field_names(event)}")
         result[name] = _convert(fields[name], text)
-    return result
+    return _with_final_flag(event, result, assigned={assignment.partition("=")[0] for assignment in assignments})
+
+
+def _with_final_flag(event: str, body: dict[str, Any], assigned: set[str]) -> dict[str, Any]:
+    # An order set to BEING_PLACED that still says statusIsFinal true would mislead the receiver under test.
+    if event == "order.status" and "status" in assigned and "statusIsFinal" not in assigned:
+        body["statusIsFinal"] = body["status"] in FINAL_ORDER_STATUSES
+    return body
 
 
 def _type_name(kind: type) -> str:
@@ -197,6 +211,60 @@ def check_body(event: str, body: Any) -> None:
                 field.name,
                 f"body.{field.name}: {value!r} is not a known {field.label}; choose from {', '.join(field.values)}",
             )
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large for a JSON number")
+    return number
+
+
+def loads_json(text: str | bytes) -> Any:
+    """Parse JSON as RFC 8259 defines it, which Python's `json.loads` stretches.
+
+    ``NaN``, ``Infinity`` and numbers beyond a double (``1e999``) are refused: no JSON encoder can write them
+    back, so a body holding one could never be delivered.
+
+    Raises:
+        ValueError: The text is not JSON (`json.JSONDecodeError`), or holds such a number.
+        RecursionError: The text nests too deeply.
+    """
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+
+
+def unencodable(value: Any, path: str = "") -> str | None:
+    """The path (``body.status``, ``events[0]``) of the first string in a JSON value that UTF-8 cannot encode.
+
+    JSON's ``\\ud800`` escapes can carry lone surrogates, and so can command-line arguments that are not valid
+    UTF-8; such text can be neither stored nor sent. None when every key and string is encodable.
+    """
+    if isinstance(value, str):
+        return None if _encodable(value) else path or "value"
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = []
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            if not _encodable(str(key)):
+                return path or "body"
+            items.append((name, item))
+    elif isinstance(value, list):
+        items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    else:
+        return None
+    return next((found for name, item in items if (found := unencodable(item, name)) is not None), None)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json(value: Any) -> str:

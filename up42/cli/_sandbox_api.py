@@ -69,10 +69,19 @@ class SandboxAPI:
         """Simulate ``event`` with ``body``: ``{"event", "messageId", "deliveries": [...]}``."""
         payload: dict[str, Any] = {"event": event, "body": dict(body)}
         missing = None
+        refusals: dict[str, str] = {}
         if webhook_id is not None:
             payload["webhookId"] = webhook_id
             missing = f"no webhook {webhook_id!r} in the sandbox; `up42 webhooks list` shows them"
-        result: dict[str, Any] = self._call("POST", "/sandbox/events", missing=missing, json=payload)
+            # The sandbox says how to fix it over HTTP; here it is said with the commands that do it.
+            refusals = {
+                "WEBHOOK_INACTIVE": f"--webhook {webhook_id}: the webhook is inactive; activate it with "
+                f"`up42 webhooks update {webhook_id} --active`",
+                "WEBHOOK_NOT_SUBSCRIBED": f"--webhook {webhook_id}: the webhook is not subscribed to {event}; "
+                f"subscribe it with `up42 webhooks update {webhook_id} --event {event}` (and --event for each "
+                "event it keeps)",
+            }
+        result: dict[str, Any] = self._call("POST", "/sandbox/events", missing=missing, refusals=refusals, json=payload)
         return result
 
     def deliveries(self, **filters: str | int | None) -> list[dict[str, Any]]:
@@ -88,21 +97,39 @@ class SandboxAPI:
         return detail
 
     def resend(self, delivery_id: str) -> dict[str, Any]:
-        """Send a delivery's message again (same messageId, fresh signature); the detail after that attempt."""
+        """Send a delivery's message again (same messageId, signed again); the detail after that attempt."""
         path = f"/sandbox/deliveries/{_segment(delivery_id)}/resend"
         detail: dict[str, Any] = self._call("POST", path, missing=_no_delivery(delivery_id))
         return detail
 
-    def resend_failed(self, since: str | None) -> list[dict[str, Any]]:
-        """Resend every failed delivery (created at or after ``since``, when given); their rows afterwards."""
-        payload = {"state": "failed"} if since is None else {"state": "failed", "since": since}
-        rows: list[dict[str, Any]] = self._call("POST", "/sandbox/deliveries/resend", json=payload)
-        return rows
+    def resend_failed(self, since: str | None) -> dict[str, list[dict[str, Any]]]:
+        """Resend every failed delivery (created at or after ``since``, when given) whose webhook still exists.
 
-    def _call(self, method: str, path: str, *, missing: str | None = None, **kwargs: Any) -> Any:
-        """The ``data`` of the answer; ``missing`` is the message for a 404 from the sandbox itself."""
+        Returns ``{"resent": [...], "skipped": [...]}``: the rows of those resent, afterwards, and the ``id``,
+        ``webhookId`` and ``reason`` of those skipped.
+        """
+        payload = {"state": "failed"} if since is None else {"state": "failed", "since": since}
+        result: dict[str, list[dict[str, Any]]] = self._call("POST", "/sandbox/deliveries/resend", json=payload)
+        return result
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        missing: str | None = None,
+        refusals: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """The ``data`` of the answer.
+
+        ``missing`` is the message for a 404 from the sandbox itself, ``refusals`` the message for each error code.
+        """
         response = self._send(method, path, **kwargs)
         envelope = _envelope(response)
+        if response.is_redirect:
+            # The sandbox never redirects its own paths: whatever answers is something else.
+            raise needs_sandbox(f"the server at {self.url}")
         if response.status_code == 404:
             if not self._is_sandbox():
                 raise needs_sandbox(f"the server at {self.url}")
@@ -114,7 +141,8 @@ class SandboxAPI:
             raise click.ClickException(f"the sandbox at {self.url} answered {_status(response)}")
         if response.is_error or envelope["error"]:
             error = envelope["error"] or {}
-            raise click.ClickException(str(error.get("message") or _status(response)))
+            known = (refusals or {}).get(str(error.get("code")))
+            raise click.ClickException(known or str(error.get("message") or _status(response)))
         return envelope["data"]
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -144,8 +172,8 @@ def _no_delivery(delivery_id: str) -> str:
 
 
 def _segment(value: str) -> str:
-    # An id goes into the path as one segment, whatever it holds.
-    return quote(value, safe="")
+    # An id goes into the path as one segment, whatever it holds; "." and ".." would be read as dot-segments.
+    return quote(value, safe="").replace(".", "%2E") if value in (".", "..") else quote(value, safe="")
 
 
 def _envelope(response: httpx.Response) -> dict[str, Any] | None:

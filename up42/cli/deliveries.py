@@ -30,21 +30,34 @@ class Since(click.ParamType[str]):
         """The time ``value`` names, as RFC 3339 UTC."""
         text = str(value).strip()
         duration = _DURATION.fullmatch(text)
-        if duration:
-            delta = datetime.timedelta(**{_UNITS[duration[2]]: int(duration[1])})
-            return timestamp(datetime.datetime.now(datetime.UTC) - delta)
         try:
+            if duration:
+                delta = datetime.timedelta(**{_UNITS[duration[2]]: int(duration[1])})
+                return timestamp(datetime.datetime.now(datetime.UTC) - delta)
             moment = datetime.datetime.fromisoformat(text)
+            if moment.tzinfo is not None:
+                return timestamp(moment)
+        except OverflowError:  # 999999d, or a time in year 1 whose UTC falls before it
+            self.fail(f"{text!r} reaches back before the year 1", param, ctx)
         except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            self.fail(f"{text!r} is neither a duration such as 30s, 15m, 2h or 3d, nor an RFC 3339 time with a zone")
-        return timestamp(moment)
+            pass
+        self.fail(
+            f"{text!r} is neither a duration such as 30s, 15m, 2h or 3d, nor an RFC 3339 time with a zone", param, ctx
+        )
 
 
-def _short_time(value: str | None) -> str:
+def _short_time(value: str) -> str:
     # RFC 3339 to the second: the microseconds only widen the table.
-    return f"{value[:19]}Z" if value else "-"
+    return f"{value[:19]}Z"
+
+
+def _delivery_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # An empty id would address the list itself (/sandbox/deliveries/), not a delivery.
+    if value is not None and not value.strip():
+        raise click.BadParameter(
+            "must be a delivery id such as dlv_5f2a9c0e7b1d3a48; `up42 deliveries list` shows them"
+        )
+    return value
 
 
 def _status(row: dict[str, Any]) -> str:
@@ -98,7 +111,7 @@ def list_deliveries(
     limit: int | None,
     **options: Any,
 ) -> None:
-    """List the deliveries, oldest first: time, event, messageId, webhook, attempts, last status and state."""
+    """List the deliveries, oldest first: when made, event, messageId, webhook, attempts, last status and state."""
     settings = connection(ctx, **options)
     with _sandbox(settings) as sandbox:
         rows = sandbox.deliveries(webhookId=webhook_id, event=event, state=state, since=since, limit=limit)
@@ -109,10 +122,11 @@ def list_deliveries(
         click.echo("No deliveries match." if filtered else "No deliveries yet; try `up42 trigger order.status`.")
     else:
         table(
-            ["ID", "TIME", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"],
+            ["ID", "CREATED", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"],
             [
                 (
-                    *(row["id"], _short_time(row.get("sentAt") or row.get("createdAt")), row["event"]),
+                    # When the delivery was made, as --since and the dashboard count; `show` has each attempt's.
+                    *(row["id"], _short_time(row["createdAt"]), row["event"]),
                     *(row["messageId"], row["webhookId"], row["attempt"], _status(row), row["state"]),
                     row.get("error") or "",
                 )
@@ -156,7 +170,7 @@ def _show(detail: dict[str, Any]) -> None:
 
 
 @deliveries.command("show")
-@click.argument("delivery_id", metavar="ID")
+@click.argument("delivery_id", metavar="ID", callback=_delivery_id)
 @place_options
 @_json_option("one JSON object")
 @click.pass_context
@@ -172,14 +186,18 @@ def show_delivery(ctx: click.Context, /, delivery_id: str, **options: Any) -> No
 
 
 @deliveries.command("resend")
-@click.argument("delivery_id", metavar="[ID]", required=False)
+@click.argument("delivery_id", metavar="[ID]", required=False, callback=_delivery_id)
 @click.option("--failed", is_flag=True, help="Instead of one ID: resend every delivery that failed.")
 @click.option("--since", type=Since(), help="With --failed: only those created since then (30s, 15m, 2h, 3d).")
 @place_options
-@_json_option("JSON (an object for ID, an array for --failed)")
+@_json_option('one JSON object: the delivery for ID; {"resent": [...], "skipped": [...]} for --failed')
 @click.pass_context
 def resend(ctx: click.Context, /, delivery_id: str | None, failed: bool, since: str | None, **options: Any) -> None:
-    """Send a delivery's message again (same messageId, fresh signature), or recover every failed one.
+    """Send a delivery's message again, or recover every failed one.
+
+    The message goes again with the same messageId and body, to the webhook's current URL, signed again (a new
+    created time in Signature-Input; the Signature itself covers the content type and digest, so it changes only
+    with the secret). With --failed, deliveries whose webhook was deleted are skipped and listed as such.
 
     Exits 0 when every delivery resent was delivered, 1 when any still failed.
     """
@@ -191,16 +209,25 @@ def resend(ctx: click.Context, /, delivery_id: str | None, failed: bool, since: 
         raise click.UsageError("--since goes with --failed")
     settings = connection(ctx, **options)
     with _sandbox(settings) as sandbox:
-        rows = sandbox.resend_failed(since) if delivery_id is None else [sandbox.resend(delivery_id)]
+        answer: dict[str, Any] = sandbox.resend_failed(since) if delivery_id is None else sandbox.resend(delivery_id)
+    rows, skipped = ([answer], []) if delivery_id is not None else (answer["resent"], answer["skipped"])
     if settings.as_json:
-        emit_json(rows if delivery_id is None else rows[0])
-    elif rows:
-        outcome_table(rows)
+        emit_json(answer)
     else:
-        click.echo("No failed deliveries to resend.")
+        _show_resent(rows, skipped)
     still = [row for row in rows if row["state"] != "delivered"]
     if still:
         raise click.ClickException(_still_failed(still, len(rows)))
+
+
+def _show_resent(rows: Sequence[dict[str, Any]], skipped: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        outcome_table(rows)
+    for gone in skipped:
+        # Not failures of this resend: nothing can deliver them again, so they never count towards the exit code.
+        click.echo(f"Skipped {gone['id']}: {gone['reason']} ({gone['webhookId']}).")
+    if not rows and not skipped:
+        click.echo("No failed deliveries to resend.")
 
 
 def _still_failed(still: Sequence[dict[str, Any]], total: int) -> str:

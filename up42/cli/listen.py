@@ -208,7 +208,10 @@ def _event_names(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 def _url_problem(url: str) -> str | None:
     if any(char.isspace() for char in url):
         return "it contains whitespace"
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as error:  # an unclosed IPv6 bracket, say
+        return f"it cannot be parsed ({error})"
     if parts.scheme not in ("http", "https"):
         return "it must start with http:// or https://"
     if not parts.hostname:
@@ -217,11 +220,15 @@ def _url_problem(url: str) -> str | None:
         parts.port  # noqa: B018 - reading it is the check: it raises for a port that is no number or out of range
     except ValueError:
         return "its port is not a number from 0 to 65535"
+    try:
+        httpx.URL(url)  # what sends to it must take it too
+    except httpx.InvalidURL as error:
+        return f"it cannot be sent to ({error})"
     return None
 
 
-class TargetURL(click.ParamType[str, Any]):
-    """An http(s) URL to forward to, checked at start rather than failing on the first delivery."""
+class HttpURL(click.ParamType[str, Any]):
+    """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
 
     name = "url"
 
@@ -229,7 +236,7 @@ class TargetURL(click.ParamType[str, Any]):
         """The URL, unchanged, or a usage error saying what is wrong with it."""
         problem = _url_problem(str(value))
         if problem:
-            self.fail(f"{value!r} is not a URL to forward to: {problem}", param, ctx)
+            self.fail(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
         return str(value)
 
 
@@ -263,7 +270,7 @@ def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[st
 @click.option(
     "--forward-to",
     "targets",
-    type=TargetURL(),
+    type=HttpURL(),
     multiple=True,
     help="Re-post each verified delivery, body and signature headers unchanged, to this http(s) URL "
     "(repeatable: all targets at once).",

@@ -16,7 +16,8 @@ from ._common import SANDBOX_EXTRA
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on; keep it on loopback: the /sandbox/ paths need no token.",
+    help="Address to listen on; keep it on loopback: the /sandbox/ paths need no token. On loopback, requests "
+    "addressed to other names (DNS rebinding) are refused; on 0.0.0.0 anyone who reaches it may use it.",
 )
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")

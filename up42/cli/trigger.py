@@ -5,53 +5,67 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 import httpx
 
 from .._config import USER_AGENT
-from .._simulate import EVENT_NAMES, EventBodyError, apply_overrides, check_body, message, sample_body
+from .._simulate import (
+    EVENT_NAMES,
+    EventBodyError,
+    apply_overrides,
+    check_body,
+    loads_json,
+    message,
+    sample_body,
+    unencodable,
+)
 from ..receiving import sign
 from ._common import emit_json, place_options
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table
-from .listen import ENV_WEBHOOK_SECRET
+from .listen import ENV_WEBHOOK_SECRET, HttpURL
 
 # What a receiver gets to answer, as the sandbox's deliveries allow it.
 RECEIVER_TIMEOUT = 10.0
 EXCERPT = 200
 
 
-def _url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks")
-    return value
-
-
 def _body(event: str, body_json: str | None, assignments: Sequence[str]) -> dict[str, Any]:
     """The body to send: ``--body`` or a realistic sample, with the ``--set`` overrides, checked by the schema."""
-    if body_json is None:
-        body = sample_body(event)
-    else:
-        try:
-            body = json.loads(body_json)
-        except ValueError as error:
-            raise click.BadParameter(f"not valid JSON ({error})", param_hint="--body") from None
-        if not isinstance(body, dict):
-            raise click.BadParameter('must be a JSON object, such as \'{"status": "FAILED"}\'', param_hint="--body")
+    body = sample_body(event) if body_json is None else _given_body(body_json)
     try:
         body = apply_overrides(event, body, assignments)
     except EventBodyError as error:
         raise click.BadParameter(str(error), param_hint="--set") from None
+    _check_text(body, "--set")
     try:
         check_body(event, body)
     except EventBodyError as error:
         # The sandbox would refuse it too; a receiver must never be handed a body UP42 would not send.
         raise click.UsageError(f"{error} (change it with --body or --set)") from None
     return body
+
+
+def _given_body(body_json: str) -> dict[str, Any]:
+    try:
+        # Strict JSON: no NaN or Infinity, which neither the sandbox nor a receiver could read.
+        body = loads_json(body_json)
+    except (ValueError, RecursionError) as error:
+        raise click.BadParameter(f"not valid JSON ({error})", param_hint="--body") from None
+    if not isinstance(body, dict):
+        raise click.BadParameter(
+            'must be a JSON object, such as \'{"status": "FAILED_PERMANENTLY"}\'', param_hint="--body"
+        )
+    _check_text(body, "--body")
+    return body
+
+
+def _check_text(body: dict[str, Any], option: str) -> None:
+    # A \ud800 escape in --body, or an argument that is not UTF-8, leaves text that cannot be sent.
+    field = unencodable(body, "body")
+    if field is not None:
+        raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint=option)
 
 
 def _excerpt(text: str) -> str:
@@ -125,13 +139,14 @@ def _trigger_in_sandbox(
     "assignments",
     multiple=True,
     metavar="FIELD=VALUE",
-    help="Override one field of the body, e.g. status=FAILED (true/false for booleans); repeatable.",
+    help="Override one field of the body, e.g. status=FAILED_PERMANENTLY (true/false for booleans); repeatable. "
+    "Setting an order's status sets statusIsFinal to match, unless you set that too.",
 )
 @click.option("--webhook", "webhook_id", metavar="ID", help="Deliver to this webhook only (default: every active one).")
 @click.option(
     "--to",
     metavar="URL",
-    callback=_url,
+    type=HttpURL(),
     help="No sandbox: sign the message as UP42 does and POST it straight to this URL (your app).",
 )
 @click.option(

@@ -16,6 +16,7 @@ import functools
 import hmac
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, NoReturn
 from urllib.parse import parse_qs
@@ -28,14 +29,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from up42._simulate import EVENT_TYPES, EventBodyError, check_body, sample_body
+from up42._simulate import EVENT_TYPES, EventBodyError, check_body, loads_json, sample_body, unencodable
 
 from ._auth import Identity, TokenError, Tokens
 from ._dashboard import Dashboard
-from ._delivery import Deliverer, RetryPolicy, WebhookGoneError
+from ._delivery import GONE, Deliverer, RetryPolicy, WebhookGoneError
 from ._faults import FaultInjection, Faults
+from ._guard import Guard
 from ._store import DELIVERY_STATES, Delivery, Store, StoredWebhook
-from ._validation import InvalidWebhook, webhook_fields
+from ._validation import InvalidWebhook, is_loopback, webhook_fields
 
 logger = logging.getLogger("up42.sandbox")
 
@@ -43,6 +45,8 @@ TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a UR
 USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
 CLIENT_ID = "up42-sdk"
 MAX_BODY_SIZE = 1024 * 1024
+# The most deliveries one GET /sandbox/deliveries lists.
+MAX_LIMIT = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Settings:
     token_ttl: int = 300
     faults: Faults = dataclasses.field(default_factory=Faults)
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    host: str = "127.0.0.1"  # the address the sandbox is bound to: on loopback, foreign Host headers are refused
 
 
 class Problem(Exception):
@@ -95,14 +100,24 @@ async def _body(request: Request) -> bytes:
 
 
 async def _json_body(request: Request) -> Any:
+    """The JSON body: 400 unless it is JSON (no NaN or Infinity), 422 naming a string that is not valid text."""
     media_type = _media_type(request)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise Problem(415, "UNSUPPORTED_MEDIA_TYPE", "the body must be JSON, sent with Content-Type: application/json")
     raw = await _body(request)
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        value = loads_json(raw)
+    except json.JSONDecodeError:
         raise Problem(400, "BAD_REQUEST", "the body is not valid JSON") from None
+    except ValueError as error:  # NaN, Infinity, 1e999: Python reads them, JSON has no such numbers
+        raise Problem(400, "BAD_REQUEST", f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise Problem(400, "BAD_REQUEST", "the body is not valid JSON: it nests too deeply") from None
+    # A lone surrogate (\ud800) can be neither stored nor sent back; the field is named, its value never echoed.
+    field = unencodable(value)
+    if field is not None:
+        _bad_field(field, "is not valid text: it holds a lone surrogate, which UTF-8 cannot encode")
+    return value
 
 
 class Endpoints:
@@ -248,13 +263,13 @@ class Endpoints:
         hook = await run_in_threadpool(self._store.webhook, webhook_id)
         if hook is None:
             raise Problem(404, "RESOURCE_NOT_FOUND", f"no webhook {webhook_id!r}")
-        problem = None
+        # Each refusal has its own code, so a client can say how to fix it in its own terms.
         if not hook.fields.active:
             problem = f"webhook {webhook_id!r} is inactive; activate it first (PUT it with active true)"
-        elif event not in hook.fields.events:
+            raise Problem(422, "WEBHOOK_INACTIVE", f"webhookId: {problem}", {"webhookId": problem})
+        if event not in hook.fields.events:
             problem = f"webhook {webhook_id!r} is not subscribed to {event}; add {event} to its events first"
-        if problem:
-            _bad_field("webhookId", problem)
+            raise Problem(422, "WEBHOOK_NOT_SUBSCRIBED", f"webhookId: {problem}", {"webhookId": problem})
         return [hook]
 
     async def deliveries(self, request: Request) -> Response:
@@ -291,7 +306,11 @@ class Endpoints:
         return _data(delivery.to_detail())
 
     async def resend_failed(self, request: Request) -> Response:
-        """Sandbox only: resend every failed delivery (created since ``since``); each one afterwards."""
+        """Sandbox only: resend every failed delivery (created since ``since``) whose webhook still exists.
+
+        Answers ``{"resent": [...], "skipped": [...]}``: each resent delivery afterwards, and the failed ones left
+        alone because their webhook was deleted (``id``, ``webhookId``, ``reason``).
+        """
         body = await _json_body(request)
         if not isinstance(body, dict) or body.get("state") != "failed":
             problem = 'send {"state": "failed"}, with "since": an RFC 3339 date-time to narrow it'
@@ -299,8 +318,13 @@ class Endpoints:
         since = body.get("since")
         if since is not None and not isinstance(since, str):
             _bad_field("since", "must be an RFC 3339 date-time such as 2024-05-01T10:00:00Z")
-        resent = await self.deliverer.resend_failed(_since(since, _bad_field))
-        return _data([delivery.to_api() for delivery in resent])
+        resent, skipped = await self.deliverer.resend_failed(_since(since, _bad_field))
+        return _data(
+            {
+                "resent": [delivery.to_api() for delivery in resent],
+                "skipped": [{"id": d.id, "webhookId": d.webhook_id, "reason": GONE} for d in skipped],
+            }
+        )
 
     async def attempts(self, request: Request) -> Response:
         """Sandbox only: every attempt, oldest first (``?webhookId=`` narrows it to one webhook)."""
@@ -317,22 +341,26 @@ def _bad_field(name: str, problem: str) -> NoReturn:
 
 
 def _since(text: str | None, refuse: Callable[[str, str], NoReturn]) -> datetime.datetime | None:
+    """The moment ``text`` names, in UTC; ``refuse`` is called unless it is an RFC 3339 date-time in range."""
     if text is None:
         return None
     try:
         moment = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        refuse("since", f"{text!r} is not an RFC 3339 date-time with an offset, such as 2024-05-01T10:00:00Z")
-    return moment
+        # In UTC, as the store compares; 0001-01-01T00:00:00+01:00 has no UTC time and overflows here.
+        utc = moment.astimezone(datetime.UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        utc = None
+    if utc is None:
+        refuse("since", f"{text[:40]!r} is not an RFC 3339 date-time with an offset, such as 2024-05-01T10:00:00Z")
+    return utc
 
 
 def _limit(text: str | None) -> int | None:
     if text is None:
         return None
-    if not text.isdigit() or int(text) < 1:
-        _bad_parameter("limit", f"{text!r} is not a whole number of at least 1")
+    # ASCII digits only ("²".isdigit() holds too), and few enough that SQLite's 64-bit LIMIT takes the number.
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not 1 <= int(text) <= MAX_LIMIT:
+        _bad_parameter("limit", f"{text[:20]!r} is not a whole number from 1 to {MAX_LIMIT}")
     return int(text)
 
 
@@ -408,7 +436,11 @@ def create_app(store: Store, settings: Settings) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(FaultInjection, faults=settings.faults)],
+        # The guard first: a refused request neither counts towards the rate limit nor waits out the latency.
+        middleware=[
+            Middleware(Guard, check_host=is_loopback(settings.host)),
+            Middleware(FaultInjection, faults=settings.faults),
+        ],
         exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
         lifespan=lifespan,
     )

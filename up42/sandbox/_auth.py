@@ -75,7 +75,8 @@ class Tokens:
 
     def _verify(self, token: str) -> tuple[Identity, float]:
         parts = token.split(".")
-        if len(parts) != 3:
+        # A JWT is ASCII; other text (a header's latin-1 bytes) could not even be compared with the signature.
+        if len(parts) != 3 or not token.isascii():
             raise TokenError("INVALID_TOKEN: the bearer token is not a JWT")
         header, payload, signature = parts
         if not hmac.compare_digest(signature, self._mac(f"{header}.{payload}")):

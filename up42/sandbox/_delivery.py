@@ -54,6 +54,10 @@ class RetryPolicy:
 LEASE_MARGIN = 5.0
 
 
+# Why a delivery cannot be sent again.
+GONE = "its webhook was deleted"
+
+
 class WebhookGoneError(Exception):
     """A delivery cannot be resent: its webhook no longer exists."""
 
@@ -267,7 +271,10 @@ class Deliverer:
         return payload["messageId"], first
 
     async def resend(self, delivery_id: str) -> Delivery:
-        """Send a delivery's message again (same messageId and body, a fresh signature) as its next attempt.
+        """Send a delivery's message again (same messageId and body) as its next attempt, signed again.
+
+        Signed again means a new ``created`` time in ``Signature-Input``; the ``Signature`` value changes only when
+        the webhook's secret did, as UP42's scheme signs the content type and the body's digest, not ``created``.
 
         It goes to the webhook's current URL with its current secret. Success makes the delivery ``delivered``;
         a failure leaves a pending delivery on its retry schedule and makes any other ``failed``.
@@ -290,19 +297,23 @@ class Deliverer:
         await self._attempt(hook, delivery, number, may_retry=delivery.state == "pending")
         return await self._reload(delivery_id)
 
-    async def resend_failed(self, since: datetime.datetime | None = None) -> list[Delivery]:
-        """Resend every failed delivery created since ``since`` (all of them without); each one afterwards.
+    async def resend_failed(self, since: datetime.datetime | None = None) -> tuple[list[Delivery], list[Delivery]]:
+        """Resend every failed delivery created since ``since`` (all of them without).
 
-        Deliveries whose webhook was deleted are left as they are.
+        Returns each resent delivery afterwards, and the failed ones skipped because their webhook was deleted
+        (they cannot be delivered again, so they are left as they are).
         """
         failed = await run_in_threadpool(functools.partial(self._store.deliveries, state="failed", since=since))
         results = await asyncio.gather(*(self.resend(delivery.id) for delivery in failed), return_exceptions=True)
+        resent, skipped = [], []
         for delivery, result in zip(failed, results, strict=True):
             if isinstance(result, WebhookGoneError):
-                logger.info("Not resending %s: %s", delivery.id, result)
+                skipped.append(delivery)
             elif isinstance(result, BaseException):
                 raise result
-        return [await self._reload(delivery.id) for delivery in failed]
+            else:
+                resent.append(result)
+        return resent, skipped
 
     async def _reload(self, delivery_id: str) -> Delivery:
         delivery = await run_in_threadpool(self._store.delivery, delivery_id)

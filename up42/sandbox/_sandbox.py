@@ -33,7 +33,8 @@ class Sandbox:
         ...     client = up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url)
 
     Args:
-        host: The address to listen on (loopback by default).
+        host: The address to listen on (loopback by default). On loopback, requests addressed to any other
+            name (a DNS-rebinding page's) are refused; on another address, such as ``0.0.0.0``, they are not.
         port: The port; 0 picks a free one.
         db: A SQLite file for the state; None keeps it in memory.
         username: The account that may log in.
@@ -44,8 +45,8 @@ class Sandbox:
         users: Further accounts (username to password), each with its own workspace.
 
     Raises:
-        OSError: The address cannot be bound.
-        ValueError: A setting is out of range.
+        OSError: The address cannot be bound, or the ``db`` file cannot be opened (its folder is missing, say).
+        ValueError: A setting is out of range, or the ``db`` file is not a SQLite database.
     """
 
     def __init__(
@@ -70,12 +71,17 @@ class Sandbox:
         self.username = username
         self.password = password
         sock = bind(host, port)  # first, so a busy port leaves no database open
-        self._store = Store(None if db is None else Path(db))
+        try:
+            self._store = Store(None if db is None else Path(db))
+        except BaseException:
+            sock.close()  # nothing will serve on it
+            raise
         settings = Settings(
             users={**(users or {}), username: password},
             token_ttl=token_ttl,
             faults=faults or Faults(),
             retry=retry or RetryPolicy(),
+            host=host,
         )
         self._server = Server(create_app(self._store, settings), sock)
 

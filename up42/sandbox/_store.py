@@ -229,12 +229,30 @@ class Store:
     """Thread-safe access to the SQLite database; one connection, one lock, one transaction per write."""
 
     def __init__(self, path: str | Path | None = None) -> None:
+        """Open (or make) the database at ``path``, in memory without one.
+
+        Raises:
+            OSError: The file cannot be opened or made (its folder is missing or not writable, it is locked).
+            ValueError: The file is not a SQLite database.
+        """
         target = ":memory:" if path is None else str(path)
         # The app calls in from a thread pool; the lock serialises every use of the one connection.
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as error:
+            raise OSError(f"cannot open the database {target}: {error}") from None
+        try:
+            self._prepare(file=path is not None)
+        except sqlite3.Error as error:
+            self._db.close()
+            if isinstance(error, sqlite3.OperationalError):  # the file could not be read or written
+                raise OSError(f"cannot open the database {target}: {error}") from None
+            raise ValueError(f"{target} is not a sandbox database: {error}") from None
+
+    def _prepare(self, *, file: bool) -> None:
         with self._lock:
-            if path is not None:
+            if file:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=5000")

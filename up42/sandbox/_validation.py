@@ -3,6 +3,11 @@
 The one deliberate difference from UP42: a plain ``http://`` URL is accepted when its host is a loopback address
 (``localhost``, ``127.0.0.0/8``, ``::1``), so deliveries can reach a receiver on the developer's own machine.
 Every other URL must be HTTPS.
+
+Lengths are bounded so that one request cannot fill the database or every page that lists webhooks: a name takes
+at most `NAME_MAX_LENGTH` characters, a URL `URL_MAX_LENGTH`, a secret `SECRET_MAX_LENGTH`, and the event list
+`MAX_EVENTS` names. These are the sandbox's own limits (UP42 documents none); they are far beyond any real use.
+Text that UTF-8 cannot encode (a lone surrogate) is refused before any of these rules, by the app.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from up42._simulate import EVENT_NAMES
 from ._store import WebhookFields
 
 SECRET_MAX_LENGTH = 500
+NAME_MAX_LENGTH = 255
+URL_MAX_LENGTH = 2048
+MAX_EVENTS = 16
 
 
 class InvalidWebhook(Exception):
@@ -41,12 +49,19 @@ def is_loopback(host: str) -> bool:
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("is required and must be a non-empty string")
+    _at_most(value, NAME_MAX_LENGTH)
     return value
+
+
+def _at_most(value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters long")
 
 
 def _url(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("is required and must be a string such as https://example.com/hook")
+    _at_most(value, URL_MAX_LENGTH)
     if any(character.isspace() for character in value):
         raise ValueError("must not contain whitespace")
     try:
@@ -67,6 +82,8 @@ def _events(value: Any) -> list[str]:
     catalog = ", ".join(sorted(EVENT_NAMES))
     if not isinstance(value, list) or not value:
         raise ValueError(f"is required and must be a non-empty list of event names ({catalog})")
+    if len(value) > MAX_EVENTS:
+        raise ValueError(f"must list at most {MAX_EVENTS} event names")
     unknown = [item for item in value if not isinstance(item, str) or item not in EVENT_NAMES]
     if unknown:
         raise ValueError(f"has unknown event names {unknown!r}; choose from {catalog}")
@@ -85,8 +102,7 @@ def _secret(value: Any) -> str | None:
     # The value is never echoed: it is meant to be a secret.
     if not isinstance(value, str):
         raise ValueError("must be a string or null")
-    if len(value) > SECRET_MAX_LENGTH:
-        raise ValueError(f"must be at most {SECRET_MAX_LENGTH} characters long")
+    _at_most(value, SECRET_MAX_LENGTH)
     return value
 
 
