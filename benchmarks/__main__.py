@@ -11,11 +11,12 @@ import platform
 import sys
 from collections.abc import Callable
 
-from benchmarks import client, old_sdk, receiving, sandbox, startup
+from benchmarks import client, fanout, old_sdk, receiving, sandbox, startup
 from benchmarks._harness import QUICK, Row, Sizes, table
 
 GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
     "client": client.rows,
+    "fanout": fanout.rows,
     "startup": startup.rows,
     "receiving": receiving.rows,
     "sandbox": sandbox.rows,

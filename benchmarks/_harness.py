@@ -22,6 +22,7 @@ class Sizes:
     webhooks: int = 1000  # row 2
     list_calls: int = 5  # row 2, calls per round
     concurrent: int = 500  # row 3
+    fanout: tuple[int, int] = (300, 1000)  # rows 9 and 9b
     imports: int = 20  # row 4
     verifies: int = 2000  # row 5
     load_requests: int = 20000  # row 6, per measurement
@@ -37,6 +38,7 @@ QUICK = Sizes(
     webhooks=20,
     list_calls=2,
     concurrent=10,
+    fanout=(10, 20),
     imports=2,
     verifies=20,
     load_requests=200,
