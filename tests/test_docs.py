@@ -273,6 +273,7 @@ def test_there_is_a_guide_for_each_topic() -> None:
         "managing-webhooks",
         "command-line",
         "receiving",
+        "durable-receiving",
         "testing",
         "errors-retries-timeouts",
         "regenerating",
