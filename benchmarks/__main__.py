@@ -11,7 +11,7 @@ import platform
 import sys
 from collections.abc import Callable
 
-from benchmarks import client, fanout, old_sdk, receiving, sandbox, startup
+from benchmarks import client, fanout, inbox, old_sdk, receiving, sandbox, startup
 from benchmarks._harness import QUICK, Row, Sizes, table
 
 GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
@@ -19,6 +19,7 @@ GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
     "fanout": fanout.rows,
     "startup": startup.rows,
     "receiving": receiving.rows,
+    "inbox": inbox.rows,
     "sandbox": sandbox.rows,
     "old-sdk": old_sdk.rows,
 }
