@@ -177,7 +177,7 @@ def test_resend_one_and_recover_every_failed_delivery() -> None:
         assert [a["status"] for a in delivered_again["attempts"]] == [500, 503, 502, 200, 200]
 
     message_ids = {verify(body, headers, SECRET).message_id for headers, body in recorder.requests}
-    assert message_ids == {first["messageId"]}  # the same message each time, freshly signed and verifiable
+    assert message_ids == {first["messageId"]}  # the same message each time, signed again and verifiable
 
 
 def test_recovering_skips_deliveries_whose_webhook_is_gone() -> None:

@@ -207,6 +207,7 @@ def test_a_failed_forward_is_one_line_and_the_sender_is_told_to_retry(
         ("http://127.0.0.1:99999/app", "port"),
         ("http://127.0.0.1:80a/app", "port"),
         ("http://127.0.0.1/my app", "whitespace"),
+        ("http://[::1/app", "Invalid IPv6 URL"),
     ],
 )
 def test_a_malformed_target_url_is_refused_at_start(url: str, problem: str) -> None:

@@ -59,7 +59,7 @@ def test_log_in_trigger_inspect_and_resend_with_real_processes(tmp_path: Path) -
             == f"error: {delivery_id} was not delivered (pending): ConnectError: All connection attempts failed\n"
         )
 
-        # Back up at a new address: point the webhook at it and resend, same message, fresh signature.
+        # Back up at a new address: point the webhook at it and resend, same message, signed again.
         listener = Listener("--secret", SECRET)
         try:
             ok(None, "webhooks", "update", hook["id"], "--url", listener.url)

@@ -141,7 +141,70 @@ def test_an_unknown_or_inactive_webhook_is_one_line(up42_sandbox: Sandbox) -> No
     assert "no webhook 'nope' in the sandbox" in fails(run(up42_sandbox, "trigger", "job.status", "--webhook", "nope"))
     with Apps(up42_sandbox) as apps:
         paused = apps.webhook(Recorder(), ["job.status"], active=False)
-        assert "is inactive" in fails(run(up42_sandbox, "trigger", "job.status", "--webhook", paused))
+        inactive = fails(run(up42_sandbox, "trigger", "job.status", "--webhook", paused))
+        assert inactive == (
+            f"error: --webhook {paused}: the webhook is inactive; activate it with "
+            f"`up42 webhooks update {paused} --active`\n"
+        )
+        jobs = apps.webhook(Recorder(), ["job.status"])
+        unsubscribed = fails(run(up42_sandbox, "trigger", "order.status", "--webhook", jobs))
+        assert f"--webhook {jobs}: the webhook is not subscribed to order.status" in unsubscribed
+        assert f"`up42 webhooks update {jobs} --event order.status`" in unsubscribed
+        assert "PUT" not in inactive + unsubscribed
+
+
+def test_setting_an_order_status_keeps_status_is_final_consistent(up42_sandbox: Sandbox) -> None:
+    with Apps(up42_sandbox) as apps:
+        app, received = apps.verifying()
+        apps.webhook(app, ["order.status"])
+        for status in ("BEING_PLACED", "PLACED", "FAILED_PERMANENTLY", "CANCELED"):
+            ok(up42_sandbox, "trigger", "order.status", "--set", f"status={status}")
+        ok(up42_sandbox, "trigger", "order.status", "--set", "status=PLACED", "--set", "statusIsFinal=true")
+    finals = [(str(event.body.status), event.body.status_is_final) for event in received]
+    assert finals == [
+        ("BEING_PLACED", False),
+        ("PLACED", False),
+        ("FAILED_PERMANENTLY", True),
+        ("CANCELED", True),
+        ("PLACED", True),  # what is set explicitly wins
+    ]
+
+
+def test_the_issues_own_example_is_refused_with_the_statuses_and_the_help_names_a_valid_one() -> None:
+    refused = fails(run(None, "trigger", "order.status", "--set", "status=FAILED", "--to", "http://127.0.0.1:9/"), 2)
+    assert "FAILED_PERMANENTLY" in refused
+    helped = run(None, "trigger", "--help").stdout
+    assert "status=FAILED_PERMANENTLY" in " ".join(helped.split())
+    assert "status=FAILED " not in " ".join(helped.split())
+    assert '{"status": "FAILED_PERMANENTLY"}' in fails(run(None, "trigger", "order.status", "--body", "[]"), 2)
+
+
+def test_numbers_json_does_not_have_are_a_body_usage_error_in_both_modes(up42_sandbox: Sandbox) -> None:
+    recorder = Recorder()
+    with Apps(up42_sandbox) as apps:
+        url = apps.serve(recorder)
+        for number in ("NaN", "Infinity", "-Infinity", "1e999"):
+            body = f'{{"jobId": "j", "status": "RUNNING", "progress": {number}}}'
+            through_sandbox = fails(run(up42_sandbox, "trigger", "job.status", "--body", body), code=2)
+            straight = fails(run(None, "trigger", "job.status", "--body", body, "--to", url, "--unsigned"), code=2)
+            for refused in (through_sandbox, straight):
+                assert "--body: not valid JSON" in refused
+                assert number.lstrip("-") in refused
+    assert recorder.requests == []
+    assert up42_sandbox.deliveries() == []
+
+
+def test_text_that_cannot_be_sent_is_a_usage_error(up42_sandbox: Sandbox) -> None:
+    lone = fails(run(up42_sandbox, "trigger", "order.status", "--body", '{"orderId": "\\ud800"}'), code=2)
+    assert "--body: body.orderId is not valid text" in lone
+    # An argument that is not UTF-8 reaches Python as lone surrogates.
+    undecodable = fails(run(up42_sandbox, "trigger", "order.status", "--set", "orderId=\udcff"), code=2)
+    assert "--set: body.orderId is not valid text" in undecodable
+    to = fails(
+        run(None, "trigger", "job.status", "--set", "jobId=\udcff", "--to", "http://127.0.0.1:9/", "--unsigned"), 2
+    )
+    assert "body.jobId is not valid text" in to
+    assert up42_sandbox.deliveries() == []
 
 
 def test_triggering_needs_a_running_sandbox() -> None:
@@ -197,6 +260,9 @@ def test_to_usage_errors() -> None:
         assert "for a sandbox" in usage_error("--to", url, "--unsigned", "--webhook", "w")
         assert "for a sandbox" in usage_error("--to", url, "--unsigned", "--region", "eu")
         assert "http(s) URL" in usage_error("--to", "localhost:8000", "--unsigned")
+        unclosed = usage_error("--to", "http://[::1/", "--unsigned")
+        assert "'--to'" in unclosed
+        assert "Invalid IPv6 URL" in unclosed
         # The secret may come from the variable `up42 listen` reads too, and --unsigned then ignores it.
         assert run(None, "trigger", "order.status", "--to", url, env={"UP42_WEBHOOK_SECRET": SECRET}).returncode == 0
         unsigned = run(None, "trigger", "order.status", "--to", url, "--unsigned", env={"UP42_WEBHOOK_SECRET": "s"})

@@ -91,7 +91,7 @@ def test_the_resend_button_sends_again_and_refuses_other_sites(sandbox: Sandbox,
     detail = page(sandbox, f"{link}?resent=1")
     assert "Sent again as attempt 3: 200" in detail
     assert "delivered" in detail
-    # The same message, signed afresh.
+    # The same message, signed again (a new created time).
     assert receiver.requests[2][1] == receiver.requests[0][1]
     assert page(sandbox, "/dashboard?state=failed").count("/dashboard/deliveries/") == 0
 

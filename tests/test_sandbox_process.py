@@ -232,6 +232,30 @@ def test_a_port_in_use_is_reported_in_one_line() -> None:
     assert str(running.port) in result.stderr
 
 
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    not_a_database = tmp_path / "notes.sqlite"
+    not_a_database.write_text("these are notes, not a database " * 10)
+    for db, problem in [
+        (tmp_path / "missing" / "x.sqlite", "cannot open the database"),
+        (not_a_database, "is not a sandbox database"),
+    ]:
+        # Development mode turns a socket left open into a warning on stderr, which would make a second line.
+        result = subprocess.run(
+            [sys.executable, "-X", "dev", UP42, "sandbox", "--port", "0", "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stdout == ""
+        assert result.stderr.startswith("error: ")
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert problem in result.stderr
+        assert str(db) in result.stderr
+    assert not_a_database.read_text().startswith("these are notes")  # left as it was
+
+
 def test_kill_9_right_after_an_event_loses_no_pending_delivery(tmp_path: Path) -> None:
     db = str(tmp_path / "state.sqlite")
     recorder = Recorder([500])  # the first attempt fails; the retry, after the restart, succeeds

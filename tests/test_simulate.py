@@ -181,6 +181,41 @@ def test_overrides_are_typed_by_the_schema() -> None:
     assert apply_overrides("job.status", {"status": "RUNNING"}, ["jobId=42"]) == {"status": "RUNNING", "jobId": "42"}
 
 
+@pytest.mark.parametrize("status", sorted(simulate._ORDER_STATUSES))
+def test_setting_a_status_sets_status_is_final_to_match_unless_it_is_set_too(status: str) -> None:
+    final = status in {"FULFILLED", "FAILED_PERMANENTLY", "CANCELED", "PLACEMENT_FAILED"}
+    body = sample_body("order.status")
+    assert apply_overrides("order.status", body, [f"status={status}"])["statusIsFinal"] is final
+    kept = apply_overrides("order.status", body, [f"status={status}", f"statusIsFinal={str(not final).lower()}"])
+    assert kept["statusIsFinal"] is not final
+    assert apply_overrides("order.status", body, ["orderType=TASKING"])["statusIsFinal"] is True
+    assert "statusIsFinal" not in apply_overrides("job.status", {"status": "RUNNING"}, [f"status={status}"])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("NaN", "NaN is not a JSON number"),
+        ('{"a": [Infinity]}', "Infinity is not a JSON number"),
+        ('{"a": -Infinity}', "-Infinity is not a JSON number"),
+        ("1e999", "1e999 is too large for a JSON number"),
+    ],
+)
+def test_loads_json_refuses_numbers_json_does_not_have(text: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        simulate.loads_json(text)
+    assert simulate.loads_json('{"a": [1.5e300, -2]}') == {"a": [1.5e300, -2]}
+
+
+def test_unencodable_names_the_first_string_that_utf8_cannot_encode() -> None:
+    assert simulate.unencodable({"name": "é", "events": ["order.status"], "n": 1}) is None
+    assert simulate.unencodable({"name": "\ud800"}) == "name"
+    assert simulate.unencodable({"body": {"tags": ["ok", "\udcff"]}}) == "body.tags[1]"
+    assert simulate.unencodable({"body": {"\ud800": 1}}) == "body"
+    assert simulate.unencodable({"orderId": "\ud800"}, "body") == "body.orderId"
+    assert simulate.unencodable("\ud800") == "value"
+
+
 @pytest.mark.parametrize(
     ("assignment", "field", "message"),
     [
