@@ -6,6 +6,8 @@
     up42 deliveries list|show ID|resend (ID | --failed)
     up42 listen --port 8043 --secret S [--forward-to URL ...]
     up42 sandbox [--port 8042] [--db state.sqlite]
+    up42 worker MODULE:ATTR [--concurrency N]      run a Receiver's handlers for the messages in its inbox
+    up42 inbox list|show ID|replay (ID ... | --failed) --inbox URL
 
 One module per command group; `_common` holds what they share. This package is the only code of the SDK that
 prints. Failures print one line to stderr and exit non-zero.
