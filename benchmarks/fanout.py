@@ -1,10 +1,11 @@
 """Rows 9 and 9b: many concurrent `AsyncClient.initialize_webhook` calls against raw aiohttp, on the canned server.
 
 Every side runs its batch on one event loop against the same canned server: the SDK on its default backend
-(aiohttp, with the extra installed) and on httpx's own, raw aiohttp and raw ``httpx.AsyncClient``, each doing the
-same GET and ``json.loads``. All four use pools of `DEFAULT_MAX_CONNECTIONS` connections kept alive. httpx's own
-pool is so much slower under this load that its two sides are timed once per row, after one warm-up batch, while
-the aiohttp sides alternate round by round. Row RSS-9b is the peak RSS of a fresh process running one batch.
+(aiohttp, with the extra installed) and on httpx's own, raw aiohttp, raw httpx over aiohttp (httpx-aiohttp) and
+raw ``httpx.AsyncClient``, each doing the same GET and ``json.loads``. All use pools of `DEFAULT_MAX_CONNECTIONS`
+connections kept alive. httpx's own pool is so much slower under this load that its two sides are timed once per
+row, after one warm-up batch, while the sides on aiohttp alternate round by round. Row RSS-9b is the peak RSS
+of a fresh process running one batch.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import Any
 
 import aiohttp
 import httpx
+from httpx_aiohttp import HttpxAiohttpClient
 
 import up42
 from benchmarks._canned import TOKEN, WEBHOOK_ID
 from benchmarks._harness import Row, Sizes, background, micros, run_python, timed
-from benchmarks.client import ONE, PASSWORD, TIMEOUT, USERNAME
+from benchmarks.client import LIMITS, ONE, PASSWORD, TIMEOUT, USERNAME
 from up42._http import DEFAULT_MAX_CONNECTIONS
 
 Batch = Callable[[int], Awaitable[object]]
@@ -57,10 +59,10 @@ async def aiohttp_side(url: str) -> tuple[Batch, Callable[[], Awaitable[None]]]:
     return batch, session.close
 
 
-async def httpx_side(url: str) -> tuple[Batch, Callable[[], Awaitable[None]]]:
-    """Raw ``httpx.AsyncClient`` with the same pool and timeouts."""
-    limits = httpx.Limits(max_connections=DEFAULT_MAX_CONNECTIONS, max_keepalive_connections=DEFAULT_MAX_CONNECTIONS)
-    raw = httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=TIMEOUT, limits=limits)
+async def httpx_side(url: str, backend: str = "httpx") -> tuple[Batch, Callable[[], Awaitable[None]]]:
+    """Raw ``httpx.AsyncClient`` (on aiohttp's pool: httpx-aiohttp's subclass) with the same pool and timeouts."""
+    kind = HttpxAiohttpClient if backend == "aiohttp" else httpx.AsyncClient
+    raw = kind(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=TIMEOUT, limits=LIMITS)
 
     async def one() -> Any:
         return json.loads((await raw.get(ONE)).content)
@@ -79,6 +81,7 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
         "aiohttp": loop.run_until_complete(aiohttp_side(url)),
         "sdk-httpx": loop.run_until_complete(sdk_side(url, "httpx")),
         "httpx": loop.run_until_complete(httpx_side(url)),
+        "httpx-aiohttp": loop.run_until_complete(httpx_side(url, "aiohttp")),
     }
 
     def run(name: str) -> float:
@@ -87,7 +90,7 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
     try:
         for name in sides:
             run(name)  # warm-up: connections opened, code paths hot
-        fast: dict[str, list[float]] = {"sdk": [], "aiohttp": []}
+        fast: dict[str, list[float]] = {"sdk": [], "aiohttp": [], "httpx-aiohttp": []}
         for _ in range(rounds):
             for name, times in fast.items():
                 times.append(run(name))
@@ -103,6 +106,10 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
 def batch_row(number: str, url: str, count: int, rounds: int) -> Row:
     """One row: the SDK on its default backend against raw aiohttp, with the httpx figures in its note."""
     medians = measure(url, count, rounds)
+
+    def ratio(side: str, against: str) -> str:
+        return f"{micros(medians[side])} ({medians[side] / medians[against]:.2f}x {against})"
+
     return Row(
         number,
         f"AsyncClient.initialize_webhook, {count:,} concurrent (aiohttp backend)",
@@ -110,10 +117,9 @@ def batch_row(number: str, url: str, count: int, rounds: int) -> Row:
         micros(medians["aiohttp"]) + "/batch",
         medians["sdk"] / medians["aiohttp"],
         1.5,
-        note=f"baseline: aiohttp.ClientSession.get + json.loads, same pool and timeouts; in the same run "
-        f"raw httpx.AsyncClient {micros(medians['httpx'])} ({medians['httpx'] / medians['aiohttp']:.1f}x aiohttp), "
-        f"the SDK on httpx's backend {micros(medians['sdk-httpx'])} ({medians['sdk-httpx'] / medians['httpx']:.2f}x "
-        f"raw httpx)",
+        note="baseline: aiohttp.ClientSession.get + json.loads, same pool and timeouts; in the same run raw httpx "
+        f"over aiohttp (httpx-aiohttp) {ratio('httpx-aiohttp', 'aiohttp')}, raw httpx.AsyncClient "
+        f"{ratio('httpx', 'aiohttp')}, the SDK on httpx's backend {ratio('sdk-httpx', 'httpx')}",
     )
 
 

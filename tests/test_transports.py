@@ -39,6 +39,7 @@ class Scripted(http.server.ThreadingHTTPServer):
     """Answers each path from its script, in order (the last answer repeats); records what arrived."""
 
     daemon_threads = True
+    request_queue_size = 256  # a hundred tasks connect at once
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
