@@ -1,8 +1,9 @@
 """Simulated platform events: the event catalog, realistic bodies, field overrides and the delivery schema check.
 
 Both the sandbox (``POST /sandbox/events``) and the command line (``up42 trigger``, which can also sign and send
-a message straight to a receiver without any sandbox) build messages here, so this module uses the standard
-library only: importing it needs none of the sandbox extra.
+a message straight to a receiver without any sandbox) build messages here, and read bodies with the same strict
+JSON rules (`loads_json`, `unencodable`), so this module uses the standard library only: importing it needs none
+of the sandbox extra.
 
 The schema of each event's body mirrors ``OrderStatusBody`` and ``JobStatusBody`` of ``openapi/up42.yaml``
 (the tests hold the two together). Unlike a receiver, which must accept values UP42 adds later, the sandbox
@@ -246,12 +247,9 @@ def unencodable(value: Any, path: str = "") -> str | None:
     if isinstance(value, str):
         return None if _encodable(value) else path or "value"
     if isinstance(value, dict):
-        items: list[tuple[str, Any]] = []
-        for key, item in value.items():
-            name = f"{path}.{key}" if path else str(key)
-            if not _encodable(str(key)):
-                return path or "body"
-            items.append((name, item))
+        if not all(_encodable(str(key)) for key in value):
+            return path or "body"  # the key cannot name itself
+        items = [(f"{path}.{key}" if path else str(key), item) for key, item in value.items()]
     elif isinstance(value, list):
         items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
     else:

@@ -4,7 +4,8 @@ Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/
 the ``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an
 error envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown,
 409 conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope
-too, never with a bare 500 page.
+too, never with a bare 500 page. `Guard`, in front of every route, answers 403 to a request addressed to a name
+that is not loopback and to another site's browser changing state (see ``_guard``).
 """
 
 from __future__ import annotations
