@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import signal
 import subprocess
@@ -282,3 +283,29 @@ def test_kill_9_right_after_an_event_loses_no_pending_delivery(tmp_path: Path) -
         receiver.stop()
     assert (shown["state"], shown["attempt"], shown["status"]) == ("delivered", 2, 200)
     assert [parse(body).message_id for _, body in recorder.requests] == [delivery["messageId"]] * 2
+
+
+def test_ctrl_c_at_any_moment_of_the_start_exits_quietly() -> None:
+    # The moments span loading the command, binding, the app's startup, and serving.
+    for delay in (0.15, 0.3, 0.45, 0.6, 0.9):
+        proc = subprocess.Popen(
+            [UP42, "sandbox", "--port", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=20)
+        assert proc.returncode in (0, 130), (delay, stderr)
+        assert "Traceback" not in stderr, (delay, stderr)
+        assert "Error" not in stderr, (delay, stderr)
+
+
+def test_only_the_cancelled_lifespan_report_is_dropped() -> None:
+    from up42.sandbox._server import _QuietCancellation
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, message, None, None)
+
+    cancelled = 'Traceback (most recent call last):\n  File "x", line 1\nasyncio.exceptions.CancelledError\n'
+    assert not _QuietCancellation().filter(record(cancelled))
+    assert _QuietCancellation().filter(record("Traceback (most recent call last):\nValueError: broken startup\n"))
+    assert _QuietCancellation().filter(record("Application startup failed. Exiting."))

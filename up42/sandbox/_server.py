@@ -7,6 +7,7 @@ with ``SO_REUSEADDR`` so a restarted server gets the same port back immediately.
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import socket
 import threading
@@ -39,6 +40,25 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
+class _QuietCancellation(logging.Filter):
+    """Drops uvicorn's report of an app lifespan that was cancelled: that is a Ctrl+C, not a failure.
+
+    A Ctrl+C in the moment the server is starting cancels the app's lifespan task; Starlette answers with a
+    "shutdown failed" message holding the CancelledError's traceback, which uvicorn logs as an error. Any other
+    lifespan error still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for the cancelled-lifespan traceback only."""
+        return not record.getMessage().rstrip().endswith("CancelledError")
+
+
+def _quiet_cancellations() -> None:
+    errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _QuietCancellation) for existing in errors.filters):
+        errors.addFilter(_QuietCancellation())
+
+
 class _Uvicorn(uvicorn.Server):
     """uvicorn's server, stopped by SIGINT or SIGTERM with a normal return rather than dying by the signal."""
 
@@ -61,6 +81,7 @@ class Server:
     """One uvicorn server for ``app`` on ``sock``."""
 
     def __init__(self, app: ASGIApp, sock: socket.socket) -> None:
+        _quiet_cancellations()
         self._sock = sock
         config = uvicorn.Config(
             app,
