@@ -166,7 +166,6 @@ NONE_OR_VALUE = [
     ("name", "new name"),
     ("url", "https://new.example/hook"),
     ("events", ["job.status"]),
-    ("events", []),
     ("active", True),
     ("active", False),
     ("secret", "rotated"),
@@ -308,3 +307,14 @@ def test_every_request_sends_the_user_agent_and_a_timeout(api: respx.MockRouter,
         timeouts = call.request.extensions["timeout"]
         assert timeouts["connect"] == 10.0
         assert timeouts["read"] == 30.0
+
+
+def test_an_empty_event_list_is_refused_before_anything_is_sent(api: respx.MockRouter, facade: None) -> None:
+    api.get(HOOK_PATH).respond(200, json=envelope(HOOK))
+    hook = up42.initialize_webhook(HOOK["id"])
+    calls = len(api.calls)
+    with pytest.raises(up42.InvalidArgumentError, match="at least one event"):
+        hook.update(events=[])
+    with pytest.raises(up42.InvalidArgumentError, match="at least one event"):
+        up42.create_webhook("orders", "https://example.com/hook", [])
+    assert len(api.calls) == calls

@@ -120,7 +120,7 @@ def new_fields(name: object, url: object, events: object, active: object, secret
 
 @dataclasses.dataclass(frozen=True)
 class Changes:
-    """The arguments of an update, checked; None keeps a field, anything else (False, "" and [] too) applies."""
+    """The arguments of an update, checked; None keeps a field, anything else (False and "" too) applies."""
 
     name: str | None
     url: str | None
@@ -182,6 +182,9 @@ def _events(value: object) -> list[EventName]:
             f"events must be a list of event names such as ['order.status'], got {_describe(value)}"
         )
     names = list(value)
+    if not names:
+        # UP42 answers an empty list with 422; a webhook is paused with active=False instead.
+        raise InvalidArgumentError("events must name at least one event, such as 'order.status' (pause: active=False)")
     for index, item in enumerate(names):
         if not isinstance(item, str) or not item:
             raise InvalidArgumentError(f"each event must be a non-empty string such as 'order.status', got {item!r}")

@@ -127,8 +127,9 @@ class Webhook(_WebhookFields):
         """Change some fields and keep the rest.
 
         The webhook is read afresh, the given fields are applied over it, and all five writable fields are sent
-        (the API replaces the whole webhook). None keeps a field; anything else applies, including False,
-        ``""`` and ``[]``.
+        (the API replaces the whole webhook). None keeps a field; anything else applies, including False and
+        ``""``. ``events=[]`` is refused before anything is sent: a webhook subscribes to at least one event
+        (pause it with ``active=False``).
 
         Args:
             name: The new name.
