@@ -136,11 +136,12 @@ def test_without_any_credentials_the_error_names_every_way_in() -> None:
         up42.Client()
 
 
-def login(url: str, username: str, password: str) -> subprocess.CompletedProcess[str]:
-    """``up42 login --base-url URL --username U --password-stdin`` with no UP42_* variables, the password piped in."""
+def login(url: str | None, username: str, password: str) -> subprocess.CompletedProcess[str]:
+    """``up42 login [--base-url URL] --username U --password-stdin``, no UP42_* variables, the password piped in."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    place = [] if url is None else ["--base-url", url]
     return subprocess.run(
-        [UP42, "login", "--base-url", url, "--username", username, "--password-stdin"],
+        [UP42, "login", *place, "--username", username, "--password-stdin"],
         input=f"{password}\n",
         capture_output=True,
         text=True,
@@ -293,16 +294,7 @@ def test_the_stored_login_is_not_used_for_another_place_and_bad_places_are_usage
 
 def test_logging_in_again_goes_to_the_stored_place(up42_sandbox: Sandbox) -> None:
     assert sandbox_login(up42_sandbox).returncode == 0
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
-    again = subprocess.run(
-        [UP42, "login", "--username", up42_sandbox.username, "--password-stdin"],
-        input=f"{up42_sandbox.password}\n",
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=60,
-        check=False,
-    )
+    again = login(None, up42_sandbox.username, up42_sandbox.password)
     assert again.returncode == 0, again.stderr
     assert f"at {up42_sandbox.url}" in again.stdout
 
