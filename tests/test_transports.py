@@ -329,13 +329,20 @@ def test_a_users_sync_client_with_a_mock_transport() -> None:
 
 
 async def test_without_a_choice_aiohttp_is_used_unless_httpx_is_mocked() -> None:
+    from up42._aiohttp import AiohttpSender
+
+    def sender(client: up42.AsyncClient) -> object:
+        return client._transport._wire.sender
+
     async with up42.AsyncClient(USERNAME, PASSWORD) as client:
-        assert type(client._transport._wire.http).__module__.startswith("httpx_aiohttp")
+        assert isinstance(sender(client), AiohttpSender)
     with respx.mock:
         async with up42.AsyncClient(USERNAME, PASSWORD) as client:
-            assert type(client._transport._wire.http) is httpx.AsyncClient
+            mocked = sender(client)
+            assert isinstance(mocked, _http.HttpxSender) and type(mocked.http) is httpx.AsyncClient
     async with up42.AsyncClient(USERNAME, PASSWORD, http_backend="httpx") as client:
-        assert type(client._transport._wire.http) is httpx.AsyncClient
+        chosen = sender(client)
+        assert isinstance(chosen, _http.HttpxSender) and type(chosen.http) is httpx.AsyncClient
 
 
 def test_aiohttp_is_loaded_only_when_an_async_client_is_made() -> None:

@@ -1,8 +1,8 @@
-"""Access tokens: the password grant, the workspace lookup, caching, refresh, and the bearer header.
+"""Access tokens: the password grant, the workspace lookup, caching and refresh.
 
 A token is fetched lazily, reused until shortly before it expires, and fetched anew once when the API answers
-401. Concurrent callers share one fetch (a lock per client), so a burst of calls as a token expires makes one
-token request, not one per caller.
+401 (the transports send the bearer header and make that one retry). Concurrent callers share one fetch (a lock
+per client), so a burst of calls as a token expires makes one token request, not one per caller.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Final
 
-import httpx
 from up42_api.api.auth import create_token, get_userinfo
 from up42_api.models import TokenRequest, TokenResponse, Userinfo
 
@@ -158,51 +157,3 @@ class AsyncTokens:
         """A token other than ``stale``, which the server refused."""
         async with self._lock:
             return self._state.newer_than(stale) or self._state.store(await self._fetch())
-
-
-def _bearer(request: httpx.Request, token: str) -> None:
-    request.headers["Authorization"] = f"Bearer {token}"
-
-
-class BearerAuth(httpx.Auth):
-    """Adds the bearer token to each API request and retries once with a new token after a 401."""
-
-    def __init__(self, tokens: Tokens) -> None:
-        self._tokens = tokens
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """The flow used by `httpx.Client`."""
-        token = self._tokens.get()
-        _bearer(request, token)
-        response = yield request
-        if response.status_code == 401:
-            _bearer(request, self._tokens.refresh(token))
-            yield request
-
-
-class AsyncBearerAuth(httpx.Auth):
-    """`BearerAuth` for `httpx.AsyncClient`."""
-
-    def __init__(self, tokens: AsyncTokens) -> None:
-        self._tokens = tokens
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """The flow used by `httpx.AsyncClient`."""
-        token = await self._tokens.get()
-        _bearer(request, token)
-        response = yield request
-        if response.status_code == 401:
-            _bearer(request, await self._tokens.refresh(token))
-            yield request
-
-
-class StaticBearer(httpx.Auth):
-    """A fixed bearer token for one request (the userinfo lookup, made while the token is being set up)."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the header and send."""
-        _bearer(request, self._token)
-        yield request

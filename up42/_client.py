@@ -88,7 +88,8 @@ class _Connection(Generic[T, H]):
     """What both clients share: resolving the arguments and owning one transport."""
 
     _transport_class: Callable[..., T]
-    _wire: Callable[[object, object, object, httpx.Timeout], Wire[H]]
+    # Client's wire holds an httpx.Client, AsyncClient's an async sender (an httpx client's or aiohttp's).
+    _wire: Callable[[object, object, object, httpx.Timeout], Wire[Any]]
 
     def __init__(
         self,

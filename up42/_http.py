@@ -1,25 +1,31 @@
-"""The httpx client a transport sends with: the user's own (``http_client=``), or one the SDK makes and owns.
+"""What a transport sends with: the user's own httpx client (``http_client=``), or one the SDK makes and owns.
 
-`AsyncClient` can make its client on two backends:
-- ``"aiohttp"``: httpx over aiohttp's connection pool (the ``aiohttp`` extra: aiohttp and httpx-aiohttp). Under
-  many concurrent calls it is several times faster than httpx's own pool, whose bookkeeping grows with the
-  number of requests waiting for a connection.
-- ``"httpx"``: httpx's own transport, what `Client` always uses.
+`Client` always sends with an ``httpx.Client``. `AsyncClient` sends each attempt through an `AsyncSender`, on
+one of two backends:
+- ``"aiohttp"``: one ``aiohttp.ClientSession`` used directly (the ``aiohttp`` extra; see `_aiohttp`). Under many
+  concurrent calls it is several times faster than httpx's own pool, whose bookkeeping grows with the number of
+  requests waiting for a connection, and than httpx over aiohttp, whose client layer (request and response
+  objects, the auth flow) costs more than aiohttp's whole exchange.
+- ``"httpx"``: an ``httpx.AsyncClient`` on httpx's own transport; a user's ``http_client`` is sent with the same way.
+
+Either way the sender only moves bytes: the transport adds auth, User-Agent, timeouts, retries and error mapping,
+and the size cap is one `CappedBody` fed by both.
 
 Without a choice (None), `AsyncClient` uses aiohttp when the extra is installed, unless httpx's own transport has
 been replaced by a mocking library (respx, pytest-httpx): then httpx's, so the mock sees the SDK's requests.
 
-aiohttp is imported only here, when an `AsyncClient` makes its client: ``import up42`` never loads it.
+aiohttp is imported only when an `AsyncClient` on its backend is made: ``import up42`` never loads it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
+from ._responses import Answer, CappedBody
 from .errors import InvalidArgumentError
 
 Backend = Literal["aiohttp", "httpx"]
@@ -30,6 +36,7 @@ BACKENDS: tuple[Backend, ...] = ("aiohttp", "httpx")
 DEFAULT_MAX_CONNECTIONS = 100
 
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+S = TypeVar("S")
 
 
 def pool_limits(max_connections: object) -> httpx.Limits:
@@ -40,8 +47,8 @@ def pool_limits(max_connections: object) -> httpx.Limits:
 
 
 def aiohttp_installed() -> bool:
-    """Whether the ``aiohttp`` extra is installed (found without importing it)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("aiohttp", "httpx_aiohttp"))
+    """Whether aiohttp, all the ``aiohttp`` extra's backend needs, is installed (found without importing it)."""
+    return importlib.util.find_spec("aiohttp") is not None
 
 
 def _httpx_mocked() -> bool:
@@ -67,11 +74,52 @@ def async_backend(choice: object) -> Backend:
     return "aiohttp" if choice == "aiohttp" else "httpx"
 
 
-@dataclasses.dataclass(frozen=True)
-class Wire(Generic[H]):
-    """How a transport sends: the httpx client, whether the SDK made it (and so closes it), and the timeouts."""
+class AsyncSender(Protocol):
+    """How `AsyncTransport` sends one attempt: the request out, the whole answer in, held to the size cap."""
 
-    http: H
+    async def exchange(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
+    ) -> Answer:
+        """Send the request and read the answer; a backend's failures propagate as it raises them."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        ...
+
+
+class HttpxSender:
+    """An `AsyncSender` over an ``httpx.AsyncClient``: the user's own, or one on httpx's transport."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def exchange(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
+    ) -> Answer:
+        """Send with the client's own settings for everything the SDK does not set itself."""
+        request = self.http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+        # auth=None: the transport has set the SDK's own header; a user's client's auth never applies.
+        response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
+        try:
+            answer = Answer(response.status_code, response.reason_phrase, response.headers, method, url)
+            body = CappedBody(answer, limit)
+            async for chunk in response.aiter_bytes():
+                body.add(chunk)
+            return body.finish()
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client."""
+        await self.http.aclose()
+
+
+@dataclasses.dataclass(frozen=True)
+class Wire(Generic[S]):
+    """How a transport sends: its sender, whether the SDK made it (and so closes it), and the timeouts."""
+
+    sender: S
     owned: bool
     timeout: httpx.Timeout
 
@@ -81,7 +129,7 @@ def sync_wire(
 ) -> Wire[httpx.Client]:
     """`Client`'s wire: the user's ``httpx.Client``, or one of its own (httpx is its only backend)."""
     if http_client is not None:
-        return _given(http_client, httpx.Client, backend, max_connections, timeout)
+        return Wire(_given(http_client, httpx.Client, backend, max_connections), False, timeout)
     if backend not in (None, "httpx"):
         raise InvalidArgumentError(
             f"Client sends with httpx only: http_backend must be 'httpx' or None, got {backend!r}"
@@ -91,22 +139,19 @@ def sync_wire(
 
 def async_wire(
     http_client: object, backend: object, max_connections: object, timeout: httpx.Timeout
-) -> Wire[httpx.AsyncClient]:
-    """`AsyncClient`'s wire: the user's ``httpx.AsyncClient``, or one of its own on the chosen backend."""
+) -> Wire[AsyncSender]:
+    """`AsyncClient`'s wire: the user's ``httpx.AsyncClient``, or a sender of its own on the chosen backend."""
     if http_client is not None:
-        return _given(http_client, httpx.AsyncClient, backend, max_connections, timeout)
+        return Wire(HttpxSender(_given(http_client, httpx.AsyncClient, backend, max_connections)), False, timeout)
     limits = pool_limits(max_connections)
     if async_backend(backend) == "aiohttp":
-        from httpx_aiohttp import HttpxAiohttpClient
+        from ._aiohttp import AiohttpSender
 
-        # Its own subclass of httpx.AsyncClient, so proxies from the environment get aiohttp transports too.
-        return Wire(HttpxAiohttpClient(limits=limits, follow_redirects=False), True, timeout)
-    return Wire(httpx.AsyncClient(limits=limits, follow_redirects=False), True, timeout)
+        return Wire(AiohttpSender(limits), True, timeout)
+    return Wire(HttpxSender(httpx.AsyncClient(limits=limits, follow_redirects=False)), True, timeout)
 
 
-def _given(
-    http_client: object, kind: type[H], backend: object, max_connections: object, timeout: httpx.Timeout
-) -> Wire[H]:
+def _given(http_client: object, kind: type[H], backend: object, max_connections: object) -> H:
     """The user's client, refused by name when it is not a ``kind``; the SDK neither configures nor closes it."""
     if not isinstance(http_client, kind):
         raise InvalidArgumentError(f"http_client must be an httpx.{kind.__name__}, got {type(http_client).__name__}")
@@ -114,14 +159,15 @@ def _given(
         raise InvalidArgumentError(
             "http_backend and max_connections shape a client the SDK makes; with http_client, configure that client"
         )
-    return Wire(http_client, False, timeout)
+    return http_client
 
 
 def as_httpx_error(error: Exception) -> httpx.HTTPError | None:
     """``error`` as an httpx error the retry policy and error mapping understand; None when it is not one.
 
-    httpx's own errors are kept. aiohttp's, raised bare or wrapped by httpx-aiohttp (which files them under
-    classes by a rule of its own, a dropped connection as a connect timeout), are read afresh by what happened.
+    httpx's own errors are kept. aiohttp's, raised bare by the aiohttp backend or wrapped by a user's client on
+    httpx-aiohttp (which files them under classes by a rule of its own, a dropped connection as a connect
+    timeout), are read afresh by what happened.
     """
     known = error if isinstance(error, httpx.HTTPError) else None
     cause = error.__cause__ if known is not None else error

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from ._responses import retry_after
+from ._responses import Answer, retry_after
 from .errors import InvalidArgumentError
 
 logger = logging.getLogger("up42")
@@ -81,7 +81,7 @@ class Attempts:
         self._idempotent = idempotent
         self.count = 1
 
-    def after_response(self, response: httpx.Response, *, budget: float | None = None) -> float | None:
+    def after_response(self, response: Answer, *, budget: float | None = None) -> float | None:
         """The wait before the next attempt, or None to keep this response; ``budget``: seconds left, if bounded."""
         status = response.status_code
         if status != 429 and not ((status >= 500 or status == 408) and self._idempotent):

@@ -3,10 +3,12 @@
 Requests are built and responses parsed by the generated code (`up42_api`); this module only moves them over
 the wire and turns transport failures into SDK errors. The sync and async transports differ only in the I/O.
 
-Each transport sends through one httpx client, for the auth host and the API host alike: one the SDK made (see
-`_http`), or the user's own ``http_client``. Everything the SDK needs travels with each request (absolute URL,
-auth, User-Agent, timeouts, no redirects), so a user's client keeps its own settings for everything else
-(proxies, certificates, event hooks, its transport) and is never closed by the SDK.
+Each transport sends through one wire, for the auth host and the API host alike (see `_http`): `Transport`
+through an httpx client, `AsyncTransport` through a sender on an httpx client or on aiohttp. The SDK's own or the
+user's ``http_client``: everything the SDK needs travels with each request (absolute URL, bearer token,
+User-Agent, timeouts, no redirects), so a user's client keeps its own settings for everything else (proxies,
+certificates, event hooks, its transport) and is never closed by the SDK. The request body is encoded here, once
+per call, so both backends send the same bytes; the bearer token is added, and renewed once after a 401, here too.
 
 Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
@@ -23,32 +25,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import logging
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any, Generic
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 from . import _retry
-from ._auth import (
-    AsyncBearerAuth,
-    AsyncTokens,
-    BearerAuth,
-    Grant,
-    StaticBearer,
-    Tokens,
-    grant_from,
-    refused,
-    token_call,
-    userinfo_call,
-    workspace_from,
-)
+from ._auth import AsyncTokens, Grant, Tokens, grant_from, refused, token_call, userinfo_call, workspace_from
 from ._config import USER_AGENT, Credentials, Hosts
-from ._http import H, Wire, as_httpx_error
-from ._responses import Call, Reply, read, too_large
+from ._http import AsyncSender, Wire, as_httpx_error
+from ._responses import Answer, Call, CappedBody, Reply, read
 from ._retry import Attempts, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
 
@@ -115,9 +107,8 @@ class Deadline:
 _current_deadline: ContextVar[Deadline | None] = ContextVar("up42_deadline", default=None)
 
 
-def connection_error(error: httpx.HTTPError, origin: str, request: dict[str, Any], attempts: int) -> APIConnectionError:
-    """Map an httpx transport failure to the SDK's error, naming the request but nothing secret."""
-    what = _describe(origin, request)
+def connection_error(error: httpx.HTTPError, what: str, attempts: int) -> APIConnectionError:
+    """Map an httpx transport failure to the SDK's error, naming the request (``what``) but nothing secret."""
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(f"{what} timed out ({type(error).__name__}){tries}", attempts=attempts)
@@ -125,34 +116,38 @@ def connection_error(error: httpx.HTTPError, origin: str, request: dict[str, Any
     return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
-def _describe(origin: str, request: dict[str, Any]) -> str:
-    return f"{str(request['method']).upper()} {origin}{request['url']}"
+@dataclasses.dataclass(frozen=True)
+class _Outgoing:
+    """A call's request as every attempt sends it, built once: method, absolute URL, headers and body bytes."""
+
+    method: str
+    url: str
+    path: str  # as the generated code gave it, for the debug log
+    headers: dict[str, str]
+    content: bytes | None
+
+    @property
+    def what(self) -> str:
+        """The request as errors name it: method and URL, nothing secret."""
+        return f"{self.method} {self.url}"
+
+    def headers_with(self, token: str | None) -> dict[str, str]:
+        """The headers of one attempt: with the bearer token, when the call carries one."""
+        return self.headers if token is None else {**self.headers, "Authorization": f"Bearer {token}"}
 
 
-class _Body:
-    """A response body as it arrives, held to the size cap and (sync) the deadline. No I/O."""
-
-    def __init__(self, response: httpx.Response, limit: int) -> None:
-        self._response = response
-        self._limit = limit
-        self._chunks: list[bytes] = []
-        self._size = 0
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large(response, limit)
-
-    def add(self, chunk: bytes) -> None:
-        """Keep one decoded piece, or refuse the body once it outgrows the cap."""
-        self._size += len(chunk)
-        if self._size > self._limit:
-            raise too_large(self._response, self._limit)
-        self._chunks.append(chunk)
-
-    def finish(self) -> httpx.Response:
-        """The response with its whole body, readable as if httpx had read it."""
-        # What httpx.Response.read() does once the stream is consumed.
-        self._response._content = b"".join(self._chunks)
-        return self._response
+def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
+    """Encode the generated code's request (a JSON or form body at most) as httpx would, for either backend."""
+    headers = {**request.get("headers", {}), "User-Agent": USER_AGENT}
+    content = None
+    if "json" in request:
+        text = json.dumps(request["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        content = text.encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif "data" in request:
+        content = urllib.parse.urlencode(request["data"], doseq=True).encode()
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    return _Outgoing(str(request["method"]).upper(), origin + request["url"], request["url"], headers, content)
 
 
 class _Watched(httpx.SyncByteStream):
@@ -176,23 +171,25 @@ class _Watched(httpx.SyncByteStream):
         self._stream.close()
 
 
-def _log(request: dict[str, Any], started: float, outcome: str) -> None:
+def _log(out: _Outgoing, started: float, outcome: str) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1000
-        logger.debug("%s %s -> %s in %.1f ms", str(request["method"]).upper(), request["url"], outcome, elapsed)
+        logger.debug("%s %s -> %s in %.1f ms", out.method, out.path, outcome, elapsed)
 
 
-class _Base(Generic[H]):
+S = TypeVar("S")
+
+
+class _Base(Generic[S]):
     def __init__(
-        self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy, limits: Limits, wire: Wire[H]
+        self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy, limits: Limits, wire: Wire[S]
     ) -> None:
         self.hosts = hosts
         self._credentials = credentials
         self._policy = policy
         self._limits = limits
-        self._wire: Wire[H] = wire
+        self._wire: Wire[S] = wire
         self._workspace_id: str | None = None
-        self._bearer: httpx.Auth | None = None  # set by the subclass: the token flow of API requests
 
     @contextlib.contextmanager
     def call(self) -> Iterator[Deadline | None]:
@@ -208,63 +205,51 @@ class _Base(Generic[H]):
         finally:
             _current_deadline.reset(token)
 
-    def _attempts(self, call: Call, request: dict[str, Any]) -> Attempts:
-        return self._policy.start(str(request["method"]), str(request["url"]), idempotent=call.idempotent)
+    def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
+        """The request every attempt of ``call`` sends, and the count of its attempts."""
+        request = call.request()
+        out = _outgoing(self.hosts.auth if call.on_auth_host else self.hosts.api, request)
+        return out, self._policy.start(out.method, str(request["url"]), idempotent=call.idempotent)
 
-    def _origin(self, call: Call) -> str:
-        return self.hosts.auth if call.on_auth_host else self.hosts.api
+    @staticmethod
+    def _renews(call: Call) -> bool:
+        """Whether ``call`` carries the client's own token, renewed once when the API answers 401.
 
-    def _auth(self, call: Call) -> httpx.Auth | None:
-        """The token request carries none (its credentials are in the form); a user's client's auth never applies."""
-        if call.bearer is not None:
-            return StaticBearer(call.bearer)
-        return None if call.on_auth_host else self._bearer
+        The token request carries none (its credentials are in the form), the userinfo lookup a fixed one.
+        """
+        return call.bearer is None and not call.on_auth_host
 
-    def _prepare(
-        self, origin: str, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
-    ) -> httpx.Request:
-        """The request of the next attempt, its timeouts no longer than the time left."""
-        timeout = self._wire.timeout
-        if deadline is not None:
-            deadline.check(_describe(origin, request), attempts.count)
-            timeout = deadline.capped(timeout)
-        headers = {**request.get("headers", {}), "User-Agent": USER_AGENT}
-        built: httpx.Request = self._wire.http.build_request(
-            **{**request, "url": origin + request["url"], "headers": headers}, timeout=timeout
-        )
-        return built
-
-    def _body(self, response: httpx.Response, deadline: Deadline | None, what: str, attempts: Attempts) -> _Body:
-        # Only a sync stream is watched: an async call runs under asyncio.timeout, which interrupts any read.
-        if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
-            response.stream = _Watched(response.stream, deadline, what, attempts.count)
-        return _Body(response, self._limits.max_response_size)
+    def _timeout(self, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> httpx.Timeout:
+        """The timeouts of the next attempt, no longer than the time left."""
+        if deadline is None:
+            return self._wire.timeout
+        deadline.check(out.what, attempts.count)
+        return deadline.capped(self._wire.timeout)
 
     @staticmethod
     def _settle(
         call: Call,
-        origin: str,
-        request: dict[str, Any],
+        out: _Outgoing,
         attempts: Attempts,
-        outcome: httpx.Response | httpx.HTTPError,
+        outcome: Answer | httpx.HTTPError,
         started: float,
         deadline: Deadline | None,
     ) -> Reply | float:
         """The reply, or the seconds to wait before the next attempt; raises when the call has failed for good."""
         # A retry whose wait would outlast the deadline is not made: the failure at hand is raised instead.
         budget = None if deadline is None else deadline.remaining()
-        if isinstance(outcome, httpx.Response):
-            _log(request, started, str(outcome.status_code))
+        if isinstance(outcome, Answer):
+            _log(out, started, str(outcome.status_code))
             delay = attempts.after_response(outcome, budget=budget)
             return read(call, outcome, attempts=attempts.count) if delay is None else delay
-        _log(request, started, type(outcome).__name__)
+        _log(out, started, type(outcome).__name__)
         delay = attempts.after_error(outcome, budget=budget)
         if delay is not None:
             return delay
         if deadline is not None and isinstance(outcome, httpx.TimeoutException) and deadline.remaining() <= 0:
             # The timeouts were shortened to the time left, so this one is the deadline's.
-            raise deadline.expired(_describe(origin, request), attempts.count) from outcome
-        raise connection_error(outcome, origin, request, attempts.count) from outcome
+            raise deadline.expired(out.what, attempts.count) from outcome
+        raise connection_error(outcome, out.what, attempts.count) from outcome
 
     def _token_refused(self, error: APIError) -> APIError:
         return refused(error, self._credentials)
@@ -278,36 +263,51 @@ class Transport(_Base[httpx.Client]):
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire)
         self._tokens = Tokens(self._fetch_token)
-        self._bearer = BearerAuth(self._tokens)
         self._workspace_lock = threading.Lock()
 
     def send(self, call: Call) -> Reply:
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
-        origin = self._origin(call)
-        request = call.request()
-        attempts = self._attempts(call, request)
+        out, attempts = self._start(call)
         with self.call() as deadline:
             while True:
                 started = time.perf_counter()
                 try:
-                    outcome: httpx.Response | httpx.HTTPError = self._exchange(
-                        origin, call, request, deadline, attempts
-                    )
+                    outcome: Answer | httpx.HTTPError = self._exchange(call, out, deadline, attempts)
                 except httpx.HTTPError as error:
                     outcome = error
-                settled = self._settle(call, origin, request, attempts, outcome, started, deadline)
+                settled = self._settle(call, out, attempts, outcome, started, deadline)
                 if isinstance(settled, Reply):
                     return settled
                 _retry.sleep(settled)
 
-    def _exchange(
-        self, origin: str, call: Call, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
-    ) -> httpx.Response:
-        """One attempt: the request out, the whole response in."""
-        request_out = self._prepare(origin, request, deadline, attempts)
-        response = self._wire.http.send(request_out, auth=self._auth(call), follow_redirects=False, stream=True)
+    def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
+        """One attempt, sent again once with a renewed token when the API refuses the client's token."""
+        if not self._renews(call):
+            return self._send_once(out, call.bearer, deadline, attempts)
+        token = self._tokens.get()
+        answer = self._send_once(out, token, deadline, attempts)
+        if answer.status_code == 401:
+            answer = self._send_once(out, self._tokens.refresh(token), deadline, attempts)
+        return answer
+
+    def _send_once(self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts) -> Answer:
+        """The request out, the whole answer in."""
+        http = self._wire.sender
+        request = http.build_request(
+            out.method,
+            out.url,
+            headers=out.headers_with(token),
+            content=out.content,
+            timeout=self._timeout(out, deadline, attempts),
+        )
+        # auth=None: the header is set above; a user's client's auth never applies.
+        response = http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
-            body = self._body(response, deadline, _describe(origin, request), attempts)
+            # An async call runs under asyncio.timeout, which interrupts any read; a sync read must be watched.
+            if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
+                response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
+            answer = Answer(response.status_code, response.reason_phrase, response.headers, out.method, out.url)
+            body = CappedBody(answer, self._limits.max_response_size)
             for chunk in response.iter_bytes():
                 body.add(chunk)
             return body.finish()
@@ -331,11 +331,11 @@ class Transport(_Base[httpx.Client]):
     def close(self) -> None:
         """Close the connection pool, if the SDK made it."""
         if self._wire.owned:
-            self._wire.http.close()
+            self._wire.sender.close()
 
 
-class AsyncTransport(_Base[httpx.AsyncClient]):
-    """Sends calls with an `httpx.AsyncClient`."""
+class AsyncTransport(_Base[AsyncSender]):
+    """Sends calls with an `AsyncSender` (see `_http`)."""
 
     def __init__(
         self,
@@ -344,11 +344,10 @@ class AsyncTransport(_Base[httpx.AsyncClient]):
         *,
         policy: RetryPolicy,
         limits: Limits,
-        wire: Wire[httpx.AsyncClient],
+        wire: Wire[AsyncSender],
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire)
         self._tokens = AsyncTokens(self._fetch_token)
-        self._bearer = AsyncBearerAuth(self._tokens)
         import asyncio  # only the async client needs it (see _retry)
 
         self._workspace_lock = asyncio.Lock()
@@ -357,25 +356,21 @@ class AsyncTransport(_Base[httpx.AsyncClient]):
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         import asyncio  # only the async client needs it (see _retry)
 
-        origin = self._origin(call)
-        request = call.request()
-        attempts = self._attempts(call, request)
+        out, attempts = self._start(call)
         with self.call() as deadline:
             try:
                 async with asyncio.timeout(None if deadline is None else deadline.remaining()):
                     while True:
                         started = time.perf_counter()
                         try:
-                            outcome: httpx.Response | httpx.HTTPError = await self._exchange(
-                                origin, call, request, deadline, attempts
-                            )
+                            outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
                         except Exception as error:
                             # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
                             failure = as_httpx_error(error)
                             if failure is None:
                                 raise
                             outcome = failure
-                        settled = self._settle(call, origin, request, attempts, outcome, started, deadline)
+                        settled = self._settle(call, out, attempts, outcome, started, deadline)
                         if isinstance(settled, Reply):
                             return settled
                         await _retry.asleep(settled)
@@ -383,21 +378,26 @@ class AsyncTransport(_Base[httpx.AsyncClient]):
                 # Only asyncio.timeout raises the built-in TimeoutError here: the backends' timeouts arrive as httpx's.
                 if deadline is None:
                     raise
-                raise deadline.expired(_describe(origin, request), attempts.count) from None
+                raise deadline.expired(out.what, attempts.count) from None
 
-    async def _exchange(
-        self, origin: str, call: Call, request: dict[str, Any], deadline: Deadline | None, attempts: Attempts
-    ) -> httpx.Response:
-        """One attempt: the request out, the whole response in."""
-        request_out = self._prepare(origin, request, deadline, attempts)
-        response = await self._wire.http.send(request_out, auth=self._auth(call), follow_redirects=False, stream=True)
-        try:
-            body = self._body(response, deadline, _describe(origin, request), attempts)
-            async for chunk in response.aiter_bytes():
-                body.add(chunk)
-            return body.finish()
-        finally:
-            await response.aclose()
+    async def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
+        """One attempt, sent again once with a renewed token when the API refuses the client's token."""
+        if not self._renews(call):
+            return await self._send_once(out, call.bearer, deadline, attempts)
+        token = await self._tokens.get()
+        answer = await self._send_once(out, token, deadline, attempts)
+        if answer.status_code == 401:
+            answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
+        return answer
+
+    async def _send_once(
+        self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts
+    ) -> Answer:
+        """The request out, the whole answer in."""
+        timeout = self._timeout(out, deadline, attempts)
+        return await self._wire.sender.exchange(
+            out.method, out.url, out.headers_with(token), out.content, timeout, self._limits.max_response_size
+        )
 
     async def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""
@@ -416,4 +416,4 @@ class AsyncTransport(_Base[httpx.AsyncClient]):
     async def aclose(self) -> None:
         """Close the connection pool, if the SDK made it."""
         if self._wire.owned:
-            await self._wire.http.aclose()
+            await self._wire.sender.aclose()
