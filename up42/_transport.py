@@ -94,6 +94,9 @@ class Deadline:
     def capped(self, timeout: httpx.Timeout) -> httpx.Timeout:
         """Each phase's timeout, no longer than the time left."""
         left = max(self.remaining(), 0.0)
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if all(seconds is not None and seconds <= left for seconds in phases):
+            return timeout  # nothing to shorten, the usual case: no new object for every attempt
 
         def cap(seconds: float | None) -> float:
             return left if seconds is None else min(seconds, left)
