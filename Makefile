@@ -2,20 +2,29 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# `make demo` installs only what it runs (the package and its sandbox extra); the other targets add the dev
+# toolchain on top, in the same venv, and mark the demo's part done too.
+DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck spec check-generated regen pytest docs bench clean
+.PHONY: test test-lowest demo lint typecheck spec check-generated regen pytest docs bench clean
+
+$(DEMO_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -e '.[sandbox]'
+	@touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	$(PIP) install --quiet pip==26.3
+	$(PIP) install --quiet -e '.[sandbox,dev]'
+	@touch $(STAMP) $(DEMO_STAMP)
 
 venv: $(STAMP)
 
 ## demo: start a local sandbox and receiver and walk through the webhooks flow (examples/quickstart.py)
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
 ## test: validate the spec, check generated/, lint, type-check and run the test suite
@@ -44,6 +53,45 @@ docs: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -q
+
+## test-lowest: the SDK, receiving, sandbox and CLI tests on the oldest releases pyproject.toml allows (CI runs it)
+# A fresh venv of its own, resolved by uv with --resolution lowest-direct: every runtime requirement and extra at
+# its lower bound, the test tools at their dev pins. The aiohttp extra raises httpx's floor (httpx-aiohttp needs a
+# newer one), so it is added afterwards for the transport tests alone.
+UV := uv==0.13.9
+LOWEST := $(VENV)/lowest
+LOWEST_TOOLS := pytest pytest-asyncio respx hypothesis openapi-core openapi-spec-validator jsonschema pyyaml \
+	rfc3339-validator
+LOWEST_TESTS := tests/test_webhooks.py tests/test_auth.py tests/test_errors.py tests/test_retries.py \
+	tests/test_async_client.py tests/test_default_client.py tests/test_logging.py tests/test_generated_models.py \
+	$(wildcard tests/test_client_*.py) $(filter-out tests/test_receiving_readme.py,$(wildcard tests/test_receiving_*.py)) \
+	tests/test_inbox.py tests/test_worker.py tests/test_sandbox.py tests/test_sandbox_api.py \
+	tests/test_sandbox_dashboard.py tests/test_sandbox_deliveries.py tests/test_sandbox_faults.py \
+	tests/test_sandbox_plugin.py tests/test_cli.py tests/test_demo.py
+# httpx before 0.28 writes JSON with spaces after separators; this test compares a mocked body's exact text
+LOWEST_DESELECT := tests/test_client_text.py::test_a_malformed_webhook_response_keeps_no_secret
+# the dev extra's pin of each tool named on the command line, one a line; a name without a pin is an error
+define LOWEST_TOOLS_PINS
+import sys, tomllib
+dev = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["dev"]
+pins = {r.split("==")[0]: r for r in dev}
+missing = [name for name in sys.argv[1:] if name not in pins]
+sys.exit(f"not pinned in the dev extra: {missing}") if missing else print(*(pins[n] for n in sys.argv[1:]), sep="\n")
+endef
+export LOWEST_TOOLS_PINS
+LOWEST_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(LOWEST)/bin/python \
+	--resolution lowest-direct -r $(LOWEST)/tools.txt
+
+test-lowest: $(STAMP)
+	$(PIP) install --quiet '$(UV)'
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_TOOLS) > $(LOWEST)/tools.txt
+	$(LOWEST_INSTALL) -e '.[sandbox,redis]'
+	$(BIN)/uv pip list --python $(LOWEST)/bin/python
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider --deselect $(LOWEST_DESELECT) $(LOWEST_TESTS)
+	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp]'
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider tests/test_async_client.py $(wildcard tests/test_transports.py)
 
 ## bench: ratio benchmarks of the SDK against raw httpx, hmac and a bare Starlette app (loopback only)
 bench: $(STAMP)

@@ -39,17 +39,25 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     requirements = [
         line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]
+    # Ranges, not pins: the SDK installs beside an application's own versions (make test-lowest checks the floors).
     assert sorted(requirements) == [
         "Requires-Dist: attrs>=22.2",
-        "Requires-Dist: click==8.5.1",
+        "Requires-Dist: click<9,>=8.5",
         "Requires-Dist: httpx<0.29,>=0.25",
     ]
     sandbox_extra = sorted(line for line in metadata.splitlines() if "extra == 'sandbox'" in line)
     assert sandbox_extra == [
         "Requires-Dist: jinja2<4,>=3.1; extra == 'sandbox'",
-        "Requires-Dist: starlette==1.10.0; extra == 'sandbox'",
-        "Requires-Dist: uvicorn==0.54.0; extra == 'sandbox'",
+        "Requires-Dist: starlette<2,>=0.31.1; extra == 'sandbox'",
+        "Requires-Dist: uvicorn<1,>=0.22; extra == 'sandbox'",
     ]
+    redis_extra = sorted(line for line in metadata.splitlines() if "extra == 'redis'" in line)
+    assert redis_extra == ["Requires-Dist: redis<9,>=4.3.4; extra == 'redis'"]
+    extras = {line.split("extra == ", 1)[1].strip("'") for line in metadata.splitlines() if "extra == " in line}
+    assert "dev" in extras  # the toolchain, the one place with exact pins
+    for line in metadata.splitlines():
+        if line.startswith("Requires-Dist:") and "extra == 'dev'" not in line:
+            assert "==" not in line.split(";")[0], f"an exact pin outside the dev extra: {line}"
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "[console_scripts]\nup42 = up42.cli:main" in entry_points
     assert "[pytest11]\nup42 = up42.pytest_plugin" in entry_points
