@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -309,3 +310,13 @@ def test_only_the_cancelled_lifespan_report_is_dropped() -> None:
     assert not _QuietCancellation().filter(record(cancelled))
     assert _QuietCancellation().filter(record("Traceback (most recent call last):\nValueError: broken startup\n"))
     assert _QuietCancellation().filter(record("Application startup failed. Exiting."))
+
+
+def test_a_bound_socket_accepts_connections_before_the_server_runs() -> None:
+    sock = bind("127.0.0.1", 0)
+    try:
+        # The banner is printed before uvicorn starts: a client connecting in between must wait, not be refused.
+        with socket.create_connection(sock.getsockname()[:2], timeout=5):
+            pass
+    finally:
+        sock.close()

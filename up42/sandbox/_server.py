@@ -17,9 +17,11 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
+BACKLOG = 2048  # uvicorn's default
+
 
 def bind(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to ``host``:``port`` (0 picks a free port), with address reuse."""
+    """A TCP socket bound to ``host``:``port`` (0 picks a free port) and listening, with address reuse."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -28,6 +30,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
+        # Listening at once: a client that connects between "listening on" and uvicorn's start waits in the
+        # backlog instead of being refused. uvicorn listens on it again with the same backlog.
+        sock.listen(BACKLOG)
     except OSError as error:
         sock.close()
         raise OSError(error.errno, f"cannot listen on {host} port {port}: {error.strerror}") from None
