@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -182,7 +183,8 @@ def test_a_malformed_webhook_response_keeps_no_secret(api: respx.MockRouter, cli
     for call in (lambda: client.initialize_webhook(HOOK["id"]), client.get_webhooks):
         with pytest.raises(up42.ResponseParseError) as caught:
             call()
-        assert '"secret":"********"' in caught.value.body
+        # Any JSON spacing: older httpx writes the mocked body with spaces after separators.
+        assert re.search(r'"secret":\s*"\*{8}"', caught.value.body)
         assert SECRET not in caught.value.body and SECRET not in str(caught.value)
 
 
