@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ import click
 from ..receiving import Receiver
 from ..receiving._inbox import DEFAULT_RETENTION
 from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
+from ._common import F
 
 
 def load_receiver(target: str, app_dir: str) -> Receiver:
@@ -36,15 +38,20 @@ def load_receiver(target: str, app_dir: str) -> Receiver:
     return found
 
 
+def _seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
+    """An option of seconds, more than zero, with its default shown."""
+    return click.option(
+        name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True, help=help
+    )
+
+
 @click.command()
 @click.argument("target", metavar="MODULE:ATTR")
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Messages at once.")
-@click.option(
+@_seconds_option(
     "--lease",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_WORKER_LEASE,
-    show_default=True,
-    help="Seconds a taken message stays this worker's unrenewed: how long a dead worker's message waits.",
+    DEFAULT_WORKER_LEASE,
+    "Seconds a taken message stays this worker's unrenewed: how long a dead worker's message waits.",
 )
 @click.option(
     "--max-attempts",
@@ -53,20 +60,8 @@ def load_receiver(target: str, app_dir: str) -> Receiver:
     show_default=True,
     help="Attempts before a message is marked failed.",
 )
-@click.option(
-    "--backoff",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_BACKOFF,
-    show_default=True,
-    help="Seconds before the first retry; doubled for each further one.",
-)
-@click.option(
-    "--retention",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_RETENTION,
-    show_default=True,
-    help="Seconds done messages are kept before they are pruned.",
-)
+@_seconds_option("--backoff", DEFAULT_BACKOFF, "Seconds before the first retry; doubled for each further one.")
+@_seconds_option("--retention", DEFAULT_RETENTION, "Seconds done messages are kept before they are pruned.")
 @click.option("--app-dir", default=".", show_default=True, help="Folder to import MODULE from.")
 def worker(
     target: str, concurrency: int, lease: float, max_attempts: int, backoff: float, retention: float, app_dir: str
