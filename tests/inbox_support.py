@@ -6,8 +6,10 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import redis
 
 STARTUP_SECONDS = 10
@@ -55,3 +57,12 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(STARTUP_SECONDS)
             self.process = None
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A `RedisServer` for the module that imports this fixture, stopped after it."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()

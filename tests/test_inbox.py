@@ -10,19 +10,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.inbox_support import RedisServer
+from tests.inbox_support import RedisServer, redis_server  # noqa: F401 - the fixture, asked for by name
 from up42.errors import InvalidArgumentError
 from up42.receiving._inbox import Inbox, InboxStatus, InboxURLError, open_inbox
 from up42.receiving._inbox._redis import RedisInbox
 from up42.receiving._inbox._sqlite import SQLiteInbox
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.inbox_support import RedisServer, free_port
+from tests.inbox_support import RedisServer, free_port, redis_server  # noqa: F401 - the fixture, asked for by name
 from tests.receiving_support import SECRET, message
 from up42.receiving import InboxStatus, open_inbox, sign
 
@@ -132,14 +132,6 @@ def eventually(check: Callable[[], bool], what: str) -> None:
     while not check():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "redis"])
