@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -18,18 +17,12 @@ from typing import Any
 import pytest
 import redis
 
+from tests.inbox_support import free_port
 from tests.receiving_support import SECRET, delivery, message
 from up42.receiving import OutcomeKind, Receiver, RedisDedupeStore, WebhookEvent
 from up42.receiving._dedupe import ClaimState
 
 STARTUP_SECONDS = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +33,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed, but CI is set: the Redis store must be tested there")
         pytest.skip("redis-server not installed")
-    port = _free_port()
+    port = free_port()
     workdir: Path = tmp_path_factory.mktemp("redis")
     command = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     server = subprocess.Popen([*command, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -299,7 +292,7 @@ def test_a_redelivery_to_another_receiver_during_a_failing_run_is_retried_not_lo
 
 
 def test_an_unreachable_redis_gives_503() -> None:
-    store = RedisDedupeStore.from_url(f"redis://127.0.0.1:{_free_port()}/0")
+    store = RedisDedupeStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
     try:
         receiver = Receiver(SECRET, dedupe=store)
         receiver.on_any(lambda event: None)
