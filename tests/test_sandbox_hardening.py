@@ -11,11 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import test_sandbox
 from tests.test_sandbox import USERINFO, Session, valid_body
 from tests.test_sandbox_api import check_against_spec
 from tests.test_sandbox_deliveries import Recorder, wait_for
 from up42.sandbox import RetryPolicy, Sandbox
 from up42.sandbox._validation import MAX_EVENTS, NAME_MAX_LENGTH, URL_MAX_LENGTH
+
+session = test_sandbox.session  # the fixture, under its own name so that pytest finds it here too
 
 LONE = '"\\ud800"'  # a JSON string holding a lone surrogate
 
@@ -29,12 +32,6 @@ def client_port(response: httpx.Response) -> int:
 def raw_json(**fields: str) -> bytes:
     """A JSON object whose values are given as JSON text, so that they can hold what no encoder writes."""
     return ("{" + ", ".join(f'"{name}": {value}' for name, value in fields.items()) + "}").encode()
-
-
-@pytest.fixture
-def session(up42_sandbox: Sandbox) -> Iterator[Session]:
-    with Session(up42_sandbox) as session:
-        yield session
 
 
 @pytest.fixture
