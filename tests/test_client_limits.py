@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import http.server
 import json
 import threading
 import time
@@ -34,42 +33,25 @@ from tests.conftest import (
     error_envelope,
     webhook_json,
 )
+from tests.loopback import LoopbackServer, QuietHandler
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
 GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
 MiB = 1024 * 1024
 
 
-class Hostile(http.server.ThreadingHTTPServer):
+class Hostile(LoopbackServer):
     """UP42's token and userinfo paths answered at once; the webhook list answered as ``behaviour`` says."""
 
-    daemon_threads = True
-
     def __init__(self, behaviour: str, *, delay: float = 0.0) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.behaviour = behaviour
         self.delay = delay  # before answering any request
-        self.stopping = threading.Event()
         self.body_bytes_sent = 0
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
+        super().__init__(_Handler)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: Hostile
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the tests read outcomes, not access logs."""
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))

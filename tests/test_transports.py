@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import http.server
 import json
 import socket
 import subprocess
@@ -23,6 +22,7 @@ import respx
 
 import up42
 from tests.conftest import PASSWORD, TOKEN_PATH, USERINFO_PATH, USERNAME, WORKSPACE, envelope, error_envelope
+from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_webhooks import HOOK
 from up42 import _http
 
@@ -35,25 +35,18 @@ MiB = 1024 * 1024
 Action = tuple[Any, ...]
 
 
-class Scripted(http.server.ThreadingHTTPServer):
+class Scripted(LoopbackServer):
     """Answers each path from its script, in order (the last answer repeats); records what arrived."""
 
-    daemon_threads = True
     request_queue_size = 256  # a hundred tasks connect at once
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
         self.scripts: dict[tuple[str, str], list[Action]] = {}
         self.received: list[tuple[str, str, Any]] = []
         self.tokens: list[str] = []
         self.token_lifetimes = [300]
-        self.stopping = threading.Event()
         self.lock = threading.Lock()
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        super().__init__(_Handler)
 
     def script(self, method: str, path: str, *actions: Action) -> None:
         self.scripts[(method, path)] = list(actions)
@@ -66,18 +59,9 @@ class Scripted(http.server.ThreadingHTTPServer):
             actions = self.scripts.get((method, path), [("json", 404, error_envelope("NOT_FOUND", "no route"))])
             return actions.pop(0) if len(actions) > 1 else actions[0]
 
-    def stop(self) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
 
-
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: Scripted
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
 
     def handle_one(self, method: str) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))

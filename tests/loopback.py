@@ -1,0 +1,37 @@
+"""An HTTP server on a free loopback port for the tests that need real sockets, and a quiet handler base for it."""
+
+from __future__ import annotations
+
+import http.server
+import socketserver
+import threading
+from typing import Any
+
+
+class LoopbackServer(http.server.ThreadingHTTPServer):
+    """Serves from a daemon thread as soon as it is made, so a subclass sets up its own state before this `__init__`."""
+
+    daemon_threads = True
+
+    def __init__(self, handler: type[socketserver.BaseRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.stopping = threading.Event()  # handlers that stall wait on it, so that `stop` ends them
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1, and no access log: the tests read outcomes."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
