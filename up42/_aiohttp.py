@@ -33,6 +33,8 @@ class AiohttpSender:
         self._limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[URL, Proxy] = {}
+        # aiohttp's form of the timeouts last sent: the same for every attempt that the deadline does not shorten.
+        self._phases: tuple[httpx.Timeout, aiohttp.ClientTimeout] | None = None
 
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
@@ -44,37 +46,40 @@ class AiohttpSender:
         self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
         return self._session
 
-    async def _proxy(self, target: URL) -> Proxy:
-        origin = target.origin()
-        proxy = self._proxies.get(origin)
-        if proxy is None:
-            proxy = (None, None)
-            with contextlib.suppress(LookupError):  # no proxy for this origin
-                # It reads the environment and a netrc file: off the event loop.
-                proxy = await asyncio.to_thread(get_env_proxy_for_url, target)
-            self._proxies[origin] = proxy
+    async def _find_proxy(self, target: URL) -> Proxy:
+        proxy: Proxy = (None, None)
+        with contextlib.suppress(LookupError):  # no proxy for this origin
+            # It reads the environment and a netrc file: off the event loop.
+            proxy = await asyncio.to_thread(get_env_proxy_for_url, target)
+        self._proxies[target.origin()] = proxy
         return proxy
+
+    def _timeouts(self, timeout: httpx.Timeout) -> aiohttp.ClientTimeout:
+        """httpx's phases as aiohttp names them; aiohttp's "connect" covers the wait for a pooled connection too."""
+        if self._phases is None or self._phases[0] is not timeout:
+            phases = aiohttp.ClientTimeout(sock_connect=timeout.connect, sock_read=timeout.read, connect=timeout.pool)
+            self._phases = (timeout, phases)
+        return self._phases[1]
 
     async def exchange(
         self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
     ) -> Answer:
         """Send the request and read the (decompressed) body as it arrives, held to the size cap."""
-        # httpx's phases as aiohttp names them; aiohttp's "connect" covers the wait for a pooled connection too.
-        phases = aiohttp.ClientTimeout(sock_connect=timeout.connect, sock_read=timeout.read, connect=timeout.pool)
         session = self._session or self._open()
         target = URL(url)
-        proxy, proxy_auth = await self._proxy(target)
+        # Looked up once per origin; only the first request to one awaits the lookup.
+        proxy, proxy_auth = self._proxies.get(target.origin()) or await self._find_proxy(target)
         async with session.request(
             method,
             target,
             headers=headers,
             data=content,
             allow_redirects=False,
-            timeout=phases,
+            timeout=self._timeouts(timeout),
             proxy=proxy,
             proxy_auth=proxy_auth,
         ) as response:
-            answer = Answer(response.status, response.reason or "", httpx.Headers(response.raw_headers), method, url)
+            answer = Answer(response.status, response.reason or "", response.raw_headers, method, url)
             body = CappedBody(answer, limit)
             while chunk := await response.content.readany():
                 body.add(chunk)

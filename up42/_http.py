@@ -102,7 +102,7 @@ class HttpxSender:
         # auth=None: the transport has set the SDK's own header; a user's client's auth never applies.
         response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
-            answer = Answer(response.status_code, response.reason_phrase, response.headers, method, url)
+            answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
             body = CappedBody(answer, limit)
             async for chunk in response.aiter_bytes():
                 body.add(chunk)

@@ -7,14 +7,14 @@ import datetime
 import email.utils
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Protocol, TypeVar
 
 import httpx
 from up42_api import Client as GeneratedClient
 from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
-from up42_api.types import Response, Unset
+from up42_api.types import Unset
 
 from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
 
@@ -46,7 +46,7 @@ class Endpoint(Protocol):
     """A generated endpoint module (up42_api.api.<tag>.<operation>)."""
 
     _get_kwargs: Callable[..., dict[str, Any]]
-    _build_response: Callable[..., Response[Any]]
+    _parse_response: Callable[..., Any]
     _check_response: Callable[..., bool]
 
 
@@ -74,22 +74,49 @@ class Answer:
 
     The generated parsers read it as they would an ``httpx.Response``. Its JSON is decoded at most once: the
     generated code decodes the body to build its models, and `Reply.data` needs the same body as plain JSON.
-    Building it costs a fraction of an ``httpx.Response`` (no URL parsing, no stream), which counts when a thousand
-    calls run at once.
+    Building it costs a fraction of an ``httpx.Response`` (no URL parsing, no stream, headers kept as received
+    until an error or a retry reads them), which counts when a thousand calls run at once.
     """
 
-    __slots__ = ("_decoded", "content", "headers", "method", "reason_phrase", "status_code", "url")
+    __slots__ = ("_decoded", "_headers", "_raw_headers", "content", "method", "reason_phrase", "status_code", "url")
 
     def __init__(
-        self, status_code: int, reason_phrase: str, headers: httpx.Headers, method: str, url: str, content: bytes = b""
+        self,
+        status_code: int,
+        reason_phrase: str,
+        raw_headers: Sequence[tuple[bytes, bytes]],
+        method: str,
+        url: str,
+        content: bytes = b"",
     ) -> None:
         self.status_code = status_code
         self.reason_phrase = reason_phrase
-        self.headers = headers
+        self._raw_headers = raw_headers
+        self._headers: httpx.Headers | None = None
         self.method = method
         self.url = url
         self.content = content
         self._decoded: Any = _NOT_DECODED
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The headers as ``httpx.Response.headers`` reads them, made on first use: a success rarely needs them."""
+        if self._headers is None:
+            self._headers = httpx.Headers(list(self._raw_headers))
+        return self._headers
+
+    def header(self, name: str) -> str | None:
+        """One header's value as ``headers.get`` reads it (repeats joined by commas), without making `headers`.
+
+        For the headers the SDK reads itself (lengths, dates, media types), which are ASCII.
+        """
+        if self._headers is not None:
+            value: str | None = self._headers.get(name)
+            return value
+        key = name.lower().encode("ascii")
+        # A response has a handful of headers: scanning them is cheaper than indexing them.
+        values = [value.decode("latin-1") for raw, value in self._raw_headers if raw.lower() == key]
+        return ", ".join(values) if values else None
 
     @property
     def path(self) -> str:
@@ -100,7 +127,7 @@ class Answer:
     def text(self) -> str:
         """The body as text, decoded as ``httpx.Response.text`` would (charset from the headers, else UTF-8)."""
         # Only the charset is passed on: the body is already decompressed, so its Content-Encoding must not be.
-        content_type = self.headers.get("content-type")
+        content_type = self.header("content-type")
         headers = {} if content_type is None else {"content-type": content_type}
         return httpx.Response(self.status_code, headers=headers, content=self.content).text
 
@@ -124,7 +151,7 @@ class CappedBody:
         self._limit = limit
         self._chunks: list[bytes] = []
         self._size = 0
-        declared = answer.headers.get("content-length", "")
+        declared = answer.header("content-length") or ""
         if declared.isdigit() and int(declared) > limit:
             raise too_large(answer, limit)
 
@@ -180,10 +207,11 @@ def read(call: Call, response: Answer, *, attempts: int = 1) -> Reply:
         if call.lazy:
             documented = call.endpoint._check_response(client=_PARSER, response=response)
             return Reply(parsed=None, response=response, documented=documented)
-        built = call.endpoint._build_response(client=_PARSER, response=response)
+        # The parsed body alone: the generated `_build_response` would also copy the headers and the status.
+        parsed = call.endpoint._parse_response(client=_PARSER, response=response)
     except (*PARSE_ERRORS, *DECODE_ERRORS) as error:
         raise _parse_error(response, _explain(error)) from error
-    return Reply(parsed=built.parsed, response=response, documented=built.parsed is not None)
+    return Reply(parsed=parsed, response=response, documented=parsed is not None)
 
 
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
@@ -204,7 +232,7 @@ def error_from_response(response: Answer, *, attempts: int = 1) -> APIError:
     }
     cls = error_class_for(status)
     if cls is RateLimitError:
-        return RateLimitError(status, message, retry_after=retry_after(response.headers.get("retry-after")), **kwargs)
+        return RateLimitError(status, message, retry_after=retry_after(response.header("retry-after")), **kwargs)
     return cls(status, message, **kwargs)
 
 
@@ -213,7 +241,7 @@ def _error_fields(response: Answer) -> tuple[str, str | int | None, dict[str, An
     try:
         payload = response.json()
     except DECODE_ERRORS:
-        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        kind = (response.header("content-type") or "no content type").split(";")[0]
         what = "an empty body" if not response.content else f"a {kind} body of {len(response.content)} bytes"
         return f"{fallback} ({what}, not a JSON error)", None, None
     if not isinstance(payload, dict):

@@ -86,7 +86,7 @@ class Attempts:
         status = response.status_code
         if status != 429 and not ((status >= 500 or status == 408) and self._idempotent):
             return None
-        hint = retry_after(response.headers.get("retry-after"))
+        hint = retry_after(response.header("retry-after"))
         if hint is not None and hint > self._policy.retry_after_max:
             return None
         return self._next(f"HTTP {status}", hint, budget)

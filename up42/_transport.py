@@ -23,15 +23,15 @@ Two limits hold for every call, whatever the server does:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
+import math
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -91,11 +91,10 @@ class Deadline:
         if self.remaining() <= 0:
             raise self.expired(what, attempts)
 
-    def capped(self, timeout: httpx.Timeout) -> httpx.Timeout:
-        """Each phase's timeout, no longer than the time left."""
+    def capped(self, timeout: httpx.Timeout, longest: float) -> httpx.Timeout:
+        """Each phase's timeout, no longer than the time left; ``longest``: the longest phase (inf: one unbounded)."""
         left = max(self.remaining(), 0.0)
-        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-        if all(seconds is not None and seconds <= left for seconds in phases):
+        if longest <= left:
             return timeout  # nothing to shorten, the usual case: no new object for every attempt
 
         def cap(seconds: float | None) -> float:
@@ -174,6 +173,31 @@ class _Watched(httpx.SyncByteStream):
         self._stream.close()
 
 
+class _CallScope:
+    """The deadline of one SDK call, current while it runs (see `_Base.call`).
+
+    A class rather than a generator-based context manager: every call enters one or two, a thousand at a time.
+    """
+
+    __slots__ = ("_seconds", "_token")
+
+    def __init__(self, seconds: float | None) -> None:
+        self._seconds = seconds
+        self._token: Token[Deadline | None] | None = None
+
+    def __enter__(self) -> Deadline | None:
+        current = _current_deadline.get()
+        if current is not None or self._seconds is None:
+            return current
+        deadline = Deadline(self._seconds)
+        self._token = _current_deadline.set(deadline)
+        return deadline
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _current_deadline.reset(self._token)
+
+
 def _log(out: _Outgoing, started: float, outcome: str) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1000
@@ -193,20 +217,13 @@ class _Base(Generic[S]):
         self._limits = limits
         self._wire: Wire[S] = wire
         self._workspace_id: str | None = None
+        phases = (wire.timeout.connect, wire.timeout.read, wire.timeout.write, wire.timeout.pool)
+        # Worked out once: each attempt compares the time left with it alone.
+        self._longest_phase = math.inf if None in phases else max(p for p in phases if p is not None)
 
-    @contextlib.contextmanager
-    def call(self) -> Iterator[Deadline | None]:
+    def call(self) -> _CallScope:
         """Run one SDK call: every request inside shares its deadline (or an enclosing call's, when nested)."""
-        current = _current_deadline.get()
-        if current is not None or self._limits.deadline is None:
-            yield current
-            return
-        deadline = Deadline(self._limits.deadline)
-        token = _current_deadline.set(deadline)
-        try:
-            yield deadline
-        finally:
-            _current_deadline.reset(token)
+        return _CallScope(self._limits.deadline)
 
     def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
         """The request every attempt of ``call`` sends, and the count of its attempts."""
@@ -227,7 +244,7 @@ class _Base(Generic[S]):
         if deadline is None:
             return self._wire.timeout
         deadline.check(out.what, attempts.count)
-        return deadline.capped(self._wire.timeout)
+        return deadline.capped(self._wire.timeout, self._longest_phase)
 
     @staticmethod
     def _settle(
@@ -309,7 +326,7 @@ class Transport(_Base[httpx.Client]):
             # An async call runs under asyncio.timeout, which interrupts any read; a sync read must be watched.
             if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
                 response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
-            answer = Answer(response.status_code, response.reason_phrase, response.headers, out.method, out.url)
+            answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
             body = CappedBody(answer, self._limits.max_response_size)
             for chunk in response.iter_bytes():
                 body.add(chunk)
