@@ -98,16 +98,20 @@ class SQLiteInbox:
         with self._lock:
             return self._db().execute(sql, params).fetchall()
 
+    def _changed(self, sql: str, params: dict[str, object] | Sequence[object]) -> int:
+        """Run one writing statement; how many rows it changed."""
+        with self._lock:
+            return self._db().execute(sql, params).rowcount
+
     def put(self, message_id: str, event: str, body: bytes) -> bool:
         """Insert the message as pending unless its id is already held."""
         now = time.time()
-        with self._lock:
-            cursor = self._db().execute(
-                "INSERT OR IGNORE INTO up42_inbox (message_id, event, body, status, received_at, updated_at, due_at)"
-                " VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-                (message_id, event, body, now, now, now),
-            )
-            return cursor.rowcount == 1
+        changed = self._changed(
+            "INSERT OR IGNORE INTO up42_inbox (message_id, event, body, status, received_at, updated_at, due_at)"
+            " VALUES (?, ?, ?, 'pending', ?, ?, ?)",
+            (message_id, event, body, now, now, now),
+        )
+        return changed == 1
 
     def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
         """One UPDATE ... RETURNING: the rows it changes are this owner's alone."""
@@ -143,10 +147,15 @@ class SQLiteInbox:
 
     def _settle(self, taken: Taken, owner: str, status: InboxStatus, error: str | None, delay: float) -> bool:
         now = time.time()
-        params = {"status": status.value, "error": error, "due": now + delay, "now": now}
-        with self._lock:
-            cursor = self._db().execute(_SETTLE, {**params, "id": taken.message_id, "owner": owner})
-            return cursor.rowcount == 1
+        params: dict[str, object] = {
+            "status": status.value,
+            "error": error,
+            "due": now + delay,
+            "now": now,
+            "id": taken.message_id,
+            "owner": owner,
+        }
+        return self._changed(_SETTLE, params) == 1
 
     def get(self, message_id: str) -> InboxRecord | None:
         """The message with its body."""
@@ -179,9 +188,7 @@ class SQLiteInbox:
 
     def prune(self, before: float) -> int:
         """Delete done messages finished before `before`."""
-        with self._lock:
-            cursor = self._db().execute("DELETE FROM up42_inbox WHERE status = 'done' AND updated_at < ?", (before,))
-            return cursor.rowcount
+        return self._changed("DELETE FROM up42_inbox WHERE status = 'done' AND updated_at < ?", (before,))
 
     def close(self) -> None:
         """Close the connection; the next call opens a new one."""
