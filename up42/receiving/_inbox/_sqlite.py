@@ -168,19 +168,22 @@ class SQLiteInbox:
         return [_record(row) for row in rows]
 
     def replay(self, message_id: str) -> InboxStatus | None:
-        """Back to pending unless running; one statement, so no worker takes it in between."""
+        """Back to pending unless running; read and written in one transaction, so no worker acts in between."""
         now = time.time()
         with self._lock:
             db = self._db()
-            rows = db.execute("SELECT status FROM up42_inbox WHERE message_id = ?", (message_id,)).fetchall()
-            if not rows:
-                return None
-            db.execute(
-                "UPDATE up42_inbox SET status = 'pending', attempts = 0, due_at = ?, updated_at = ?"
-                " WHERE message_id = ? AND status != 'running'",
-                (now, now, message_id),
-            )
-            return InboxStatus(rows[0][0])
+            # IMMEDIATE takes the write lock before the read, so the status returned is the one the update saw.
+            db.execute("BEGIN IMMEDIATE")
+            with db:  # commits, or rolls back on an error
+                rows = db.execute("SELECT status FROM up42_inbox WHERE message_id = ?", (message_id,)).fetchall()
+                if not rows:
+                    return None
+                db.execute(
+                    "UPDATE up42_inbox SET status = 'pending', attempts = 0, due_at = ?, updated_at = ?"
+                    " WHERE message_id = ? AND status != 'running'",
+                    (now, now, message_id),
+                )
+                return InboxStatus(rows[0][0])
 
     def failed(self) -> list[str]:
         """Every failed message's id."""
