@@ -57,10 +57,6 @@ class Dashboard:
         context = {"title": title, "message": message}
         return self._templates.TemplateResponse(request, "problem.html", context, status_code=status)
 
-    async def _names(self) -> dict[str, str]:
-        hooks = await run_in_threadpool(self._store.all_webhooks)
-        return {hook.id: hook.fields.name for hook in hooks}
-
     async def home(self, request: Request) -> Response:
         """The webhooks (never their secrets) and the most recent deliveries, newest first."""
         state = request.query_params.get("state") or None
@@ -94,11 +90,10 @@ class Dashboard:
         found = await run_in_threadpool(self._store.delivery, delivery_id)
         if found is None:
             return self._problem(request, 404, "No such delivery", f"The sandbox has no delivery {delivery_id!r}.")
-        detail = found.to_detail()
-        names = await self._names()
+        hook = await run_in_threadpool(self._store.webhook, found.webhook_id)
         context = {
-            "delivery": detail,
-            "webhook_name": names.get(detail["webhookId"], "(deleted)"),
+            "delivery": found.to_detail(),
+            "webhook_name": "(deleted)" if hook is None else hook.fields.name,
             "resent": request.query_params.get("resent") == "1",
         }
         return self._templates.TemplateResponse(request, "delivery.html", context)
