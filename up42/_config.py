@@ -42,6 +42,11 @@ REGIONS: Mapping[str, Hosts] = {
 }
 
 
+def region_of(api: str) -> str | None:
+    """The name of the region whose API origin is ``api``; None for any other place (a sandbox, a proxy)."""
+    return next((name for name, hosts in REGIONS.items() if hosts.api == api), None)
+
+
 @dataclasses.dataclass(frozen=True)
 class Credentials:
     """A username and password; the password never shows in a repr."""

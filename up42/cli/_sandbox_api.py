@@ -16,7 +16,7 @@ from urllib.parse import quote
 import click
 import httpx
 
-from .._config import ENV_BASE_URL, ENV_REGION, REGIONS, USER_AGENT, resolve_hosts
+from .._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
 from .._login import load_login
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.
@@ -45,9 +45,9 @@ def sandbox_url(base_url: str | None, region: str | None, env: Mapping[str, str]
     # of an explicit --base-url.
     decided = base_url or region or env.get(ENV_BASE_URL) or env.get(ENV_REGION)
     hosts = resolve_hosts(region, base_url, env, None if decided else load_login(env))
-    for name, region_hosts in REGIONS.items():
-        if hosts.api == region_hosts.api:
-            raise needs_sandbox(f"UP42 itself (region {name}, {hosts.api})")
+    name = region_of(hosts.api)
+    if name is not None:
+        raise needs_sandbox(f"UP42 itself (region {name}, {hosts.api})")
     return hosts.api
 
 

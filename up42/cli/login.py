@@ -9,14 +9,10 @@ from typing import Any
 import click
 
 from .._client import Client
-from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS
+from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, region_of
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
 from ._common import Connection, emit_json, place_options
-
-
-def _region_of(base_url: str) -> str | None:
-    return next((name for name, hosts in REGIONS.items() if hosts.api == base_url), None)
 
 
 def _stored_place() -> tuple[str | None, str | None]:
@@ -53,7 +49,7 @@ def login(base_url: str | None, region: str | None, username: str | None, passwo
     with Client(username, password, base_url=base_url, region=region) as client:
         workspace_id = client.workspace_id
         place = client.base_url
-    region_name = _region_of(place)
+    region_name = region_of(place)
     stored = StoredLogin(username, password, base_url=None if region_name else place, region=region_name)
     path = save_login(stored)
     click.echo(f"Logged in as {username} at {stored.place} (workspace {workspace_id}).")
@@ -85,7 +81,7 @@ def whoami(**options: Any) -> None:
     with settings.client() as client:
         workspace_id = client.workspace_id
         account, place = client.username, client.base_url
-    region = _region_of(place)
+    region = region_of(place)
     if settings.as_json:
         emit_json({"username": account, "baseUrl": place, "region": region, "workspaceId": workspace_id})
         return
