@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .._simulate import timestamp
-from ._common import Connection, F, connection, emit_json, place_options, table
+from ._common import Connection, F, connection, emit_json, fields, place_options, table
 from ._sandbox_api import SandboxAPI, sandbox_url
 
 STATES = ("delivered", "failed", "pending")
@@ -140,15 +140,16 @@ def _show(detail: dict[str, Any]) -> None:
     state = detail["state"]
     if state == "pending" and detail.get("nextAttemptAt"):
         state += f", next attempt at {detail['nextAttemptAt']}"
-    for name, value in [
-        ("delivery", detail["id"]),
-        ("event", f"{detail['event']} ({mode})"),
-        ("message", detail["messageId"]),
-        ("webhook", detail["webhookId"]),
-        ("state", state),
-        ("created", detail.get("createdAt") or "-"),
-    ]:
-        click.echo(f"{name:<9} {value}")
+    fields(
+        {
+            "delivery": detail["id"],
+            "event": f"{detail['event']} ({mode})",
+            "message": detail["messageId"],
+            "webhook": detail["webhookId"],
+            "state": state,
+            "created": detail.get("createdAt") or "-",
+        }
+    )
     request = detail.get("request")
     click.echo("")
     if request is None:

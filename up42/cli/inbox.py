@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import click
 
 from ..receiving._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox, safe_url
-from ._common import emit_json, table
+from ._common import emit_json, fields, table
 
 inbox_option = click.option(
     "--inbox",
@@ -98,8 +98,7 @@ def show(url: str, message_id: str, as_json: bool) -> None:
     message_id, event, status, attempts, received, updated, _ = _row(record)
     shown = {"message id": message_id, "event": event, "status": status, "attempts": attempts}
     shown.update(received=received, updated=updated, due=_time(record.due_at))
-    for name, value in shown.items():
-        click.echo(f"{name:<11} {value}")
+    fields(shown)
     if record.error:
         click.echo("error:")
         click.echo(record.error.rstrip())

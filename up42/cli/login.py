@@ -12,7 +12,7 @@ from .._client import Client
 from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, region_of
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
-from ._common import Connection, emit_json, place_options
+from ._common import Connection, emit_json, fields, place_options
 
 
 def _stored_place() -> tuple[str | None, str | None]:
@@ -85,6 +85,4 @@ def whoami(**options: Any) -> None:
     if settings.as_json:
         emit_json({"username": account, "baseUrl": place, "region": region, "workspaceId": workspace_id})
         return
-    click.echo(f"account    {account}")
-    click.echo(f"place      {f'region {region} ({place})' if region else place}")
-    click.echo(f"workspace  {workspace_id}")
+    fields({"account": account, "place": f"region {region} ({place})" if region else place, "workspace": workspace_id})

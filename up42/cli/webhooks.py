@@ -10,7 +10,7 @@ import click
 from .._client import Client
 from ..errors import NotFoundError
 from ..webhooks import Webhook
-from ._common import MASK, Connection, F, connection, connection_options, emit_json, masked, table
+from ._common import MASK, Connection, F, connection, connection_options, emit_json, fields, masked, table
 
 
 def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
@@ -21,18 +21,18 @@ def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
     secret = shown.get("secret") or "(none)"
     if secret == MASK:
         secret += "  (--show-secret reveals it)"
-    fields = [
-        ("id", shown["id"]),
-        ("name", shown["name"]),
-        ("url", shown["url"]),
-        ("events", ", ".join(shown["events"])),
-        ("active", "yes" if shown["active"] else "no"),
-        ("secret", secret),
-        ("created", shown.get("createdAt", "")),
-        ("updated", shown.get("updatedAt", "")),
-    ]
-    for name, value in fields:
-        click.echo(f"{name:<8} {value}")
+    fields(
+        {
+            "id": shown["id"],
+            "name": shown["name"],
+            "url": shown["url"],
+            "events": ", ".join(shown["events"]),
+            "active": "yes" if shown["active"] else "no",
+            "secret": secret,
+            "created": shown.get("createdAt", ""),
+            "updated": shown.get("updatedAt", ""),
+        }
+    )
 
 
 def _target(client: Client, webhook_id: str, action: str) -> Webhook:
