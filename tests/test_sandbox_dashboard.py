@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 import up42
 from tests.test_sandbox_deliveries import Recorder, wait_for
+from up42 import _simulate as simulate
 from up42.sandbox import RetryPolicy, Sandbox
 
 SECRET = "dashboard-secret-never-shown"
@@ -107,3 +109,14 @@ def test_unknown_deliveries_and_states_are_pages_that_say_so(sandbox: Sandbox) -
     bad_state = httpx.get(f"{sandbox.url}/dashboard?state=<b>", trust_env=False)
     assert bad_state.status_code == 400
     assert "<b>" not in bad_state.text
+
+
+def test_a_delivery_whose_first_attempt_is_on_its_way_has_a_page(sandbox: Sandbox, serve: Any) -> None:
+    with up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client:
+        hook = client.create_webhook("app", serve(Recorder()), ["order.status"], active=True)
+    row = sandbox._store.webhook(hook.id)
+    assert row is not None
+    payload = simulate.message("order.status", simulate.sample_body("order.status"), live=True)
+    # Leased far ahead, as while its first attempt is being sent: the scheduler leaves it alone.
+    (opened,) = sandbox._store.open_deliveries([row], payload, json.dumps(payload), "2999-01-01T00:00:00.000000Z")
+    assert "Not sent yet" in page(sandbox, f"/dashboard/deliveries/{opened.id}")
