@@ -325,3 +325,11 @@ def test_a_folder_where_the_login_belongs_is_one_line_for_whoami_and_logout() ->
     login_path().mkdir(parents=True)
     for command in ("whoami", "logout"):
         assert "is a folder, not a stored login; remove it yourself" in fails(run(None, command))
+
+
+def test_a_stored_login_holding_text_no_request_can_carry_is_refused_by_name() -> None:
+    path = login_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('{"username": "me@example.com", "password": "pa\\ud800ss"}')
+    with pytest.raises(up42.InvalidArgumentError, match="password from the stored login .* lone surrogate"):
+        resolve(None, None, None, None, None, env=os.environ)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ._login import StoredLogin, load_login
+from ._login import StoredLogin, load_login, login_path
 from ._version import __version__
 from .errors import InvalidArgumentError, NotAuthenticatedError
 
@@ -85,7 +85,8 @@ def resolve(
             f"the stored login of {login.username} is for {login.place}, not {hosts.api}; pass a username and "
             f"password for {hosts.api} (or set {ENV_USERNAME} and {ENV_PASSWORD}), or run 'up42 login' there"
         )
-    return hosts, Credentials(login.username, login.password)
+    # Checked like every other source: a JSON escape in the file can hold text no request can carry.
+    return hosts, _pair(login.username, login.password, f"the stored login {str(login_path(env))!r}")
 
 
 def resolve_hosts(
