@@ -11,6 +11,7 @@ of a fresh process running one batch.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import statistics
 import sys
@@ -85,6 +86,7 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
     }
 
     def run(name: str) -> float:
+        gc.collect()
         return timed(lambda: loop.run_until_complete(sides[name][0](count)))
 
     try:

@@ -219,7 +219,7 @@ class Client(_Connection[Transport, httpx.Client]):
         logger.debug("Queried %d webhooks", len(raws))
         if return_json:
             return list(raws)
-        return [Webhook(self._transport, None, raw) for raw in raws]
+        return [Webhook(self._transport, raw) for raw in raws]
 
     def create_webhook(
         self,
@@ -248,7 +248,7 @@ class Client(_Connection[Transport, httpx.Client]):
         fields = ops.new_fields(name, url, events, active, secret)
         with self._transport.call():
             call = ops.create(self._transport.workspace_id(), fields)
-            hook = Webhook(self._transport, *ops.record_from(self._transport.send(call)))
+            hook = Webhook(self._transport, ops.webhook_from(self._transport.send(call)))
         logger.info("Created %r", hook)
         return hook
 
@@ -267,7 +267,7 @@ class Client(_Connection[Transport, httpx.Client]):
         webhook_id = ops.checked_id(webhook_id)
         with self._transport.call():
             call = ops.get(self._transport.workspace_id(), webhook_id)
-            return Webhook(self._transport, *ops.record_from(self._transport.send(call)))
+            return Webhook(self._transport, ops.webhook_from(self._transport.send(call)))
 
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
@@ -346,7 +346,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
             raws = ops.listed_webhooks_from(await self._transport.send(call))
         if return_json:
             return list(raws)
-        return [AsyncWebhook(self._transport, None, raw) for raw in raws]
+        return [AsyncWebhook(self._transport, raw) for raw in raws]
 
     async def create_webhook(
         self,
@@ -375,7 +375,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         fields = ops.new_fields(name, url, events, active, secret)
         with self._transport.call():
             call = ops.create(await self._transport.workspace_id(), fields)
-            hook = AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
+            hook = AsyncWebhook(self._transport, ops.webhook_from(await self._transport.send(call)))
         logger.info("Created %r", hook)
         return hook
 
@@ -394,7 +394,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         webhook_id = ops.checked_id(webhook_id)
         with self._transport.call():
             call = ops.get(await self._transport.workspace_id(), webhook_id)
-            return AsyncWebhook(self._transport, *ops.record_from(await self._transport.send(call)))
+            return AsyncWebhook(self._transport, ops.webhook_from(await self._transport.send(call)))
 
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

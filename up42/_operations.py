@@ -34,9 +34,6 @@ from ._config import encodable
 from ._responses import Call, Reply
 from .errors import InvalidArgumentError
 
-# One webhook as the API returned it: the checked model and the exact dict.
-WebhookRecord = tuple[WebhookModel, dict[str, Any]]
-
 
 def list_events() -> Call:
     """List the event type catalog."""
@@ -66,17 +63,19 @@ def listed_webhooks_from(reply: Reply) -> list[dict[str, Any]]:
 
 def create(workspace_id: str, fields: WebhookInput) -> Call:
     """Create a webhook."""
-    return Call(create_webhook, {"workspace_id": workspace_id, "body": fields})
+    return Call(create_webhook, {"workspace_id": workspace_id, "body": fields}, lazy=True)
 
 
 def get(workspace_id: str, webhook_id: str) -> Call:
     """Read one webhook."""
-    return Call(get_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)})
+    return Call(get_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)}, lazy=True)
 
 
 def replace(workspace_id: str, webhook_id: str, fields: WebhookInput) -> Call:
     """Replace all five writable fields of a webhook."""
-    return Call(update_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id), "body": fields})
+    return Call(
+        update_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id), "body": fields}, lazy=True
+    )
 
 
 def delete(workspace_id: str, webhook_id: str) -> Call:
@@ -89,9 +88,12 @@ def run_tests(workspace_id: str, webhook_id: str) -> Call:
     return Call(run_webhook_tests, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)})
 
 
-def record_from(reply: Reply) -> WebhookRecord:
-    """The webhook of a single-webhook response."""
-    return reply.expect(WebhookEnvelope).data, dict(reply.data())
+def webhook_from(reply: Reply) -> dict[str, Any]:
+    """The webhook of a single-webhook response as the API's dict, checked against the Webhook model (built on
+    first use, like a listed one's)."""
+    reply.expect_checked(WebhookEnvelope)
+    webhook: dict[str, Any] = reply.data()
+    return webhook
 
 
 def test_run_from(reply: Reply) -> dict[str, Any]:

@@ -50,7 +50,9 @@ class Endpoint(Protocol):
     _check_response: Callable[..., bool]
 
 
-@dataclasses.dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and every SDK call makes one of these
+# (and a Reply), a thousand at a time under fan-out. Nothing changes them after they are made.
+@dataclasses.dataclass(slots=True)
 class Call:
     """One API operation about to be sent: the generated endpoint and its arguments."""
 
@@ -168,7 +170,7 @@ class CappedBody:
         return self._answer
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class Reply:
     """A successful response, parsed (or, for a lazy call, checked) by the generated code."""
 

@@ -65,7 +65,7 @@ class RetryPolicy:
     def start(self, method: str, path: str, *, idempotent: bool | None = None) -> Attempts:
         """Begin counting the attempts of one call."""
         safe = method.upper() in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        return Attempts(self, f"{method.upper()} {path}", safe)
+        return Attempts(self, method, path, safe)
 
     def backoff(self, retry: int) -> float:
         """The jittered wait before retry number ``retry`` (0-based)."""
@@ -75,9 +75,12 @@ class RetryPolicy:
 class Attempts:
     """The attempts of one call: says after each outcome whether to try again, and how long to wait first."""
 
-    def __init__(self, policy: RetryPolicy, what: str, idempotent: bool) -> None:
+    __slots__ = ("_idempotent", "_method", "_path", "_policy", "count")
+
+    def __init__(self, policy: RetryPolicy, method: str, path: str, idempotent: bool) -> None:
         self._policy = policy
-        self._what = what
+        self._method = method
+        self._path = path
         self._idempotent = idempotent
         self.count = 1
 
@@ -102,12 +105,19 @@ class Attempts:
             return None
         delay = hint if hint is not None else self._policy.backoff(self.count - 1)
         if budget is not None and delay >= budget:
-            logger.debug("not retrying %s: waiting %.2f s would pass the deadline (%s)", self._what, delay, reason)
+            logger.debug(
+                "not retrying %s %s: waiting %.2f s would pass the deadline (%s)",
+                self._method.upper(),
+                self._path,
+                delay,
+                reason,
+            )
             return None
         self.count += 1
         logger.debug(
-            "retrying %s in %.2f s (attempt %d of %d): %s",
-            self._what,
+            "retrying %s %s in %.2f s (attempt %d of %d): %s",
+            self._method.upper(),
+            self._path,
             delay,
             self.count,
             self._policy.max_retries + 1,

@@ -14,9 +14,10 @@ Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
   lookups, every attempt and the waits between retries) ends within ``deadline`` seconds. httpx's timeouts bound
   each connect, write and read, so a server trickling a byte at a time would otherwise hold a call for ever.
-  The async transport runs the call under ``asyncio.timeout``. The sync one cannot interrupt a blocking read, so
-  it shortens every phase's timeout to the time left when an attempt starts and checks the clock as each piece
-  of the body arrives: it ends at the deadline, or at the latest when the read in progress times out.
+  The async transport cancels the call when its alarm rings (see `_alarms`). The sync one cannot interrupt a
+  blocking read, so it shortens every phase's timeout to the time left when an attempt starts and checks the
+  clock as each piece of the body arrives: it ends at the deadline, or at the latest when the read in progress
+  times out.
 - The size cap: a body longer than ``max_response_size`` bytes (after decompression) is refused while it
   arrives, so memory never holds more than the cap.
 """
@@ -118,7 +119,7 @@ def connection_error(error: httpx.HTTPError, what: str, attempts: int) -> APICon
     return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)  # not frozen, like Call: one per SDK call
 class _Outgoing:
     """A call's request as every attempt sends it, built once: method, absolute URL, headers and body bytes."""
 
@@ -323,7 +324,7 @@ class Transport(_Base[httpx.Client]):
         # auth=None: the header is set above; a user's client's auth never applies.
         response = http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
-            # An async call runs under asyncio.timeout, which interrupts any read; a sync read must be watched.
+            # An async call is cancelled by its alarm, which interrupts any read; a sync read must be watched.
             if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
                 response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
@@ -368,37 +369,45 @@ class AsyncTransport(_Base[AsyncSender]):
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire)
         self._tokens = AsyncTokens(self._fetch_token)
-        import asyncio  # only the async client needs it (see _retry)
+        # Both import asyncio, which only the async client needs (see _retry).
+        import asyncio
+
+        from ._alarms import Alarms
 
         self._workspace_lock = asyncio.Lock()
+        self._alarms = Alarms()
 
     async def send(self, call: Call) -> Reply:
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
-        import asyncio  # only the async client needs it (see _retry)
-
         out, attempts = self._start(call)
         with self.call() as deadline:
+            if deadline is None:
+                return await self._attempts(call, out, attempts, None)
+            alarm = self._alarms.set(deadline.remaining())
             try:
-                async with asyncio.timeout(None if deadline is None else deadline.remaining()):
-                    while True:
-                        started = time.perf_counter()
-                        try:
-                            outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
-                        except Exception as error:
-                            # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
-                            failure = as_httpx_error(error)
-                            if failure is None:
-                                raise
-                            outcome = failure
-                        settled = self._settle(call, out, attempts, outcome, started, deadline)
-                        if isinstance(settled, Reply):
-                            return settled
-                        await _retry.asleep(settled)
-            except TimeoutError:
-                # Only asyncio.timeout raises the built-in TimeoutError here: the backends' timeouts arrive as httpx's.
-                if deadline is None:
+                return await self._attempts(call, out, attempts, deadline)
+            except BaseException as error:
+                if alarm.ended(error):
+                    raise deadline.expired(out.what, attempts.count) from None
+                raise
+            finally:
+                self._alarms.clear(alarm)
+
+    async def _attempts(self, call: Call, out: _Outgoing, attempts: Attempts, deadline: Deadline | None) -> Reply:
+        while True:
+            started = time.perf_counter()
+            try:
+                outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
+            except Exception as error:
+                # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
+                failure = as_httpx_error(error)
+                if failure is None:
                     raise
-                raise deadline.expired(out.what, attempts.count) from None
+                outcome = failure
+            settled = self._settle(call, out, attempts, outcome, started, deadline)
+            if isinstance(settled, Reply):
+                return settled
+            await _retry.asleep(settled)
 
     async def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
         """One attempt, sent again once with a renewed token when the API refuses the client's token."""

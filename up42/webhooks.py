@@ -10,7 +10,6 @@ from typing import Any
 from up42_api.models import Webhook as WebhookModel
 
 from . import _operations as ops
-from ._operations import WebhookRecord
 from ._transport import AsyncTransport, Transport
 
 __all__ = ["AsyncWebhook", "Webhook"]
@@ -28,11 +27,14 @@ class _WebhookFields:
 
     __slots__ = ("_built", "_raw")
 
-    def __init__(self, model: WebhookModel | None, raw: dict[str, Any]) -> None:
-        # A webhook from a list comes without its model: the list was checked whole, and the model is built from
-        # the raw dict on first use.
-        self._built = model
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._show(raw)
+
+    def _show(self, raw: dict[str, Any]) -> None:
+        # Every response was checked against the Webhook model as it arrived; the model is built from the raw dict
+        # on first use, which cannot fail after the check. Most webhooks of a list are never read field by field.
         self._raw = raw
+        self._built: WebhookModel | None = None
 
     @property
     def _model(self) -> WebhookModel:
@@ -44,7 +46,8 @@ class _WebhookFields:
     @property
     def id(self) -> str:
         """The webhook id."""
-        return self._model.id
+        webhook_id: str = self._raw["id"]  # a string: the check made sure
+        return webhook_id
 
     @property
     def name(self) -> str:
@@ -97,8 +100,8 @@ class Webhook(_WebhookFields):
 
     __slots__ = ("_transport",)
 
-    def __init__(self, transport: Transport, model: WebhookModel | None, raw: dict[str, Any]) -> None:
-        super().__init__(model, raw)
+    def __init__(self, transport: Transport, raw: dict[str, Any]) -> None:
+        super().__init__(raw)
         self._transport = transport
 
     @property
@@ -113,7 +116,7 @@ class Webhook(_WebhookFields):
             NotFoundError: The webhook no longer exists.
         """
         with self._transport.call():
-            self._built, self._raw = self._fetch()
+            self._show(self._fetch())
         return dict(self._raw)
 
     def update(
@@ -149,9 +152,9 @@ class Webhook(_WebhookFields):
         changes = ops.Changes.checked(name, url, events, active, secret)
         with self._transport.call():
             workspace = self._transport.workspace_id()
-            current, _ = self._fetch()
-            reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
-        self._built, self._raw = ops.record_from(reply)
+            self._show(self._fetch())
+            reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(self._model)))
+        self._show(ops.webhook_from(reply))
         logger.info("Updated %r", self)
         return self
 
@@ -184,8 +187,8 @@ class Webhook(_WebhookFields):
         )
         return self.trigger_test_events()
 
-    def _fetch(self) -> WebhookRecord:
-        return ops.record_from(self._transport.send(ops.get(self._transport.workspace_id(), self.id)))
+    def _fetch(self) -> dict[str, Any]:
+        return ops.webhook_from(self._transport.send(ops.get(self._transport.workspace_id(), self.id)))
 
 
 class AsyncWebhook(_WebhookFields):
@@ -196,14 +199,14 @@ class AsyncWebhook(_WebhookFields):
 
     __slots__ = ("_transport",)
 
-    def __init__(self, transport: AsyncTransport, model: WebhookModel | None, raw: dict[str, Any]) -> None:
-        super().__init__(model, raw)
+    def __init__(self, transport: AsyncTransport, raw: dict[str, Any]) -> None:
+        super().__init__(raw)
         self._transport = transport
 
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
         with self._transport.call():
-            self._built, self._raw = await self._fetch()
+            self._show(await self._fetch())
         return dict(self._raw)
 
     async def update(
@@ -229,9 +232,9 @@ class AsyncWebhook(_WebhookFields):
         changes = ops.Changes.checked(name, url, events, active, secret)
         with self._transport.call():
             workspace = await self._transport.workspace_id()
-            current, _ = await self._fetch()
-            reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(current)))
-        self._built, self._raw = ops.record_from(reply)
+            self._show(await self._fetch())
+            reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(self._model)))
+        self._show(ops.webhook_from(reply))
         logger.info("Updated %r", self)
         return self
 
@@ -247,5 +250,5 @@ class AsyncWebhook(_WebhookFields):
             reply = await self._transport.send(ops.run_tests(await self._transport.workspace_id(), self.id))
         return ops.test_run_from(reply)
 
-    async def _fetch(self) -> WebhookRecord:
-        return ops.record_from(await self._transport.send(ops.get(await self._transport.workspace_id(), self.id)))
+    async def _fetch(self) -> dict[str, Any]:
+        return ops.webhook_from(await self._transport.send(ops.get(await self._transport.workspace_id(), self.id)))
