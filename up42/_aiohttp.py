@@ -80,7 +80,7 @@ class AiohttpSender:
             proxy_auth=proxy_auth,
         ) as response:
             answer = Answer(response.status, response.reason or "", response.raw_headers, method, url)
-            body = CappedBody(answer, limit)
+            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
             while chunk := await response.content.readany():
                 body.add(chunk)
             return body.finish()

@@ -145,6 +145,10 @@ class AsyncTokens:
 
         self._lock = asyncio.Lock()
 
+    def cached(self) -> str | None:
+        """The token while it is fresh, without waiting; None when it must be fetched."""
+        return self._state.valid()
+
     async def get(self) -> str:
         """A fresh token, fetched if needed."""
         token = self._state.valid()

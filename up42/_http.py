@@ -103,7 +103,7 @@ class HttpxSender:
         response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
-            body = CappedBody(answer, limit)
+            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
             async for chunk in response.aiter_bytes():
                 body.add(chunk)
             return body.finish()

@@ -148,13 +148,13 @@ class CappedBody:
 
     __slots__ = ("_answer", "_chunks", "_limit", "_size")
 
-    def __init__(self, answer: Answer, limit: int) -> None:
+    def __init__(self, answer: Answer, limit: int, declared: str | None) -> None:
+        """``declared``: the Content-Length header, as the backend has it indexed already."""
         self._answer = answer
         self._limit = limit
         self._chunks: list[bytes] = []
         self._size = 0
-        declared = answer.header("content-length") or ""
-        if declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large(answer, limit)
 
     def add(self, chunk: bytes) -> None:

@@ -31,7 +31,7 @@ import math
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextvars import ContextVar, Token
 from typing import Any, Generic, TypeVar
 
@@ -328,7 +328,7 @@ class Transport(_Base[httpx.Client]):
             if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
                 response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
-            body = CappedBody(answer, self._limits.max_response_size)
+            body = CappedBody(answer, self._limits.max_response_size, response.headers.get("Content-Length"))
             for chunk in response.iter_bytes():
                 body.add(chunk)
             return body.finish()
@@ -381,50 +381,49 @@ class AsyncTransport(_Base[AsyncSender]):
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         out, attempts = self._start(call)
         with self.call() as deadline:
-            if deadline is None:
-                return await self._attempts(call, out, attempts, None)
-            alarm = self._alarms.set(deadline.remaining())
+            # The attempts run here rather than in a coroutine of their own: under fan-out every call in flight
+            # holds the whole chain of coroutines it awaits, and the garbage collector walks them all.
+            alarm = None if deadline is None else self._alarms.set(deadline.remaining())
             try:
-                return await self._attempts(call, out, attempts, deadline)
+                while True:
+                    started = time.perf_counter()
+                    try:
+                        outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
+                    except Exception as error:
+                        # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
+                        failure = as_httpx_error(error)
+                        if failure is None:
+                            raise
+                        outcome = failure
+                    settled = self._settle(call, out, attempts, outcome, started, deadline)
+                    if isinstance(settled, Reply):
+                        return settled
+                    await _retry.asleep(settled)
             except BaseException as error:
-                if alarm.ended(error):
+                if alarm is not None and deadline is not None and alarm.ended(error):
                     raise deadline.expired(out.what, attempts.count) from None
                 raise
             finally:
-                self._alarms.clear(alarm)
-
-    async def _attempts(self, call: Call, out: _Outgoing, attempts: Attempts, deadline: Deadline | None) -> Reply:
-        while True:
-            started = time.perf_counter()
-            try:
-                outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
-            except Exception as error:
-                # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
-                failure = as_httpx_error(error)
-                if failure is None:
-                    raise
-                outcome = failure
-            settled = self._settle(call, out, attempts, outcome, started, deadline)
-            if isinstance(settled, Reply):
-                return settled
-            await _retry.asleep(settled)
+                if alarm is not None:
+                    self._alarms.clear(alarm)
 
     async def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
         """One attempt, sent again once with a renewed token when the API refuses the client's token."""
         if not self._renews(call):
             return await self._send_once(out, call.bearer, deadline, attempts)
-        token = await self._tokens.get()
+        # A cached token is taken without a coroutine: this runs for every call.
+        token = self._tokens.cached() or await self._tokens.get()
         answer = await self._send_once(out, token, deadline, attempts)
         if answer.status_code == 401:
             answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
         return answer
 
-    async def _send_once(
+    def _send_once(
         self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts
-    ) -> Answer:
-        """The request out, the whole answer in."""
+    ) -> Coroutine[Any, Any, Answer]:
+        """The request out, the whole answer in: the sender's coroutine itself, one layer less per call."""
         timeout = self._timeout(out, deadline, attempts)
-        return await self._wire.sender.exchange(
+        return self._wire.sender.exchange(
             out.method, out.url, out.headers_with(token), out.content, timeout, self._limits.max_response_size
         )
 

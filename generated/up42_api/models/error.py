@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.error_details_type_0 import ErrorDetailsType0
-
 
 T = TypeVar("T", bound="Error")
 
@@ -31,8 +27,6 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error_details_type_0 import ErrorDetailsType0
-
         message = self.message
 
         code: int | str | Unset
@@ -65,8 +59,6 @@ class Error:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error_details_type_0 import ErrorDetailsType0
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         document__ = dict(src_dict)
@@ -139,8 +131,6 @@ class Error:
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
-        from ..models.error_details_type_0 import ErrorDetailsType0
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         document__ = src_dict
@@ -208,3 +198,8 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported after the class: models may refer to each other, and an import inside
+# from_dict or check_dict would cost about a microsecond on every call.
+from ..models.error_details_type_0 import ErrorDetailsType0

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.webhook import Webhook
-
 
 T = TypeVar("T", bound="WebhookListEnvelope")
 
@@ -49,8 +45,6 @@ class WebhookListEnvelope:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.webhook import Webhook
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         document__ = dict(src_dict)
@@ -102,8 +96,6 @@ class WebhookListEnvelope:
         A caller that may never read most of a long list checks it whole up front, and builds each model on first
         use, knowing that cannot fail.
         """
-        from ..models.webhook import Webhook
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         document__ = src_dict
@@ -146,3 +138,8 @@ class WebhookListEnvelope:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported after the class: models may refer to each other, and an import inside
+# from_dict or check_dict would cost about a microsecond on every call.
+from ..models.webhook import Webhook
