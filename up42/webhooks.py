@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import warnings
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from up42_api.models import Webhook as WebhookModel
 
@@ -22,19 +22,25 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
-class _WebhookFields:
-    """The read-only fields both webhook classes show, as of the last response."""
+T = TypeVar("T", Transport, AsyncTransport)
 
-    __slots__ = ("_built", "_raw")
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self._show(raw)
+class _WebhookFields(Generic[T]):
+    """The read-only fields both webhook classes show, as of the last response, and the transport they use."""
+
+    __slots__ = ("_built", "_raw", "_transport")
+
+    def __init__(self, transport: T, raw: dict[str, Any]) -> None:
+        # Set here rather than through _show: a list makes a thousand of these.
+        self._transport: T = transport
+        self._raw = raw
+        self._built: WebhookModel | None = None
 
     def _show(self, raw: dict[str, Any]) -> None:
         # Every response was checked against the Webhook model as it arrived; the model is built from the raw dict
         # on first use, which cannot fail after the check. Most webhooks of a list are never read field by field.
         self._raw = raw
-        self._built: WebhookModel | None = None
+        self._built = None
 
     @property
     def _model(self) -> WebhookModel:
@@ -86,7 +92,7 @@ class _WebhookFields:
         )
 
 
-class Webhook(_WebhookFields):
+class Webhook(_WebhookFields[Transport]):
     """A registered webhook of the workspace: read it, change it, test it, delete it.
 
     Obtain one from `up42.create_webhook`, `up42.initialize_webhook` or `up42.get_webhooks` (or the same
@@ -97,12 +103,6 @@ class Webhook(_WebhookFields):
         >>> hook.update(active=True)  # doctest: +SKIP
         Webhook(name='orders', id='3fa85f64-5717-4562-b3fc-2c963f66afa6', active=True, events=['order.status'])
     """
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: Transport, raw: dict[str, Any]) -> None:
-        super().__init__(raw)
-        self._transport = transport
 
     @property
     def info(self) -> dict[str, Any]:
@@ -191,17 +191,11 @@ class Webhook(_WebhookFields):
         return ops.webhook_from(self._transport.send(ops.get(self._transport.workspace_id(), self.id)))
 
 
-class AsyncWebhook(_WebhookFields):
+class AsyncWebhook(_WebhookFields[AsyncTransport]):
     """A registered webhook for `up42.AsyncClient`: the same as `Webhook`, with coroutine methods.
 
     `fetch_info()` replaces the `info` property, since reading a property cannot await.
     """
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: AsyncTransport, raw: dict[str, Any]) -> None:
-        super().__init__(raw)
-        self._transport = transport
 
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""

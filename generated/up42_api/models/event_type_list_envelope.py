@@ -103,9 +103,10 @@ class EventTypeListEnvelope:
         try:
             if not isinstance(_value, list):
                 raise TypeError(f"expected list, got {type(_value).__name__}")
+            _check_item = EventType.check_dict
             for data__index, data_item_data in enumerate(_value):
                 try:
-                    EventType.check_dict(data_item_data)
+                    _check_item(data_item_data)
                 except (TypeError, ValueError, KeyError, AttributeError) as _failure:
                     _failure.add_note(f"[{data__index}]")
                     raise

@@ -194,9 +194,10 @@ class TestRun:
             if not isinstance(_value, Unset):
                 if not isinstance(_value, list):
                     raise TypeError(f"expected list, got {type(_value).__name__}")
+                _check_item = TestResult.check_dict
                 for tests__index, tests_item_data in enumerate(_value):
                     try:
-                        TestResult.check_dict(tests_item_data)
+                        _check_item(tests_item_data)
                     except (TypeError, ValueError, KeyError, AttributeError) as _failure:
                         _failure.add_note(f"[{tests__index}]")
                         raise

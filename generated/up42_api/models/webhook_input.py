@@ -10,6 +10,7 @@ from ..models.event_name import EventName
 from ..types import UNSET, Unset
 
 _EVENT_NAME_BY_VALUE = {member.value: member for member in EventName}
+_EVENT_NAME_VALUES = frozenset(_EVENT_NAME_BY_VALUE)
 
 
 T = TypeVar("T", bound="WebhookInput")
@@ -197,8 +198,10 @@ class WebhookInput:
             if not isinstance(_events, list):
                 raise TypeError(f"expected list, got {type(_events).__name__}")
             try:
-                events = [_EVENT_NAME_BY_VALUE[events_item_data] for events_item_data in _events]
-            except (KeyError, TypeError):
+                _known = _EVENT_NAME_VALUES.issuperset(_events)
+            except TypeError:
+                _known = False
+            if not _known:
                 events = []
                 for events__index, events_item_data in enumerate(_events):
                     try:
