@@ -381,14 +381,20 @@ class AsyncTransport(_Base[AsyncSender]):
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         out, attempts = self._start(call)
         with self.call() as deadline:
-            # The attempts run here rather than in a coroutine of their own: under fan-out every call in flight
-            # holds the whole chain of coroutines it awaits, and the garbage collector walks them all.
+            # The attempts, and the token renewal after a 401, run here rather than in coroutines of their own:
+            # every coroutine in the chain is passed through each time a call resumes, and under fan-out the garbage
+            # collector walks the chains of all calls in flight.
+            renews = self._renews(call)
             alarm = None if deadline is None else self._alarms.set(deadline.remaining())
             try:
                 while True:
                     started = time.perf_counter()
                     try:
-                        outcome: Answer | httpx.HTTPError = await self._exchange(call, out, deadline, attempts)
+                        token = (self._tokens.cached() or await self._tokens.get()) if renews else call.bearer
+                        answer = await self._send_once(out, token, deadline, attempts)
+                        if renews and token is not None and answer.status_code == 401:
+                            answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
+                        outcome: Answer | httpx.HTTPError = answer
                     except Exception as error:
                         # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
                         failure = as_httpx_error(error)
@@ -406,17 +412,6 @@ class AsyncTransport(_Base[AsyncSender]):
             finally:
                 if alarm is not None:
                     self._alarms.clear(alarm)
-
-    async def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
-        """One attempt, sent again once with a renewed token when the API refuses the client's token."""
-        if not self._renews(call):
-            return await self._send_once(out, call.bearer, deadline, attempts)
-        # A cached token is taken without a coroutine: this runs for every call.
-        token = self._tokens.cached() or await self._tokens.get()
-        answer = await self._send_once(out, token, deadline, attempts)
-        if answer.status_code == 401:
-            answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
-        return answer
 
     def _send_once(
         self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts
