@@ -4,8 +4,8 @@ Every side runs its batch on one event loop against the same canned server: the 
 (aiohttp, with the extra installed) and on httpx's own, raw aiohttp, raw httpx over aiohttp (httpx-aiohttp) and
 raw ``httpx.AsyncClient``, each doing the same GET and ``json.loads``. All use pools of `DEFAULT_MAX_CONNECTIONS`
 connections kept alive. httpx's own pool is so much slower under this load that its two sides are timed once per
-row, after one warm-up batch, while the sides on aiohttp alternate round by round. Row RSS-9b is the peak RSS
-of a fresh process running one batch.
+row, after one warm-up batch, while the sides on aiohttp alternate round by round; every batch starts after a
+full garbage collection. Row RSS-9b is the peak RSS of a fresh process running one batch.
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
     }
 
     def run(name: str) -> float:
+        # Each batch starts from a collected heap, so the garbage one side leaves is not collected on the next
+        # side's time; what a batch allocates itself is still collected within it.
         gc.collect()
         return timed(lambda: loop.run_until_complete(sides[name][0](count)))
 

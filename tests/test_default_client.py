@@ -7,10 +7,12 @@ import subprocess
 import sys
 import textwrap
 
+import httpx
 import pytest
 
 import up42
-from tests.conftest import PASSWORD, USERNAME, Auth
+from tests.conftest import PASSWORD, TOKEN_PATH, USERINFO_PATH, USERNAME, WORKSPACE, Auth, envelope
+from tests.test_webhooks import HOOK
 from up42 import _default
 from up42.sandbox import Sandbox
 
@@ -88,3 +90,35 @@ def test_a_failure_to_close_at_exit_is_logged_not_raised(
         _default._close_at_exit()
     up42.Client.close(client)  # what the broken close left open
     assert "closing the default UP42 client at exit failed" in caplog.text
+
+
+def test_the_module_level_functions_send_through_the_users_client_and_leave_it_open() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == TOKEN_PATH:
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 300})
+        if request.url.path == USERINFO_PATH:
+            return httpx.Response(200, json={"sub": WORKSPACE})
+        return httpx.Response(200, json=envelope([HOOK]))
+
+    mine = httpx.Client(transport=httpx.MockTransport(answer))
+    up42.authenticate(username=USERNAME, password=PASSWORD, http_client=mine)
+    (hook,) = up42.get_webhooks()
+    up42.authenticate(username=USERNAME, password=PASSWORD, http_client=mine)  # replaces the default client
+
+    assert hook.id == HOOK["id"]
+    assert seen == [TOKEN_PATH, USERINFO_PATH, f"/workspaces/{WORKSPACE}/webhooks", TOKEN_PATH, USERINFO_PATH]
+    assert not mine.is_closed
+    _default._close_at_exit()
+    assert not mine.is_closed
+    mine.close()
+
+
+def test_the_module_level_login_takes_the_pool_size_and_refuses_a_bad_one(auth: Auth) -> None:
+    up42.authenticate(username=USERNAME, password=PASSWORD, max_connections=7)
+    assert _default._default is not None
+    assert _default._default._transport._wire.sender._transport._pool._max_connections == 7
+    with pytest.raises(up42.InvalidArgumentError, match="max_connections must be a positive integer"):
+        up42.authenticate(username=USERNAME, password=PASSWORD, max_connections=0)

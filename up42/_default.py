@@ -8,8 +8,11 @@ import os
 import threading
 from typing import Any, Literal, Unpack, overload
 
+import httpx
+
 from ._client import Client, RetryOptions, TimeoutTypes
 from ._config import DEFAULT_TIMEOUT
+from ._http import DEFAULT_MAX_CONNECTIONS
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
 from .errors import NotAuthenticatedError
 from .webhooks import Webhook
@@ -30,6 +33,8 @@ def authenticate(
     timeout: TimeoutTypes = DEFAULT_TIMEOUT,
     deadline: float | None = DEFAULT_DEADLINE,
     max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+    http_client: httpx.Client | None = None,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
     **retry: Unpack[RetryOptions],
 ) -> None:
     """Log in to UP42; the module-level functions then act for this account.
@@ -55,6 +60,10 @@ def authenticate(
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
         max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
             while it arrives, with `ResponseParseError`.
+        http_client: An ``httpx.Client`` you configured (proxies, certificates, event hooks, a mock transport)
+            to send with; the SDK adds its own auth, User-Agent, timeouts and retries, and never closes it.
+        max_connections: How many connections the SDK's own pool keeps open at most (default 100); configure
+            an ``http_client`` of your own instead.
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -76,6 +85,8 @@ def authenticate(
         timeout=timeout,
         deadline=deadline,
         max_response_size=max_response_size,
+        http_client=http_client,
+        max_connections=max_connections,
         **retry,
     )
     try:
