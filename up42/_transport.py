@@ -92,9 +92,14 @@ class Deadline:
         if self.remaining() <= 0:
             raise self.expired(what, attempts)
 
-    def capped(self, timeout: httpx.Timeout, longest: float) -> httpx.Timeout:
-        """Each phase's timeout, no longer than the time left; ``longest``: the longest phase (inf: one unbounded)."""
-        left = max(self.remaining(), 0.0)
+    def capped(self, timeout: httpx.Timeout, longest: float, what: str, attempts: int) -> httpx.Timeout:
+        """Each phase's timeout, no longer than the time left; ``longest``: the longest phase (inf: one unbounded).
+
+        Raises `expired` (naming ``what`` and its ``attempts``) when no time is left.
+        """
+        left = self.remaining()
+        if left <= 0:
+            raise self.expired(what, attempts)
         if longest <= left:
             return timeout  # nothing to shorten, the usual case: no new object for every attempt
 
@@ -199,6 +204,21 @@ class _CallScope:
             _current_deadline.reset(self._token)
 
 
+class _Joined:
+    """The scope of a request made inside a call already running: it joins that call's deadline, sets nothing."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Deadline | None:
+        return _current_deadline.get()
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+_JOINED = _Joined()
+
+
 def _log(out: _Outgoing, started: float, outcome: str) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         elapsed = (time.perf_counter() - started) * 1000
@@ -222,8 +242,10 @@ class _Base(Generic[S]):
         # Worked out once: each attempt compares the time left with it alone.
         self._longest_phase = math.inf if None in phases else max(p for p in phases if p is not None)
 
-    def call(self) -> _CallScope:
+    def call(self) -> _CallScope | _Joined:
         """Run one SDK call: every request inside shares its deadline (or an enclosing call's, when nested)."""
+        if _current_deadline.get() is not None:
+            return _JOINED
         return _CallScope(self._limits.deadline)
 
     def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
@@ -244,8 +266,7 @@ class _Base(Generic[S]):
         """The timeouts of the next attempt, no longer than the time left."""
         if deadline is None:
             return self._wire.timeout
-        deadline.check(out.what, attempts.count)
-        return deadline.capped(self._wire.timeout, self._longest_phase)
+        return deadline.capped(self._wire.timeout, self._longest_phase, out.what, attempts.count)
 
     @staticmethod
     def _settle(
