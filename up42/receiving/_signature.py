@@ -319,6 +319,8 @@ _BODY_DIGESTS: dict[str, Callable[[str, bytes], None]] = {
 
 def check_covered_headers(covered_headers: object) -> frozenset[str]:
     """The allowlist as lowercase names, or `InvalidArgumentError` unless it is a collection of header names."""
+    if covered_headers is DEFAULT_COVERED_HEADERS:
+        return DEFAULT_COVERED_HEADERS  # lowercase already; every verify() passes it unless told otherwise
     if isinstance(covered_headers, str | bytes) or not isinstance(covered_headers, Collection):
         raise InvalidArgumentError("covered_headers must be a collection of header names, such as a frozenset")
     if not all(isinstance(name, str) and name for name in covered_headers):
