@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
 from up42._alarms import TICK, Alarms
+
+T = TypeVar("T")
 
 
 async def _sleep_under(alarms: Alarms, seconds: float, sleep: float = 10.0) -> tuple[bool, int]:
@@ -107,3 +112,54 @@ def test_alarms_follow_the_event_loop_they_are_set_in() -> None:
 def test_an_alarm_outside_a_task_is_refused() -> None:
     with pytest.raises(RuntimeError):
         Alarms().set(1.0)
+
+
+def _run_in_thread(work: Callable[[], Coroutine[Any, Any, T]], results: dict[str, object], name: str) -> None:
+    """Run ``work`` on a loop of this thread, keeping its result and whatever the loop reported as an error."""
+    errors: list[object] = []
+    with asyncio.Runner() as runner:
+        runner.get_loop().set_exception_handler(lambda loop, context: errors.append(context))
+        results[name] = (runner.run(work()), errors)
+
+
+def test_loops_in_two_threads_at_once_each_ring_their_own_alarms() -> None:
+    alarms = Alarms()
+    results: dict[str, object] = {}
+
+    async def late() -> tuple[bool, int]:
+        return await _sleep_under(alarms, 0.3)  # set first, rings last
+
+    async def early() -> tuple[bool, int]:
+        await asyncio.sleep(0.05)  # sets its alarm while the other loop's is pending
+        return await _sleep_under(alarms, 0.05)
+
+    threads = [threading.Thread(target=_run_in_thread, args=(work, results, work.__name__)) for work in (late, early)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == {"late": ((True, 0), []), "early": ((True, 0), [])}
+
+
+async def test_a_rung_alarm_is_withdrawn_whatever_the_task_raised() -> None:
+    alarms = Alarms()
+
+    async def cleanup_fails() -> tuple[bool, int]:
+        alarm = alarms.set(0.01)
+        failure = ValueError("a cleanup that failed while unwinding")
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(1)
+        # Not the alarm's error, but its cancellation is withdrawn all the same.
+        ended = alarm.ended(failure)
+        alarms.clear(alarm)
+        return ended, asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    async def swallows_it() -> int:
+        alarm = alarms.set(0.01)
+        with contextlib.suppress(asyncio.CancelledError):  # a library that swallows the cancellation
+            await asyncio.sleep(1)
+        alarms.clear(alarm)  # the alarm rang and nobody asked it why: withdrawn here
+        return asyncio.current_task().cancelling()  # type: ignore[union-attr]
+
+    assert await asyncio.create_task(cleanup_fails()) == (False, 0)
+    assert await asyncio.create_task(swallows_it()) == 0

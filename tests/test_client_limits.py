@@ -284,6 +284,7 @@ def test_a_retry_that_would_outlast_the_deadline_is_not_waited_for(
         ({"deadline": 0}, "deadline must be a positive number of seconds or None"),
         ({"deadline": "60"}, "deadline must be"),
         ({"deadline": True}, "deadline must be"),
+        ({"deadline": float("nan")}, "deadline must be a positive number of seconds or None, got nan"),
         ({"max_response_size": 0}, "max_response_size must be a positive number of bytes"),
         ({"max_response_size": 1.5}, "max_response_size must be"),
     ],
@@ -307,6 +308,16 @@ async def test_an_async_deadline_does_not_outlive_its_call(api: respx.MockRouter
     async with up42.AsyncClient(USERNAME, PASSWORD, deadline=0.5) as client:
         assert await client.get_webhooks() == []
         await asyncio.sleep(0.6)
+        assert await client.get_webhooks() == []
+
+
+@pytest.mark.parametrize("deadline", [float("inf"), 1e308])
+async def test_an_async_deadline_too_far_off_to_matter_still_works(
+    api: respx.MockRouter, auth: Auth, deadline: float
+) -> None:
+    api.get(f"{API}{WEBHOOKS}").respond(200, json=envelope([]))
+
+    async with up42.AsyncClient(USERNAME, PASSWORD, deadline=deadline) as client:
         assert await client.get_webhooks() == []
 
 

@@ -35,6 +35,7 @@ THING = {
     "grid": [["x"]],
     "subgrid": [[{"n": 1}]],
     "optColors": ["red"],
+    "known": ["green", "red"],
     "optColor": "green",
     "nullColor": None,
     "levels": [1, 2],

@@ -162,6 +162,26 @@ def test_info_fetches_afresh_on_every_access(api: respx.MockRouter, facade: None
     assert hook.name == "renamed"
 
 
+def test_what_info_returns_shares_nothing_with_the_webhook(api: respx.MockRouter, facade: None) -> None:
+    api.get(HOOK_PATH).respond(200, json=envelope(HOOK))
+    hook = up42.initialize_webhook(HOOK["id"])
+
+    shown = hook.info  # the model is still to be built from what the webhook holds
+    shown["events"].clear()
+    shown["events"].append(42)
+
+    assert hook.events == ["order.status"]
+    assert hook.info["events"] == ["order.status"]
+
+
+def test_a_webhook_takes_no_attributes_of_the_callers(api: respx.MockRouter, facade: None) -> None:
+    api.get(HOOK_PATH).respond(200, json=envelope(HOOK))
+    hook = up42.initialize_webhook(HOOK["id"])
+
+    with pytest.raises(AttributeError):
+        hook.actve = False  # type: ignore[attr-defined]
+
+
 NONE_OR_VALUE = [
     ("name", "new name"),
     ("url", "https://new.example/hook"),

@@ -6,73 +6,111 @@ thousand calls in flight that is a thousand timers in the event loop's heap, and
 which is cancelled as soon as the last of them is cleared, so a burst of calls keeps a handful of timers
 whatever its size. The price: a call ends up to one tick after its deadline rather than on it.
 
-The cancellation is the one ``asyncio.timeout`` makes: the task is cancelled when its alarm rings, and the
-caller turns the ``CancelledError`` into its own error only when nobody else asked to cancel the task too.
+The cancellation follows ``asyncio.timeout``: the task is cancelled when its alarm rings; once rung, that
+cancellation is withdrawn (``Task.uncancel``) however the call ends, and the caller turns the ``CancelledError``
+into its own error only when nobody else asked to cancel the task too.
+
+Each event loop has its own table of alarms: one client may be used from one ``asyncio.run`` after another, or
+from loops in several threads at once, and a timer only ever touches the alarms of its own loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import threading
+import weakref
 
 TICK = 0.01  # seconds
+# A deadline further off than this (31 years) is set this far off: the tick of an infinite one is no number.
+_FARTHEST = 1e9
+
+# One loop's alarms by the tick they are due in, each group with the loop timer that rings it.
+_Table = dict[int, tuple[set["Alarm"], asyncio.TimerHandle]]
 
 
 class Alarm:
     """The deadline of one task: whether it has rung, and how to tell its cancellation from anybody else's."""
 
-    __slots__ = ("_cancelling", "rang", "task", "tick")
+    __slots__ = ("_cancelling", "_table", "rang", "task", "tick")
 
-    def __init__(self, task: asyncio.Task[object], tick: int) -> None:
+    def __init__(self, task: asyncio.Task[object], tick: int, table: _Table) -> None:
         self.task = task
         self.tick = tick
+        self._table = table
         self.rang = False
         self._cancelling = task.cancelling()
 
     def ended(self, error: BaseException) -> bool:
-        """Whether ``error`` is this alarm's cancellation alone; the task is then no longer being cancelled."""
-        return self.rang and isinstance(error, asyncio.CancelledError) and self.task.uncancel() <= self._cancelling
+        """Whether ``error`` is this alarm's cancellation alone.
+
+        Once the alarm has rung, its cancellation is withdrawn here, whatever ``error`` is: a cleanup that raised
+        something else while unwinding must not leave the task marked as being cancelled.
+        """
+        if not self.rang:
+            return False
+        self.rang = False
+        return self.task.uncancel() <= self._cancelling and isinstance(error, asyncio.CancelledError)
 
 
 class Alarms:
-    """The alarms of the running event loop, grouped by the tick they are due in; each group has one timer.
-
-    A client may be used from one event loop after another (``asyncio.run`` twice): the alarms follow the loop.
-    """
+    """The alarms of every event loop a client is used in, grouped per loop by the tick they are due in."""
 
     def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._due: dict[int, tuple[set[Alarm], asyncio.TimerHandle]] = {}
+        self._tables: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Table] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+        # The last loop and its table, as one tuple so that threads replacing it never pair one's loop with the
+        # other's table: a lookup in the weak dictionary costs more than the rest of set().
+        self._last: tuple[asyncio.AbstractEventLoop, _Table] | None = None
+
+    def _table(self, loop: asyncio.AbstractEventLoop) -> _Table:
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
+        with self._lock:
+            table = self._tables.get(loop)
+            if table is None:
+                table = self._tables[loop] = {}
+        self._last = (loop, table)
+        return table
 
     def set(self, seconds: float) -> Alarm:
         """An alarm that cancels the current task once ``seconds`` have passed (rounded up to the next tick)."""
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._loop, self._due = loop, {}
         task = asyncio.current_task(loop)
         if task is None:
             raise RuntimeError("an alarm needs a running task")
-        tick = math.ceil((loop.time() + seconds) / TICK)
-        alarm = Alarm(task, tick)
-        group = self._due.get(tick)
+        table = self._table(loop)
+        tick = math.ceil((loop.time() + min(seconds, _FARTHEST)) / TICK)
+        alarm = Alarm(task, tick, table)
+        group = table.get(tick)
         if group is None:
-            group = self._due[tick] = (set(), loop.call_at(tick * TICK, self._ring, tick))
+            group = table[tick] = (set(), loop.call_at(tick * TICK, _ring, table, tick))
         group[0].add(alarm)
         return alarm
 
     def clear(self, alarm: Alarm) -> None:
-        """Stop ``alarm`` from ringing; the tick's timer goes when no alarm is left in it."""
-        group = self._due.get(alarm.tick)
+        """Stop ``alarm`` from ringing, or withdraw its cancellation if it has rung.
+
+        A tick's timer is cancelled with its last alarm. Called in the alarm's own loop, as `set` was.
+        """
+        if alarm.rang:
+            # It rang, but the call ended before its cancellation was delivered (or `ended` was not asked).
+            alarm.rang = False
+            alarm.task.uncancel()
+        table = alarm._table
+        group = table.get(alarm.tick)
         if group is None:
             return
         alarms, timer = group
         alarms.discard(alarm)
         if not alarms:
             timer.cancel()
-            del self._due[alarm.tick]
+            del table[alarm.tick]
 
-    def _ring(self, tick: int) -> None:
-        alarms, _ = self._due.pop(tick)
-        for alarm in alarms:
-            alarm.rang = True
-            alarm.task.cancel()
+
+def _ring(table: _Table, tick: int) -> None:
+    alarms, _ = table.pop(tick)
+    for alarm in alarms:
+        alarm.rang = True
+        alarm.task.cancel()

@@ -62,8 +62,8 @@ def authenticate(
             while it arrives, with `ResponseParseError`.
         http_client: An ``httpx.Client`` you configured (proxies, certificates, event hooks, a mock transport)
             to send with; the SDK adds its own auth, User-Agent, timeouts and retries, and never closes it.
-        max_connections: How many connections the SDK's own pool keeps open at most (default 100); configure
-            an ``http_client`` of your own instead.
+        max_connections: How many connections the SDK's own pool keeps open at most (default 100). It shapes
+            a client the SDK makes, so it cannot be combined with ``http_client``: configure that one instead.
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
             ``backoff_max`` (8 s) and ``retry_after_max`` (60 s, the longest ``Retry-After`` waited for).
 
@@ -73,7 +73,9 @@ def authenticate(
     Raises:
         AuthenticationError: UP42 refused the credentials.
         NotAuthenticatedError: No credentials were found.
-        InvalidArgumentError: An unknown region, a malformed base URL or an unreadable cfg_file.
+        InvalidArgumentError: An unknown region, a malformed base URL, an unreadable cfg_file, an
+            ``http_client`` that is not an ``httpx.Client``, a ``max_connections`` that is not a positive integer
+            or one given together with ``http_client``.
     """
     global _default
     client = Client(

@@ -61,7 +61,7 @@ class Limits:
     def __post_init__(self) -> None:
         deadline = self.deadline
         if deadline is not None and (
-            isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0
+            isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline > 0  # NaN too
         ):
             raise InvalidArgumentError(f"deadline must be a positive number of seconds or None, got {deadline!r}")
         size = self.max_response_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import warnings
 from typing import Any, Generic, TypeVar
@@ -41,6 +42,13 @@ class _WebhookFields(Generic[T]):
         # on first use, which cannot fail after the check. Most webhooks of a list are never read field by field.
         self._raw = raw
         self._built = None
+
+    def _copy(self) -> dict[str, Any]:
+        # A copy that shares no list or dict with `_raw`: the model is built from `_raw` on first use, and what
+        # the caller does to the copy must not change the fields (or make building the model fail). Through JSON
+        # rather than deepcopy: it came from JSON, and the decoder already took its depth.
+        copied: dict[str, Any] = json.loads(json.dumps(self._raw))
+        return copied
 
     @property
     def _model(self) -> WebhookModel:
@@ -104,6 +112,8 @@ class Webhook(_WebhookFields[Transport]):
         Webhook(name='orders', id='3fa85f64-5717-4562-b3fc-2c963f66afa6', active=True, events=['order.status'])
     """
 
+    __slots__ = ()
+
     @property
     def info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh on every access.
@@ -117,7 +127,7 @@ class Webhook(_WebhookFields[Transport]):
         """
         with self._transport.call():
             self._show(self._fetch())
-        return dict(self._raw)
+        return self._copy()
 
     def update(
         self,
@@ -197,11 +207,13 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
     `fetch_info()` replaces the `info` property, since reading a property cannot await.
     """
 
+    __slots__ = ()
+
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
         with self._transport.call():
             self._show(await self._fetch())
-        return dict(self._raw)
+        return self._copy()
 
     async def update(
         self,

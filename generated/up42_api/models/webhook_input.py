@@ -198,10 +198,10 @@ class WebhookInput:
             if not isinstance(_events, list):
                 raise TypeError(f"expected list, got {type(_events).__name__}")
             try:
-                _known = _EVENT_NAME_VALUES.issuperset(_events)
+                events__known = _EVENT_NAME_VALUES.issuperset(_events)
             except TypeError:
-                _known = False
-            if not _known:
+                events__known = False
+            if not events__known:
                 events = []
                 for events__index, events_item_data in enumerate(_events):
                     try:
