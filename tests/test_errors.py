@@ -250,6 +250,16 @@ def test_bad_webhook_ids_are_refused_before_anything_is_sent(
     assert len(api.calls) == calls_before
 
 
+@pytest.mark.parametrize("webhook_id", [".", ".."])
+def test_a_dot_segment_is_refused_as_an_id(api: respx.MockRouter, facade: None, webhook_id: str) -> None:
+    calls_before = len(api.calls)
+
+    with pytest.raises(up42.InvalidArgumentError, match="would name another path of the API"):
+        up42.initialize_webhook(webhook_id)
+
+    assert len(api.calls) == calls_before
+
+
 def test_ids_are_percent_encoded_into_one_path_segment(api: respx.MockRouter, facade: None) -> None:
     route = api.get(f"{LIST}/a%2Fb").respond(404, json=error_envelope("RESOURCE_NOT_FOUND", "no such webhook"))
 

@@ -106,6 +106,9 @@ def checked_id(webhook_id: object) -> str:
     """A webhook id, or an `InvalidArgumentError` before anything is sent."""
     if not isinstance(webhook_id, str) or not webhook_id.strip():
         raise InvalidArgumentError(f"webhook_id must be a non-empty string, got {_describe(webhook_id)}")
+    if webhook_id in (".", ".."):
+        # A dot segment is not encoded, and URLs resolve it: the request would go to another path.
+        raise InvalidArgumentError(f"webhook_id {webhook_id!r} is not an id: it would name another path of the API")
     return encodable("webhook_id", webhook_id)
 
 

@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -10,6 +11,15 @@ from ...models.error_envelope import ErrorEnvelope
 from ...models.webhook_envelope import WebhookEnvelope
 from ...types import Response
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
+
+
+def _segment(value: Any) -> str:
+    """A path parameter as one URL path segment: as it is when it holds only unreserved characters (an id is
+    checked faster than quote() would find that out), else percent-encoded."""
+    text = str(value)
+    return text if _UNRESERVED(text) else quote(text, safe="")
+
 
 def _get_kwargs(
     workspace_id: str,
@@ -18,10 +28,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/workspaces/{workspace_id}/webhooks/{webhook_id}".format(
-            workspace_id=quote(str(workspace_id), safe=""),
-            webhook_id=quote(str(webhook_id), safe=""),
-        ),
+        "url": f"/workspaces/{_segment(workspace_id)}/webhooks/{_segment(webhook_id)}",
     }
 
     return _kwargs

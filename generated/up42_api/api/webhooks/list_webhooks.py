@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -10,6 +11,15 @@ from ...models.error_envelope import ErrorEnvelope
 from ...models.webhook_list_envelope import WebhookListEnvelope
 from ...types import Response
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
+
+
+def _segment(value: Any) -> str:
+    """A path parameter as one URL path segment: as it is when it holds only unreserved characters (an id is
+    checked faster than quote() would find that out), else percent-encoded."""
+    text = str(value)
+    return text if _UNRESERVED(text) else quote(text, safe="")
+
 
 def _get_kwargs(
     workspace_id: str,
@@ -17,9 +27,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
-        "url": "/workspaces/{workspace_id}/webhooks".format(
-            workspace_id=quote(str(workspace_id), safe=""),
-        ),
+        "url": f"/workspaces/{_segment(workspace_id)}/webhooks",
     }
 
     return _kwargs
