@@ -149,6 +149,6 @@ def rows(sizes: Sizes) -> list[Row]:
     with background("benchmarks._canned", "1") as server:
         return [
             batch_row("9", server.url, small, sizes.rounds),
-            batch_row("9b", server.url, large, max(1, sizes.rounds // 2)),
+            batch_row("9b", server.url, large, sizes.rounds),
             peak_rss(server.url, large),
         ]
