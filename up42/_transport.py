@@ -182,19 +182,16 @@ class _Watched(httpx.SyncByteStream):
 class _CallScope:
     """The deadline of one SDK call, current while it runs (see `_Base.call`).
 
-    A class rather than a generator-based context manager: every call enters one or two, a thousand at a time.
+    A class rather than a generator-based context manager: every call enters one, a thousand at a time.
     """
 
     __slots__ = ("_seconds", "_token")
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float) -> None:
         self._seconds = seconds
         self._token: Token[Deadline | None] | None = None
 
-    def __enter__(self) -> Deadline | None:
-        current = _current_deadline.get()
-        if current is not None or self._seconds is None:
-            return current
+    def __enter__(self) -> Deadline:
         deadline = Deadline(self._seconds)
         self._token = _current_deadline.set(deadline)
         return deadline
@@ -205,7 +202,8 @@ class _CallScope:
 
 
 class _Joined:
-    """The scope of a request made inside a call already running: it joins that call's deadline, sets nothing."""
+    """The scope of a request made inside a call already running (it joins that call's deadline), or of a call
+    without a deadline: it sets nothing."""
 
     __slots__ = ()
 
@@ -244,9 +242,10 @@ class _Base(Generic[S]):
 
     def call(self) -> _CallScope | _Joined:
         """Run one SDK call: every request inside shares its deadline (or an enclosing call's, when nested)."""
-        if _current_deadline.get() is not None:
+        seconds = self._limits.deadline
+        if seconds is None or _current_deadline.get() is not None:
             return _JOINED
-        return _CallScope(self._limits.deadline)
+        return _CallScope(seconds)
 
     def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
         """The request every attempt of ``call`` sends, and the count of its attempts."""
