@@ -15,8 +15,11 @@ prints. Failures print one line to stderr and exit non-zero.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Sequence
 from typing import Any
+
+from .._signals import StopSignals
 
 __all__ = ["cli", "main"]
 
@@ -24,10 +27,13 @@ __all__ = ["cli", "main"]
 def main(args: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 on success, 1 on a failure, 2 on a usage error, 130 when interrupted."""
     try:
-        # The command tree (click, httpx, the SDK) loads inside this guard: Ctrl+C while the command is still
-        # starting ends it as quietly as Ctrl+C later on, not with a traceback from the middle of an import.
-        from ._root import run
-
+        # The command tree (click, httpx, the SDK) loads with Ctrl+C held: one that comes meanwhile ends the command
+        # once it has loaded, as quietly as later on, instead of raising in the middle of an import (or inside a
+        # finaliser, where Python would print it and carry on).
+        with StopSignals((signal.SIGINT,)) as loading:
+            from ._root import run
+        if loading.requested:
+            raise KeyboardInterrupt
         run(args)
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from .._signals import StopSignals
 from ._common import SANDBOX_EXTRA
 
 
@@ -54,33 +55,36 @@ def sandbox(
     with `up42 trigger`, inspect deliveries with `up42 deliveries` (or the /sandbox/ paths, described in
     openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work.
     """
-    try:
-        from ..sandbox import Faults, Sandbox  # needs the sandbox extra
-    except ImportError:
-        raise click.ClickException(SANDBOX_EXTRA) from None
-    # Unset options keep the Sandbox's own defaults.
-    given: dict[str, Any] = {"username": username, "password": password, "token_ttl": token_ttl}
-    faults = Faults(fail_rate=fail_rate, rate_limit=rate_limit, latency=latency)
-    server = Sandbox(
-        host=host,
-        port=port,
-        db=db,
-        faults=faults,
-        **{name: value for name, value in given.items() if value is not None},
-    )
-    env = " ".join(f"{name}={value}" for name, value in server.env.items())
-    click.echo(f"UP42 sandbox listening on {server.url}")
-    click.echo(f"  username  {server.username}")
-    click.echo(f"  password  {server.password}")
-    click.echo(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
-    click.echo(f"  dashboard {server.url}/dashboard")
-    click.echo("Point the SDK and the up42 command at it:")
-    click.echo(f"  export {env}")
-    click.echo(f"  or once: up42 login --base-url {server.url} --username {server.username}")
-    sys.stdout.flush()
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("up42.sandbox")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    server.serve()
+    # From here a Ctrl+C or SIGTERM asks the server to stop once it can: the imports and the setting up below are
+    # never cut in the middle, where an interrupt can be lost and leave the sandbox serving.
+    with StopSignals():
+        try:
+            from ..sandbox import Faults, Sandbox  # needs the sandbox extra
+        except ImportError:
+            raise click.ClickException(SANDBOX_EXTRA) from None
+        # Unset options keep the Sandbox's own defaults.
+        given: dict[str, Any] = {"username": username, "password": password, "token_ttl": token_ttl}
+        faults = Faults(fail_rate=fail_rate, rate_limit=rate_limit, latency=latency)
+        server = Sandbox(
+            host=host,
+            port=port,
+            db=db,
+            faults=faults,
+            **{name: value for name, value in given.items() if value is not None},
+        )
+        env = " ".join(f"{name}={value}" for name, value in server.env.items())
+        click.echo(f"UP42 sandbox listening on {server.url}")
+        click.echo(f"  username  {server.username}")
+        click.echo(f"  password  {server.password}")
+        click.echo(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
+        click.echo(f"  dashboard {server.url}/dashboard")
+        click.echo("Point the SDK and the up42 command at it:")
+        click.echo(f"  export {env}")
+        click.echo(f"  or once: up42 login --base-url {server.url} --username {server.username}")
+        sys.stdout.flush()
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger = logging.getLogger("up42.sandbox")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        server.serve()

@@ -108,7 +108,7 @@ class HeldClaim(Claim):
         """Renew the lease until the claim is settled.
 
         Called by the run that settles the claim, not where the claim is made: a claim whose run was cancelled
-        before it began is then not renewed forever, but runs out with its lease.
+        before it began is never renewed, only released.
         """
         self._renewer.hold(self._message_id, self._owner)
 

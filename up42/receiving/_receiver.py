@@ -304,7 +304,14 @@ class Receiver:
         event, handlers = admitted
         if self._inbox is not None:
             return await asyncio.to_thread(self._enqueue, self._inbox, event, body)
-        claim = await asyncio.to_thread(self._claim, event)
+        claiming = asyncio.ensure_future(asyncio.to_thread(self._claim, event))
+        try:
+            claim = await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            # The store's thread goes on and may still grant the claim: released as soon as it is, or the message
+            # would answer "in progress" for a whole lease although nobody handles it.
+            claiming.add_done_callback(_release_unused)
+            raise
         if isinstance(claim, Outcome):
             return claim
         handled = False
@@ -446,6 +453,14 @@ def _store(dedupe: DedupeStore | bool | None, window: float) -> DedupeStore | No
             "ttl of at least max_age + tolerance"
         )
     return dedupe
+
+
+def _release_unused(claiming: asyncio.Future[Claim | Outcome]) -> None:
+    """Release the claim of a run cancelled while the store was granting it (a store call, so off the loop)."""
+    if not claiming.cancelled() and claiming.exception() is None:
+        claim = claiming.result()
+        if isinstance(claim, Claim):
+            asyncio.get_running_loop().run_in_executor(None, claim.settle, False)
 
 
 def _run_in_thread(claim: Claim, handler: Handler, event: WebhookEvent) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import signal
 import socket
 import threading
 import time
@@ -16,6 +15,8 @@ from collections.abc import Iterator
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from .._signals import StopSignals
 
 BACKLOG = 2048  # uvicorn's default
 
@@ -65,21 +66,18 @@ def _quiet_cancellations() -> None:
 
 
 class _Uvicorn(uvicorn.Server):
-    """uvicorn's server, stopped by SIGINT or SIGTERM with a normal return rather than dying by the signal."""
+    """uvicorn's server, told of SIGINT and SIGTERM by `Server.run` instead of catching them itself."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        """Shut down gracefully on SIGINT and SIGTERM (main thread only; threads are stopped with `stop`)."""
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        # uvicorn re-raises the signal after its shutdown; for a command that is asked to stop, stopping is success.
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        """Leave the signals alone: `Server.run` holds them for the whole run, the loop's setting up included."""
+        yield
+
+    def request_stop(self, count: int) -> None:
+        """Shut down gracefully at the first signal; stop waiting for connections and the app at the second."""
+        self.should_exit = True
+        if count > 1:
+            self.force_exit = True
 
 
 class Server:
@@ -106,9 +104,16 @@ class Server:
         return url_of(self._sock)
 
     def run(self) -> None:
-        """Serve until SIGINT or SIGTERM (in the main thread) or `stop`."""
+        """Serve until SIGINT or SIGTERM (in the main thread) or `stop`; a signal before serving starts ends it too.
+
+        The signals are held from before the event loop exists until after it is gone: a Ctrl+C at any moment of
+        the start is a request to stop that the server acts on once it can, never an exception in mid-start.
+        """
         try:
-            self._server.run(sockets=[self._sock])
+            with StopSignals() as signals:
+                signals.on_signal(self._server.request_stop)
+                if not signals.requested:
+                    self._server.run(sockets=[self._sock])
         finally:
             self._sock.close()
 
