@@ -11,7 +11,7 @@ import pytest
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
-from up42.receiving import InboxStatus, OutcomeKind, Receiver, WebhookEvent, open_inbox
+from up42.receiving import DEFAULT_RETENTION, InboxStatus, OutcomeKind, Receiver, WebhookEvent, open_inbox
 
 
 def test_a_delivery_is_stored_once_and_acknowledged_without_running_a_handler(tmp_path: Path) -> None:
@@ -84,3 +84,15 @@ def test_a_receiver_without_an_inbox_has_no_worker_and_a_bad_url_is_named() -> N
         Receiver(SECRET).worker()
     with pytest.raises(InvalidArgumentError, match="unsupported inbox URL"):
         Receiver(SECRET, inbox="ftp://example.com/inbox")
+
+
+def test_workers_keep_done_messages_as_long_as_a_redelivery_is_accepted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/inbox.db"
+    receiver = Receiver(SECRET, inbox=url)
+    # max_age (a day) + tolerance (300 s): a redelivery that late still verifies, and must meet its stored message.
+    with pytest.raises(InvalidArgumentError, match=r"^retention must be at least 86700 s"):
+        receiver.worker(retention=3600)
+    assert receiver.worker(retention=86700).retention == 86700
+    assert receiver.worker().retention == DEFAULT_RETENTION
+    patient = Receiver(SECRET, inbox=url, max_age=30 * 86400)
+    assert patient.worker().retention == 30 * 86400 + 300

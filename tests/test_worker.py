@@ -104,24 +104,40 @@ async def test_a_slow_handler_keeps_its_lease_and_no_other_worker_takes_it(inbox
     assert len(runs) == 1
 
 
-async def test_stop_lets_a_running_handler_finish_and_settle(inbox: SQLiteInbox) -> None:
+async def test_stop_gives_a_running_message_back_at_once_without_waiting_for_its_handler(
+    inbox: SQLiteInbox,
+) -> None:
     [message_id] = store(inbox)
     started = threading.Event()
+    finish = threading.Event()
 
     def slow(event: WebhookEvent) -> None:
         started.set()
-        time.sleep(0.3)
+        finish.wait(30)
 
-    worker = Worker(inbox, lookup(slow), poll=0.01)
-    await run_until(worker, started.is_set)
-    assert inbox.get(message_id).status is InboxStatus.DONE  # type: ignore[union-attr]
+    worker = Worker(inbox, lookup(slow), lease=600, poll=0.01)
+    try:
+        await run_until(worker, started.is_set)
+        record = inbox.get(message_id)
+        assert record is not None
+        assert (record.status, record.attempts) == (InboxStatus.PENDING, 0)
+    finally:
+        finish.set()
+
+
+async def test_a_stop_asked_before_run_starts_is_kept(inbox: SQLiteInbox) -> None:
+    [message_id] = store(inbox)
+    worker = Worker(inbox, lookup(), poll=0.01)
+    worker.stop()
+    await asyncio.wait_for(worker.run(), 10)
+    assert inbox.get(message_id).status is InboxStatus.PENDING  # type: ignore[union-attr]
 
 
 async def test_old_done_messages_are_pruned_when_the_worker_starts(
     inbox: SQLiteInbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     store(inbox, 2)
-    for taken in inbox.take("earlier", 30, 2):
+    for taken in inbox.take("earlier", 30, 2, 5):
         inbox.complete(taken, "earlier")
     time.sleep(0.05)
     caplog.set_level(logging.INFO, "up42")

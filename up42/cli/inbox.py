@@ -98,6 +98,8 @@ def show(url: str, message_id: str, as_json: bool) -> None:
     message_id, event, status, attempts, received, updated, _ = _row(record)
     shown = {"message id": message_id, "event": event, "status": status, "attempts": attempts}
     shown.update(received=received, updated=updated, due=_time(record.due_at))
+    if record.note:
+        shown["note"] = record.note
     fields(shown)
     if record.error:
         click.echo("error:")

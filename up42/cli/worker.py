@@ -1,4 +1,4 @@
-"""``up42 worker MODULE:ATTR``: run a `Receiver`'s handlers for the messages of its inbox until SIGTERM."""
+"""``up42 worker MODULE:ATTR``: run a `Receiver`'s handlers for the messages of its inbox until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from pathlib import Path
 import click
 
 from ..receiving import Receiver
-from ..receiving._inbox import DEFAULT_RETENTION
-from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
+from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_HANDLER_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
 from ._common import F
 
 
@@ -38,10 +37,10 @@ def load_receiver(target: str, app_dir: str) -> Receiver:
     return found
 
 
-def _seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
-    """An option of seconds, more than zero, with its default shown."""
+def _seconds_option(name: str, default: float | None, help: str, shown: str | None = None) -> Callable[[F], F]:
+    """An option of seconds, more than zero, with its default shown (or `shown` in its place)."""
     return click.option(
-        name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True, help=help
+        name, type=click.FloatRange(min=0, min_open=True), default=default, show_default=shown or True, help=help
     )
 
 
@@ -53,6 +52,11 @@ def _seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
     DEFAULT_WORKER_LEASE,
     "Seconds a taken message stays this worker's unrenewed: how long a dead worker's message waits.",
 )
+@_seconds_option(
+    "--timeout",
+    DEFAULT_HANDLER_TIMEOUT,
+    "Seconds a handler may run on a message; one running longer fails that attempt.",
+)
 @click.option(
     "--max-attempts",
     type=click.IntRange(min=1),
@@ -61,20 +65,38 @@ def _seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
     help="Attempts before a message is marked failed.",
 )
 @_seconds_option("--backoff", DEFAULT_BACKOFF, "Seconds before the first retry; doubled for each further one.")
-@_seconds_option("--retention", DEFAULT_RETENTION, "Seconds done messages are kept before they are pruned.")
+@_seconds_option(
+    "--retention",
+    None,
+    "Seconds done messages are kept before they are pruned; at least the receiver's max_age + tolerance.",
+    "7 days, or max_age + tolerance when longer",
+)
 @click.option("--app-dir", default=".", show_default=True, help="Folder to import MODULE from.")
 def worker(
-    target: str, concurrency: int, lease: float, max_attempts: int, backoff: float, retention: float, app_dir: str
+    target: str,
+    concurrency: int,
+    lease: float,
+    timeout: float,
+    max_attempts: int,
+    backoff: float,
+    retention: float | None,
+    app_dir: str,
 ) -> None:
     """Run the handlers of the Receiver at MODULE:ATTR for the messages in its inbox.
 
     The Receiver must be created with an inbox, e.g. Receiver(secret, inbox="sqlite:///inbox.db"). Run as many
-    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C lets running handlers finish.
+    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C stops the worker at once: the
+    handlers still running are abandoned and their messages go back to pending for the next worker.
     """
     receiver = load_receiver(target, app_dir)
+    options = {"retention": retention} if retention is not None else {}
+    # Made before logging is set up, so a refused setting is one line on stderr and nothing more.
+    running = receiver.worker(
+        concurrency=concurrency, lease=lease, timeout=timeout, max_attempts=max_attempts, backoff=backoff, **options
+    )
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("up42")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    receiver.work(concurrency=concurrency, lease=lease, max_attempts=max_attempts, backoff=backoff, retention=retention)
+    running.serve()

@@ -71,7 +71,8 @@ class ReceiverApp:
     never holds a handler's exception text. A server that cancels the application (its client went away) cancels
     the handlers too, and the receiver releases the message for the sender's retry.
 
-    With a `background` worker, the server's lifespan starts it and, at shutdown, waits for its running handlers.
+    With a `background` worker, the server's lifespan starts it and, at shutdown, stops it: the messages whose
+    handlers still run go back to pending for the next worker.
     """
 
     def __init__(self, receiver: DeliveryHandler, *, max_body_size: int, background: Background | None = None) -> None:

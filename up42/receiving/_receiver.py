@@ -30,7 +30,7 @@ from ._dedupe import (
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import EventName, WebhookEvent, raw_body
-from ._inbox import Inbox, open_inbox
+from ._inbox import DEFAULT_RETENTION, Inbox, open_inbox
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
     DEFAULT_MAX_AGE,
@@ -43,7 +43,7 @@ from ._signature import (
     check_tolerance,
     verify,
 )
-from ._worker import Worker
+from ._worker import Worker, handler_name
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
 
@@ -144,10 +144,6 @@ class Outcome:
         if self.kind is OutcomeKind.IN_PROGRESS:
             return "this message is being handled; retry later"
         return self.kind.value
-
-
-def _name(handler: Handler) -> str:
-    return getattr(handler, "__qualname__", None) or repr(handler)
 
 
 class Receiver:
@@ -345,12 +341,26 @@ class Receiver:
     def worker(self, **options: Any) -> Worker:
         """A `Worker` running this receiver's handlers for its inbox; `options` are the Worker's settings.
 
+        The inbox is what drops a redelivery, so a worker keeps done messages at least as long as this receiver
+        accepts a message (``max_age + tolerance``): ``retention`` defaults to the longer of that and
+        `DEFAULT_RETENTION`, and a shorter one is refused.
+
         Raises:
-            InvalidArgumentError: The receiver has no inbox.
+            InvalidArgumentError: The receiver has no inbox, a setting is unusable, or ``retention`` is shorter
+                than ``max_age + tolerance``.
         """
         if self._inbox is None:
             raise InvalidArgumentError("this Receiver has no inbox to work on: create it with inbox='sqlite:///...'")
-        return Worker(self._inbox, self._handlers_for, **options)
+        window = self._max_age + self._tolerance
+        options.setdefault("retention", max(DEFAULT_RETENTION, window))
+        worker = Worker(self._inbox, self._handlers_for, **options)
+        if worker.retention < window:
+            raise InvalidArgumentError(
+                f"retention must be at least {window:g} s, as long as this receiver accepts a message "
+                f"(max_age + tolerance), not {worker.retention:g} s: a redelivery that arrives after its done "
+                "message was pruned would run the handlers again"
+            )
+        return worker
 
     def work(self, **options: Any) -> None:
         """Run the handlers for the inbox's messages in this process until SIGTERM or SIGINT (see `worker`)."""
@@ -421,7 +431,7 @@ class Receiver:
     def _failed(event: WebhookEvent, handler: Handler, error: Exception) -> Outcome:
         logger.error(
             "webhook handler %s failed on message %s (%s)",
-            _name(handler),
+            handler_name(handler),
             event.message_id,
             event.event,
             exc_info=error,
@@ -430,7 +440,7 @@ class Receiver:
 
     @staticmethod
     def _succeeded(event: WebhookEvent, handlers: Sequence[Handler]) -> Outcome:
-        return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(_name(handler) for handler in handlers))
+        return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(handler_name(handler) for handler in handlers))
 
 
 def _store(dedupe: DedupeStore | bool | None, window: float) -> DedupeStore | None:

@@ -3,13 +3,19 @@
 A message moves through four states::
 
     put ──► pending ──take──► running ──complete──► done ──(retention)──► pruned
-               ▲                 │  │
-               └──retry(delay)───┘  └──fail──► failed
-               └────────────── replay ◄───────────┘ (done too)
+             ▲ ▲ ▲              │ │ │
+             │ │ └─retry(delay)─┘ │ └──fail──► failed
+             │ └────release───────┘              ▲
+             │                     take, when pending or lapsed with its attempts used up
+             └── replay (failed or done)
 
 ``running`` carries a lease: a worker renews it while its handlers run, and once it runs out (the worker died)
-``take`` hands the message to another worker. Every write is atomic across the processes sharing the inbox, so
-of two workers taking at the same moment exactly one gets a message.
+``take`` hands the message to another worker. ``take`` counts an attempt each time it hands a message out, and
+fails a message instead once it has had ``max_attempts``, so a message whose handler kills its worker every time
+ends failed. ``release`` gives a message back when its worker stops, without counting that attempt. Every write
+is atomic across the processes sharing the inbox, so of two workers taking at the same moment exactly one gets a
+message. Every time is read from the inbox's own clock (SQLite's, Redis's ``TIME``), never the caller's, so
+workers whose clocks disagree still agree on leases, backoffs and retention.
 
 Two backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite:///`` or ``redis://``).
 """
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import logging
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -34,8 +41,13 @@ __all__ = [
     "open_inbox",
 ]
 
+logger = logging.getLogger("up42")
+
 DEFAULT_RETENTION = 7 * 24 * 60 * 60
 """Seconds a done message stays in the inbox (for `up42 inbox list` and replays) before it is pruned."""
+
+DIED = "the worker %s died while running this message (attempt %d of %d): its lease ran out"
+"""The error a message keeps when its lease ran out: a format that Python, SQLite's printf and Lua all fill."""
 
 
 class InboxURLError(InvalidArgumentError):
@@ -68,6 +80,7 @@ class InboxRecord:
         received_at: When a receiver stored it, in seconds since the epoch.
         updated_at: When its status last changed, in seconds since the epoch.
         due_at: When a pending message may be taken next (a retry waits for its backoff).
+        note: What the worker that settled it noted, e.g. that no handler listens for its event; or None.
         body: The raw body as verified; empty when the record was listed rather than fetched.
     """
 
@@ -79,6 +92,7 @@ class InboxRecord:
     received_at: float
     updated_at: float
     due_at: float
+    note: str | None = None
     body: bytes = dataclasses.field(default=b"", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,16 +121,24 @@ class Inbox(Protocol):
         """Store a verified delivery as pending; False when a message with this id is already held (nothing written)."""
         ...
 
-    def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
-        """Lease up to `limit` messages to `owner`: pending ones that are due, and running ones whose lease ran out."""
+    def take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
+        """Lease up to `limit` messages to `owner`: pending ones that are due, and running ones whose lease ran out.
+
+        Each one taken counts an attempt. A running message whose lease ran out keeps a `DIED` error; once a
+        message has had `max_attempts`, it is failed here instead of being taken again.
+        """
         ...
 
     def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
         """Extend `owner`'s leases to `lease` seconds from now; False for each one `owner` no longer holds."""
         ...
 
-    def complete(self, taken: Taken, owner: str) -> bool:
-        """Mark done; False (nothing written) when `owner` no longer holds it."""
+    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
+        """Mark done, keeping `note`; False (nothing written) when `owner` no longer holds it."""
+        ...
+
+    def release(self, taken: Taken, owner: str) -> bool:
+        """Back to pending, due now, that attempt not counted; False when `owner` no longer holds it."""
         ...
 
     def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
@@ -146,8 +168,8 @@ class Inbox(Protocol):
         """The ids of every failed message."""
         ...
 
-    def prune(self, before: float) -> int:
-        """Delete done messages finished before `before` (seconds since the epoch); return how many."""
+    def prune(self, age: float) -> int:
+        """Delete done messages finished at least `age` seconds ago by the inbox's clock; return how many."""
         ...
 
     def close(self) -> None:
@@ -187,6 +209,12 @@ def open_inbox(url: str) -> Inbox:
     raise InboxURLError(
         f"unsupported inbox URL {safe_url(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
     )
+
+
+def report_failed_at_take(message_id: str, attempts: int, error: str | None) -> None:
+    """Log a message that `take` failed because it had had its attempts."""
+    last = error.strip().splitlines()[-1] if error and error.strip() else "no error kept"
+    logger.error("message %s failed after %d attempt(s): %s", message_id, attempts, last)
 
 
 def safe_url(url: str) -> str:

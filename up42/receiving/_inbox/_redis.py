@@ -2,8 +2,8 @@
 
 Keys, under a prefix (``up42:inbox:`` by default):
 
-- ``m:<messageId>``, a hash: the message (event, body) and its state (status, attempts, error, times, and the
-  stream entry that currently carries it).
+- ``m:<messageId>``, a hash: the message (event, body) and its state (status, attempts, error, note, times, and
+  the stream entry that currently carries it).
 - ``stream``, a stream with one consumer group, ``workers``: one entry per message waiting for or held by a
   worker. ``XREADGROUP`` hands each new entry to one worker; the group's pending list remembers who holds it and
   since when. ``XAUTOCLAIM`` gives an entry whose holder stayed silent longer than the lease (it died) to another
@@ -12,7 +12,9 @@ Keys, under a prefix (``up42:inbox:`` by default):
 - ``delayed``, a sorted set of retries by due time, moved back into the stream once due (Streams have no delay).
 - ``all``, ``done`` and ``failed``, sorted sets by time, for listing, pruning and replaying.
 
-Each change that reads before it writes is a Lua script, which Redis runs atomically. A script touches keys
+Each change that reads before it writes is a Lua script, which Redis runs atomically. Every time is Redis's own
+(``TIME``, and the idle times ``XAUTOCLAIM`` judges), never a worker's, so workers whose clocks disagree still
+agree on leases, backoffs and retention. A script touches keys
 derived from the prefix, so the inbox wants one Redis server (or one Cluster hash slot), not a spread Cluster.
 How much an acknowledged message survives is Redis's persistence setting: with ``appendonly yes`` and
 ``appendfsync always`` a stored message survives a crash of the server too.
@@ -20,7 +22,6 @@ How much an acknowledged message survives is Redis's persistence setting: with `
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,44 +30,65 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     raise ImportError("a redis:// inbox needs the redis package: pip install 'up42-webhooks[redis]'") from error
 
-from . import InboxRecord, InboxStatus, Taken
+from . import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
 __all__ = ["RedisInbox"]
 
 GROUP = "workers"
 PROMOTE_BATCH = 100
 
+# What every script starts with: ``now``, seconds since the epoch by the Redis server's clock.
+_CLOCK = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+"""
+
+# KEYS: hash, stream, all. ARGV: id, event, body.
 _PUT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
 redis.call('HSET', KEYS[1], 'event', ARGV[2], 'body', ARGV[3], 'status', 'pending', 'attempts', 0,
-    'received_at', ARGV[4], 'updated_at', ARGV[4], 'due_at', ARGV[4], 'entry', entry)
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+    'received_at', now, 'updated_at', now, 'due_at', now, 'entry', entry)
+redis.call('ZADD', KEYS[3], now, ARGV[1])
 return 1
 """
 
-# KEYS: delayed, stream. ARGV: now, prefix, batch.
+# KEYS: delayed, stream. ARGV: prefix, batch.
 _PROMOTE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, ARGV[2])
 for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[1], id)
   local entry = redis.call('XADD', KEYS[2], '*', 'id', id)
-  redis.call('HSET', ARGV[2] .. 'm:' .. id, 'entry', entry)
+  redis.call('HSET', ARGV[1] .. 'm:' .. id, 'entry', entry)
 end
 return #due
 """
 
-# KEYS: hash, stream. ARGV: entry, owner, now, group.
-# An entry that no longer carries its message (settled, replayed since, or pruned) is dropped, not run.
+# KEYS: hash, stream, failed. ARGV: entry, owner, group, max attempts, the DIED format, id.
+# An entry that no longer carries its message (settled, replayed since, or pruned) is dropped, not run. A message
+# still marked running was taken over from a worker whose lease ran out: it keeps why. One that had its attempts
+# is failed instead of run again.
 _START = """
-local state = redis.call('HMGET', KEYS[1], 'entry', 'body')
+local state = redis.call('HMGET', KEYS[1], 'entry', 'body', 'status', 'owner', 'attempts')
 if state[1] ~= ARGV[1] then
-  redis.call('XACK', KEYS[2], ARGV[4], ARGV[1])
+  redis.call('XACK', KEYS[2], ARGV[3], ARGV[1])
   redis.call('XDEL', KEYS[2], ARGV[1])
   return false
 end
-redis.call('HSET', KEYS[1], 'status', 'running', 'owner', ARGV[2], 'updated_at', ARGV[3])
-return {state[2], redis.call('HINCRBY', KEYS[1], 'attempts', 1)}
+local attempts = tonumber(state[5])
+if state[3] == 'running' then
+  redis.call('HSET', KEYS[1], 'error', string.format(ARGV[5], state[4] or '?', attempts, tonumber(ARGV[4])))
+end
+if attempts >= tonumber(ARGV[4]) then
+  redis.call('XACK', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('XDEL', KEYS[2], ARGV[1])
+  redis.call('HSET', KEYS[1], 'status', 'failed', 'updated_at', now, 'due_at', now, 'entry', '')
+  redis.call('HDEL', KEYS[1], 'owner')
+  redis.call('ZADD', KEYS[3], now, ARGV[6])
+  return {'failed', redis.call('HGET', KEYS[1], 'error') or '', attempts}
+end
+redis.call('HSET', KEYS[1], 'status', 'running', 'owner', ARGV[2], 'updated_at', now)
+return {'running', state[2], redis.call('HINCRBY', KEYS[1], 'attempts', 1)}
 """
 
 # KEYS: stream. ARGV: group, owner, entries... Renews only the entries the group's pending list gives to owner.
@@ -84,20 +106,24 @@ end
 return kept
 """
 
-# KEYS: stream, hash, index (done, delayed or failed). ARGV: group, owner, entry, status, now, error, score, id.
+# KEYS: stream, hash, index (done, delayed or failed). ARGV: group, owner, entry, status, delay, error, note, id,
+# change of attempts. Applies only while owner still holds the entry.
 _SETTLE = """
 local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
 if #held == 0 or held[1][2] ~= ARGV[2] then return 0 end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 redis.call('XDEL', KEYS[1], ARGV[3])
-redis.call('HSET', KEYS[2], 'status', ARGV[4], 'updated_at', ARGV[5], 'due_at', ARGV[7], 'entry', '')
+local due = now + tonumber(ARGV[5])
+redis.call('HSET', KEYS[2], 'status', ARGV[4], 'updated_at', now, 'due_at', due, 'entry', '')
 redis.call('HDEL', KEYS[2], 'owner')
+redis.call('HINCRBY', KEYS[2], 'attempts', ARGV[9])
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], 'error', ARGV[6]) end
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[8])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], 'note', ARGV[7]) else redis.call('HDEL', KEYS[2], 'note') end
+redis.call('ZADD', KEYS[3], due, ARGV[8])
 return 1
 """
 
-# KEYS: hash, stream, done, failed, delayed. ARGV: id, now.
+# KEYS: hash, stream, done, failed, delayed. ARGV: id.
 # Running messages are left to their worker; a pending one already in the stream needs nothing.
 _REPLAY = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -109,14 +135,13 @@ redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[5], ARGV[1])
 local entry = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
-redis.call('HSET', KEYS[1], 'status', 'pending', 'attempts', 0, 'due_at', ARGV[2], 'updated_at', ARGV[2],
-    'entry', entry)
+redis.call('HSET', KEYS[1], 'status', 'pending', 'attempts', 0, 'due_at', now, 'updated_at', now, 'entry', entry)
 return status
 """
 
-# KEYS: done, all. ARGV: before, prefix, batch.
+# KEYS: done, all. ARGV: age, prefix, batch.
 _PRUNE = """
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, ARGV[3])
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, ARGV[3])
 for _, id in ipairs(old) do
   redis.call('DEL', ARGV[2] .. 'm:' .. id)
   redis.call('ZREM', KEYS[1], id)
@@ -125,7 +150,7 @@ end
 return #old
 """
 
-_FIELDS = ("event", "status", "attempts", "error", "received_at", "updated_at", "due_at")
+_FIELDS = ("event", "status", "attempts", "error", "received_at", "updated_at", "due_at", "note")
 
 
 class RedisInbox:
@@ -139,7 +164,7 @@ class RedisInbox:
         self._stream = prefix + "stream"
         self._group_ready = False
         self._scripts = {
-            name: client.register_script(source)
+            name: client.register_script(_CLOCK + source)
             for name, source in {
                 "put": _PUT,
                 "promote": _PROMOTE,
@@ -171,22 +196,21 @@ class RedisInbox:
     def put(self, message_id: str, event: str, body: bytes) -> bool:
         """Store the hash and append a stream entry, unless the id is held."""
         keys = (self._message(message_id), self._stream, self._key("all"))
-        return bool(self._script("put", keys, (message_id, event, body, repr(time.time()))))
+        return bool(self._script("put", keys, (message_id, event, body)))
 
-    def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
+    def take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
         """Move due retries into the stream, take over entries idle past the lease, then read new ones."""
         self._ensure_group()
         try:
-            return self._take(owner, lease, limit)
+            return self._take(owner, lease, limit, max_attempts)
         except redis.ResponseError as error:
             # The group is gone (a Redis restarted without persistence): make it again on the next take.
             if "NOGROUP" in str(error):
                 self._group_ready = False
             raise
 
-    def _take(self, owner: str, lease: float, limit: int) -> list[Taken]:
-        now = time.time()
-        self._script("promote", (self._key("delayed"), self._stream), (repr(now), self._prefix, PROMOTE_BATCH))
+    def _take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
+        self._script("promote", (self._key("delayed"), self._stream), (self._prefix, PROMOTE_BATCH))
         lease_ms = max(1, round(lease * 1000))
         reply = self._client.xautoclaim(self._stream, GROUP, owner, lease_ms, "0-0", count=limit)
         entries: list[tuple[bytes, dict[bytes, bytes]]] = list(reply[1])
@@ -197,9 +221,15 @@ class RedisInbox:
         taken = []
         for entry, fields in entries:
             message_id = fields[b"id"].decode()
-            started = self._script("start", (self._message(message_id), self._stream), (entry, owner, repr(now), GROUP))
-            if started:
-                taken.append(Taken(message_id, bytes(started[0]), int(started[1]), entry.decode()))
+            keys = (self._message(message_id), self._stream, self._key("failed"))
+            started = self._script("start", keys, (entry, owner, GROUP, max_attempts, DIED, message_id))
+            if not started:
+                continue
+            state, value, attempts = started
+            if state == b"failed":
+                report_failed_at_take(message_id, int(attempts), value.decode())
+            else:
+                taken.append(Taken(message_id, bytes(value), int(attempts), entry.decode()))
         return taken
 
     def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
@@ -209,9 +239,9 @@ class RedisInbox:
         kept = self._script("renew", (self._stream,), (GROUP, owner, *(message.token for message in taken)))
         return [bool(flag) for flag in kept]
 
-    def complete(self, taken: Taken, owner: str) -> bool:
+    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
         """Acknowledge the entry and mark the message done."""
-        return self._settle(taken, owner, InboxStatus.DONE, "done", "", 0.0)
+        return self._settle(taken, owner, InboxStatus.DONE, "done", note=note or "")
 
     def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
         """Acknowledge the entry and park the message in ``delayed`` until its backoff passes."""
@@ -219,12 +249,25 @@ class RedisInbox:
 
     def fail(self, taken: Taken, owner: str, error: str) -> bool:
         """Acknowledge the entry and mark the message failed."""
-        return self._settle(taken, owner, InboxStatus.FAILED, "failed", error, 0.0)
+        return self._settle(taken, owner, InboxStatus.FAILED, "failed", error)
 
-    def _settle(self, taken: Taken, owner: str, status: InboxStatus, index: str, error: str, delay: float) -> bool:
-        now = time.time()
+    def release(self, taken: Taken, owner: str) -> bool:
+        """Acknowledge the entry and park the message in ``delayed``, due now (the next take moves it back)."""
+        return self._settle(taken, owner, InboxStatus.PENDING, "delayed", attempts=-1)
+
+    def _settle(
+        self,
+        taken: Taken,
+        owner: str,
+        status: InboxStatus,
+        index: str,
+        error: str = "",
+        delay: float = 0.0,
+        note: str = "",
+        attempts: int = 0,
+    ) -> bool:
         keys = (self._stream, self._message(taken.message_id), self._key(index))
-        args = (GROUP, owner, taken.token, status.value, repr(now), error, repr(now + delay), taken.message_id)
+        args = (GROUP, owner, taken.token, status.value, repr(delay), error, note, taken.message_id, attempts)
         return bool(self._script("settle", keys, args))
 
     def get(self, message_id: str) -> InboxRecord | None:
@@ -262,20 +305,18 @@ class RedisInbox:
             self._key("failed"),
             self._key("delayed"),
         )
-        status = self._script("replay", keys, (message_id, repr(time.time())))
+        status = self._script("replay", keys, (message_id,))
         return InboxStatus(status.decode()) if status else None
 
     def failed(self) -> list[str]:
         """Every failed message's id."""
         return [raw.decode() for raw in self._client.zrange(self._key("failed"), 0, -1)]
 
-    def prune(self, before: float) -> int:
-        """Delete done messages settled before `before`, in batches."""
+    def prune(self, age: float) -> int:
+        """Delete done messages settled at least `age` seconds ago, in batches."""
         total = 0
         while True:
-            removed = int(
-                self._script("prune", (self._key("done"), self._key("all")), (repr(before), self._prefix, 1000))
-            )
+            removed = int(self._script("prune", (self._key("done"), self._key("all")), (repr(age), self._prefix, 1000)))
             total += removed
             if removed < 1000:
                 return total
@@ -297,7 +338,7 @@ class RedisInbox:
 
 
 def _record(message_id: str, values: Sequence[Any]) -> InboxRecord:
-    event, status, attempts, error, received_at, updated_at, due_at, *body = values
+    event, status, attempts, error, received_at, updated_at, due_at, note, *body = values
     return InboxRecord(
         message_id=message_id,
         event=event.decode(),
@@ -307,5 +348,6 @@ def _record(message_id: str, values: Sequence[Any]) -> InboxRecord:
         received_at=float(received_at),
         updated_at=float(updated_at),
         due_at=float(due_at),
+        note=note.decode() if note else None,
         body=bytes(body[0]) if body and body[0] else b"",
     )

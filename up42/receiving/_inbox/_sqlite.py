@@ -2,7 +2,12 @@
 
 WAL lets readers run beside the one writer, the busy timeout makes a writer wait for another process's write
 instead of failing, and ``synchronous=FULL`` makes a stored message survive a power cut, not only a crash, before
-the receiver answers 2xx. Each change is one statement, so SQLite's write lock makes it atomic across processes.
+the receiver answers 2xx. Each change is one statement, or one transaction that takes the write lock first, so it
+is atomic across processes.
+
+Every time comes from SQLite's own clock, read inside the statement that judges or stores it, never from the
+caller: the processes sharing the file share the host's clock, and nothing a process does to its own idea of
+the time (a patched ``time.time``, say) moves a lease, a backoff or the retention.
 """
 
 from __future__ import annotations
@@ -10,12 +15,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import InboxRecord, InboxStatus, Taken
+from . import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
 __all__ = ["SQLiteInbox"]
 
@@ -33,38 +37,51 @@ CREATE TABLE IF NOT EXISTS up42_inbox (
     updated_at REAL NOT NULL,
     due_at REAL NOT NULL,
     owner TEXT,
-    lease_until REAL
+    lease_until REAL,
+    note TEXT
 );
 CREATE INDEX IF NOT EXISTS up42_inbox_status ON up42_inbox (status, due_at);
 CREATE INDEX IF NOT EXISTS up42_inbox_received ON up42_inbox (received_at);
 """
 
-_TAKE = """
-UPDATE up42_inbox SET status = 'running', owner = :owner, lease_until = :until, attempts = attempts + 1,
-    updated_at = :now
-WHERE message_id IN (
-    SELECT message_id FROM up42_inbox
-    WHERE (status = 'pending' AND due_at <= :now) OR (status = 'running' AND lease_until < :now)
-    ORDER BY due_at LIMIT :limit
-)
+# Seconds since the epoch by SQLite's clock; the same value wherever it appears in one statement.
+_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
+
+# Due, or running on a lease that ran out (its worker died): what a worker may take.
+_TAKEABLE = f"((status = 'pending' AND due_at <= {_NOW}) OR (status = 'running' AND lease_until < {_NOW}))"
+
+# A message whose lease ran out keeps the reason; on the right of SET, owner and attempts are the old values.
+_DIED_ERROR = "CASE WHEN status = 'running' THEN printf(:died, owner, attempts, :max) ELSE error END"
+
+_FAIL_EXHAUSTED = f"""
+UPDATE up42_inbox SET status = 'failed', error = {_DIED_ERROR}, owner = NULL, lease_until = NULL,
+    updated_at = {_NOW}, due_at = {_NOW}
+WHERE {_TAKEABLE} AND attempts >= :max
+RETURNING message_id, attempts, error
+"""
+
+_TAKE = f"""
+UPDATE up42_inbox SET status = 'running', owner = :owner, lease_until = {_NOW} + :lease, attempts = attempts + 1,
+    error = {_DIED_ERROR}, updated_at = {_NOW}
+WHERE message_id IN (SELECT message_id FROM up42_inbox WHERE {_TAKEABLE} ORDER BY due_at LIMIT :limit)
 RETURNING message_id, body, attempts
 """
 
-# A settling write applies only while the caller still holds the lease it was given.
-_SETTLE = """
-UPDATE up42_inbox SET status = :status, error = coalesce(:error, error), due_at = :due, updated_at = :now,
-    owner = NULL, lease_until = NULL
-WHERE message_id = :id AND owner = :owner AND status = 'running'
+# A write by a worker applies only while it still holds the lease it was given.
+_HELD = "message_id = :id AND owner = :owner AND status = 'running'"
+
+_SETTLE = f"""
+UPDATE up42_inbox SET status = :status, error = coalesce(:error, error), note = :note, due_at = {_NOW} + :delay,
+    attempts = attempts + :attempts, updated_at = {_NOW}, owner = NULL, lease_until = NULL
+WHERE {_HELD}
 """
 
-_GET = """
-SELECT message_id, event, status, attempts, error, received_at, updated_at, due_at, body
-FROM up42_inbox WHERE message_id = ?
-"""
+_COLUMNS = "message_id, event, status, attempts, error, received_at, updated_at, due_at, note"
 
-_RECORDS = """
-SELECT message_id, event, status, attempts, error, received_at, updated_at, due_at
-FROM up42_inbox WHERE :status IS NULL OR status = :status ORDER BY received_at DESC LIMIT :limit
+_GET = f"SELECT {_COLUMNS}, body FROM up42_inbox WHERE message_id = ?"
+
+_RECORDS = f"""
+SELECT {_COLUMNS} FROM up42_inbox WHERE :status IS NULL OR status = :status ORDER BY received_at DESC LIMIT :limit
 """
 
 
@@ -91,6 +108,7 @@ class SQLiteInbox:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             connection.executescript(_SCHEMA)
+            _add_note_column(connection)
             self._connection, self._pid = connection, os.getpid()
         return self._connection
 
@@ -105,37 +123,42 @@ class SQLiteInbox:
 
     def put(self, message_id: str, event: str, body: bytes) -> bool:
         """Insert the message as pending unless its id is already held."""
-        now = time.time()
         changed = self._changed(
             "INSERT OR IGNORE INTO up42_inbox (message_id, event, body, status, received_at, updated_at, due_at)"
-            " VALUES (?, ?, ?, 'pending', ?, ?, ?)",
-            (message_id, event, body, now, now, now),
+            f" VALUES (?, ?, ?, 'pending', {_NOW}, {_NOW}, {_NOW})",
+            (message_id, event, body),
         )
         return changed == 1
 
-    def take(self, owner: str, lease: float, limit: int) -> list[Taken]:
-        """One UPDATE ... RETURNING: the rows it changes are this owner's alone."""
-        now = time.time()
-        rows = self._run(_TAKE, {"owner": owner, "until": now + lease, "now": now, "limit": limit})
+    def take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
+        """Fail the messages that had their attempts, then take: one transaction, the write lock held throughout."""
+        params = {"owner": owner, "lease": lease, "limit": limit, "max": max_attempts, "died": DIED}
+        with self._lock:
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            with db:  # commits, or rolls back on an error
+                exhausted = db.execute(_FAIL_EXHAUSTED, params).fetchall()
+                rows = db.execute(_TAKE, params).fetchall()
+        for message_id, attempts, error in exhausted:
+            report_failed_at_take(str(message_id), int(attempts), error)
         return [Taken(str(row[0]), bytes(row[1]), int(row[2])) for row in rows]
 
     def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
         """Extend each lease `owner` still holds."""
-        until = time.time() + lease
         kept = []
         with self._lock:
             db = self._db()
             for message in taken:
                 cursor = db.execute(
-                    "UPDATE up42_inbox SET lease_until = ? WHERE message_id = ? AND owner = ? AND status = 'running'",
-                    (until, message.message_id, owner),
+                    f"UPDATE up42_inbox SET lease_until = {_NOW} + :lease WHERE {_HELD}",
+                    {"lease": lease, "id": message.message_id, "owner": owner},
                 )
                 kept.append(cursor.rowcount == 1)
         return kept
 
-    def complete(self, taken: Taken, owner: str) -> bool:
+    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
         """Mark done if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.DONE, None, 0.0)
+        return self._settle(taken, owner, InboxStatus.DONE, note=note)
 
     def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
         """Back to pending after `delay` if `owner` still holds it."""
@@ -143,15 +166,28 @@ class SQLiteInbox:
 
     def fail(self, taken: Taken, owner: str, error: str) -> bool:
         """Mark failed if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.FAILED, error, 0.0)
+        return self._settle(taken, owner, InboxStatus.FAILED, error)
 
-    def _settle(self, taken: Taken, owner: str, status: InboxStatus, error: str | None, delay: float) -> bool:
-        now = time.time()
+    def release(self, taken: Taken, owner: str) -> bool:
+        """Back to pending, due now, one attempt fewer, if `owner` still holds it."""
+        return self._settle(taken, owner, InboxStatus.PENDING, attempts=-1)
+
+    def _settle(
+        self,
+        taken: Taken,
+        owner: str,
+        status: InboxStatus,
+        error: str | None = None,
+        delay: float = 0.0,
+        note: str | None = None,
+        attempts: int = 0,
+    ) -> bool:
         params: dict[str, object] = {
             "status": status.value,
             "error": error,
-            "due": now + delay,
-            "now": now,
+            "note": note,
+            "delay": delay,
+            "attempts": attempts,
             "id": taken.message_id,
             "owner": owner,
         }
@@ -169,7 +205,6 @@ class SQLiteInbox:
 
     def replay(self, message_id: str) -> InboxStatus | None:
         """Back to pending unless running; read and written in one transaction, so no worker acts in between."""
-        now = time.time()
         with self._lock:
             db = self._db()
             # IMMEDIATE takes the write lock before the read, so the status returned is the one the update saw.
@@ -179,9 +214,9 @@ class SQLiteInbox:
                 if not rows:
                     return None
                 db.execute(
-                    "UPDATE up42_inbox SET status = 'pending', attempts = 0, due_at = ?, updated_at = ?"
+                    f"UPDATE up42_inbox SET status = 'pending', attempts = 0, due_at = {_NOW}, updated_at = {_NOW}"
                     " WHERE message_id = ? AND status != 'running'",
-                    (now, now, message_id),
+                    (message_id,),
                 )
                 return InboxStatus(rows[0][0])
 
@@ -189,9 +224,9 @@ class SQLiteInbox:
         """Every failed message's id."""
         return [str(row[0]) for row in self._run("SELECT message_id FROM up42_inbox WHERE status = 'failed'")]
 
-    def prune(self, before: float) -> int:
-        """Delete done messages finished before `before`."""
-        return self._changed("DELETE FROM up42_inbox WHERE status = 'done' AND updated_at < ?", (before,))
+    def prune(self, age: float) -> int:
+        """Delete done messages finished at least `age` seconds ago."""
+        return self._changed(f"DELETE FROM up42_inbox WHERE status = 'done' AND updated_at <= {_NOW} - ?", (age,))
 
     def close(self) -> None:
         """Close the connection; the next call opens a new one."""
@@ -201,8 +236,19 @@ class SQLiteInbox:
                 self._connection = None
 
 
+def _add_note_column(connection: sqlite3.Connection) -> None:
+    """Give a file made before messages had notes its ``note`` column."""
+    if any(row[1] == "note" for row in connection.execute("PRAGMA table_info(up42_inbox)")):
+        return
+    try:
+        connection.execute("ALTER TABLE up42_inbox ADD COLUMN note TEXT")
+    except sqlite3.OperationalError as error:
+        if "duplicate column" not in str(error):  # another process added it first
+            raise
+
+
 def _record(row: Sequence[Any]) -> InboxRecord:
-    message_id, event, status, attempts, error, received_at, updated_at, due_at, *body = row
+    message_id, event, status, attempts, error, received_at, updated_at, due_at, note, *body = row
     return InboxRecord(
         message_id=str(message_id),
         event=str(event),
@@ -212,5 +258,6 @@ def _record(row: Sequence[Any]) -> InboxRecord:
         received_at=float(received_at),
         updated_at=float(updated_at),
         due_at=float(due_at),
+        note=None if note is None else str(note),
         body=bytes(body[0]) if body else b"",
     )
