@@ -52,7 +52,8 @@ def sandbox(
     State is kept in memory, or in the --db file where it survives restarts, pending retries included. Open
     the printed dashboard URL in a browser to see the webhooks and deliveries and resend one. Simulate events
     with `up42 trigger`, inspect deliveries with `up42 deliveries` (or the /sandbox/ paths, described in
-    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work.
+    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work,
+    except at the sandbox's own port.
     """
     try:
         from ..sandbox import Faults, Sandbox  # needs the sandbox extra

@@ -55,6 +55,7 @@ class Settings:
     """What the app needs besides its store: accounts, token lifetime, faults and the retry policy."""
 
     users: Mapping[str, str] = dataclasses.field(repr=False)
+    port: int  # the port the sandbox listens on: webhook URLs must not point back at it
     token_ttl: int = 300
     faults: Faults = dataclasses.field(default_factory=Faults)
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
@@ -200,7 +201,7 @@ class Endpoints:
     async def create_webhook(self, request: Request) -> Response:
         """Register a webhook; answered only once it is committed."""
         workspace_id = self._workspace(request)
-        fields = _fields(await _json_body(request))
+        fields = _fields(await _json_body(request), self._settings.port)
         hook = await run_in_threadpool(self._store.create, workspace_id, fields)
         logger.info("Created webhook %s in workspace %s", hook.id, workspace_id)
         return _data(hook.to_api())
@@ -216,7 +217,7 @@ class Endpoints:
         """Replace the five writable fields."""
         workspace_id = self._workspace(request)
         webhook_id = request.path_params["webhookId"]
-        fields = _fields(await _json_body(request))
+        fields = _fields(await _json_body(request), self._settings.port)
         hook = await run_in_threadpool(self._store.replace, workspace_id, webhook_id, fields)
         return _data(_found(hook, request).to_api())
 
@@ -371,9 +372,9 @@ def _delivery_found(delivery: Delivery | None, delivery_id: str) -> Delivery:
     return delivery
 
 
-def _fields(body: Any) -> Any:
+def _fields(body: Any, own_port: int) -> Any:
     try:
-        return webhook_fields(body)
+        return webhook_fields(body, own_port)
     except InvalidWebhook as invalid:
         raise Problem(422, "VALIDATION_ERROR", f"invalid webhook: {invalid}", dict(invalid.problems)) from None
 

@@ -78,6 +78,7 @@ class Sandbox:
             raise
         settings = Settings(
             users={**(users or {}), username: password},
+            port=sock.getsockname()[1],
             token_ttl=token_ttl,
             faults=faults or Faults(),
             retry=retry or RetryPolicy(),
