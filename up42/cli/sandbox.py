@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
+from .._simulate import unencodable
 from ._common import SANDBOX_EXTRA
+
+
+def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Arguments that are not UTF-8 arrive with lone surrogates, which no login could ever match; never echoed.
+    if value is not None and unencodable(value) is not None:
+        raise click.BadParameter("not valid UTF-8 text", ctx, param)
+    return value
 
 
 @click.command()
@@ -21,8 +29,8 @@ from ._common import SANDBOX_EXTRA
 )
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
-@click.option("--username", help="The account that may log in (default: sandbox@example.com).")
-@click.option("--password", help="Its password (default: sandbox-password).")
+@click.option("--username", callback=_text, help="The account that may log in (default: sandbox@example.com).")
+@click.option("--password", callback=_text, help="Its password (default: sandbox-password).")
 @click.option("--token-ttl", type=click.IntRange(min=1), help="Access token lifetime in seconds (default: 300).")
 @click.option(
     "--fail-rate",
