@@ -1,11 +1,12 @@
 """The HTTP routes: UP42's token, userinfo and webhook endpoints, and the sandbox's own ``/sandbox/`` paths.
 
-Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/sandbox/``): API responses use
-the ``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an
-error envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown,
-409 conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope
-too, never with a bare 500 page. `Guard`, in front of every route, answers 403 to a request addressed to a name
-that is not loopback and to another site's browser changing state (see ``_guard``).
+Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/sandbox/``): API responses use the
+``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an error
+envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown, 409
+conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope too,
+never with a bare 500 page, and a client that leaves mid-body is one line in the log. `Guard`, in front of every
+route, answers 403 to a request addressed to a name that is not loopback and to another site's browser changing
+state (see ``_guard``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -400,6 +401,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return Problem(exc.status_code, str(exc.status_code), str(exc.detail)).response()
 
 
+async def _client_left(request: Request, exc: Exception) -> Response:
+    # The client's doing, not a failure of the sandbox; there is nobody left to answer.
+    logger.info("%s %s: the client left before sending the whole body", request.method, request.url.path)
+    return Response(status_code=400)
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     logger.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return Problem(500, "INTERNAL_ERROR", "the sandbox failed unexpectedly; see its log").response()
@@ -443,6 +450,11 @@ def create_app(store: Store, settings: Settings) -> Starlette:
             Middleware(Guard, check_host=is_loopback(settings.host)),
             Middleware(FaultInjection, faults=settings.faults),
         ],
-        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            Problem: _problem,
+            HTTPException: _http_error,
+            ClientDisconnect: _client_left,
+            Exception: _crash,
+        },
         lifespan=lifespan,
     )
