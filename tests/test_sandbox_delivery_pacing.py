@@ -23,7 +23,7 @@ from up42.sandbox._server import bind
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 # Between two bytes of a slow answer: well under any read timeout here, so only a deadline on the whole attempt
-# ends it; HEAD then takes 9.5 s, longer than the lease of the policies below (their timeout plus 5 s).
+# ends it. HEAD then takes 9.5 s, longer than the lease of an attempt with a 1 s timeout (6 s).
 PAUSE = 0.25
 
 
@@ -114,10 +114,11 @@ def test_a_slow_receiver_gets_one_attempt_at_a_time_each_ended_by_the_deadline()
     policy = RetryPolicy(attempts=3, first_delay=0.5, factor=1.0, timeout=1.0)
     try:
         with Sandbox(retry=policy) as sandbox, _client(sandbox) as client:
-            client.create_webhook("slow", f"{receiver.url}/hook", ["order.status"], active=True)
+            hook = client.create_webhook("slow", f"{receiver.url}/hook", ["order.status"], active=True)
             # Its retries keep the scheduler busy while the slow attempt is in flight.
             client.create_webhook("nowhere", _nowhere(), ["order.status"], active=True)
-            first, _ = sandbox.trigger("order.status")["deliveries"]
+            deliveries = sandbox.trigger("order.status")["deliveries"]
+            (first,) = [delivery for delivery in deliveries if delivery["webhookId"] == hook.id]
             wait_for(lambda: receiver.overlaps or _delivery(sandbox, first["id"])["state"] != "pending", 60)
             delivery = _delivery(sandbox, first["id"])
     finally:
@@ -132,7 +133,7 @@ def test_a_resend_waits_for_the_attempt_in_flight() -> None:
     receiver = Receivers(slow=10**9)
     try:
         with (
-            Sandbox(retry=RetryPolicy(attempts=1, timeout=1.0)) as sandbox,
+            Sandbox(retry=RetryPolicy(attempts=1, timeout=3.0)) as sandbox,
             _client(sandbox) as client,
             ThreadPoolExecutor(1) as background,
         ):
@@ -149,8 +150,8 @@ def test_a_resend_waits_for_the_attempt_in_flight() -> None:
     assert receiver.arrived == 2
     attempts = resent.json()["data"]["attempts"]
     assert [(attempt["attempt"], attempt["error"]) for attempt in attempts] == [
-        (1, "the receiver did not answer within 1 s"),
-        (2, "the receiver did not answer within 1 s"),
+        (1, "the receiver did not answer within 3 s"),
+        (2, "the receiver did not answer within 3 s"),
     ]
 
 
@@ -159,7 +160,7 @@ def test_a_burst_beyond_the_parallel_attempts_waits_its_turn_and_nothing_is_answ
     receiver = Receivers(slow=PARALLEL_ATTEMPTS)
     hooks = PARALLEL_ATTEMPTS + 50
     try:
-        with Sandbox(retry=RetryPolicy(attempts=1, timeout=2.0)) as sandbox, _client(sandbox) as client:
+        with Sandbox(retry=RetryPolicy(attempts=1, timeout=4.0)) as sandbox, _client(sandbox) as client:
             for number in range(hooks):
                 client.create_webhook(f"hook {number}", f"{receiver.url}/{number}", ["order.status"], active=True)
             result = sandbox.trigger("order.status")
@@ -167,7 +168,7 @@ def test_a_burst_beyond_the_parallel_attempts_waits_its_turn_and_nothing_is_answ
     finally:
         receiver.stop()
     errors = Counter(delivery["error"] for delivery in result["deliveries"])
-    assert errors == {"the receiver did not answer within 2 s": PARALLEL_ATTEMPTS, None: 50}
+    assert errors == {"the receiver did not answer within 4 s": PARALLEL_ATTEMPTS, None: 50}
     assert Counter(delivery["state"] for delivery in deliveries) == {"failed": PARALLEL_ATTEMPTS, "delivered": 50}
     assert receiver.overlaps == 0
     assert len(receiver.answered) == len(set(receiver.answered)) == 50
