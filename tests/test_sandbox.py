@@ -229,6 +229,26 @@ def test_a_rule_broken_on_create_or_update_gets_422_naming_the_field(
     assert session.http.get(f"{session.hooks}/{created['id']}").json()["data"] == created  # nothing changed
 
 
+def test_a_url_back_to_the_sandbox_itself_is_422_on_create_and_update(up42_sandbox: Sandbox, session: Session) -> None:
+    port = int(up42_sandbox.url.rsplit(":", 1)[1])
+    created = session.http.post(session.hooks, json=valid_body()).json()["data"]
+    problem = f"points back at the sandbox itself (port {port} on this machine); point it at your receiver"
+    for url in [
+        f"{up42_sandbox.url}/sandbox/events",
+        f"http://localhost:{port}/hook",
+        f"http://[::1]:{port}/",
+        f"https://127.0.0.1:{port}/dashboard",
+    ]:
+        for method, path in [("POST", session.hooks), ("PUT", f"{session.hooks}/{created['id']}")]:
+            response = session.http.request(method, path, json=valid_body(url=url))
+            assert response.status_code == 422, (url, response.text)
+            error = response.json()["error"]
+            assert (error["code"], error["details"]) == ("VALIDATION_ERROR", {"url": problem})
+            assert error["message"] == f"invalid webhook: url: {problem}"
+    assert session.http.get(f"{session.hooks}/{created['id']}").json()["data"] == created  # nothing changed
+    assert session.http.get(session.hooks).json()["data"] == [created]
+
+
 def test_the_rules_accept_what_up42_accepts(session: Session) -> None:
     for change in [
         {"secret": "x" * 500},
@@ -289,6 +309,9 @@ def test_the_catalog_and_rules_match_the_spec() -> None:
         (lambda: Sandbox(port=70000), "port"),
         (lambda: Sandbox(token_ttl=0), "token_ttl"),
         (lambda: Sandbox(password=""), "password"),
+        (lambda: Sandbox(password="pa\udcffss"), "passwords must be valid text"),
+        (lambda: Sandbox(username="me\udcff@example.com"), "usernames and passwords must be valid text"),
+        (lambda: Sandbox(users={"other@example.com": "pa\udcffss"}), "passwords must be valid text"),
         (lambda: Faults(fail_rate=1.5), "fail_rate"),
         (lambda: Faults(rate_limit=0), "rate_limit"),
         (lambda: Faults(latency=-1), "latency"),

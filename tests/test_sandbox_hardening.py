@@ -5,6 +5,8 @@ keep-alive connection stays usable after every refusal."""
 from __future__ import annotations
 
 import json
+import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +14,7 @@ import httpx
 import pytest
 
 from tests import test_sandbox
-from tests.test_sandbox import USERINFO, Session, valid_body
+from tests.test_sandbox import TOKEN, USERINFO, Session, valid_body
 from tests.test_sandbox_api import check_against_spec
 from tests.test_sandbox_deliveries import Recorder, wait_for
 from up42.sandbox import RetryPolicy, Sandbox
@@ -182,3 +184,24 @@ def test_state_changes_from_other_sites_are_refused(serve: Any, headers: dict[st
         assert http.post("/sandbox/events", json={"event": "order.status"}).status_code == 200  # not a browser
         assert http.get("/sandbox/deliveries", headers=headers).status_code == 200  # reading changes nothing
     assert len(recorder.requests) == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/sandbox/events", "application/json"), (TOKEN, "application/x-www-form-urlencoded")],
+)
+def test_a_client_that_leaves_mid_body_is_one_line_in_the_log(
+    caplog: pytest.LogCaptureFixture, path: str, media_type: str
+) -> None:
+    caplog.set_level(logging.INFO)
+    with Sandbox() as sandbox:
+        with socket.create_connection(("127.0.0.1", int(sandbox.url.rsplit(":", 1)[1]))) as raw:
+            head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {media_type}\r\nContent-Length: 1000\r\n"
+            raw.sendall(f"{head}\r\n".encode() + b'{"event": "order.st')
+        wait_for(lambda: any(path in record.getMessage() for record in caplog.records))
+    # Stopped: whatever the server had to say about that connection is said.
+    about = [record for record in caplog.records if path in record.getMessage()]
+    assert [(record.name, record.levelname) for record in about] == [("up42.sandbox", "INFO")]
+    assert about[0].getMessage() == f"POST {path}: the client left before sending the whole body"
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert not any(record.exc_info for record in caplog.records)

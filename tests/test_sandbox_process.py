@@ -223,6 +223,19 @@ def test_out_of_range_flags_are_refused_in_one_line(args: list[str], message: st
     assert message in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--username", "--password"])
+def test_credentials_that_are_not_utf8_are_refused_in_one_line(option: str) -> None:
+    # Bytes that are not UTF-8 reach Python as lone surrogates, which no token request could be compared with.
+    result = subprocess.run(
+        [UP42, "sandbox", "--port", "0", option, b"qu\xffux"], capture_output=True, timeout=30, check=False
+    )
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.count(b"\n") == 1
+    assert result.stderr.startswith(f"error: Invalid value for '{option}': not valid UTF-8 text".encode())
+    assert b"ux" not in result.stderr  # the value is never echoed
+
+
 def test_a_port_in_use_is_reported_in_one_line() -> None:
     with SandboxProcess() as running:
         result = subprocess.run(

@@ -9,7 +9,15 @@ from typing import Any
 import click
 
 from .._signals import StopSignals
+from .._simulate import unencodable
 from ._common import SANDBOX_EXTRA
+
+
+def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Arguments that are not UTF-8 arrive with lone surrogates, which no login could ever match; never echoed.
+    if value is not None and unencodable(value) is not None:
+        raise click.BadParameter("not valid UTF-8 text", ctx, param)
+    return value
 
 
 @click.command()
@@ -22,8 +30,8 @@ from ._common import SANDBOX_EXTRA
 )
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
-@click.option("--username", help="The account that may log in (default: sandbox@example.com).")
-@click.option("--password", help="Its password (default: sandbox-password).")
+@click.option("--username", callback=_text, help="The account that may log in (default: sandbox@example.com).")
+@click.option("--password", callback=_text, help="Its password (default: sandbox-password).")
 @click.option("--token-ttl", type=click.IntRange(min=1), help="Access token lifetime in seconds (default: 300).")
 @click.option(
     "--fail-rate",
@@ -53,7 +61,8 @@ def sandbox(
     State is kept in memory, or in the --db file where it survives restarts, pending retries included. Open
     the printed dashboard URL in a browser to see the webhooks and deliveries and resend one. Simulate events
     with `up42 trigger`, inspect deliveries with `up42 deliveries` (or the /sandbox/ paths, described in
-    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work.
+    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work,
+    except at the sandbox's own port.
     """
     # From here a Ctrl+C or SIGTERM asks the server to stop once it can: the imports and the setting up below are
     # never cut in the middle, where an interrupt can be lost and leave the sandbox serving.

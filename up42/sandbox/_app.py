@@ -1,11 +1,12 @@
 """The HTTP routes: UP42's token, userinfo and webhook endpoints, and the sandbox's own ``/sandbox/`` paths.
 
-Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/sandbox/``): API responses use
-the ``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an
-error envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown,
-409 conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope
-too, never with a bare 500 page. `Guard`, in front of every route, answers 403 to a request addressed to a name
-that is not loopback and to another site's browser changing state (see ``_guard``).
+Shapes follow the specs (``openapi/up42.yaml``; ``openapi/sandbox.yaml`` for ``/sandbox/``): API responses use the
+``{"data", "error"}`` envelope, the auth endpoints answer like an OAuth2 provider. Every bad request gets an error
+envelope with a message that says what to fix (400 malformed, 401 token, 403 other workspace, 404 unknown, 409
+conflict, 415 not JSON, 422 a broken rule); an unexpected failure is logged and answered with an envelope too,
+never with a bare 500 page, and a client that leaves mid-body is one line in the log. `Guard`, in front of every
+route, answers 403 to a request addressed to a name that is not loopback and to another site's browser changing
+state (see ``_guard``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -55,6 +56,7 @@ class Settings:
     """What the app needs besides its store: accounts, token lifetime, faults and the retry policy."""
 
     users: Mapping[str, str] = dataclasses.field(repr=False)
+    port: int  # the port the sandbox listens on: webhook URLs must not point back at it
     token_ttl: int = 300
     faults: Faults = dataclasses.field(default_factory=Faults)
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
@@ -200,7 +202,7 @@ class Endpoints:
     async def create_webhook(self, request: Request) -> Response:
         """Register a webhook; answered only once it is committed."""
         workspace_id = self._workspace(request)
-        fields = _fields(await _json_body(request))
+        fields = _fields(await _json_body(request), self._settings.port)
         hook = await run_in_threadpool(self._store.create, workspace_id, fields)
         logger.info("Created webhook %s in workspace %s", hook.id, workspace_id)
         return _data(hook.to_api())
@@ -216,7 +218,7 @@ class Endpoints:
         """Replace the five writable fields."""
         workspace_id = self._workspace(request)
         webhook_id = request.path_params["webhookId"]
-        fields = _fields(await _json_body(request))
+        fields = _fields(await _json_body(request), self._settings.port)
         hook = await run_in_threadpool(self._store.replace, workspace_id, webhook_id, fields)
         return _data(_found(hook, request).to_api())
 
@@ -371,9 +373,9 @@ def _delivery_found(delivery: Delivery | None, delivery_id: str) -> Delivery:
     return delivery
 
 
-def _fields(body: Any) -> Any:
+def _fields(body: Any, own_port: int) -> Any:
     try:
-        return webhook_fields(body)
+        return webhook_fields(body, own_port)
     except InvalidWebhook as invalid:
         raise Problem(422, "VALIDATION_ERROR", f"invalid webhook: {invalid}", dict(invalid.problems)) from None
 
@@ -397,6 +399,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         return Problem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.url.path}").response()
     return Problem(exc.status_code, str(exc.status_code), str(exc.detail)).response()
+
+
+async def _client_left(request: Request, exc: Exception) -> Response:
+    # The client's doing, not a failure of the sandbox; there is nobody left to answer.
+    logger.info("%s %s: the client left before sending the whole body", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -442,6 +450,11 @@ def create_app(store: Store, settings: Settings) -> Starlette:
             Middleware(Guard, check_host=is_loopback(settings.host)),
             Middleware(FaultInjection, faults=settings.faults),
         ],
-        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            Problem: _problem,
+            HTTPException: _http_error,
+            ClientDisconnect: _client_left,
+            Exception: _crash,
+        },
         lifespan=lifespan,
     )

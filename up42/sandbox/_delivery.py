@@ -1,10 +1,17 @@
 """Deliveries: sign a message, POST it, record the attempt, and retry live deliveries with backoff.
 
-Every delivery is stored ``pending`` before its first attempt, with a lease (the request timeout plus a margin)
-so it is not sent twice while in flight. Test deliveries (``liveMode`` false) are sent once and reported in the
-TestRun. A failed live delivery stays pending with the time its next attempt is due, growing exponentially; a
-scheduler task sends due deliveries until one attempt succeeds, the attempts run out, or the webhook is deleted
-or deactivated. Because the schedule lives in the database, a restart resumes every pending delivery.
+Every delivery is stored ``pending`` before its first attempt. Test deliveries (``liveMode`` false) are sent once
+and reported in the TestRun. A failed live delivery stays pending with the time its next attempt is due, growing
+exponentially; a scheduler task sends due deliveries until one attempt succeeds, the attempts run out, or the
+webhook is deleted or deactivated. Because the schedule lives in the database, a restart resumes every pending
+delivery.
+
+Pacing: a delivery has one attempt in flight at a time. The scheduler skips deliveries in flight, and a resend
+waits for the attempt in flight to end. Each attempt has a deadline, the policy's ``timeout``, on the whole
+exchange up to the answer's status and headers (a receiver that trickles them is cut off there). At most
+`PARALLEL_ATTEMPTS` attempts are in flight at once, over as many connections; the others wait their turn, and
+their deadline starts when they go. An attempt is also leased in the database for its deadline plus a margin,
+which only a restart after a crash mid-attempt waits out.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import json
 import logging
 import ssl
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -37,7 +44,10 @@ USER_AGENT = f"up42-sandbox/{__version__}"
 
 @dataclasses.dataclass(frozen=True)
 class RetryPolicy:
-    """How live deliveries are retried: ``attempts`` in all, pauses from ``first_delay`` growing by ``factor``."""
+    """How live deliveries are retried: ``attempts`` in all, pauses from ``first_delay`` growing by ``factor``.
+
+    ``timeout`` is each attempt's deadline in seconds, from its connection to the receiver's status and headers.
+    """
 
     attempts: int = 5
     first_delay: float = 1.0
@@ -50,8 +60,10 @@ class RetryPolicy:
         return min(self.max_delay, self.first_delay * self.factor ** (attempt - 2))
 
 
-# Added to the request timeout for the lease of an attempt in flight: a crash mid-send is resumed after both.
+# Added to the deadline for the lease of an attempt in flight: a crash mid-send is resumed after both.
 LEASE_MARGIN = 5.0
+# Attempts in flight at once, and connections in the pool; more attempts wait for one of them to end.
+PARALLEL_ATTEMPTS = 100
 
 
 # Why a delivery cannot be sent again.
@@ -104,6 +116,7 @@ class Deliverer:
         self.policy = policy
         self._http = httpx.AsyncClient(
             timeout=policy.timeout,
+            limits=httpx.Limits(max_connections=PARALLEL_ATTEMPTS),
             verify=_tls(),
             follow_redirects=False,
             trust_env=False,
@@ -111,6 +124,11 @@ class Deliverer:
         )
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(PARALLEL_ATTEMPTS)
+        # Deliveries with an attempt taken and not yet over, each with an event set when it is.
+        self._in_flight: dict[str, asyncio.Event] = {}
+        # Taking deliveries (marking them in the database and here) is one step at a time, so none is taken twice.
+        self._taking = asyncio.Lock()
 
     def start(self) -> None:
         """Start the scheduler on the running loop; it first resumes what the database holds pending."""
@@ -137,31 +155,70 @@ class Deliverer:
     def _lease(self) -> str:
         return _later(self.policy.timeout + LEASE_MARGIN)
 
+    def _hold(self, delivery_ids: Iterable[str]) -> None:
+        for delivery_id in delivery_ids:
+            self._in_flight[delivery_id] = asyncio.Event()
+
+    @contextlib.contextmanager
+    def _releasing(self, delivery_ids: Iterable[str]) -> Iterator[None]:
+        """Release held deliveries when the block ends; if it failed, the scheduler looks at them again."""
+        try:
+            yield
+        except BaseException:
+            self._wake.set()
+            raise
+        finally:
+            for delivery_id in delivery_ids:
+                self._in_flight.pop(delivery_id).set()
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, delivery_id: str) -> AsyncIterator[None]:
+        """Hold one delivery once no attempt of it is in flight, until the block ends."""
+        while True:
+            async with self._taking:
+                running = self._in_flight.get(delivery_id)
+                if running is None:
+                    self._hold([delivery_id])
+                    break
+            await running.wait()
+        with self._releasing([delivery_id]):
+            yield
+
     async def _schedule(self) -> None:
         while True:
             self._wake.clear()
             try:
-                for delivery in await run_in_threadpool(self._store.claim_due, timestamp(), self._lease()):
+                async with self._taking:
+                    busy = frozenset(self._in_flight)
+                    due = await run_in_threadpool(self._store.claim_due, timestamp(), self._lease(), busy)
+                    self._hold(delivery.id for delivery in due)
+                for delivery in due:
                     self._spawn(self._retry(delivery))
-                due = await run_in_threadpool(self._store.next_due)
+                due_at = await run_in_threadpool(self._store.next_due, frozenset(self._in_flight))
             except Exception:
                 # The scheduler must outlive a failed query: without it no retry is ever sent again.
                 logger.exception("The delivery scheduler failed; trying again in a second")
-                due = _later(1.0)
-            wait = None if due is None else max(0.0, _seconds_until(due))
+                due_at = _later(1.0)
+            wait = None if due_at is None else max(0.0, _seconds_until(due_at))
             # Woken early when an attempt schedules a retry sooner than the one waited for.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
 
     async def _retry(self, delivery: Delivery) -> None:
-        hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
-        # A test delivery is due again only when the sandbox stopped while sending it.
-        reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
-        if reason is not None:
-            await run_in_threadpool(self._store.stop, delivery.id, reason)
-            logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
-        elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
-            await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
+        with self._releasing([delivery.id]):
+            hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+            # A test delivery is due again only when the sandbox stopped while sending it.
+            reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
+            if reason is not None:
+                await run_in_threadpool(self._store.stop, delivery.id, reason)
+                logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
+            elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
+                await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
+
+    async def _send(self, hook: StoredWebhook, delivery: Delivery, *, may_retry: bool) -> Outcome:
+        """Make the first attempt of a held, just opened delivery, and release it."""
+        with self._releasing([delivery.id]):
+            return await self._attempt(hook, delivery, 1, may_retry=may_retry)
 
     async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> Outcome:
         """Make attempt ``number`` of ``delivery`` to the webhook's current URL and secret, and record it."""
@@ -169,18 +226,23 @@ class Deliverer:
         secret = hook.fields.secret
         headers = dict(sign(body, secret)) if secret else {"Content-Type": "application/json"}
         sent = headers
-        sent_at, started = timestamp(), time.perf_counter()
-        try:
-            request = self._http.build_request("POST", hook.fields.url, content=body, headers=headers)
-            sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
-            # Streamed and never read: the answer's body is ignored, however large.
-            response = await self._http.send(request, stream=True)
-            await response.aclose()
-            status, phrase = response.status_code, response.reason_phrase
-            error = None if response.is_success else f"the receiver answered {status}"
-        except (httpx.HTTPError, httpx.InvalidURL) as failure:
-            status, phrase, error = None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
-        duration_ms = round((time.perf_counter() - started) * 1000)
+        async with self._slots:
+            sent_at, started = timestamp(), time.perf_counter()
+            try:
+                # On the whole exchange: httpx's timeouts bound each read, which a trickling receiver renews.
+                async with asyncio.timeout(self.policy.timeout):
+                    request = self._http.build_request("POST", hook.fields.url, content=body, headers=headers)
+                    sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
+                    # Streamed and never read: the answer's body is ignored, however large.
+                    response = await self._http.send(request, stream=True)
+                    await response.aclose()
+                status, phrase = response.status_code, response.reason_phrase
+                error = None if response.is_success else f"the receiver answered {status}"
+            except TimeoutError:
+                status, phrase, error = None, "", f"the receiver did not answer within {self.policy.timeout:g} s"
+            except (httpx.HTTPError, httpx.InvalidURL) as failure:
+                status, phrase, error = None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
+            duration_ms = round((time.perf_counter() - started) * 1000)
         retry = may_retry and delivery.live_mode and error is not None and number < self.policy.attempts
         state = "pending" if retry else "failed" if error else "delivered"
         attempt = Attempt(
@@ -208,7 +270,13 @@ class Deliverer:
         return Outcome(headers, status, phrase, error, state)
 
     async def _open(self, hooks: Sequence[StoredWebhook], payload: dict[str, Any]) -> list[Delivery]:
-        return await run_in_threadpool(self._store.open_deliveries, hooks, payload, _serialise(payload), self._lease())
+        """Store new deliveries of ``payload``, held (the caller releases them)."""
+        async with self._taking:
+            opened = await run_in_threadpool(
+                self._store.open_deliveries, hooks, payload, _serialise(payload), self._lease()
+            )
+            self._hold(delivery.id for delivery in opened)
+        return opened
 
     async def test(self, hook: StoredWebhook) -> dict[str, Any]:
         """Send one test delivery per subscribed event (stored, never retried) and report them as UP42's TestRun."""
@@ -218,7 +286,7 @@ class Deliverer:
             payload = message(event, test_body(event), live=False)
             test_started = timestamp()
             (delivery,) = await self._open([hook], payload)
-            outcome = await self._attempt(hook, delivery, 1, may_retry=False)
+            outcome = await self._send(hook, delivery, may_retry=False)
             tests.append(
                 {
                     "startedAt": test_started,
@@ -252,10 +320,7 @@ class Deliverer:
         payload = message(event, body, live=True)
         deliveries = await self._open(hooks, payload)
         outcomes = await asyncio.gather(
-            *(
-                self._attempt(hook, delivery, 1, may_retry=True)
-                for hook, delivery in zip(hooks, deliveries, strict=True)
-            )
+            *(self._send(hook, delivery, may_retry=True) for hook, delivery in zip(hooks, deliveries, strict=True))
         )
         first = [
             {
@@ -276,25 +341,27 @@ class Deliverer:
         Signed again means a new ``created`` time in ``Signature-Input``; the ``Signature`` value changes only when
         the webhook's secret did, as UP42's scheme signs the content type and the body's digest, not ``created``.
 
-        It goes to the webhook's current URL with its current secret. Success makes the delivery ``delivered``;
-        a failure leaves a pending delivery on its retry schedule and makes any other ``failed``.
+        It goes to the webhook's current URL with its current secret, once an attempt in flight has ended. Success
+        makes the delivery ``delivered``; a failure leaves a pending delivery on its retry schedule and makes any
+        other ``failed``.
 
         Raises:
             LookupError: No delivery has this id.
             WebhookGoneError: Its webhook was deleted.
         """
-        delivery = await run_in_threadpool(self._store.delivery, delivery_id)
-        if delivery is None:
-            raise LookupError(f"no delivery {delivery_id!r}; list them with GET /sandbox/deliveries")
-        hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
-        if hook is None:
-            raise WebhookGoneError(
-                f"delivery {delivery_id!r} cannot be resent: its webhook {delivery.webhook_id!r} was deleted"
-            )
-        number = await run_in_threadpool(self._store.claim, delivery_id, self._lease())
-        if number is None:  # deliveries are never deleted, so this is only a guard
-            raise LookupError(f"no delivery {delivery_id!r}")
-        await self._attempt(hook, delivery, number, may_retry=delivery.state == "pending")
+        async with self._turn(delivery_id):
+            delivery = await run_in_threadpool(self._store.delivery, delivery_id)
+            if delivery is None:
+                raise LookupError(f"no delivery {delivery_id!r}; list them with GET /sandbox/deliveries")
+            hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+            if hook is None:
+                raise WebhookGoneError(
+                    f"delivery {delivery_id!r} cannot be resent: its webhook {delivery.webhook_id!r} was deleted"
+                )
+            number = await run_in_threadpool(self._store.claim, delivery_id, self._lease())
+            if number is None:  # deliveries are never deleted, so this is only a guard
+                raise LookupError(f"no delivery {delivery_id!r}")
+            await self._attempt(hook, delivery, number, may_retry=delivery.state == "pending")
         return await self._reload(delivery_id)
 
     async def resend_failed(self, since: datetime.datetime | None = None) -> tuple[list[Delivery], list[Delivery]]:

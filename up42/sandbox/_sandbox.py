@@ -10,6 +10,8 @@ from typing import Any, Self
 
 import httpx
 
+from up42._simulate import unencodable
+
 from ._app import Settings, create_app
 from ._delivery import RetryPolicy
 from ._faults import Faults
@@ -46,7 +48,8 @@ class Sandbox:
 
     Raises:
         OSError: The address cannot be bound, or the ``db`` file cannot be opened (its folder is missing, say).
-        ValueError: A setting is out of range, or the ``db`` file is not a SQLite database.
+        ValueError: A setting is out of range, a credential is empty or not valid text, or the ``db`` file is not
+            a SQLite database.
     """
 
     def __init__(
@@ -68,6 +71,10 @@ class Sandbox:
             raise ValueError(f"token_ttl must be at least 1 second, got {token_ttl}")
         if not username or not password:
             raise ValueError("username and password must not be empty")
+        accounts = {**(users or {}), username: password}
+        # Never echoed: they are credentials. No login could match them, and comparing would fail.
+        if unencodable(accounts) is not None:
+            raise ValueError("usernames and passwords must be valid text: UTF-8 cannot encode a lone surrogate")
         self.username = username
         self.password = password
         sock = bind(host, port)  # first, so a busy port leaves no database open
@@ -77,7 +84,8 @@ class Sandbox:
             sock.close()  # nothing will serve on it
             raise
         settings = Settings(
-            users={**(users or {}), username: password},
+            users=accounts,
+            port=sock.getsockname()[1],
             token_ttl=token_ttl,
             faults=faults or Faults(),
             retry=retry or RetryPolicy(),

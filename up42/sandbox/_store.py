@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -439,20 +439,22 @@ class Store:
         with self._transaction() as db:
             _stop(db, "id", delivery_id, reason)
 
-    def claim_due(self, now: str, lease_until: str) -> list[Delivery]:
+    def claim_due(self, now: str, lease_until: str, busy: Collection[str]) -> list[Delivery]:
         """Start the next attempt of every pending delivery due at ``now``, leasing each until ``lease_until``.
 
-        Returns them oldest first, without their attempts; ``attempt_count`` is the number of the attempt started.
+        Deliveries whose id is in ``busy`` (an attempt in flight) are left alone. Returns them oldest first, without
+        their attempts; ``attempt_count`` is the number of the attempt started.
         """
         returning = f"RETURNING {_DELIVERY_COLUMNS}, seq"
         sql = f"UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ? {_DUE} {returning}"  # noqa: S608
         with self._transaction() as db:
-            rows = db.execute(sql, (lease_until, now)).fetchall()
+            rows = db.execute(sql, (lease_until, now, json.dumps(list(busy)))).fetchall()
         return [_delivery(row) for row in sorted(rows, key=lambda row: row[-1])]
 
-    def next_due(self) -> str | None:
-        """When the earliest pending delivery is due, or None when none is pending."""
-        rows = self._query("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'")
+    def next_due(self, busy: Collection[str]) -> str | None:
+        """When the earliest pending delivery not in ``busy`` is due, or None when there is none."""
+        sql = f"SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' AND {_IDLE}"  # noqa: S608
+        rows = self._query(sql, (json.dumps(list(busy)),))
         return None if rows[0][0] is None else str(rows[0][0])
 
     def deliveries(
@@ -516,7 +518,9 @@ class Store:
 # Bound parameters per IN (...) query, well under SQLite's limit.
 _CHUNK = 500
 
-_DUE = "WHERE state = 'pending' AND next_attempt_at <= ?"
+# The ids to leave alone, bound as one JSON array: any number of them, in one parameter.
+_IDLE = "id NOT IN (SELECT value FROM json_each(?))"
+_DUE = f"WHERE state = 'pending' AND next_attempt_at <= ? AND {_IDLE}"
 
 _ATTEMPT_SELECT = (
     "SELECT a.delivery_id, d.webhook_id, d.event, d.message_id, d.live_mode, a.attempt, a.url, a.headers,"

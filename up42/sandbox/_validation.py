@@ -2,7 +2,8 @@
 
 The one deliberate difference from UP42: a plain ``http://`` URL is accepted when its host is a loopback address
 (``localhost``, ``127.0.0.0/8``, ``::1``), so deliveries can reach a receiver on the developer's own machine.
-Every other URL must be HTTPS.
+Every other URL must be HTTPS. A URL on loopback at the sandbox's own port is refused: deliveries to it would
+reach the sandbox itself (``/sandbox/events`` would set off a delivery per delivery, without end).
 
 Lengths are bounded so that one request cannot fill the database or every page that lists webhooks: a name takes
 at most `NAME_MAX_LENGTH` characters, a URL `URL_MAX_LENGTH`, a secret `SECRET_MAX_LENGTH`, and the event list
@@ -12,7 +13,9 @@ Text that UTF-8 cannot encode (a lone surrogate) is refused before any of these 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +29,7 @@ SECRET_MAX_LENGTH = 500
 NAME_MAX_LENGTH = 255
 URL_MAX_LENGTH = 2048
 MAX_EVENTS = 16
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class InvalidWebhook(Exception):
@@ -58,7 +62,7 @@ def _at_most(value: str, limit: int) -> None:
         raise ValueError(f"must be at most {limit} characters long")
 
 
-def _url(value: Any) -> str:
+def _url(value: Any, own_port: int) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("is required and must be a string such as https://example.com/hook")
     _at_most(value, URL_MAX_LENGTH)
@@ -71,6 +75,10 @@ def _url(value: Any) -> str:
         httpx.URL(value)  # the client that sends deliveries must accept it too
     except (ValueError, httpx.InvalidURL):
         raise ValueError("is not a valid URL") from None
+    if is_loopback(host) and (parts.port or DEFAULT_PORTS.get(parts.scheme)) == own_port:
+        raise ValueError(
+            f"points back at the sandbox itself (port {own_port} on this machine); point it at your receiver"
+        )
     if parts.scheme == "https" and host:
         return value
     if parts.scheme == "http" and is_loopback(host):
@@ -106,14 +114,21 @@ def _secret(value: Any) -> str | None:
     return value
 
 
-def webhook_fields(body: Any) -> WebhookFields:
+def webhook_fields(body: Any, own_port: int) -> WebhookFields:
     """The validated fields of a create or update body; `InvalidWebhook` lists every problem at once.
 
-    ``active`` defaults to false and ``secret`` to none, as on UP42, when the body leaves them out.
+    ``active`` defaults to false and ``secret`` to none, as on UP42, when the body leaves them out. ``own_port``
+    is the sandbox's port, which the URL must not point back at.
     """
     if not isinstance(body, dict):
         raise InvalidWebhook({"body": "must be a JSON object with name, url, events, active and secret"})
-    checks = {"name": _name, "url": _url, "events": _events, "active": _active, "secret": _secret}
+    checks: dict[str, Callable[[Any], Any]] = {
+        "name": _name,
+        "url": functools.partial(_url, own_port=own_port),
+        "events": _events,
+        "active": _active,
+        "secret": _secret,
+    }
     defaults: dict[str, Any] = {"active": False, "secret": None}
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
