@@ -20,9 +20,13 @@ from ._common import SANDBOX_EXTRA
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
-# Below the sandbox's 10 s delivery timeout, so that a hanging app costs the sender a 502 it retries rather than a
-# timeout of its own.
-FORWARD_TIMEOUT = 8.0
+# The whole exchange with a target, from connecting to the last byte read: a per-read timeout alone lets a target
+# that trickles its answer hold the forward for ever. Below the sandbox's 10 s delivery timeout, so that a hanging
+# app costs the sender a 502 it retries rather than a timeout of its own.
+FORWARD_DEADLINE = 8.0
+# Only the status counts; an answer is read this far (so that a small one leaves the connection reusable), and the
+# rest is never read: a huge answer costs the listener no memory.
+FORWARD_READ_LIMIT = 8 * 1024
 
 # Hop-by-hop headers and those httpx computes for the new request; everything else, the signature included, is
 # forwarded as received.
@@ -97,7 +101,7 @@ class Relay(Receiver):
         self._events = events
         self._targets = tuple(targets)
         self._show = show
-        self._http = httpx.AsyncClient(timeout=FORWARD_TIMEOUT, trust_env=False)
+        self._http = httpx.AsyncClient(timeout=FORWARD_DEADLINE, trust_env=False)
 
     async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify, then show the delivery and forward it to every target at once; 502 when any target failed."""
@@ -123,12 +127,26 @@ class Relay(Receiver):
 
     async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
         try:
-            response = await self._http.post(url, content=body, headers=headers)
+            async with asyncio.timeout(FORWARD_DEADLINE):
+                status = await self._post(url, body, headers)
+        except TimeoutError:
+            return Forward(url, None, f"no whole answer within {FORWARD_DEADLINE:g} s")
         except httpx.HTTPError as error:
             return Forward(url, None, _one_line(error))
-        if not response.is_success:
-            return Forward(url, response.status_code, f"answered {response.status_code}")
-        return Forward(url, response.status_code, None)
+        if not 200 <= status < 300:
+            return Forward(url, status, f"answered {status}")
+        return Forward(url, status, None)
+
+    async def _post(self, url: str, body: bytes | str, headers: list[Header]) -> int:
+        """POST to ``url``; its status, once at most `FORWARD_READ_LIMIT` bytes of the answer are read."""
+        async with self._http.stream("POST", url, content=body, headers=headers) as response:
+            read = 0
+            # Raw: a compressed answer is never inflated.
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= FORWARD_READ_LIMIT:
+                    break  # leaving the stream unread closes the connection
+            return response.status_code
 
 
 def _header_pairs(headers: HeadersLike) -> list[Header]:
