@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from tests.loopback import LoopbackServer, QuietHandler
+from tests.receiving_support import delivery, message
 from tests.test_cli import SECRET, UP42, fails, ok, run
 from tests.test_sandbox_deliveries import Recorder
-from up42._simulate import message, sample_body
 from up42.cli.listen import FORWARD_DEADLINE
 from up42.receiving import sign, verify
 from up42.sandbox import Sandbox
@@ -274,11 +274,10 @@ class _TargetHandler(QuietHandler):
             self.server.body_bytes_sent += len(chunk)
 
 
-def deliver(url: str) -> httpx.Response:
-    """POST a delivery signed with SECRET to ``url``, as UP42 would; the answer."""
-    raw = json.dumps(message("order.status", sample_body("order.status"), live=True), separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", **sign(raw, SECRET)}
-    return httpx.post(url, content=raw, headers=headers, timeout=GUARD, trust_env=False)
+def deliver(url: str, **fields: Any) -> httpx.Response:
+    """POST a delivery signed with SECRET to ``url``, as UP42 would (``fields`` replace the message's); the answer."""
+    body, headers = delivery(message(**fields), secret=SECRET)
+    return httpx.post(url, content=body, headers=headers, timeout=GUARD, trust_env=False)
 
 
 def peak_rss(pid: int) -> int:
@@ -300,6 +299,7 @@ def test_a_target_that_trickles_its_answer_is_given_up_at_the_deadline() -> None
         out, err = listener.stop()
         target.stop()
     assert answer.status_code == 502  # the sender retries later
+    assert "verified order.status (live" in out[-1]
     assert failed.endswith(f"  forwarding to {url} failed: no whole answer within {FORWARD_DEADLINE:g} s\n")
     assert err == []
 
