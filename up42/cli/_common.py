@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -130,22 +131,50 @@ def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:
     return shown
 
 
+def printable(value: object, *, lines: bool = False) -> str:
+    """``str(value)`` safe to print: every character Python's ``repr`` would escape is escaped as it would be.
+
+    That is control characters (C0, DEL, C1: a name holding ESC or BEL cannot drive the terminal), bidi
+    overrides and other format characters, lone surrogates, and separators other than the space. With
+    ``lines``, newlines are kept, so a block of text (a traceback, a body) keeps its lines.
+    """
+    text = str(value)
+    if text.isprintable():
+        return text
+    if lines:
+        return "\n".join(printable(line) for line in text.split("\n"))
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def say(text: object, *, err: bool = False, lines: bool = False) -> None:
+    """Print ``text`` for people, as `printable` makes it: one line, or a block of lines with ``lines``."""
+    click.echo(printable(text, lines=lines), err=err)
+
+
+class PrintableFormatter(logging.Formatter):
+    """Log lines with their values made `printable`, for the commands that show their log on the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as the base class formats it, tracebacks included, every line escaped."""
+        return printable(super().format(record), lines=True)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print aligned columns under upper-case headers."""
-    cells = [list(map(str, row)) for row in rows]
+    """Print aligned columns under upper-case headers; the cells are made `printable`."""
+    cells = [list(map(printable, row)) for row in rows]
     widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     for row in [list(headers), *cells]:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def fields(values: Mapping[str, Any]) -> None:
-    """Print one ``name  value`` line per item, the values aligned two spaces after the longest name."""
+    """Print one ``name  value`` line per item, the values `printable` and aligned after the longest name."""
     width = max(map(len, values))
     for name, value in values.items():
-        click.echo(f"{name:<{width}}  {value}")
+        say(f"{name:<{width}}  {value}")
 
 
 def fail(message: str, code: int) -> None:
-    """Print ``error: <message>`` on one line of stderr and exit with ``code``."""
-    click.echo(f"error: {' '.join(message.split())}", err=True)
+    """Print ``error: <message>`` on one line of stderr, made `printable`, and exit with ``code``."""
+    say(f"error: {' '.join(message.split())}", err=True)
     raise SystemExit(code)

@@ -16,7 +16,7 @@ import httpx
 
 from .._simulate import EVENT_NAMES
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA
+from ._common import SANDBOX_EXTRA, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -184,22 +184,20 @@ def _describe(event: WebhookEvent) -> str:
 
 def _show_problems(report: Report) -> None:
     if report.outcome.event is None:
-        click.echo(
-            f"{_clock(report)} refused a delivery ({report.outcome.status_code}): {report.outcome.detail}", err=True
-        )
+        say(f"{_clock(report)} refused a delivery ({report.outcome.status_code}): {report.outcome.detail}", err=True)
     for forward in report.forwards:
         if forward.error is not None:
-            click.echo(f"{_clock(report)}   forwarding to {forward.url} failed: {forward.error}", err=True)
+            say(f"{_clock(report)}   forwarding to {forward.url} failed: {forward.error}", err=True)
 
 
 def show_text(report: Report) -> None:
     """Print a delivery for people: a line per verified delivery and per successful forward, problems on stderr."""
     event = report.outcome.event
     if event is not None:
-        click.echo(f"{_clock(report)} verified {_describe(event)}")
+        say(f"{_clock(report)} verified {_describe(event)}")
         for forward in report.forwards:
             if forward.error is None:
-                click.echo(f"{_clock(report)}   forwarded to {forward.url}: {forward.status}")
+                say(f"{_clock(report)}   forwarded to {forward.url}: {forward.status}")
     _show_problems(report)
 
 
@@ -326,6 +324,6 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
     relay = Relay(secret, events=events, targets=targets, show=show_json if as_json else show_text)
     server = Server(relay.asgi_app(), bind(host, port))
     for line in _banner(server.url, events, targets):
-        click.echo(line, err=as_json)  # in JSON mode stdout is for deliveries only
+        say(line, err=as_json)  # in JSON mode stdout is for deliveries only
     sys.stdout.flush()
     server.run()

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._common import SANDBOX_EXTRA
+from ._common import SANDBOX_EXTRA, PrintableFormatter, say
 
 
 @click.command()
@@ -69,17 +69,17 @@ def sandbox(
         **{name: value for name, value in given.items() if value is not None},
     )
     env = " ".join(f"{name}={value}" for name, value in server.env.items())
-    click.echo(f"UP42 sandbox listening on {server.url}")
-    click.echo(f"  username  {server.username}")
-    click.echo(f"  password  {server.password}")
-    click.echo(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
-    click.echo(f"  dashboard {server.url}/dashboard")
-    click.echo("Point the SDK and the up42 command at it:")
-    click.echo(f"  export {env}")
-    click.echo(f"  or once: up42 login --base-url {server.url} --username {server.username}")
+    say(f"UP42 sandbox listening on {server.url}")
+    say(f"  username  {server.username}")
+    say(f"  password  {server.password}")
+    say(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
+    say(f"  dashboard {server.url}/dashboard")
+    say("Point the SDK and the up42 command at it:")
+    say(f"  export {env}")
+    say(f"  or once: up42 login --base-url {server.url} --username {server.username}")
     sys.stdout.flush()
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("up42.sandbox")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

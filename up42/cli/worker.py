@@ -13,7 +13,7 @@ import click
 from ..receiving import Receiver
 from ..receiving._inbox import DEFAULT_RETENTION
 from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
-from ._common import F
+from ._common import F, PrintableFormatter
 
 
 def load_receiver(target: str, app_dir: str) -> Receiver:
@@ -73,7 +73,7 @@ def worker(
     """
     receiver = load_receiver(target, app_dir)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("up42")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
