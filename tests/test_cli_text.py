@@ -1,4 +1,5 @@
-"""Text between the ``up42`` command and the terminal: what it prints has every control character escaped."""
+"""Text between the ``up42`` command and the terminal: what it prints has every control character escaped, and an
+argument that is not UTF-8 is refused in one line that names it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import click
+import pytest
+from click.testing import CliRunner
+
 from tests.receiving_support import message
 from tests.test_cli import SECRET, UP42, environment
+from tests.test_cli_deliveries import trigger
 from tests.test_cli_listen import Listener, deliver
 from tests.test_cli_trigger import Apps
+from tests.test_sandbox_deliveries import Recorder
+from up42.cli import cli
+from up42.cli._common import Text
 from up42.receiving import InboxStatus, open_inbox
 from up42.sandbox import Sandbox
 
@@ -180,3 +189,89 @@ def test_the_sandboxs_banner_is_printed_escaped() -> None:
     text = b"".join(banner).decode()
     assert raw_controls(text) == []
     assert f"  username  {ESCAPED}\n" in text
+
+
+# Arguments that are not UTF-8: Python hands them over as lone surrogates ("surrogateescape").
+
+
+def refused(sandbox: Sandbox | None, *args: str | bytes) -> str:
+    """Run ``up42 ARGS`` (bytes are passed as they are); the one line of its usage error."""
+    result = subprocess.run([UP42, *args], capture_output=True, env=environment(sandbox), timeout=60, check=False)
+    assert (result.returncode, result.stdout) == (2, b""), result.stderr
+    line = result.stderr.decode()
+    assert line.startswith("error: ")
+    assert line.count("\n") == 1
+    assert "codec" not in line
+    return line
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["deliveries", "show", b"dlv_v4lue\xff"], "'ID'"),
+        (["deliveries", "resend", b"dlv_v4lue\xff"], "'[ID]'"),
+        (["deliveries", "list", "--webhook", b"v4lue-\xff"], "'--webhook'"),
+        (["trigger", "order.status", "--unsigned", "--to", b"http://127.0.0.1:9/v4lue\xff"], "'--to'"),
+        (
+            ["listen", "--port", "0", "--secret", "s", "--forward-to", b"http://127.0.0.1:9/v4lue\xc3("],
+            "'--forward-to'",
+        ),
+        (["webhooks", "get", b"v4lue\xff"], "'ID'"),
+        (["webhooks", "list", "--password", b"v4lue\xffss"], "'--password'"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_named_in_one_line(
+    up42_sandbox: Sandbox, args: list[str | bytes], named: str
+) -> None:
+    with Apps(up42_sandbox) as apps:
+        apps.webhook(Recorder(), ["order.status"])
+        trigger(up42_sandbox, "order.status")  # a delivery that could be shown, resent or listed
+        line = refused(up42_sandbox, *args)
+    assert f"Invalid value for {named}: not valid UTF-8 text" in line
+    assert "v4lue" not in line  # the value is never shown: it may be a password or a secret
+    assert up42_sandbox.deliveries()[0]["attempt"] == 1  # nothing resent
+
+
+def test_inbox_ids_that_are_not_utf8_are_named_and_nothing_is_replayed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/inbox.db"
+    inbox = open_inbox(url)
+    try:
+        inbox.put("m-1", "order.status", json.dumps(message(message_id="m-1")).encode())
+        (taken,) = inbox.take("test", 30, 1)
+        inbox.fail(taken, "test", "RuntimeError: the archive is not there yet")
+        shown = refused(None, "inbox", "show", b"m-\xff", "--inbox", url)
+        replayed = refused(None, "inbox", "replay", "m-1", b"m-\xff", "--inbox", url)
+        record = inbox.get("m-1")
+    finally:
+        inbox.close()
+    assert "Invalid value for 'MESSAGE_ID': not valid UTF-8 text" in shown
+    assert "Invalid value for '[ID]...': not valid UTF-8 text" in replayed
+    assert record is not None
+    assert record.status is InboxStatus.FAILED  # refused before anything was replayed
+
+
+def _parameters(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Parameter]]:
+    found = [(path, param) for param in command.params]
+    if isinstance(command, click.Group):
+        for name, subcommand in command.commands.items():
+            found += _parameters(subcommand, (*path, name))
+    return found
+
+
+def test_every_parameter_that_takes_text_refuses_text_that_is_not_utf8() -> None:
+    runner = CliRunner()
+    checked = 0
+    for path, param in _parameters(cli):
+        if isinstance(param, click.Option) and (param.is_flag or param.count):
+            continue  # takes no value
+        if isinstance(param.type, click.Path):
+            continue  # a file name may hold any bytes the system allows
+        assert isinstance(param.type, Text | click.Choice | click.IntRange | click.FloatRange), (path, param.name)
+        given = ["x\udcff"] if isinstance(param, click.Argument) else [param.opts[0], "x\udcff"]
+        result = runner.invoke(cli, [*path, *given])
+        assert result.exit_code == 2, (path, param.name, result.output)
+        assert f"Invalid value for {param.get_error_hint(click.Context(cli))}" in result.output, (path, result.output)
+        if isinstance(param.type, Text):
+            assert "not valid UTF-8 text" in result.output, (path, result.output)
+            checked += 1
+    assert checked > 30  # the walk found the commands' options and arguments

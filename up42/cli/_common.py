@@ -68,6 +68,43 @@ class Connection:
         return Client(username, password, base_url=self.base_url, region=self.region)
 
 
+class Text(click.types.StringParamType):
+    """Text given to a parameter: valid UTF-8, or a usage error that names the parameter.
+
+    Python hands on command-line bytes (and environment values) that are not UTF-8 as lone surrogates, which no
+    request, file or terminal can take: refused here, before any command sees them, rather than failing later
+    with a codec's message. The value is never shown, since it may be a password or a secret.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The text, unchanged, or a usage error saying it is not UTF-8 (click names the option and its variable)."""
+        text = super().convert(value, param, ctx)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("not valid UTF-8 text", param, ctx)
+        return text
+
+
+TEXT = Text()
+
+
+def check_text(command: click.Command) -> None:
+    """Make every plain-text parameter of ``command``, and of its subcommands, a `Text`.
+
+    Done once for the whole command tree rather than with ``type=`` on each option, so that no option can miss
+    it. Other types check their own values: choices and numbers refuse what they do not know in a line of their
+    own, `Text` subclasses (URLs, times) check as it does, and file paths (``click.Path``) take any bytes the
+    system allows.
+    """
+    for param in command.params:
+        if type(param.type) is click.types.StringParamType:
+            param.type = TEXT
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            check_text(subcommand)
+
+
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check ``--base-url`` as the SDK would, so a bad one is a usage error that names the option."""
     if value is None:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .._simulate import timestamp
-from ._common import Connection, F, connection, emit_json, fields, place_options, say, table
+from ._common import Connection, F, Text, connection, emit_json, fields, place_options, say, table
 from ._sandbox_api import SandboxAPI, sandbox_url
 
 STATES = ("delivered", "failed", "pending")
@@ -18,7 +18,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DURATION = re.compile(r"(\d+)([smhd])")
 
 
-class Since(click.ParamType[str]):
+class Since(Text):
     """A point in time: a duration back from now (``30s``, ``15m``, ``2h``, ``3d``) or an RFC 3339 time.
 
     Converts to RFC 3339 UTC, as the sandbox takes it.
@@ -28,7 +28,7 @@ class Since(click.ParamType[str]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The time ``value`` names, as RFC 3339 UTC."""
-        text = str(value).strip()
+        text = super().convert(value, param, ctx).strip()
         duration = _DURATION.fullmatch(text)
         try:
             if duration:

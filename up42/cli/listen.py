@@ -16,7 +16,7 @@ import httpx
 
 from .._simulate import EVENT_NAMES
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA, say
+from ._common import SANDBOX_EXTRA, Text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -243,17 +243,18 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-class HttpURL(click.ParamType[str, Any]):
+class HttpURL(Text):
     """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
 
     name = "url"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The URL, unchanged, or a usage error saying what is wrong with it."""
-        problem = _url_problem(str(value))
+        url = super().convert(value, param, ctx)
+        problem = _url_problem(url)
         if problem:
-            self.fail(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
-        return str(value)
+            self.fail(f"{url!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
+        return url
 
 
 def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[str]:

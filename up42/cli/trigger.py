@@ -38,7 +38,6 @@ def _body(event: str, body_json: str | None, assignments: Sequence[str]) -> dict
         body = apply_overrides(event, body, assignments)
     except EventBodyError as error:
         raise click.BadParameter(str(error), param_hint="--set") from None
-    _check_text(body, "--set")
     try:
         check_body(event, body)
     except EventBodyError as error:
@@ -62,7 +61,7 @@ def _given_body(body_json: str) -> dict[str, Any]:
 
 
 def _check_text(body: dict[str, Any], option: str) -> None:
-    # A \ud800 escape in --body, or an argument that is not UTF-8, leaves text that cannot be sent.
+    # A \ud800 escape in --body leaves text that cannot be sent (arguments that are not UTF-8 never get here).
     field = unencodable(body, "body")
     if field is not None:
         raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint=option)

@@ -62,7 +62,9 @@ def _seconds_option(name: str, default: float, help: str) -> Callable[[F], F]:
 )
 @_seconds_option("--backoff", DEFAULT_BACKOFF, "Seconds before the first retry; doubled for each further one.")
 @_seconds_option("--retention", DEFAULT_RETENTION, "Seconds done messages are kept before they are pruned.")
-@click.option("--app-dir", default=".", show_default=True, help="Folder to import MODULE from.")
+@click.option(
+    "--app-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder to import MODULE from."
+)
 def worker(
     target: str, concurrency: int, lease: float, max_attempts: int, backoff: float, retention: float, app_dir: str
 ) -> None:
