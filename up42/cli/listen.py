@@ -298,9 +298,10 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
 
     Point a webhook at the printed URL (plain http is fine on loopback with the sandbox). Deliveries that fail
     verification are refused with 401 and reported on stderr. Verified ones are acknowledged with 200 and, with
-    --forward-to, passed on to every target at once. A target that is down or answers other than 2xx gets one
-    line on stderr, and the sender gets 502, so it retries. Every delivery is shown and forwarded, redeliveries
-    too: de-duplicate in your app.
+    --forward-to, passed on to every target at once. A target that is down, answers other than 2xx, or has not
+    answered in full within 8 s gets one line on stderr, and the sender gets 502, so it retries (only the first
+    8 KiB of an answer are read). Every delivery is shown and forwarded, redeliveries too: de-duplicate in your
+    app.
 
     With --json, stdout has one JSON object per line for each delivery shown, with these keys (null where they
     do not apply), and the start lines go to stderr:

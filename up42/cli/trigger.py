@@ -56,15 +56,15 @@ def _given_body(body_json: str) -> dict[str, Any]:
         raise click.BadParameter(
             'must be a JSON object, such as \'{"status": "FAILED_PERMANENTLY"}\'', param_hint="--body"
         )
-    _check_text(body, "--body")
+    _check_text(body)
     return body
 
 
-def _check_text(body: dict[str, Any], option: str) -> None:
+def _check_text(body: dict[str, Any]) -> None:
     # A \ud800 escape in --body leaves text that cannot be sent (arguments that are not UTF-8 never get here).
     field = unencodable(body, "body")
     if field is not None:
-        raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint=option)
+        raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint="--body")
 
 
 def _excerpt(text: str) -> str:
