@@ -22,7 +22,7 @@ from tests.test_cli_trigger import Apps
 from tests.test_sandbox_deliveries import Recorder
 from up42.cli import cli
 from up42.cli._common import Text
-from up42.receiving import InboxStatus, open_inbox
+from up42.receiving import InboxRecord, InboxStatus, open_inbox
 from up42.sandbox import Sandbox
 
 # ESC ] 0 ; ... BEL retitles the terminal, CR goes back to overwrite the line, U+202E reverses what follows, and
@@ -143,6 +143,10 @@ def broken(event):
 """
 
 
+def failed(record: InboxRecord | None) -> bool:
+    return record is not None and record.status is InboxStatus.FAILED
+
+
 def test_the_workers_log_is_printed_escaped(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/inbox.db"
     (tmp_path / "hooks.py").write_text(HOOKS)
@@ -157,8 +161,8 @@ def test_the_workers_log_is_printed_escaped(tmp_path: Path) -> None:
             )
         try:
             deadline = time.monotonic() + WAIT
-            while (record := inbox.get(HOSTILE)) is None or record.status is not InboxStatus.FAILED:
-                assert time.monotonic() < deadline, "the worker did not fail the message in time"
+            while not (failed(inbox.get(HOSTILE)) and b"RuntimeError" in log.read_bytes()):
+                assert time.monotonic() < deadline, "the worker did not fail the message, and log it, in time"
                 time.sleep(0.05)
         finally:
             worker.terminate()
