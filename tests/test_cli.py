@@ -28,12 +28,20 @@ SECRET = "cli-secret-never-shown"
 STRICT = {"PYTHONDEVMODE": "1", "PYTHONWARNINGS": "error::ResourceWarning"}
 
 
+def environment(sandbox: Sandbox | None, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a command runs in: no UP42 variables but the sandbox's and ``env``, and STRICT."""
+    result = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
+    result.update(STRICT)
+    result.update(sandbox.env if sandbox else {})
+    result.update(env or {})
+    return result
+
+
 def run(sandbox: Sandbox | None, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_")}
-    environment.update(STRICT)
-    environment.update(sandbox.env if sandbox else {})
-    environment.update(env or {})
-    return subprocess.run([UP42, *args], capture_output=True, text=True, env=environment, timeout=60, check=False)
+    command = [UP42, *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=environment(sandbox, env), timeout=60, check=False
+    )
 
 
 def ok(sandbox: Sandbox | None, *args: str) -> str:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import queue
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.loopback import LoopbackServer, QuietHandler
+from tests.receiving_support import delivery, message
 from tests.test_cli import SECRET, UP42, fails, ok, run
 from tests.test_sandbox_deliveries import Recorder
+from up42.cli.listen import FORWARD_DEADLINE
 from up42.receiving import sign, verify
 from up42.sandbox import Sandbox
 from up42.sandbox._server import Server, bind, url_of
@@ -221,3 +227,96 @@ def test_an_unknown_event_name_is_refused_at_start() -> None:
                  "--events", "job.status")  # fmt: skip
     error = fails(result, code=2)
     assert "unknown event order.sttus (known: job.status, order.status)" in error
+
+
+# Forward targets that hold the listener: an answer that never ends, and one far larger than any app sends.
+
+GUARD = 60.0  # seconds; far beyond the forward deadline, so only a forward that is never given up trips it
+MiB = 1024 * 1024
+HUGE = 1024 * MiB
+
+
+class Target(LoopbackServer):
+    """A forward target that answers every POST as ``behaviour`` says."""
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.body_bytes_sent = 0
+        super().__init__(_TargetHandler)
+
+
+class _TargetHandler(QuietHandler):
+    server: Target
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        # A broken connection is the listener giving up, as it should.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            getattr(self, f"_{self.server.behaviour}")()
+
+    def _trickle(self) -> None:
+        """The status line and a header one byte at a time, each well within a per-read timeout, for ever."""
+        for byte in itertools.chain(b"HTTP/1.1 200 OK\r\nX-Padding: ", itertools.repeat(ord("a"))):
+            if self.server.stopping.wait(0.2):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+
+    def _huge(self) -> None:
+        """A 1 GiB answer, sent as fast as the listener reads it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(HUGE))
+        self.end_headers()
+        chunk = b"x" * MiB
+        for _ in range(HUGE // MiB):
+            self.wfile.write(chunk)
+            self.server.body_bytes_sent += len(chunk)
+
+
+def deliver(url: str, **fields: Any) -> httpx.Response:
+    """POST a delivery signed with SECRET to ``url``, as UP42 would (``fields`` replace the message's); the answer."""
+    body, headers = delivery(message(**fields), secret=SECRET)
+    return httpx.post(url, content=body, headers=headers, timeout=GUARD, trust_env=False)
+
+
+def peak_rss(pid: int) -> int:
+    """The most memory the process ``pid`` has held so far, in bytes (its VmHWM)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    (line,) = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+    kib = int(line.split()[1])
+    return kib * 1024
+
+
+def test_a_target_that_trickles_its_answer_is_given_up_at_the_deadline() -> None:
+    target = Target("trickle")
+    url = f"{target.url}/app"
+    listener = Listener("--secret", SECRET, "--forward-to", url)
+    try:
+        answer = deliver(listener.url)  # without a deadline, this waits until the guard runs out
+        failed = listener.next_line(listener.err)
+    finally:
+        out, err = listener.stop()
+        target.stop()
+    assert answer.status_code == 502  # the sender retries later
+    assert "verified order.status (live" in out[-1]
+    assert failed.endswith(f"  forwarding to {url} failed: no whole answer within {FORWARD_DEADLINE:g} s\n")
+    assert err == []
+
+
+def test_a_huge_answer_is_not_read_into_memory() -> None:
+    target = Target("huge")
+    url = f"{target.url}/app"
+    listener = Listener("--secret", SECRET, "--forward-to", url)
+    try:
+        answer = deliver(listener.url)
+        forwarded = listener.lines_until(listener.out, f"forwarded to {url}:")
+        peak = peak_rss(listener.proc.pid)
+    finally:
+        out, err = listener.stop()
+        target.stop()
+    assert answer.status_code == 200
+    assert forwarded[-1].endswith(f"  forwarded to {url}: 200\n")
+    assert peak < 256 * MiB, f"listen held {peak / MiB:.0f} MiB for a {HUGE // MiB} MiB answer"
+    assert target.body_bytes_sent < HUGE  # the listener stopped reading
+    assert (out, err) == ([], [])

@@ -199,11 +199,11 @@ def test_text_that_cannot_be_sent_is_a_usage_error(up42_sandbox: Sandbox) -> Non
     assert "--body: body.orderId is not valid text" in lone
     # An argument that is not UTF-8 reaches Python as lone surrogates.
     undecodable = fails(run(up42_sandbox, "trigger", "order.status", "--set", "orderId=\udcff"), code=2)
-    assert "--set: body.orderId is not valid text" in undecodable
+    assert "Invalid value for '--set': not valid UTF-8 text" in undecodable
     to = fails(
         run(None, "trigger", "job.status", "--set", "jobId=\udcff", "--to", "http://127.0.0.1:9/", "--unsigned"), 2
     )
-    assert "body.jobId is not valid text" in to
+    assert "Invalid value for '--set': not valid UTF-8 text" in to
     assert up42_sandbox.deliveries() == []
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -65,6 +66,43 @@ class Connection:
         if self.base_url and self.region:
             raise click.UsageError("give --base-url or --region, not both")
         return Client(username, password, base_url=self.base_url, region=self.region)
+
+
+class Text(click.types.StringParamType):
+    """Text given to a parameter: valid UTF-8, or a usage error that names the parameter.
+
+    Python hands on command-line bytes (and environment values) that are not UTF-8 as lone surrogates, which no
+    request, file or terminal can take: refused here, before any command sees them, rather than failing later
+    with a codec's message. The value is never shown, since it may be a password or a secret.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The text, unchanged, or a usage error saying it is not UTF-8 (click names the option and its variable)."""
+        text = super().convert(value, param, ctx)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("not valid UTF-8 text", param, ctx)
+        return text
+
+
+TEXT = Text()
+
+
+def check_text(command: click.Command) -> None:
+    """Make every plain-text parameter of ``command``, and of its subcommands, a `Text`.
+
+    Done once for the whole command tree rather than with ``type=`` on each option, so that no option can miss
+    it. Other types check their own values: choices and numbers refuse what they do not know in a line of their
+    own, `Text` subclasses (URLs, times) check as it does, and file paths (``click.Path``) take any bytes the
+    system allows.
+    """
+    for param in command.params:
+        if type(param.type) is click.types.StringParamType:
+            param.type = TEXT
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            check_text(subcommand)
 
 
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -130,22 +168,50 @@ def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:
     return shown
 
 
+def printable(value: object, *, lines: bool = False) -> str:
+    """``str(value)`` safe to print: every character Python's ``repr`` would escape is escaped as it would be.
+
+    That is control characters (C0, DEL, C1: a name holding ESC or BEL cannot drive the terminal), bidi
+    overrides and other format characters, lone surrogates, and separators other than the space. With
+    ``lines``, newlines are kept, so a block of text (a traceback, a body) keeps its lines.
+    """
+    text = str(value)
+    if text.isprintable():
+        return text
+    if lines:
+        return "\n".join(printable(line) for line in text.split("\n"))
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def say(text: object, *, err: bool = False, lines: bool = False) -> None:
+    """Print ``text`` for people, as `printable` makes it: one line, or a block of lines with ``lines``."""
+    click.echo(printable(text, lines=lines), err=err)
+
+
+class PrintableFormatter(logging.Formatter):
+    """Log lines with their values made `printable`, for the commands that show their log on the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as the base class formats it, tracebacks included, every line escaped."""
+        return printable(super().format(record), lines=True)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Print aligned columns under upper-case headers."""
-    cells = [list(map(str, row)) for row in rows]
+    """Print aligned columns under upper-case headers; the cells are made `printable`."""
+    cells = [list(map(printable, row)) for row in rows]
     widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     for row in [list(headers), *cells]:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def fields(values: Mapping[str, Any]) -> None:
-    """Print one ``name  value`` line per item, the values aligned two spaces after the longest name."""
+    """Print one ``name  value`` line per item, the values `printable` and aligned after the longest name."""
     width = max(map(len, values))
     for name, value in values.items():
-        click.echo(f"{name:<{width}}  {value}")
+        say(f"{name:<{width}}  {value}")
 
 
 def fail(message: str, code: int) -> None:
-    """Print ``error: <message>`` on one line of stderr and exit with ``code``."""
-    click.echo(f"error: {' '.join(message.split())}", err=True)
+    """Print ``error: <message>`` on one line of stderr, made `printable`, and exit with ``code``."""
+    say(f"error: {' '.join(message.split())}", err=True)
     raise SystemExit(code)

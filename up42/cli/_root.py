@@ -9,7 +9,7 @@ import click
 
 from .._version import __version__
 from ..errors import UP42Error
-from ._common import fail
+from ._common import check_text, fail
 from .deliveries import deliveries
 from .inbox import inbox
 from .listen import listen
@@ -36,6 +36,7 @@ def cli() -> None:
 
 for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox, worker, inbox):
     cli.add_command(command)
+check_text(cli)
 
 
 def run(args: Sequence[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from .._simulate import timestamp
-from ._common import Connection, F, connection, emit_json, fields, place_options, table
+from ._common import Connection, F, Text, connection, emit_json, fields, place_options, say, table
 from ._sandbox_api import SandboxAPI, sandbox_url
 
 STATES = ("delivered", "failed", "pending")
@@ -18,7 +18,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DURATION = re.compile(r"(\d+)([smhd])")
 
 
-class Since(click.ParamType[str]):
+class Since(Text):
     """A point in time: a duration back from now (``30s``, ``15m``, ``2h``, ``3d``) or an RFC 3339 time.
 
     Converts to RFC 3339 UTC, as the sandbox takes it.
@@ -28,7 +28,7 @@ class Since(click.ParamType[str]):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The time ``value`` names, as RFC 3339 UTC."""
-        text = str(value).strip()
+        text = super().convert(value, param, ctx).strip()
         duration = _DURATION.fullmatch(text)
         try:
             if duration:
@@ -119,7 +119,7 @@ def list_deliveries(
         emit_json(rows)
     elif not rows:
         filtered = any(value is not None for value in (webhook_id, event, state, since, limit))
-        click.echo("No deliveries match." if filtered else "No deliveries yet; try `up42 trigger order.status`.")
+        say("No deliveries match." if filtered else "No deliveries yet; try `up42 trigger order.status`.")
     else:
         table(
             ["ID", "CREATED", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"],
@@ -151,19 +151,19 @@ def _show(detail: dict[str, Any]) -> None:
         }
     )
     request = detail.get("request")
-    click.echo("")
+    say("")
     if request is None:
-        click.echo("No request sent yet.")
+        say("No request sent yet.")
     else:
         # Exactly as sent: a receiver's signature check sees these very headers and bytes.
-        click.echo(f"POST {request['url']}")
+        say(f"POST {request['url']}")
         for name, value in request["headers"].items():
-            click.echo(f"{name}: {value}")
-        click.echo("")
-        click.echo(request["body"])
+            say(f"{name}: {value}")
+        say("")
+        say(request["body"], lines=True)
     attempts = detail.get("attempts") or []
-    click.echo("")
-    click.echo(f"Attempts ({len(attempts)}):")
+    say("")
+    say(f"Attempts ({len(attempts)}):")
     table(
         ["#", "SENT", "STATUS", "DURATION", "ERROR"],
         [(a["attempt"], a["sentAt"], _status(a), f"{a['durationMs']} ms", a.get("error") or "") for a in attempts],
@@ -226,9 +226,9 @@ def _show_resent(rows: Sequence[dict[str, Any]], skipped: Sequence[dict[str, Any
         outcome_table(rows)
     for gone in skipped:
         # Not failures of this resend: nothing can deliver them again, so they never count towards the exit code.
-        click.echo(f"Skipped {gone['id']}: {gone['reason']} ({gone['webhookId']}).")
+        say(f"Skipped {gone['id']}: {gone['reason']} ({gone['webhookId']}).")
     if not rows and not skipped:
-        click.echo("No failed deliveries to resend.")
+        say("No failed deliveries to resend.")
 
 
 def _still_failed(still: Sequence[dict[str, Any]], total: int) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import click
 
 from ..receiving._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox, safe_url
-from ._common import emit_json, fields, table
+from ._common import emit_json, fields, say, table
 
 inbox_option = click.option(
     "--inbox",
@@ -103,9 +103,9 @@ def show(url: str, message_id: str, as_json: bool) -> None:
     fields(shown)
     if record.error:
         click.echo("error:")
-        click.echo(record.error.rstrip())
+        say(record.error.rstrip(), lines=True)
     click.echo("body:")
-    click.echo(record.body.decode("utf-8", "replace"))
+    say(record.body.decode("utf-8", "replace"), lines=True)
 
 
 @inbox.command()
@@ -122,9 +122,9 @@ def replay(url: str, message_ids: tuple[str, ...], all_failed: bool) -> None:
     unknown = [message_id for message_id, status in found if status is None]
     for message_id, status in found:
         if status is InboxStatus.RUNNING:
-            click.echo(f"{message_id}: running; left to its worker")
+            say(f"{message_id}: running; left to its worker")
         elif status is not None:
-            click.echo(f"{message_id}: {status.value} -> pending")
+            say(f"{message_id}: {status.value} -> pending")
     if all_failed and not ids:
         click.echo("no failed messages")
     if unknown:

@@ -16,13 +16,17 @@ import httpx
 
 from .._simulate import EVENT_NAMES
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA
+from ._common import SANDBOX_EXTRA, Text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
-# Below the sandbox's 10 s delivery timeout, so that a hanging app costs the sender a 502 it retries rather than a
-# timeout of its own.
-FORWARD_TIMEOUT = 8.0
+# The whole exchange with a target, from connecting to the last byte read: a per-read timeout alone lets a target
+# that trickles its answer hold the forward for ever. Below the sandbox's 10 s delivery timeout, so that a hanging
+# app costs the sender a 502 it retries rather than a timeout of its own.
+FORWARD_DEADLINE = 8.0
+# Only the status counts; an answer is read this far (so that a small one leaves the connection reusable), and the
+# rest is never read: a huge answer costs the listener no memory.
+FORWARD_READ_LIMIT = 8 * 1024
 
 # Hop-by-hop headers and those httpx computes for the new request; everything else, the signature included, is
 # forwarded as received.
@@ -97,7 +101,7 @@ class Relay(Receiver):
         self._events = events
         self._targets = tuple(targets)
         self._show = show
-        self._http = httpx.AsyncClient(timeout=FORWARD_TIMEOUT, trust_env=False)
+        self._http = httpx.AsyncClient(timeout=FORWARD_DEADLINE, trust_env=False)
 
     async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify, then show the delivery and forward it to every target at once; 502 when any target failed."""
@@ -123,12 +127,26 @@ class Relay(Receiver):
 
     async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
         try:
-            response = await self._http.post(url, content=body, headers=headers)
+            async with asyncio.timeout(FORWARD_DEADLINE):
+                status = await self._post(url, body, headers)
+        except TimeoutError:
+            return Forward(url, None, f"no whole answer within {FORWARD_DEADLINE:g} s")
         except httpx.HTTPError as error:
             return Forward(url, None, _one_line(error))
-        if not response.is_success:
-            return Forward(url, response.status_code, f"answered {response.status_code}")
-        return Forward(url, response.status_code, None)
+        if not 200 <= status < 300:
+            return Forward(url, status, f"answered {status}")
+        return Forward(url, status, None)
+
+    async def _post(self, url: str, body: bytes | str, headers: list[Header]) -> int:
+        """POST to ``url``; its status, once at most `FORWARD_READ_LIMIT` bytes of the answer are read."""
+        async with self._http.stream("POST", url, content=body, headers=headers) as response:
+            read = 0
+            # Raw: a compressed answer is never inflated.
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= FORWARD_READ_LIMIT:
+                    break  # leaving the stream unread closes the connection
+            return response.status_code
 
 
 def _header_pairs(headers: HeadersLike) -> list[Header]:
@@ -166,22 +184,20 @@ def _describe(event: WebhookEvent) -> str:
 
 def _show_problems(report: Report) -> None:
     if report.outcome.event is None:
-        click.echo(
-            f"{_clock(report)} refused a delivery ({report.outcome.status_code}): {report.outcome.detail}", err=True
-        )
+        say(f"{_clock(report)} refused a delivery ({report.outcome.status_code}): {report.outcome.detail}", err=True)
     for forward in report.forwards:
         if forward.error is not None:
-            click.echo(f"{_clock(report)}   forwarding to {forward.url} failed: {forward.error}", err=True)
+            say(f"{_clock(report)}   forwarding to {forward.url} failed: {forward.error}", err=True)
 
 
 def show_text(report: Report) -> None:
     """Print a delivery for people: a line per verified delivery and per successful forward, problems on stderr."""
     event = report.outcome.event
     if event is not None:
-        click.echo(f"{_clock(report)} verified {_describe(event)}")
+        say(f"{_clock(report)} verified {_describe(event)}")
         for forward in report.forwards:
             if forward.error is None:
-                click.echo(f"{_clock(report)}   forwarded to {forward.url}: {forward.status}")
+                say(f"{_clock(report)}   forwarded to {forward.url}: {forward.status}")
     _show_problems(report)
 
 
@@ -227,17 +243,18 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-class HttpURL(click.ParamType[str, Any]):
+class HttpURL(Text):
     """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
 
     name = "url"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The URL, unchanged, or a usage error saying what is wrong with it."""
-        problem = _url_problem(str(value))
+        url = super().convert(value, param, ctx)
+        problem = _url_problem(url)
         if problem:
-            self.fail(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
-        return str(value)
+            self.fail(f"{url!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
+        return url
 
 
 def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[str]:
@@ -281,9 +298,10 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
 
     Point a webhook at the printed URL (plain http is fine on loopback with the sandbox). Deliveries that fail
     verification are refused with 401 and reported on stderr. Verified ones are acknowledged with 200 and, with
-    --forward-to, passed on to every target at once. A target that is down or answers other than 2xx gets one
-    line on stderr, and the sender gets 502, so it retries. Every delivery is shown and forwarded, redeliveries
-    too: de-duplicate in your app.
+    --forward-to, passed on to every target at once. A target that is down, answers other than 2xx, or has not
+    answered in full within 8 s gets one line on stderr, and the sender gets 502, so it retries (only the first
+    8 KiB of an answer are read). Every delivery is shown and forwarded, redeliveries too: de-duplicate in your
+    app.
 
     With --json, stdout has one JSON object per line for each delivery shown, with these keys (null where they
     do not apply), and the start lines go to stderr:
@@ -308,6 +326,6 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
     relay = Relay(secret, events=events, targets=targets, show=show_json if as_json else show_text)
     server = Server(relay.asgi_app(), bind(host, port))
     for line in _banner(server.url, events, targets):
-        click.echo(line, err=as_json)  # in JSON mode stdout is for deliveries only
+        say(line, err=as_json)  # in JSON mode stdout is for deliveries only
     sys.stdout.flush()
     server.run()

@@ -12,7 +12,7 @@ from .._client import Client
 from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, region_of
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
-from ._common import Connection, emit_json, fields, place_options
+from ._common import Connection, emit_json, fields, place_options, say
 
 
 def _stored_place() -> tuple[str | None, str | None]:
@@ -52,8 +52,8 @@ def login(base_url: str | None, region: str | None, username: str | None, passwo
     region_name = region_of(place)
     stored = StoredLogin(username, password, base_url=None if region_name else place, region=region_name)
     path = save_login(stored)
-    click.echo(f"Logged in as {username} at {stored.place} (workspace {workspace_id}).")
-    click.echo(f"The login is stored in {path}; 'up42 logout' removes it.")
+    say(f"Logged in as {username} at {stored.place} (workspace {workspace_id}).")
+    say(f"The login is stored in {path}; 'up42 logout' removes it.")
 
 
 @click.command()
@@ -65,9 +65,9 @@ def logout() -> None:
         login = None
     if forget_login():
         who = f" of {login.username}" if login else ""
-        click.echo(f"Logged out: removed the stored login{who}.")
+        say(f"Logged out: removed the stored login{who}.")
     else:
-        click.echo("Not logged in; there was no stored login.")
+        say("Not logged in; there was no stored login.")
 
 
 @click.command()

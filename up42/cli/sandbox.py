@@ -9,15 +9,7 @@ from typing import Any
 import click
 
 from .._signals import StopSignals
-from .._simulate import unencodable
-from ._common import SANDBOX_EXTRA
-
-
-def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    # Arguments that are not UTF-8 arrive with lone surrogates, which no login could ever match; never echoed.
-    if value is not None and unencodable(value) is not None:
-        raise click.BadParameter("not valid UTF-8 text", ctx, param)
-    return value
+from ._common import SANDBOX_EXTRA, PrintableFormatter, say
 
 
 @click.command()
@@ -30,8 +22,8 @@ def _text(ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 )
 @click.option("--port", default=8042, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file that keeps the state across restarts.")
-@click.option("--username", callback=_text, help="The account that may log in (default: sandbox@example.com).")
-@click.option("--password", callback=_text, help="Its password (default: sandbox-password).")
+@click.option("--username", help="The account that may log in (default: sandbox@example.com).")
+@click.option("--password", help="Its password (default: sandbox-password).")
 @click.option("--token-ttl", type=click.IntRange(min=1), help="Access token lifetime in seconds (default: 300).")
 @click.option(
     "--fail-rate",
@@ -82,17 +74,17 @@ def sandbox(
             **{name: value for name, value in given.items() if value is not None},
         )
         env = " ".join(f"{name}={value}" for name, value in server.env.items())
-        click.echo(f"UP42 sandbox listening on {server.url}")
-        click.echo(f"  username  {server.username}")
-        click.echo(f"  password  {server.password}")
-        click.echo(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
-        click.echo(f"  dashboard {server.url}/dashboard")
-        click.echo("Point the SDK and the up42 command at it:")
-        click.echo(f"  export {env}")
-        click.echo(f"  or once: up42 login --base-url {server.url} --username {server.username}")
+        say(f"UP42 sandbox listening on {server.url}")
+        say(f"  username  {server.username}")
+        say(f"  password  {server.password}")
+        say(f"  state     {db or 'in memory (lost when it stops; --db keeps it)'}")
+        say(f"  dashboard {server.url}/dashboard")
+        say("Point the SDK and the up42 command at it:")
+        say(f"  export {env}")
+        say(f"  or once: up42 login --base-url {server.url} --username {server.username}")
         sys.stdout.flush()
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        handler.setFormatter(PrintableFormatter("%(asctime)s %(message)s", "%H:%M:%S"))
         logger = logging.getLogger("up42.sandbox")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

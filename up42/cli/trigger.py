@@ -21,7 +21,7 @@ from .._simulate import (
     unencodable,
 )
 from ..receiving import sign
-from ._common import emit_json, place_options
+from ._common import emit_json, place_options, say
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table
 from .listen import ENV_WEBHOOK_SECRET, HttpURL
@@ -38,7 +38,6 @@ def _body(event: str, body_json: str | None, assignments: Sequence[str]) -> dict
         body = apply_overrides(event, body, assignments)
     except EventBodyError as error:
         raise click.BadParameter(str(error), param_hint="--set") from None
-    _check_text(body, "--set")
     try:
         check_body(event, body)
     except EventBodyError as error:
@@ -57,15 +56,15 @@ def _given_body(body_json: str) -> dict[str, Any]:
         raise click.BadParameter(
             'must be a JSON object, such as \'{"status": "FAILED_PERMANENTLY"}\'', param_hint="--body"
         )
-    _check_text(body, "--body")
+    _check_text(body)
     return body
 
 
-def _check_text(body: dict[str, Any], option: str) -> None:
-    # A \ud800 escape in --body, or an argument that is not UTF-8, leaves text that cannot be sent.
+def _check_text(body: dict[str, Any]) -> None:
+    # A \ud800 escape in --body leaves text that cannot be sent (arguments that are not UTF-8 never get here).
     field = unencodable(body, "body")
     if field is not None:
-        raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint=option)
+        raise click.BadParameter(f"{field} is not valid text: it holds a lone surrogate", param_hint="--body")
 
 
 def _excerpt(text: str) -> str:
@@ -98,9 +97,9 @@ def _send_to(url: str, event: str, body: Mapping[str, Any], secret: str | None, 
         emit_json({"url": url, "messageId": payload["messageId"], "status": response.status_code, "response": answer})
         return
     signed = "signed" if secret is not None else "unsigned"
-    click.echo(f"Sent {event} (message {payload['messageId']}, {signed}) to {url}: {status}")
+    say(f"Sent {event} (message {payload['messageId']}, {signed}) to {url}: {status}")
     if answer:
-        click.echo(f"  {answer}")
+        say(f"  {answer}")
 
 
 def _trigger_in_sandbox(
@@ -112,9 +111,9 @@ def _trigger_in_sandbox(
         emit_json(result)
         return
     rows = result["deliveries"]
-    click.echo(f"Triggered {event}: message {result['messageId']}")
+    say(f"Triggered {event}: message {result['messageId']}")
     if not rows:
-        click.echo(
+        say(
             f"No active webhook is subscribed to {event}, so nothing was delivered; "
             f"create one with `up42 webhooks create --active --event {event} ...`."
         )
@@ -123,7 +122,7 @@ def _trigger_in_sandbox(
     undelivered = [row for row in rows if row["state"] != "delivered"]
     if undelivered:
         retried = "; pending ones are retried" if any(row["state"] == "pending" for row in undelivered) else ""
-        click.echo(
+        say(
             f"{len(undelivered)} of {len(rows)} not delivered{retried}. See `up42 deliveries show "
             f"{undelivered[0]['id']}`, and `up42 deliveries resend --failed` once your app is fixed."
         )

@@ -10,7 +10,7 @@ import click
 from .._client import Client
 from ..errors import NotFoundError
 from ..webhooks import Webhook
-from ._common import MASK, Connection, F, connection, connection_options, emit_json, fields, masked, table
+from ._common import MASK, Connection, F, connection, connection_options, emit_json, fields, masked, say, table
 
 
 def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
@@ -65,7 +65,7 @@ def list_webhooks(ctx: click.Context, /, **options: Any) -> None:
     if settings.as_json:
         emit_json(hooks)
     elif not hooks:
-        click.echo("No webhooks yet; create one with `up42 webhooks create`.")
+        say("No webhooks yet; create one with `up42 webhooks create`.")
     else:
         rows = [(h["id"], h["name"], "yes" if h["active"] else "no", ",".join(h["events"]), h["url"]) for h in hooks]
         table(["ID", "NAME", "ACTIVE", "EVENTS", "URL"], rows)
@@ -159,7 +159,7 @@ def delete_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> No
     if settings.as_json:
         emit_json({"id": webhook_id, "deleted": True})
     else:
-        click.echo(f"Deleted webhook {webhook_id}.")
+        say(f"Deleted webhook {webhook_id}.")
 
 
 @webhooks.command("test")
@@ -182,7 +182,7 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
     else:
         failed = run.get("testsFailed", run["testsRun"] - run["testsSucceeded"])
         deliveries = "delivery" if run["testsRun"] == 1 else "deliveries"
-        click.echo(
+        say(
             f"Sent {run['testsRun']} test {deliveries} to {hook.url}: "
             f"{run['testsSucceeded']} succeeded, {failed} failed."
         )
@@ -191,10 +191,10 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
             table(["EVENT", "RESULT", "MESSAGE"], rows)
     failures = [test for test in tests if not test["success"]]
     for test in failures:
-        click.echo(f"error: {test['eventName']}: {test.get('message') or 'the test delivery failed'}", err=True)
+        say(f"error: {test['eventName']}: {test.get('message') or 'the test delivery failed'}", err=True)
     if failures or run["testsSucceeded"] < run["testsRun"]:
         if not failures:  # a TestRun without its list of tests
-            click.echo(f"error: {run['testsRun'] - run['testsSucceeded']} test deliveries failed", err=True)
+            say(f"error: {run['testsRun'] - run['testsSucceeded']} test deliveries failed", err=True)
         raise click.exceptions.Exit(1)
 
 

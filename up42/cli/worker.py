@@ -12,7 +12,7 @@ import click
 
 from ..receiving import Receiver
 from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_HANDLER_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
-from ._common import F
+from ._common import F, PrintableFormatter
 
 
 def load_receiver(target: str, app_dir: str) -> Receiver:
@@ -71,7 +71,9 @@ def _seconds_option(name: str, default: float | None, help: str, shown: str | No
     "Seconds done messages are kept before they are pruned; at least the receiver's max_age + tolerance.",
     "7 days, or max_age + tolerance when longer",
 )
-@click.option("--app-dir", default=".", show_default=True, help="Folder to import MODULE from.")
+@click.option(
+    "--app-dir", type=click.Path(file_okay=False), default=".", show_default=True, help="Folder to import MODULE from."
+)
 def worker(
     target: str,
     concurrency: int,
@@ -95,7 +97,7 @@ def worker(
         concurrency=concurrency, lease=lease, timeout=timeout, max_attempts=max_attempts, backoff=backoff, **options
     )
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("up42")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
