@@ -103,8 +103,10 @@ class HttpxSender:
         response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
-            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
-            async for chunk in response.aiter_bytes():
+            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
+            decoded = response.is_stream_consumed
+            body = CappedBody(answer, limit, response.headers.get("Content-Length"), decoded=decoded)
+            async for chunk in response.aiter_bytes() if decoded else response.aiter_raw():
                 body.add(chunk)
             return body.finish()
         finally:

@@ -18,8 +18,8 @@ Two limits hold for every call, whatever the server does:
   blocking read, so it shortens every phase's timeout to the time left when an attempt starts and checks the
   clock as each piece of the body arrives: it ends at the deadline, or at the latest when the read in progress
   times out.
-- The size cap: a body longer than ``max_response_size`` bytes (after decompression) is refused while it
-  arrives, so memory never holds more than the cap.
+- The size cap: a body is refused as soon as the bytes received, or what any of its content codings decodes
+  to, outgrow ``max_response_size`` (see `_encodings`): memory never holds much more than the cap.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import httpx
 from . import _retry
 from ._auth import AsyncTokens, Grant, Tokens, grant_from, refused, token_call, userinfo_call, workspace_from
 from ._config import USER_AGENT, Credentials, Hosts
+from ._encodings import accept_encoding
 from ._http import AsyncSender, Wire, as_httpx_error
 from ._responses import Answer, Call, CappedBody, Reply, read
 from ._retry import Attempts, RetryPolicy
@@ -146,7 +147,7 @@ class _Outgoing:
 
 def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
     """Encode the generated code's request (a JSON or form body at most) as httpx would, for either backend."""
-    headers = {**request.get("headers", {}), "User-Agent": USER_AGENT}
+    headers = {**request.get("headers", {}), "User-Agent": USER_AGENT, "Accept-Encoding": accept_encoding()}
     content = None
     if "json" in request:
         text = json.dumps(request["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -159,10 +160,7 @@ def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
 
 
 class _Watched(httpx.SyncByteStream):
-    """A sync response's raw stream that checks the deadline as each piece arrives.
-
-    The check sits below decompression: a compressed stream can go on for ever without yielding a decoded byte.
-    """
+    """A sync response's raw stream that checks the deadline as each piece arrives."""
 
     def __init__(self, stream: httpx.SyncByteStream, deadline: Deadline, what: str, attempts: int) -> None:
         self._stream = stream
@@ -348,8 +346,12 @@ class Transport(_Base[httpx.Client]):
             if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
                 response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
-            body = CappedBody(answer, self._limits.max_response_size, response.headers.get("Content-Length"))
-            for chunk in response.iter_bytes():
+            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
+            decoded = response.is_stream_consumed
+            body = CappedBody(
+                answer, self._limits.max_response_size, response.headers.get("Content-Length"), decoded=decoded
+            )
+            for chunk in response.iter_bytes() if decoded else response.iter_raw():
                 body.add(chunk)
             return body.finish()
         finally:
