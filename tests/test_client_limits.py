@@ -104,6 +104,15 @@ class _Handler(QuietHandler):
             self.wfile.write(b" ")
             self.wfile.flush()
 
+    def _trickle_headers(self) -> None:
+        """A status line and headers one byte at a time: a minute of them, if the client waits that long."""
+        head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Trickle-%02d: 1\r\n" % n for n in range(64))
+        self.close_connection = True
+        for byte in head[: int(60 / 0.05)]:
+            if self.server.stopping.wait(0.05):
+                return
+            self.wfile.write(bytes([byte]))
+
     def _encoded(self) -> None:
         """The server's body as it is, under its Content-Encoding, in chunks: no length to refuse it by up front."""
         self.send_response(200)
@@ -211,6 +220,37 @@ def test_a_body_trickled_for_ever_ends_at_the_deadline(
     server = hostile("trickle")
 
     error = outcome(listing(server.url, timeout=5, deadline=1))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+@CLIENTS
+def test_headers_trickled_for_ever_end_at_the_deadline(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    # Every byte of the headers comes well within the read timeout, and the trickle lasts far longer than the
+    # guard: only a deadline that bounds the whole exchange, headers included, ends the call in time.
+    server = hostile("trickle_headers")
+
+    error = outcome(listing(server.url, timeout=5, deadline=1))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+def test_a_users_sync_client_ends_a_trickled_body_at_the_deadline(hostile: Callable[..., Hostile]) -> None:
+    # The SDK can't reach the connections of a client it did not make: it checks the clock as the body arrives.
+    server = hostile("trickle")
+
+    def work() -> object:
+        with (
+            httpx.Client() as mine,
+            up42.Client(USERNAME, PASSWORD, base_url=server.url, http_client=mine, timeout=5, deadline=1) as client,
+        ):
+            return client.get_webhooks()
+
+    error = outcome(work)
 
     assert isinstance(error, up42.APITimeoutError), error
     assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)

@@ -25,6 +25,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
+from ._deadline import keeping_deadlines
 from ._responses import Answer, CappedBody
 from .errors import InvalidArgumentError
 
@@ -136,7 +137,8 @@ def sync_wire(
         raise InvalidArgumentError(
             f"Client sends with httpx only: http_backend must be 'httpx' or None, got {backend!r}"
         )
-    return Wire(httpx.Client(limits=pool_limits(max_connections), follow_redirects=False), True, timeout)
+    http = httpx.Client(limits=pool_limits(max_connections), follow_redirects=False)
+    return Wire(keeping_deadlines(http), True, timeout)
 
 
 def async_wire(
