@@ -51,11 +51,11 @@ MiB = 1024 * 1024
 class Hostile(LoopbackServer):
     """UP42's token and userinfo paths answered at once; the webhook list answered as ``behaviour`` says."""
 
-    def __init__(self, behaviour: str, *, delay: float = 0.0, body: bytes = b"", coding: str = "") -> None:
+    def __init__(self, behaviour: str, *, delay: float = 0.0, body: bytes = b"", coding: str | list[str] = "") -> None:
         self.behaviour = behaviour
         self.delay = delay  # before answering any request
-        self.body = body  # what "encoded" sends, under the Content-Encoding `coding`
-        self.coding = coding
+        self.body = body  # what "encoded" sends, under the Content-Encoding `coding` (or these lines of it)
+        self.coding = [coding] if isinstance(coding, str) else coding
         self.body_bytes_sent = 0
         self.accept_encoding: list[str | None] = []  # what each request for the list asked for
         super().__init__(_Handler)
@@ -117,7 +117,8 @@ class _Handler(QuietHandler):
         """The server's body as it is, under its Content-Encoding, in chunks: no length to refuse it by up front."""
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Encoding", self.server.coding)
+        for coding in self.server.coding:
+            self.send_header("Content-Encoding", coding)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         body = memoryview(self.server.body)
@@ -476,6 +477,15 @@ def test_a_compressed_answer_under_the_cap_is_read(
     assert [hook.id for hook in received] == [hook["id"] for hook in hooks]
     # Only the codings the SDK can decode are asked for.
     assert server.accept_encoding == [", ".join(CODINGS)]
+
+
+@CLIENTS
+def test_codings_named_on_several_header_lines_are_all_undone(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], Any]]
+) -> None:
+    server = hostile("encoded", body=encoded(json.dumps(envelope([])).encode(), ("gzip", "gzip")), coding=["gzip"] * 2)
+
+    assert listing(server.url, deadline=GUARD)() == []
 
 
 @CLIENTS

@@ -82,7 +82,9 @@ class AiohttpSender:
             proxy_auth=proxy_auth,
         ) as response:
             answer = Answer(response.status, response.reason or "", response.raw_headers, method, url)
-            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
+            received = response.headers
+            coding = ", ".join(received.getall("Content-Encoding", ()))
+            body = CappedBody(answer, limit, received.get("Content-Length"), coding)
             while chunk := await response.content.readany():
                 body.add(chunk)
             return body.finish()

@@ -106,7 +106,9 @@ class HttpxSender:
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
             # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
             decoded = response.is_stream_consumed
-            body = CappedBody(answer, limit, response.headers.get("Content-Length"), decoded=decoded)
+            received = response.headers
+            coding = None if decoded else received.get("Content-Encoding")
+            body = CappedBody(answer, limit, received.get("Content-Length"), coding)
             async for chunk in response.aiter_bytes() if decoded else response.aiter_raw():
                 body.add(chunk)
             return body.finish()

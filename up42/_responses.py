@@ -154,19 +154,17 @@ class CappedBody:
 
     __slots__ = ("_answer", "_chunks", "_decoders", "_limit", "_sizes")
 
-    def __init__(self, answer: Answer, limit: int, declared: str | None, *, decoded: bool = False) -> None:
-        """``declared``: the Content-Length header, as the backend has it indexed already.
-
-        ``decoded``: the body comes decoded already, whatever its Content-Encoding says.
+    def __init__(self, answer: Answer, limit: int, declared: str | None, coding: str | None) -> None:
+        """``declared`` and ``coding``: the Content-Length and Content-Encoding headers (its lines joined by commas),
+        as the backend has them indexed already; ``coding`` is None for a body that comes decoded already too.
         """
         self._answer = answer
         self._limit = limit
         self._chunks: list[bytes] = []
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large(answer, limit)
-        coding = None if decoded else answer.header("content-encoding")
         try:
-            self._decoders = [] if coding is None else decoders(coding)
+            self._decoders = decoders(coding) if coding else []
         except CodingError as error:
             raise _parse_error(answer, str(error)) from None
         # The bytes received, then the output of each decoder.

@@ -305,9 +305,9 @@ class Transport(_Base[httpx.Client]):
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
             # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
             decoded = response.is_stream_consumed
-            body = CappedBody(
-                answer, self._limits.max_response_size, response.headers.get("Content-Length"), decoded=decoded
-            )
+            received = response.headers
+            coding = None if decoded else received.get("Content-Encoding")
+            body = CappedBody(answer, self._limits.max_response_size, received.get("Content-Length"), coding)
             for chunk in response.iter_bytes() if decoded else response.iter_raw():
                 body.add(chunk)
             return body.finish()
