@@ -361,6 +361,15 @@ def _streamed_zeros(compressor: Callable[[], Any], add: str, end: str) -> Callab
     return zeros
 
 
+def _in_two_frames(compress: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """zstd as a server streaming its answer may send it: several frames, one after the other."""
+
+    def encode(body: bytes) -> bytes:
+        return compress(body[: len(body) // 2]) + compress(body[len(body) // 2 :])
+
+    return encode
+
+
 def _codings() -> dict[str, tuple[Callable[[bytes], bytes], Callable[[int], bytes]]]:
     """Each content coding this environment can make: how to encode a body, and how to encode that many zeros."""
     found = {
@@ -373,7 +382,7 @@ def _codings() -> dict[str, tuple[Callable[[bytes], bytes], Callable[[int], byte
     for name in ("compression.zstd", "backports.zstd"):
         with contextlib.suppress(ImportError):
             zstd = importlib.import_module(name)
-            found["zstd"] = (zstd.compress, _streamed_zeros(zstd.ZstdCompressor, "compress", "flush"))
+            found["zstd"] = (_in_two_frames(zstd.compress), _streamed_zeros(zstd.ZstdCompressor, "compress", "flush"))
             break
     return found
 

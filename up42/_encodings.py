@@ -7,7 +7,8 @@ at a time, and the caller (`CappedBody`) counts each piece before it asks for th
 gzip and deflate are always decoded; br with the ``brotli`` or ``brotlicffi`` package from 1.2 on (earlier releases
 cannot bound their output); zstd with ``compression.zstd`` (Python 3.14) or the ``backports.zstd`` package. A server
 is offered these alone (`accept_encoding`). Any other name in a Content-Encoding header is passed over, as httpx
-does: servers have been seen to put a charset there. Data after the end of a coding's stream is ignored.
+does: servers have been seen to put a charset there. As with httpx, data after the end of a gzip, deflate or br
+stream is ignored, and a zstd body may hold several frames.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ PIECE = 64 * 1024
 MAX_LAYERS = 5
 # The largest window a zstd decoder gives a stream: 8 MiB, all an HTTP content coding may ask for (RFC 9659).
 _ZSTD_WINDOW_LOG_MAX = 23
+# Each frame needs a decoder of its own, and the input after a frame's end is copied for the next one: a body of
+# many tiny frames would cost far more than its size.
+_MAX_ZSTD_FRAMES = 1024
 
 
 class CodingError(Exception):
@@ -32,8 +36,6 @@ class CodingError(Exception):
 
 class Decoder(Protocol):
     """One layer of a body's content codings."""
-
-    name: str
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         """Decode ``data`` (and whatever an earlier piece left), in pieces of about `PIECE` bytes at most.
@@ -75,8 +77,6 @@ class _Zlib:
 class _Brotli:
     """br, on ``brotli`` (whose decoder calls its method ``process``) or ``brotlicffi`` (``decompress``)."""
 
-    name = "br"
-
     def __init__(self, module: Any) -> None:
         self._error: type[Exception] = module.error
         self._stream = module.Decompressor()
@@ -98,27 +98,39 @@ class _Brotli:
 
 
 class _Zstd:
-    """zstd, one frame."""
-
-    name = "zstd"
+    """zstd: one frame or several in a row (as httpx reads it), each decoded by a decoder of its own."""
 
     def __init__(self, module: Any) -> None:
+        self._module = module
         self._error: type[Exception] = module.ZstdError
-        options = {module.DecompressionParameter.window_log_max: _ZSTD_WINDOW_LOG_MAX}
-        self._stream = module.ZstdDecompressor(options=options)
+        self._frames = 0
+        self._stream = self._next_frame()
+
+    def _next_frame(self) -> Any:
+        self._frames += 1
+        if self._frames > _MAX_ZSTD_FRAMES:
+            raise CodingError(f"its zstd body has more than {_MAX_ZSTD_FRAMES} frames")
+        options = {self._module.DecompressionParameter.window_log_max: _ZSTD_WINDOW_LOG_MAX}
+        return self._module.ZstdDecompressor(options=options)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         """See `Decoder.feed`."""
-        stream = self._stream
-        while not stream.eof:
+        while True:
+            stream = self._stream
+            if stream.eof:
+                # What came after the frame just ended starts the next one.
+                data = stream.unused_data + data
+                if not data:
+                    return
+                stream = self._stream = self._next_frame()
             try:
                 piece = stream.decompress(data, PIECE)
             except self._error as error:
                 raise CodingError(f"its body is not valid zstd ({error})") from None
-            data = b""  # what is left of it stays inside the decoder
+            data = b""  # what is left of it stays inside the decoder, or in unused_data past the frame's end
             if piece:
                 yield piece
-            if stream.needs_input:
+            if stream.needs_input and not stream.eof:
                 return
 
 
