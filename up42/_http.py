@@ -25,7 +25,6 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
-from ._deadline import keeping_deadlines
 from ._responses import Answer, CappedBody
 from .errors import InvalidArgumentError
 
@@ -139,6 +138,8 @@ def sync_wire(
         raise InvalidArgumentError(
             f"Client sends with httpx only: http_backend must be 'httpx' or None, got {backend!r}"
         )
+    from ._sockets import keeping_deadlines
+
     http = httpx.Client(limits=pool_limits(max_connections), follow_redirects=False)
     return Wire(keeping_deadlines(http), True, timeout)
 
