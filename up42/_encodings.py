@@ -7,8 +7,8 @@ at a time, and the caller (`CappedBody`) counts each piece before it asks for th
 gzip and deflate are always decoded; br with the ``brotli`` or ``brotlicffi`` package from 1.2 on (earlier releases
 cannot bound their output); zstd with ``compression.zstd`` (Python 3.14) or the ``backports.zstd`` package. A server
 is offered these alone (`accept_encoding`). Any other name in a Content-Encoding header is passed over, as httpx
-does: servers have been seen to put a charset there. As with httpx, data after the end of a gzip, deflate or br
-stream is ignored, and a zstd body may hold several frames.
+does: servers have been seen to put a charset there. As with httpx, data after the end of a gzip or deflate stream
+is ignored, and a zstd body may hold several frames.
 """
 
 from __future__ import annotations

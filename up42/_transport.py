@@ -6,9 +6,10 @@ the wire and turns transport failures into SDK errors. The sync and async transp
 Each transport sends through one wire, for the auth host and the API host alike (see `_http`): `Transport`
 through an httpx client, `AsyncTransport` through a sender on an httpx client or on aiohttp. The SDK's own or the
 user's ``http_client``: everything the SDK needs travels with each request (absolute URL, bearer token,
-User-Agent, timeouts, no redirects), so a user's client keeps its own settings for everything else (proxies,
-certificates, event hooks, its transport) and is never closed by the SDK. The request body is encoded here, once
-per call, so both backends send the same bytes; the bearer token is added, and renewed once after a 401, here too.
+User-Agent, the codings it decodes, timeouts, no redirects), so a user's client keeps its own settings for
+everything else (proxies, certificates, event hooks, its transport) and is never closed by the SDK. The request
+body is encoded here, once per call, so both backends send the same bytes; the bearer token is added, and renewed
+once after a 401, here too.
 
 Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
