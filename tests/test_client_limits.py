@@ -409,7 +409,8 @@ def bomb(stack: tuple[str, ...]) -> bytes:
 
 # Runs in a process of its own, with little address space: a client that decodes a bomb whole fails there with a
 # MemoryError instead of taking gigabytes from the machine. A first call to a plain answer loads what the client
-# loads on first use; then, per bomb, it prints what the call raised and the most memory it held at once.
+# loads on first use; then, per bomb, it prints what the call raised and the peak of what it allocated meanwhile
+# (as tracemalloc counts it: every Python object, decoded pieces and body included).
 MEASURE = textwrap.dedent(
     """
     import asyncio, gc, json, resource, sys, tracemalloc
