@@ -33,5 +33,12 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
+    def handle_one_request(self) -> None:
+        """One request; a client that resets the connection (as one does that stops reading an answer) ends it."""
+        try:
+            super().handle_one_request()
+        except ConnectionResetError:
+            self.close_connection = True
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import gzip
+import importlib
 import json
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -34,6 +41,7 @@ from tests.conftest import (
     webhook_json,
 )
 from tests.loopback import LoopbackServer, QuietHandler
+from up42 import _http
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
 GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
@@ -43,10 +51,13 @@ MiB = 1024 * 1024
 class Hostile(LoopbackServer):
     """UP42's token and userinfo paths answered at once; the webhook list answered as ``behaviour`` says."""
 
-    def __init__(self, behaviour: str, *, delay: float = 0.0) -> None:
+    def __init__(self, behaviour: str, *, delay: float = 0.0, body: bytes = b"", coding: str | list[str] = "") -> None:
         self.behaviour = behaviour
         self.delay = delay  # before answering any request
+        self.body = body  # what "encoded" sends, under the Content-Encoding `coding` (or these lines of it)
+        self.coding = [coding] if isinstance(coding, str) else coding
         self.body_bytes_sent = 0
+        self.accept_encoding: list[str | None] = []  # what each request for the list asked for
         super().__init__(_Handler)
 
 
@@ -65,6 +76,7 @@ class _Handler(QuietHandler):
         elif path == USERINFO_PATH:
             self._json({"sub": WORKSPACE, "email": USERNAME})
         elif path == LIST_PATH:
+            self.server.accept_encoding.append(self.headers.get("Accept-Encoding"))
             # A broken connection is the client giving up, as it should.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 getattr(self, f"_{self.server.behaviour}")()
@@ -91,6 +103,29 @@ class _Handler(QuietHandler):
         while not self.server.stopping.wait(0.05):
             self.wfile.write(b" ")
             self.wfile.flush()
+
+    def _trickle_headers(self) -> None:
+        """A status line and headers one byte at a time: a minute of them, if the client waits that long."""
+        head = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Trickle-%02d: 1\r\n" % n for n in range(64))
+        self.close_connection = True
+        for byte in head[: int(60 / 0.05)]:
+            if self.server.stopping.wait(0.05):
+                return
+            self.wfile.write(bytes([byte]))
+
+    def _encoded(self) -> None:
+        """The server's body as it is, under its Content-Encoding, in chunks: no length to refuse it by up front."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        for coding in self.server.coding:
+            self.send_header("Content-Encoding", coding)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        body = memoryview(self.server.body)
+        for start in range(0, len(body), 64 * 1024):
+            chunk = body[start : start + 64 * 1024]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.write(b"0\r\n\r\n")
 
     def _stall(self) -> None:
         """Accept the request and never answer it."""
@@ -157,9 +192,9 @@ def sync_list(url: str, **options: Any) -> Callable[[], object]:
     return work
 
 
-def async_list(url: str, **options: Any) -> Callable[[], object]:
+def async_list(url: str, backend: str, **options: Any) -> Callable[[], object]:
     async def listing() -> object:
-        async with up42.AsyncClient(USERNAME, PASSWORD, base_url=url, **options) as client:
+        async with up42.AsyncClient(USERNAME, PASSWORD, base_url=url, http_backend=backend, **options) as client:  # type: ignore[arg-type]
             return await client.get_webhooks()
 
     def work() -> object:
@@ -169,7 +204,13 @@ def async_list(url: str, **options: Any) -> Callable[[], object]:
     return work
 
 
-CLIENTS = pytest.mark.parametrize("listing", [sync_list, async_list], ids=["sync", "async"])
+# AsyncClient on each backend installed: the lowest releases' run has no aiohttp.
+ASYNC_BACKENDS = [backend for backend in _http.BACKENDS if backend == "httpx" or _http.aiohttp_installed()]
+CLIENTS = pytest.mark.parametrize(
+    "listing",
+    [sync_list, *(functools.partial(async_list, backend=backend) for backend in ASYNC_BACKENDS)],
+    ids=["sync", *(f"async-{backend}" for backend in ASYNC_BACKENDS)],
+)
 
 
 @CLIENTS
@@ -183,6 +224,56 @@ def test_a_body_trickled_for_ever_ends_at_the_deadline(
 
     assert isinstance(error, up42.APITimeoutError), error
     assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+@CLIENTS
+def test_headers_trickled_for_ever_end_at_the_deadline(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    # Every byte of the headers comes well within the read timeout, and the trickle lasts far longer than the
+    # guard: only a deadline that bounds the whole exchange, headers included, ends the call in time.
+    server = hostile("trickle_headers")
+
+    error = outcome(listing(server.url, timeout=5, deadline=1))
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+def test_a_users_sync_client_ends_a_trickled_body_at_the_deadline(hostile: Callable[..., Hostile]) -> None:
+    # The SDK can't reach the connections of a client it did not make: it checks the clock as the body arrives.
+    server = hostile("trickle")
+
+    def work() -> object:
+        with (
+            httpx.Client() as mine,
+            up42.Client(USERNAME, PASSWORD, base_url=server.url, http_client=mine, timeout=5, deadline=1) as client,
+        ):
+            return client.get_webhooks()
+
+    error = outcome(work)
+
+    assert isinstance(error, up42.APITimeoutError), error
+    assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+def test_a_body_an_in_process_transport_decoded_already_is_read_as_it_is() -> None:
+    # httpx decodes the body of a response made with its content (as a mock transport makes them) at once.
+    hooks = [webhook_json()]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == TOKEN_PATH:
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 300})
+        if request.url.path == USERINFO_PATH:
+            return httpx.Response(200, json={"sub": WORKSPACE})
+        body = gzip.compress(json.dumps(envelope(hooks)).encode())
+        return httpx.Response(200, content=body, headers={"Content-Encoding": "gzip"})
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as mine,
+        up42.Client(USERNAME, PASSWORD, http_client=mine) as client,
+    ):
+        assert client.get_webhooks(return_json=True) == hooks
 
 
 @CLIENTS
@@ -247,6 +338,212 @@ def test_a_declared_length_over_the_cap_is_refused_before_reading(
 
     assert isinstance(error, up42.ResponseParseError), error
     assert "max_response_size" in str(error)
+
+
+def _zlib_zeros(wbits: int) -> Callable[[int], bytes]:
+    def zeros(size: int) -> bytes:
+        # After a full flush the compressor starts afresh, so every further MiB of zeros compresses to the same
+        # bytes, repeated here rather than compressed. The stream's end is left off: a client that keeps to the cap
+        # stops long before it, and one that does not runs out of memory first.
+        compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+        start = compressor.compress(bytes(MiB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+        block = compressor.compress(bytes(MiB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+        return start + block * (size // MiB - 1)
+
+    return zeros
+
+
+def _streamed_zeros(compressor: Callable[[], Any], add: str, end: str) -> Callable[[int], bytes]:
+    def zeros(size: int) -> bytes:
+        stream, chunk = compressor(), bytes(16 * MiB)
+        return b"".join(getattr(stream, add)(chunk) for _ in range(size // len(chunk))) + getattr(stream, end)()
+
+    return zeros
+
+
+def _in_two_frames(compress: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """zstd as a server streaming its answer may send it: several frames, one after the other."""
+
+    def encode(body: bytes) -> bytes:
+        return compress(body[: len(body) // 2]) + compress(body[len(body) // 2 :])
+
+    return encode
+
+
+def _codings() -> dict[str, tuple[Callable[[bytes], bytes], Callable[[int], bytes]]]:
+    """Each content coding this environment can make: how to encode a body, and how to encode that many zeros."""
+    found = {
+        "gzip": (gzip.compress, _zlib_zeros(zlib.MAX_WBITS | 16)),
+        "deflate": (zlib.compress, _zlib_zeros(zlib.MAX_WBITS)),
+    }
+    with contextlib.suppress(ImportError):
+        brotli = importlib.import_module("brotli")
+        found["br"] = (brotli.compress, _streamed_zeros(lambda: brotli.Compressor(quality=1), "process", "finish"))
+    for name in ("compression.zstd", "backports.zstd"):
+        with contextlib.suppress(ImportError):
+            zstd = importlib.import_module(name)
+            found["zstd"] = (_in_two_frames(zstd.compress), _streamed_zeros(zstd.ZstdCompressor, "compress", "flush"))
+            break
+    return found
+
+
+CODINGS = _codings()
+# One layer of each coding, two layers of each, and all of them stacked.
+STACKS = [(coding,) for coding in CODINGS] + [(coding, coding) for coding in CODINGS] + [tuple(CODINGS)]
+BOMB_SIZE = 2 * 1024 * MiB
+
+
+def encoded(body: bytes, stack: tuple[str, ...]) -> bytes:
+    for coding in stack:
+        body = CODINGS[coding][0](body)
+    return body
+
+
+@functools.cache
+def bomb(stack: tuple[str, ...]) -> bytes:
+    """`BOMB_SIZE` zero bytes under the codings of ``stack``: a few megabytes at most, a few kilobytes when stacked."""
+    if len(stack) > 1:
+        return encoded(bomb(stack[:1]), stack[1:])
+    return CODINGS[stack[0]][1](BOMB_SIZE)
+
+
+# Runs in a process of its own, with little address space: a client that decodes a bomb whole fails there with a
+# MemoryError instead of taking gigabytes from the machine. A first call to a plain answer loads what the client
+# loads on first use; then, per bomb, it prints what the call raised and the peak of what it allocated meanwhile
+# (as tracemalloc counts it: every Python object, decoded pieces and body included).
+MEASURE = textwrap.dedent(
+    """
+    import asyncio, gc, json, resource, sys, tracemalloc
+    import up42
+
+    client, cap, plain, bombs = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+    resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    async def listing(url):
+        async with up42.AsyncClient("u", "p", base_url=url, http_backend=client, max_response_size=cap) as c:
+            await c.get_webhooks()
+
+    def run(url):
+        try:
+            if client == "sync":
+                with up42.Client("u", "p", base_url=url, max_response_size=cap) as c:
+                    c.get_webhooks()
+            else:
+                asyncio.run(listing(url))
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        return "returned"
+
+    assert run(plain) == "returned"
+    tracemalloc.start()
+    results = {}
+    for name, url in bombs.items():
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        outcome = run(url)
+        results[name] = [outcome, tracemalloc.get_traced_memory()[1] - before]
+    print(json.dumps(results))
+    """
+)
+
+
+@pytest.mark.parametrize("client", ["sync", *ASYNC_BACKENDS])
+def test_compression_bombs_are_refused_at_the_cap_in_bounded_memory(
+    hostile: Callable[..., Hostile], client: str
+) -> None:
+    # Each bomb decodes to 2 GiB; the cap is 1 MiB. Every layer is counted as it is decoded, so each call stops
+    # soon after the cap and holds little more than it.
+    plain = hostile("ok").url
+    bombs = {", ".join(stack): hostile("encoded", body=bomb(stack), coding=", ".join(stack)).url for stack in STACKS}
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, client, str(MiB), plain, json.dumps(bombs)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    refused = (
+        f"ResponseParseError: HTTP 200 from GET {LIST_PATH}: the response body is larger than max_response_size "
+        f"(1048576 bytes) and was not read"
+    )
+    assert {stack: outcome for stack, (outcome, _) in results.items()} == dict.fromkeys(bombs, refused)
+    assert {stack: peak for stack, (_, peak) in results.items() if peak > 8 * MiB} == {}
+
+
+@CLIENTS
+@pytest.mark.parametrize("stack", STACKS, ids=", ".join)
+def test_a_compressed_answer_under_the_cap_is_read(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], Any]], stack: tuple[str, ...]
+) -> None:
+    hooks = [webhook_json() for _ in range(20)]
+    plain = json.dumps(envelope(hooks)).encode()
+    server = hostile("encoded", body=encoded(plain, stack), coding=", ".join(stack))
+
+    # The cap holds the decoded body, and each layer on the way to it.
+    received = listing(server.url, max_response_size=len(plain), deadline=GUARD)()
+
+    assert [hook.id for hook in received] == [hook["id"] for hook in hooks]
+    # Only the codings the SDK can decode are asked for.
+    assert server.accept_encoding == [", ".join(CODINGS)]
+
+
+@CLIENTS
+def test_codings_named_on_several_header_lines_are_all_undone(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], Any]]
+) -> None:
+    server = hostile("encoded", body=encoded(json.dumps(envelope([])).encode(), ("gzip", "gzip")), coding=["gzip"] * 2)
+
+    assert listing(server.url, deadline=GUARD)() == []
+
+
+@CLIENTS
+def test_deflate_without_its_zlib_wrapper_is_read_too(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], Any]]
+) -> None:
+    # Some servers send a bare deflate stream under "deflate"; httpx reads those, and so does the SDK.
+    bare = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    server = hostile("encoded", body=bare.compress(json.dumps(envelope([])).encode()) + bare.flush(), coding="deflate")
+
+    assert listing(server.url, deadline=GUARD)() == []
+
+
+@CLIENTS
+def test_an_answer_that_does_not_decode_is_a_parse_error(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    server = hostile("encoded", body=b'{"data": []}', coding="gzip")
+
+    error = outcome(listing(server.url))
+
+    assert isinstance(error, up42.ResponseParseError), error
+    assert f"HTTP 200 from GET {LIST_PATH}: the response breaks the API contract: " in str(error)
+    assert "its body is not valid gzip" in str(error)
+
+
+@CLIENTS
+def test_more_codings_than_any_server_stacks_are_refused(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], object]]
+) -> None:
+    server = hostile(
+        "encoded", body=encoded(json.dumps(envelope([])).encode(), ("gzip",) * 6), coding="gzip, " * 5 + "gzip"
+    )
+
+    error = outcome(listing(server.url))
+
+    assert isinstance(error, up42.ResponseParseError), error
+    assert "its body has 6 content codings, more than the 5 the SDK decodes" in str(error)
+
+
+@CLIENTS
+def test_a_coding_that_is_not_one_is_ignored(
+    hostile: Callable[..., Hostile], listing: Callable[..., Callable[[], Any]]
+) -> None:
+    # Servers have been seen to name the charset there; httpx reads such a body as it is, and so does the SDK.
+    server = hostile("encoded", body=json.dumps(envelope([])).encode(), coding="UTF-8")
+
+    assert listing(server.url, deadline=GUARD)() == []
 
 
 def test_a_body_at_the_cap_is_read(api: respx.MockRouter, auth: Auth) -> None:

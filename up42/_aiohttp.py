@@ -64,7 +64,7 @@ class AiohttpSender:
     async def exchange(
         self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
     ) -> Answer:
-        """Send the request and read the (decompressed) body as it arrives, held to the size cap."""
+        """Send the request and read the body as it arrives, held to the size cap."""
         session = self._session or self._open()
         target = URL(url)
         # Looked up once per origin; only the first request to one awaits the lookup.
@@ -75,12 +75,16 @@ class AiohttpSender:
             headers=headers,
             data=content,
             allow_redirects=False,
+            # The body is decoded by `CappedBody`, which counts every layer against the cap.
+            auto_decompress=False,
             timeout=self._timeouts(timeout),
             proxy=proxy,
             proxy_auth=proxy_auth,
         ) as response:
             answer = Answer(response.status, response.reason or "", response.raw_headers, method, url)
-            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
+            received = response.headers
+            coding = ", ".join(received.getall("Content-Encoding", ()))
+            body = CappedBody(answer, limit, received.get("Content-Length"), coding)
             while chunk := await response.content.readany():
                 body.add(chunk)
             return body.finish()

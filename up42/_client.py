@@ -154,8 +154,8 @@ class Client(_Connection[Transport, httpx.Client]):
             ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
         deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
-        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
-            while it arrives, with `ResponseParseError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB), as received and as each
+            layer of its compression decodes; a longer one is refused while it arrives, with `ResponseParseError`.
         http_client: Your own configured ``httpx.Client`` (proxies, certificates, event hooks, a mock transport).
             The SDK adds its auth, User-Agent, timeouts and retries to each request, and never closes it.
         http_backend: ``"httpx"`` or None: `Client` always sends with httpx (see `AsyncClient` for aiohttp).
@@ -298,8 +298,8 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
             ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
         deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
-        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
-            while it arrives, with `ResponseParseError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB), as received and as each
+            layer of its compression decodes; a longer one is refused while it arrives, with `ResponseParseError`.
         http_client: Your own configured ``httpx.AsyncClient`` (proxies, certificates, event hooks, a mock
             transport). The SDK adds its auth, User-Agent, timeouts and retries to each request, and never closes it.
         http_backend: Where the SDK's own client sends: ``"aiohttp"`` (aiohttp's connection pool, much faster

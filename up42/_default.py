@@ -58,8 +58,8 @@ def authenticate(
             ``httpx.Timeout`` per phase, or None for none (default: 10 s to connect, 30 s for the rest).
         deadline: Seconds one call may take in all: every request it makes, every retry and every wait between
             them (default 120; None for no deadline). When it passes, the call raises `APITimeoutError`.
-        max_response_size: The most bytes a response body may have (default 32 MiB); a longer one is refused
-            while it arrives, with `ResponseParseError`.
+        max_response_size: The most bytes a response body may have (default 32 MiB), as received and as each
+            layer of its compression decodes; a longer one is refused while it arrives, with `ResponseParseError`.
         http_client: An ``httpx.Client`` you configured (proxies, certificates, event hooks, a mock transport)
             to send with; the SDK adds its own auth, User-Agent, timeouts and retries, and never closes it.
         max_connections: How many connections the SDK's own pool keeps open at most (default 100). It shapes

@@ -103,8 +103,12 @@ class HttpxSender:
         response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
-            body = CappedBody(answer, limit, response.headers.get("Content-Length"))
-            async for chunk in response.aiter_bytes():
+            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
+            decoded = response.is_stream_consumed
+            received = response.headers
+            coding = None if decoded else received.get("Content-Encoding")
+            body = CappedBody(answer, limit, received.get("Content-Length"), coding)
+            async for chunk in response.aiter_bytes() if decoded else response.aiter_raw():
                 body.add(chunk)
             return body.finish()
         finally:
@@ -134,7 +138,10 @@ def sync_wire(
         raise InvalidArgumentError(
             f"Client sends with httpx only: http_backend must be 'httpx' or None, got {backend!r}"
         )
-    return Wire(httpx.Client(limits=pool_limits(max_connections), follow_redirects=False), True, timeout)
+    from ._sockets import keeping_deadlines
+
+    http = httpx.Client(limits=pool_limits(max_connections), follow_redirects=False)
+    return Wire(keeping_deadlines(http), True, timeout)
 
 
 def async_wire(

@@ -16,6 +16,7 @@ from up42_api import Client as GeneratedClient
 from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
 from up42_api.types import Unset
 
+from ._encodings import CodingError, decoders
 from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
 
 BODY_EXCERPT = 2000
@@ -144,28 +145,51 @@ _NOT_DECODED = object()
 
 
 class CappedBody:
-    """A response body as it arrives, refused once it outgrows the size cap. No I/O: each backend feeds it."""
+    """A response body as it comes off the wire, decoded and refused once any layer of it outgrows the size cap.
 
-    __slots__ = ("_answer", "_chunks", "_limit", "_size")
+    No I/O: each backend feeds it the raw bytes. The cap holds for the bytes received and for the output of each of
+    their content codings (see `_encodings`), counted a piece at a time as it is decoded: a body refused at the cap
+    has never been decoded much beyond it.
+    """
 
-    def __init__(self, answer: Answer, limit: int, declared: str | None) -> None:
-        """``declared``: the Content-Length header, as the backend has it indexed already."""
+    __slots__ = ("_answer", "_chunks", "_decoders", "_limit", "_sizes")
+
+    def __init__(self, answer: Answer, limit: int, declared: str | None, coding: str | None) -> None:
+        """``declared`` and ``coding``: the Content-Length and Content-Encoding headers (its lines joined by commas),
+        as the backend has them indexed already; ``coding`` is None for a body that comes decoded already too.
+        """
         self._answer = answer
         self._limit = limit
         self._chunks: list[bytes] = []
-        self._size = 0
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise too_large(answer, limit)
+        try:
+            self._decoders = decoders(coding) if coding else []
+        except CodingError as error:
+            raise _parse_error(answer, str(error)) from None
+        # The bytes received, then the output of each decoder.
+        self._sizes = [0] * (len(self._decoders) + 1)
 
     def add(self, chunk: bytes) -> None:
-        """Keep one decoded piece, or refuse the body once it outgrows the cap."""
-        self._size += len(chunk)
-        if self._size > self._limit:
+        """Take one piece of the body as received, or refuse the body once any layer of it outgrows the cap."""
+        try:
+            self._take(0, chunk)
+        except CodingError as error:
+            raise _parse_error(self._answer, str(error)) from None
+
+    def _take(self, layer: int, data: bytes) -> None:
+        size = self._sizes[layer] + len(data)
+        if size > self._limit:
             raise too_large(self._answer, self._limit)
-        self._chunks.append(chunk)
+        self._sizes[layer] = size
+        if layer == len(self._decoders):
+            self._chunks.append(data)
+        elif data:
+            for piece in self._decoders[layer].feed(data):
+                self._take(layer + 1, piece)
 
     def finish(self) -> Answer:
-        """The answer with its whole body."""
+        """The answer with its whole (decoded) body."""
         self._answer.content = self._chunks[0] if len(self._chunks) == 1 else b"".join(self._chunks)
         return self._answer
 

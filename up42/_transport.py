@@ -6,20 +6,22 @@ the wire and turns transport failures into SDK errors. The sync and async transp
 Each transport sends through one wire, for the auth host and the API host alike (see `_http`): `Transport`
 through an httpx client, `AsyncTransport` through a sender on an httpx client or on aiohttp. The SDK's own or the
 user's ``http_client``: everything the SDK needs travels with each request (absolute URL, bearer token,
-User-Agent, timeouts, no redirects), so a user's client keeps its own settings for everything else (proxies,
-certificates, event hooks, its transport) and is never closed by the SDK. The request body is encoded here, once
-per call, so both backends send the same bytes; the bearer token is added, and renewed once after a 401, here too.
+User-Agent, the codings it decodes, timeouts, no redirects), so a user's client keeps its own settings for
+everything else (proxies, certificates, event hooks, its transport) and is never closed by the SDK. The request
+body is encoded here, once per call, so both backends send the same bytes; the bearer token is added, and renewed
+once after a 401, here too.
 
 Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
   lookups, every attempt and the waits between retries) ends within ``deadline`` seconds. httpx's timeouts bound
   each connect, write and read, so a server trickling a byte at a time would otherwise hold a call for ever.
   The async transport cancels the call when its alarm rings (see `_alarms`). The sync one cannot interrupt a
-  blocking read, so it shortens every phase's timeout to the time left when an attempt starts and checks the
-  clock as each piece of the body arrives: it ends at the deadline, or at the latest when the read in progress
-  times out.
-- The size cap: a body longer than ``max_response_size`` bytes (after decompression) is refused while it
-  arrives, so memory never holds more than the cap.
+  blocking read: on the connections of a client it made, no connect, read or write waits longer than the time
+  left (see `_sockets`), so it ends at the deadline, headers and body alike. On a user's ``http_client`` it
+  shortens every phase's timeout to the time left when an attempt starts and checks the clock as each piece of
+  the body arrives: it ends at the deadline, or at the latest when the read in progress times out.
+- The size cap: a body is refused as soon as the bytes received, or what any of its content codings decodes
+  to, outgrow ``max_response_size`` (see `_encodings`): memory never holds much more than the cap.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Coroutine, Iterator
-from contextvars import ContextVar, Token
+from contextvars import Token
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -40,6 +42,8 @@ import httpx
 from . import _retry
 from ._auth import AsyncTokens, Grant, Tokens, grant_from, refused, token_call, userinfo_call, workspace_from
 from ._config import USER_AGENT, Credentials, Hosts
+from ._deadline import Deadline, current_deadline
+from ._encodings import accept_encoding
 from ._http import AsyncSender, Wire, as_httpx_error
 from ._responses import Answer, Call, CappedBody, Reply, read
 from ._retry import Attempts, RetryPolicy
@@ -67,52 +71,6 @@ class Limits:
         size = self.max_response_size
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
             raise InvalidArgumentError(f"max_response_size must be a positive number of bytes, got {size!r}")
-
-
-class Deadline:
-    """When the SDK call in progress must be over. No I/O."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._at = time.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left; zero or less once the deadline has passed."""
-        return self._at - time.monotonic()
-
-    def expired(self, what: str, attempts: int) -> APITimeoutError:
-        """The error of a call whose deadline passed while ``what`` was in flight."""
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        return APITimeoutError(
-            f"{what} did not complete within the call's deadline of {self.seconds:g} s{tries}", attempts=attempts
-        )
-
-    def check(self, what: str, attempts: int) -> None:
-        """Raise `expired` once the deadline has passed."""
-        if self.remaining() <= 0:
-            raise self.expired(what, attempts)
-
-    def capped(self, timeout: httpx.Timeout, longest: float, what: str, attempts: int) -> httpx.Timeout:
-        """Each phase's timeout, no longer than the time left; ``longest``: the longest phase (inf: one unbounded).
-
-        Raises `expired` (naming ``what`` and its ``attempts``) when no time is left.
-        """
-        left = self.remaining()
-        if left <= 0:
-            raise self.expired(what, attempts)
-        if longest <= left:
-            return timeout  # nothing to shorten, the usual case: no new object for every attempt
-
-        def cap(seconds: float | None) -> float:
-            return left if seconds is None else min(seconds, left)
-
-        return httpx.Timeout(
-            connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
-        )
-
-
-# The deadline of the SDK call running in this thread or task; every request it makes shares it.
-_current_deadline: ContextVar[Deadline | None] = ContextVar("up42_deadline", default=None)
 
 
 def connection_error(error: httpx.HTTPError, what: str, attempts: int) -> APIConnectionError:
@@ -146,7 +104,7 @@ class _Outgoing:
 
 def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
     """Encode the generated code's request (a JSON or form body at most) as httpx would, for either backend."""
-    headers = {**request.get("headers", {}), "User-Agent": USER_AGENT}
+    headers = {**request.get("headers", {}), "User-Agent": USER_AGENT, "Accept-Encoding": accept_encoding()}
     content = None
     if "json" in request:
         text = json.dumps(request["json"], ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -159,10 +117,7 @@ def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
 
 
 class _Watched(httpx.SyncByteStream):
-    """A sync response's raw stream that checks the deadline as each piece arrives.
-
-    The check sits below decompression: a compressed stream can go on for ever without yielding a decoded byte.
-    """
+    """The raw stream of a response from a user's sync client, checking the deadline as each piece arrives."""
 
     def __init__(self, stream: httpx.SyncByteStream, deadline: Deadline, what: str, attempts: int) -> None:
         self._stream = stream
@@ -193,12 +148,12 @@ class _CallScope:
 
     def __enter__(self) -> Deadline:
         deadline = Deadline(self._seconds)
-        self._token = _current_deadline.set(deadline)
+        self._token = current_deadline.set(deadline)
         return deadline
 
     def __exit__(self, *exc_info: object) -> None:
         if self._token is not None:
-            _current_deadline.reset(self._token)
+            current_deadline.reset(self._token)
 
 
 class _Joined:
@@ -208,7 +163,7 @@ class _Joined:
     __slots__ = ()
 
     def __enter__(self) -> Deadline | None:
-        return _current_deadline.get()
+        return current_deadline.get()
 
     def __exit__(self, *exc_info: object) -> None:
         pass
@@ -243,7 +198,7 @@ class _Base(Generic[S]):
     def call(self) -> _CallScope | _Joined:
         """Run one SDK call: every request inside shares its deadline (or an enclosing call's, when nested)."""
         seconds = self._limits.deadline
-        if seconds is None or _current_deadline.get() is not None:
+        if seconds is None or current_deadline.get() is not None:
             return _JOINED
         return _CallScope(seconds)
 
@@ -344,12 +299,17 @@ class Transport(_Base[httpx.Client]):
         # auth=None: the header is set above; a user's client's auth never applies.
         response = http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
-            # An async call is cancelled by its alarm, which interrupts any read; a sync read must be watched.
-            if deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
+            # An async call is cancelled by its alarm, which interrupts any read, and the connections of a client
+            # the SDK made keep to the deadline themselves; the reads of a user's client must be watched.
+            if deadline is not None and not self._wire.owned and isinstance(response.stream, httpx.SyncByteStream):
                 response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
             answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
-            body = CappedBody(answer, self._limits.max_response_size, response.headers.get("Content-Length"))
-            for chunk in response.iter_bytes():
+            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
+            decoded = response.is_stream_consumed
+            received = response.headers
+            coding = None if decoded else received.get("Content-Encoding")
+            body = CappedBody(answer, self._limits.max_response_size, received.get("Content-Length"), coding)
+            for chunk in response.iter_bytes() if decoded else response.iter_raw():
                 body.add(chunk)
             return body.finish()
         finally:
