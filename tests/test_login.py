@@ -333,3 +333,50 @@ def test_a_stored_login_holding_text_no_request_can_carry_is_refused_by_name() -
     path.write_text('{"username": "me@example.com", "password": "pa\\ud800ss"}')
     with pytest.raises(up42.InvalidArgumentError, match="password from the stored login .* lone surrogate"):
         resolve(None, None, None, None, None, env=os.environ)
+
+
+URL_PASSWORD = "pw-in-the-url-never-shown"
+# Base URLs that carry a password: plainly, with a scheme or a bracket that is wrong too, with a '/' in the
+# password (a URL parser reads part of it as a port, or as a path), with a full-width '@', without a scheme.
+URLS_WITH_A_PASSWORD = [
+    f"ftp://u:{URL_PASSWORD}@host",
+    f"http://u:{URL_PASSWORD}@127.0.0.1:8042",
+    f"http://u:{URL_PASSWORD}@[::1/",
+    f"http://u:{URL_PASSWORD}/x@127.0.0.1",
+    f"http://u:8042/{URL_PASSWORD}@127.0.0.1",
+    f"http://u:{URL_PASSWORD}\uff20127.0.0.1",
+    f"{URL_PASSWORD}@127.0.0.1",
+]
+
+
+@pytest.mark.parametrize("url", URLS_WITH_A_PASSWORD)
+def test_a_base_url_with_a_password_is_refused_without_showing_it(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts = [
+        lambda: up42.Client("me@example.com", PASSWORD, base_url=url),
+        lambda: up42.authenticate(username="me@example.com", password=PASSWORD, base_url=url),
+        lambda: resolve("me@example.com", PASSWORD, None, None, None, env={"UP42_BASE_URL": url}),
+    ]
+    for attempt in attempts:
+        with pytest.raises(up42.InvalidArgumentError, match="must not hold a user name or password") as caught:
+            attempt()
+        assert URL_PASSWORD not in f"{caught.value} {caught.value!r}"
+    monkeypatch.setenv("UP42_BASE_URL", url)
+    with pytest.raises(up42.InvalidArgumentError, match="UP42_BASE_URL must not") as caught:
+        up42.Client("me@example.com", PASSWORD)
+    assert URL_PASSWORD not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [URLS_WITH_A_PASSWORD[i] for i in (0, 4, 5)])
+def test_the_command_line_refuses_a_base_url_with_a_password_without_showing_it(url: str) -> None:
+    account = {"UP42_USERNAME": "me@example.com", "UP42_PASSWORD": PASSWORD}
+    refusals = [
+        (run(None, "webhooks", "list", "--base-url", url, env=account), 2),
+        (run(None, "deliveries", "list", "--base-url", url), 2),
+        (run(None, "whoami", env={**account, "UP42_BASE_URL": url}), 1),
+        (login(url, "me@example.com", PASSWORD), 2),
+    ]
+    save_login(StoredLogin("me@example.com", PASSWORD, base_url=url))
+    refusals.append((run(None, "whoami"), 1))
+    for result, code in refusals:
+        assert "must not hold a user name or password" in fails(result, code=code)
+        assert URL_PASSWORD not in result.stderr
