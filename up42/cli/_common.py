@@ -77,24 +77,32 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(error).removeprefix("--base-url "), ctx, param) from None
 
 
-def place_options(func: F) -> F:
-    """``--base-url`` and ``--region``: where UP42 (or a sandbox) is."""
+def _place_options(func: F, stored: str) -> F:
     options = [
         click.option(
             "--base-url",
             callback=_base_url,
-            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, "
-            "else the stored login's, else UP42).",
+            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, {stored}UP42).",
         ),
         click.option(
             "--region",
             type=click.Choice(sorted(REGIONS)),
-            help=f"UP42's region (default: ${ENV_REGION}, else the stored login's, else eu).",
+            help=f"UP42's region (default: ${ENV_REGION}, {stored}eu).",
         ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def place_options(func: F) -> F:
+    """``--base-url`` and ``--region``: where UP42 (or a sandbox) is; by default the stored login's place."""
+    return _place_options(func, "else the stored login's, else ")
+
+
+def new_place_options(func: F) -> F:
+    """``--base-url`` and ``--region`` of a new login, which never defaults to the place of the one it replaces."""
+    return _place_options(func, "else ")
 
 
 def connection_options(func: F) -> F:
