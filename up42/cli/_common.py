@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -112,7 +113,11 @@ def connection_options(func: F) -> F:
         click.option("--password", help=f"Its password (default: ${ENV_PASSWORD}, else the login)."),
         place_options,
         click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's camelCase fields)."),
-        click.option("--show-secret", is_flag=True, help="Show webhook secrets instead of masking them."),
+        click.option(
+            "--show-secret",
+            is_flag=True,
+            help="Show webhook secrets, and a user name and password in a webhook's URL, instead of masking them.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -125,16 +130,39 @@ def connection(ctx: click.Context, /, **options: Any) -> Connection:
     return group.merged(Connection(**options))
 
 
+# '@' and the characters URL parsers fold into it.
+_AT = re.compile("[@\ufe6b\uff20]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def shown_url(url: str) -> str:
+    """``url`` as the terminal may show it: a user name and password in it masked.
+
+    Everything up to the last '@' is masked, not only what a URL parser would take for them: a '/' in a password
+    moves the parser's idea of where they end.
+    """
+    ats = [match.start() for match in _AT.finditer(url)]
+    if not ats:
+        return url
+    scheme = _SCHEME.match(url)
+    start = scheme.end() if scheme and scheme.end() <= ats[-1] else 0
+    return f"{url[:start]}{MASK}{url[ats[-1] :]}"
+
+
 def emit_json(value: Any) -> None:
     """Print ``value`` as indented JSON."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:
-    """A webhook's dict with its secret masked, unless ``show_secret``."""
+    """A webhook's dict with its secret, and a user name and password in its URL, masked, unless ``show_secret``."""
     shown = dict(hook)
-    if shown.get("secret") and not show_secret:
+    if show_secret:
+        return shown
+    if shown.get("secret"):
         shown["secret"] = MASK
+    if isinstance(shown.get("url"), str):
+        shown["url"] = shown_url(shown["url"])
     return shown
 
 

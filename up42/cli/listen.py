@@ -16,7 +16,7 @@ import httpx
 
 from .._simulate import EVENT_NAMES
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA
+from ._common import SANDBOX_EXTRA, shown_url
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -122,13 +122,14 @@ class Relay(Receiver):
         return answer
 
     async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
+        shown = shown_url(url)
         try:
             response = await self._http.post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
-            return Forward(url, None, _one_line(error))
+            return Forward(shown, None, shown_url(_one_line(error)))
         if not response.is_success:
-            return Forward(url, response.status_code, f"answered {response.status_code}")
-        return Forward(url, response.status_code, None)
+            return Forward(shown, response.status_code, f"answered {response.status_code}")
+        return Forward(shown, response.status_code, None)
 
 
 def _header_pairs(headers: HeadersLike) -> list[Header]:
@@ -210,8 +211,8 @@ def _url_problem(url: str) -> str | None:
         return "it contains whitespace"
     try:
         parts = urllib.parse.urlsplit(url)
-    except ValueError as error:  # an unclosed IPv6 bracket, say
-        return f"it cannot be parsed ({error})"
+    except ValueError as error:  # an unclosed IPv6 bracket, say; the message may quote the user name and password
+        return f"it cannot be parsed ({shown_url(str(error))})"
     if parts.scheme not in ("http", "https"):
         return "it must start with http:// or https://"
     if not parts.hostname:
@@ -223,7 +224,7 @@ def _url_problem(url: str) -> str | None:
     try:
         httpx.URL(url)  # what sends to it must take it too
     except httpx.InvalidURL as error:
-        return f"it cannot be sent to ({error})"
+        return f"it cannot be sent to ({shown_url(str(error))})"
     return None
 
 
@@ -236,7 +237,8 @@ class HttpURL(click.ParamType[str, Any]):
         """The URL, unchanged, or a usage error saying what is wrong with it."""
         problem = _url_problem(str(value))
         if problem:
-            self.fail(f"{value!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
+            shown = shown_url(str(value))
+            self.fail(f"{shown!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
         return str(value)
 
 
@@ -245,7 +247,7 @@ def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[st
     if events:
         lines.append(f"Only {', '.join(sorted(events))} deliveries are shown and forwarded; others are acknowledged.")
     if targets:
-        lines.append(f"Verified deliveries are forwarded to {', '.join(targets)}.")
+        lines.append(f"Verified deliveries are forwarded to {', '.join(map(shown_url, targets))}.")
     return lines
 
 
