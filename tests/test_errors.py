@@ -524,3 +524,15 @@ def test_a_short_credential_is_masked_where_it_stands_alone(api: respx.MockRoute
 
     assert caught.value.message == "password ******** refused; Xq7z and aXq7 are other words"
     assert "password ******** refused" in caught.value.body
+
+
+@pytest.mark.off_spec
+def test_the_body_excerpt_is_masked_beyond_where_masking_shortens_it(api: respx.MockRouter, auth: object) -> None:
+    # Ten long credentials shrink to ten masks: the excerpt reaches far past the first 2,000 characters sent.
+    password = "p" + "a55w0rd" * 150
+    api.get(LIST).respond(500, text=f"{password} " * 10 + "the end")
+
+    with up42.Client(USERNAME, password) as client, pytest.raises(up42.ServerError) as caught:
+        client.get_webhooks()
+
+    assert caught.value.body == "******** " * 10 + "the end"
