@@ -130,6 +130,23 @@ def test_human_output_is_a_table_and_masks_the_secret(up42_sandbox: Sandbox, rec
     assert f"Deleted webhook {hook_id}" in ok(up42_sandbox, "webhooks", "delete", hook_id)
 
 
+def test_a_password_in_a_webhooks_url_is_masked_like_its_secret(up42_sandbox: Sandbox) -> None:
+    password = "pw-in-the-url-never-shown"
+    url = f"https://me:{password}@example.com/hook"
+    created = ok(up42_sandbox, "webhooks", "create", "--name", "n", "--url", url, "--event", "order.status", "--json")
+    hook_id = json.loads(created)["id"]
+    printed = [
+        created,
+        ok(up42_sandbox, "webhooks", "list"),
+        ok(up42_sandbox, "webhooks", "list", "--json"),
+        ok(up42_sandbox, "webhooks", "get", hook_id),
+    ]
+    for text in printed:
+        assert password not in text
+        assert "https://********@example.com/hook" in text
+    assert url in ok(up42_sandbox, "webhooks", "get", hook_id, "--show-secret")
+
+
 def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_sandbox: Sandbox) -> None:
     options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
     assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []

@@ -320,3 +320,22 @@ def test_a_huge_answer_is_not_read_into_memory() -> None:
     assert peak < 256 * MiB, f"listen held {peak / MiB:.0f} MiB for a {HUGE // MiB} MiB answer"
     assert target.body_bytes_sent < HUGE  # the listener stopped reading
     assert (out, err) == ([], [])
+
+
+def test_a_password_in_a_forward_url_is_never_printed() -> None:
+    password = "pw-in-the-url-never-shown"
+    closed = bind("127.0.0.1", 0)
+    target = f"http://me:{password}@127.0.0.1:{closed.getsockname()[1]}/hook"
+    closed.close()
+    listener = Listener("--secret", SECRET, "--forward-to", target)
+    try:
+        sent = run(None, "trigger", "order.status", "--to", listener.url, "--secret", SECRET)
+        failed = listener.lines_until(listener.err, "forwarding to")
+    finally:
+        out, err = listener.stop()
+    assert sent.returncode == 1  # the listener answered 502: its forward failed
+    assert "forwarding to http://********@127.0.0.1:" in failed[-1]
+    assert any("forwarded to http://********@127.0.0.1:" in line for line in out)  # the banner
+    refused = fails(run(None, "listen", "--secret", SECRET, "--forward-to", f"ftp://me:{password}@127.0.0.1/"), code=2)
+    for text in (*out, *err, *failed, refused, sent.stderr):
+        assert password not in text

@@ -279,3 +279,34 @@ def test_to_reaches_up42_listen_which_verifies_it() -> None:
     assert f"to {listener.url}: 200 OK\n  {{" in out  # the status, then an excerpt of the answer
     assert "verified order.status (live" in printed[-1]
     assert "PLACED" in printed[-1]
+
+
+URL_PASSWORD = "pw-in-the-url-never-shown"
+
+
+def with_password(url: str) -> str:
+    return url.replace("http://", f"http://me:{URL_PASSWORD}@", 1)
+
+
+def test_a_password_in_a_receivers_url_is_sent_but_never_printed() -> None:
+    recorder = Recorder()
+    with Apps() as apps:
+        url = with_password(apps.serve(recorder))
+        printed = [
+            ok(None, "trigger", "order.status", "--to", url, "--unsigned"),
+            ok(None, "trigger", "order.status", "--to", url, "--unsigned", "--json"),
+            fails(run(None, "trigger", "order.status", "--to", with_password(closed_port_url()), "--unsigned")),
+            fails(
+                run(None, "trigger", "order.status", "--to", f"ftp://me:{URL_PASSWORD}@127.0.0.1/h", "--unsigned"), 2
+            ),
+            fails(
+                run(None, "trigger", "order.status", "--to", f"http://me:{URL_PASSWORD}\uff20127.0.0.1/", "--unsigned"),
+                2,
+            ),
+        ]
+    assert "to http://********@127.0.0.1:" in printed[0]
+    assert json.loads(printed[1])["url"].startswith("http://********@127.0.0.1:")
+    assert "cannot reach http://********@127.0.0.1:" in printed[2]
+    for text in printed:
+        assert URL_PASSWORD not in text
+    assert [headers["authorization"][:6] for headers, _ in recorder.requests] == ["Basic "] * 2

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import email.utils
+import json
+import logging
 import re
 import time
+import uuid
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
 import httpx
 import pytest
 import respx
 
 import up42
-from tests.conftest import API, PASSWORD, SECRET, TOKENS, WEBHOOKS, envelope, error_envelope, webhook_json
+from tests.conftest import (
+    API,
+    PASSWORD,
+    SECRET,
+    TOKEN_PATH,
+    TOKENS,
+    USERINFO_PATH,
+    USERNAME,
+    WEBHOOKS,
+    WORKSPACE,
+    envelope,
+    error_envelope,
+    webhook_json,
+)
+from tests.loopback import LoopbackServer, QuietHandler
+from tests.test_cli import fails, run
+from up42 import _http
 from up42._responses import retry_after
 
 LIST = f"{API}{WEBHOOKS}"
@@ -273,3 +294,245 @@ def test_ids_are_percent_encoded_into_one_path_segment(api: respx.MockRouter, fa
 def test_bad_timeouts_are_refused(timeout: Any) -> None:
     with pytest.raises(up42.InvalidArgumentError, match="timeout must be"):
         up42.Client("u", "p", timeout=timeout)
+
+
+# A password, a webhook secret and a wrong password, each with characters that JSON, a form and a URL escape.
+ECHO_PASSWORD = 'pa55/wörd+"echoed"-never-shown'
+ECHO_SECRET = 'whsec/é+"echoed" never-shown'
+WRONG_PASSWORD = "wrong/pässword+echoed-never-shown"
+ECHO_LIST = f"/workspaces/{WORKSPACE}/webhooks"
+
+
+class Echo(LoopbackServer):
+    """A server that repeats what it was sent, in every spelling an error could keep: the password of a refused
+    login, the bearer token of a refused call, the secret of a refused webhook, and a webhook whose date is that
+    secret."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.secrets: list[str] = []
+        super().__init__(_EchoHandler)
+
+    def sent(self) -> list[str]:
+        """Every credential the clients sent, as the tests must never find them."""
+        return [ECHO_PASSWORD, WRONG_PASSWORD, *self.secrets, *self.tokens]
+
+
+def _echoed(raw: str, authorization: str, secret: str) -> dict[str, Any]:
+    token = authorization.removeprefix("Bearer ")
+    return {
+        "request": raw,
+        "headers": f"Authorization: {authorization}",
+        "token": token,
+        "apiKey": secret,
+        "hints": [f"a secret such as {secret} is too weak", json.dumps(raw), urlencode({"s": secret, "t": token})],
+    }
+
+
+class _EchoHandler(QuietHandler):
+    server: Echo
+
+    def do_GET(self) -> None:
+        self.handle_one()
+
+    do_POST = do_PUT = do_GET
+
+    def handle_one(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        authorization = self.headers.get("Authorization", "")
+        if self.path == TOKEN_PATH:
+            password = dict(parse_qsl(raw))["password"]
+            if password != ECHO_PASSWORD:
+                description = f"no user has the password {password} ({raw})"
+                self.answer(401, {"error": "invalid_grant", "error_description": description}, {"X-Echo": raw})
+                return
+            self.server.tokens.append(f"tok-{uuid.uuid4()}-never-shown")
+            self.answer(200, {"access_token": self.server.tokens[-1], "expires_in": 300, "token_type": "Bearer"})
+        elif self.path == USERINFO_PATH:
+            self.answer(200, {"sub": WORKSPACE})
+        elif self.command == "POST":
+            secret = json.loads(raw)["secret"]
+            self.server.secrets.append(secret)
+            message = f"refused {raw} sent with Authorization: {authorization}"
+            echo = {"X-Echo-Authorization": authorization, "X-Echo-Secret": quote(secret)}
+            self.answer(422, error_envelope("VALIDATION", message, _echoed(raw, authorization, secret)), echo)
+        elif self.path == ECHO_LIST:
+            message = f"the token in 'Authorization: {authorization}' is not valid"
+            self.answer(401, error_envelope("UNAUTHORIZED", message, _echoed(raw, authorization, "")))
+        else:
+            self.answer(200, envelope(webhook_json(createdAt=self.server.secrets[-1])))
+
+    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def echo() -> Iterator[Echo]:
+    server = Echo()
+    yield server
+    server.stop()
+
+
+def spellings(value: str) -> set[str]:
+    """``value`` as it is, and as JSON, a form and a URL escape it."""
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+    }
+
+
+def kept(error: BaseException) -> str:
+    """Everything an error keeps that a program could print or log."""
+    parts = [str(error), repr(error), *map(str, error.args)]
+    parts += [str(getattr(error, name, "")) for name in ("message", "code", "details", "body", "headers")]
+    return "\n".join(parts)
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> str:
+    """The SDK's log records and httpx's request lines (httpcore's debug trace shows the raw traffic, as a packet
+    capture would)."""
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.split(".")[0] in ("up42", "httpx"))
+
+
+def assert_none_kept(texts: list[str], secrets: list[str]) -> None:
+    for secret in secrets:
+        for spelling in spellings(secret):
+            for text in texts:
+                assert spelling not in text
+
+
+def test_credentials_echoed_by_the_server_are_masked_by_value(echo: Echo, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with up42.Client(USERNAME, ECHO_PASSWORD, base_url=echo.url) as client:
+        with pytest.raises(up42.ValidationError) as created:
+            client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
+        with pytest.raises(up42.AuthenticationError) as listed:
+            client.get_webhooks()  # refused twice: the token, then the renewed one
+        with pytest.raises(up42.ResponseParseError) as parsed:
+            client.initialize_webhook(HOOK["id"])
+    with (
+        up42.Client(USERNAME, WRONG_PASSWORD, base_url=echo.url) as wrong,
+        pytest.raises(up42.AuthenticationError) as refused,
+    ):
+        wrong.authenticate()
+
+    assert len(echo.tokens) == 2
+    errors = [created.value, listed.value, parsed.value, refused.value]
+    assert "********" in created.value.body and "Authorization" in created.value.message
+    assert_none_kept([*map(kept, errors), logged(caplog)], echo.sent())
+
+
+@pytest.mark.parametrize("backend", list(_http.BACKENDS))
+async def test_credentials_echoed_to_the_async_client_are_masked_by_value(
+    echo: Echo, backend: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with up42.AsyncClient(USERNAME, ECHO_PASSWORD, base_url=echo.url, http_backend=backend) as client:
+        with pytest.raises(up42.ValidationError) as created:
+            await client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
+        with pytest.raises(up42.AuthenticationError) as listed:
+            await client.get_webhooks()
+        with pytest.raises(up42.ResponseParseError) as parsed:
+            await client.initialize_webhook(HOOK["id"])
+    async with up42.AsyncClient(USERNAME, WRONG_PASSWORD, base_url=echo.url, http_backend=backend) as wrong:
+        with pytest.raises(up42.AuthenticationError) as refused:
+            await wrong.authenticate()
+
+    assert len(echo.tokens) == 2
+    errors = [created.value, listed.value, parsed.value, refused.value]
+    assert_none_kept([*map(kept, errors), logged(caplog)], echo.sent())
+
+
+def test_the_command_line_prints_no_echoed_credential(echo: Echo) -> None:
+    create = ["webhooks", "create", "--name", "n", "--url", "https://e.example/h", "--event", "order.status"]
+    account = ["--base-url", echo.url, "--username", USERNAME, "--password", ECHO_PASSWORD]
+    result = run(None, *create, "--secret", ECHO_SECRET, *account)
+
+    assert "HTTP 422 VALIDATION" in fails(result)
+    assert_none_kept([result.stderr], echo.sent())
+
+
+HIDDEN = "hidden-value-never-shown"
+
+
+@pytest.mark.off_spec
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'{{"token": "{HIDDEN}"}}',
+        f'{{"apiKey": "{HIDDEN}"}}',
+        f'{{"X-Api-Key": "{HIDDEN}"}}',
+        f'{{"refreshToken": "{HIDDEN}", "expires": 3}}',
+        f'{{"Password": "{HIDDEN}"}}',
+        f'{{"note": "{{\\"secret\\": \\"{HIDDEN}\\"}}"}}',
+        f'{{"\\u0073ecret": "{HIDDEN}"}}',
+        f'{{"\\u0073\\u0065\\u0063\\u0072\\u0065\\u0074": "{HIDDEN}"}}',
+        f"next=%2Fcb%3Fsecret%3D{HIDDEN}%26x%3D1",
+        f"note=%7B%22secret%22%3A%22{HIDDEN}%22%7D",
+        f"client_secret={HIDDEN}&x=1",
+        f"{{'secret': '{HIDDEN}'}}",
+        f"secret: {HIDDEN}",
+        f"Authorization: Bearer {HIDDEN}",
+        f'{{"authorization": "Basic {HIDDEN}"}}',
+    ],
+)
+def test_credentials_are_masked_by_key_name_in_every_spelling(api: respx.MockRouter, facade: None, body: str) -> None:
+    api.get(LIST).respond(500, text=body)
+
+    with pytest.raises(up42.ServerError) as caught:
+        up42.get_webhooks()
+
+    assert HIDDEN not in caught.value.body
+    assert "********" in caught.value.body
+
+
+@pytest.mark.off_spec
+def test_headers_are_masked_by_name_and_details_stay_readable(api: respx.MockRouter, facade: None) -> None:
+    # The keys of details name the request's fields, and their values say what is wrong with them.
+    details = {"secret": "must be at most 500 characters long", "seen": f"Authorization: Bearer {HIDDEN}"}
+    headers = {"X-Api-Key": HIDDEN, "Set-Cookie": f"session={HIDDEN}", "X-Trace": f"Bearer {HIDDEN}"}
+    api.get(LIST).respond(422, json=error_envelope("VALIDATION", "bad", details), headers=headers)
+
+    with pytest.raises(up42.ValidationError) as caught:
+        up42.get_webhooks()
+
+    assert caught.value.details == {
+        "secret": "must be at most 500 characters long",
+        "seen": "Authorization: Bearer ********",
+    }
+    assert caught.value.headers["x-api-key"] == caught.value.headers["set-cookie"] == "********"
+    assert HIDDEN not in kept(caught.value)
+
+
+@pytest.mark.off_spec
+def test_a_short_credential_is_masked_where_it_stands_alone(api: respx.MockRouter, auth: object) -> None:
+    message = "password Xq7 refused; Xq7z and aXq7 are other words"
+    api.get(LIST).respond(422, json=error_envelope("VALIDATION", message))
+
+    with up42.Client(USERNAME, "Xq7") as client, pytest.raises(up42.ValidationError) as caught:
+        client.get_webhooks()
+
+    assert caught.value.message == "password ******** refused; Xq7z and aXq7 are other words"
+    assert "password ******** refused" in caught.value.body
+
+
+@pytest.mark.off_spec
+def test_the_body_excerpt_is_masked_beyond_where_masking_shortens_it(api: respx.MockRouter, auth: object) -> None:
+    # Ten long credentials shrink to ten masks: the excerpt reaches far past the first 2,000 characters sent.
+    password = "p" + "a55w0rd" * 150
+    api.get(LIST).respond(500, text=f"{password} " * 10 + "the end")
+
+    with up42.Client(USERNAME, password) as client, pytest.raises(up42.ServerError) as caught:
+        client.get_webhooks()
+
+    assert caught.value.body == "******** " * 10 + "the end"

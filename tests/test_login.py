@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import up42
+from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_cli import UP42, fails, ok, run
 from up42._config import REGIONS, resolve
 from up42._login import StoredLogin, forget_login, load_login, login_path, save_login
@@ -26,6 +27,15 @@ PASSWORD = "stored-pa55word-never-shown"
 
 def config_home() -> Path:
     return Path(os.environ["XDG_CONFIG_HOME"])
+
+
+def plant(content: bytes) -> Path:
+    """Write ``content`` where the login belongs, readable by its owner alone as a login is."""
+    path = login_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    path.chmod(0o600)
+    return path
 
 
 def test_the_login_is_private_and_written_whole() -> None:
@@ -67,9 +77,7 @@ def test_a_relative_config_home_is_ignored_as_the_xdg_spec_says() -> None:
     ],
 )
 def test_an_unusable_login_says_how_to_fix_it_and_never_quotes_it(content: bytes, reason: str) -> None:
-    path = login_path()
-    path.parent.mkdir(parents=True)
-    path.write_bytes(content)
+    plant(content)
     with pytest.raises(up42.NotAuthenticatedError, match=reason) as caught:
         load_login()
     assert "up42 login" in str(caught.value)
@@ -213,9 +221,7 @@ def test_login_usage_errors_exit_2(up42_sandbox: Sandbox) -> None:
 
 
 def test_an_unreadable_login_is_one_line_that_says_what_to_type(up42_sandbox: Sandbox) -> None:
-    path = login_path()
-    path.parent.mkdir(parents=True)
-    path.write_text("{broken")
+    plant(b"{broken")
     for command in (["whoami"], ["webhooks", "list"]):
         message = fails(run(None, *command))
         assert "cannot be used (not valid JSON); run 'up42 login'" in message
@@ -292,11 +298,53 @@ def test_the_stored_login_is_not_used_for_another_place_and_bad_places_are_usage
     )
 
 
-def test_logging_in_again_goes_to_the_stored_place(up42_sandbox: Sandbox) -> None:
-    assert sandbox_login(up42_sandbox).returncode == 0
-    again = login(None, up42_sandbox.username, up42_sandbox.password)
-    assert again.returncode == 0, again.stderr
-    assert f"at {up42_sandbox.url}" in again.stdout
+class Recorder(LoopbackServer):
+    """Records every request line it gets and refuses them all: a place that must never be sent a password, or a
+    proxy that shows where a client meant to go (httpx asks an https proxy to CONNECT to the host)."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        super().__init__(_Refusing)
+
+
+class _Refusing(QuietHandler):
+    server: Recorder
+
+    def handle_one(self) -> None:
+        self.server.requests.append(self.requestline)
+        self.send_response(403)
+        self.send_header("Content-Length", "0")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    do_GET = do_POST = do_CONNECT = handle_one
+
+
+def test_logging_in_again_never_goes_to_the_place_in_the_file_it_replaces() -> None:
+    planted, proxy = Recorder(), Recorder()
+    try:
+        save_login(StoredLogin("me@example.com", "old-password", base_url=planted.url))
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("UP42_") and "proxy" not in k.lower()}
+        # The way to UP42 leads through a proxy on loopback, which shows where the login meant to go.
+        result = subprocess.run(
+            [UP42, "login", "--username", "me@example.com", "--password-stdin"],
+            input=f"{PASSWORD}\n",
+            capture_output=True,
+            text=True,
+            env={**environment, "HTTPS_PROXY": proxy.url},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        planted.stop()
+        proxy.stop()
+
+    assert planted.requests == []
+    assert proxy.requests and set(proxy.requests) == {"CONNECT auth.up42.com:443 HTTP/1.1"}
+    assert "https://auth.up42.com/realms/public/protocol/openid-connect/token" in fails(result)
+    assert PASSWORD not in result.stderr
+    assert load_login() == StoredLogin("me@example.com", "old-password", base_url=planted.url)  # kept: not replaced
 
 
 def test_a_linked_folder_is_refused_and_a_shared_file_is_reported(tmp_path: Path) -> None:
@@ -312,13 +360,42 @@ def test_a_linked_folder_is_refused_and_a_shared_file_is_reported(tmp_path: Path
     (config_home() / "up42").unlink()
 
 
-def test_a_login_readable_by_others_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602, 0o610], ids=oct)
+def test_a_login_open_to_other_users_is_refused_as_ssh_refuses_such_a_key(mode: int) -> None:
     path = save_login(StoredLogin("me@example.com", PASSWORD))
-    path.chmod(0o644)
-    with caplog.at_level("WARNING", logger="up42"):
-        assert load_login() is not None
-    assert "can be read by other users (mode 0644)" in caplog.text
-    assert PASSWORD not in caplog.text
+    path.chmod(mode)
+    for command in (["whoami"], ["webhooks", "list"]):
+        message = fails(run(None, *command))
+        assert f"'{path}' is open to other users (mode {mode:04o})" in message
+        assert f"chmod 600 {path}" in message
+        assert PASSWORD not in message
+    with pytest.raises(up42.NotAuthenticatedError, match=re.escape(f"chmod 600 {path}")):
+        up42.Client()
+    path.chmod(0o600)
+    assert load_login() == StoredLogin("me@example.com", PASSWORD)
+
+
+def give_away(path: Path) -> None:
+    """Make ``path`` another user's file: as root by handing it over, otherwise by linking it to a file of root's."""
+    if os.getuid() == 0:
+        os.chown(path, 4242, -1)
+    else:
+        path.unlink()
+        path.symlink_to("/etc/passwd")
+
+
+def test_a_login_of_another_user_is_refused_and_logout_removes_it() -> None:
+    path = save_login(StoredLogin("me@example.com", PASSWORD))
+    give_away(path)
+    owner = path.stat().st_uid
+    for command in (["whoami"], ["webhooks", "list"]):
+        message = fails(run(None, *command))
+        assert f"'{path}' belongs to another user (uid {owner})" in message
+        assert "up42 logout" in message
+    with pytest.raises(up42.NotAuthenticatedError, match="belongs to another user"):
+        resolve(None, None, None, None, None, env=os.environ)
+    assert "Logged out" in ok(None, "logout")
+    assert not path.exists() and not path.is_symlink()
 
 
 def test_a_folder_where_the_login_belongs_is_one_line_for_whoami_and_logout() -> None:
@@ -328,8 +405,53 @@ def test_a_folder_where_the_login_belongs_is_one_line_for_whoami_and_logout() ->
 
 
 def test_a_stored_login_holding_text_no_request_can_carry_is_refused_by_name() -> None:
-    path = login_path()
-    path.parent.mkdir(parents=True)
-    path.write_text('{"username": "me@example.com", "password": "pa\\ud800ss"}')
+    plant(b'{"username": "me@example.com", "password": "pa\\ud800ss"}')
     with pytest.raises(up42.InvalidArgumentError, match="password from the stored login .* lone surrogate"):
         resolve(None, None, None, None, None, env=os.environ)
+
+
+URL_PASSWORD = "pw-in-the-url-never-shown"
+# Base URLs that carry a password: plainly, with a scheme or a bracket that is wrong too, with a '/' in the
+# password (a URL parser reads part of it as a port, or as a path), with a full-width '@', without a scheme.
+URLS_WITH_A_PASSWORD = [
+    f"ftp://u:{URL_PASSWORD}@host",
+    f"http://u:{URL_PASSWORD}@127.0.0.1:8042",
+    f"http://u:{URL_PASSWORD}@[::1/",
+    f"http://u:{URL_PASSWORD}/x@127.0.0.1",
+    f"http://u:8042/{URL_PASSWORD}@127.0.0.1",
+    f"http://u:{URL_PASSWORD}\uff20127.0.0.1",
+    f"{URL_PASSWORD}@127.0.0.1",
+]
+
+
+@pytest.mark.parametrize("url", URLS_WITH_A_PASSWORD)
+def test_a_base_url_with_a_password_is_refused_without_showing_it(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts = [
+        lambda: up42.Client("me@example.com", PASSWORD, base_url=url),
+        lambda: up42.authenticate(username="me@example.com", password=PASSWORD, base_url=url),
+        lambda: resolve("me@example.com", PASSWORD, None, None, None, env={"UP42_BASE_URL": url}),
+    ]
+    for attempt in attempts:
+        with pytest.raises(up42.InvalidArgumentError, match="must not hold a user name or password") as caught:
+            attempt()
+        assert URL_PASSWORD not in f"{caught.value} {caught.value!r}"
+    monkeypatch.setenv("UP42_BASE_URL", url)
+    with pytest.raises(up42.InvalidArgumentError, match="UP42_BASE_URL must not") as caught:
+        up42.Client("me@example.com", PASSWORD)
+    assert URL_PASSWORD not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [URLS_WITH_A_PASSWORD[i] for i in (0, 4, 5)])
+def test_the_command_line_refuses_a_base_url_with_a_password_without_showing_it(url: str) -> None:
+    account = {"UP42_USERNAME": "me@example.com", "UP42_PASSWORD": PASSWORD}
+    refusals = [
+        (run(None, "webhooks", "list", "--base-url", url, env=account), 2),
+        (run(None, "deliveries", "list", "--base-url", url), 2),
+        (run(None, "whoami", env={**account, "UP42_BASE_URL": url}), 1),
+        (login(url, "me@example.com", PASSWORD), 2),
+    ]
+    save_login(StoredLogin("me@example.com", PASSWORD, base_url=url))
+    refusals.append((run(None, "whoami"), 1))
+    for result, code in refusals:
+        assert "must not hold a user name or password" in fails(result, code=code)
+        assert URL_PASSWORD not in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,14 @@ def checked_base_url(url: object, source: str = "base_url") -> str:
     """``url`` as an origin without a trailing slash; `InvalidArgumentError` naming ``source`` when unusable."""
     if not isinstance(url, str):
         raise InvalidArgumentError(f"{source} must be a string, not {type(url).__name__}")
+    # Whatever comes before an '@' may be a password, so such a URL is refused without being shown. Any '@'
+    # counts, not only the one a URL parser would find: a '/' in a password moves the parser's, and URL parsers
+    # fold look-alikes such as a full-width '@' into it.
+    if "@" in unicodedata.normalize("NFKC", url):
+        raise InvalidArgumentError(
+            f"{source} must not hold a user name or password (it has an '@'); pass the username and password "
+            "apart from the URL"
+        )
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
@@ -137,8 +146,6 @@ def checked_base_url(url: object, source: str = "base_url") -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidArgumentError(f"{source} must be an http(s) URL such as http://127.0.0.1:8042, got {url!r}")
-    if parts.username or parts.password:
-        raise InvalidArgumentError(f"{source} must not carry credentials; pass username and password instead")
     return url.strip().rstrip("/")
 
 

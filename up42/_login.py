@@ -2,9 +2,10 @@
 
 It lives in ``$XDG_CONFIG_HOME/up42/login.json`` (``~/.config/up42/login.json`` when the variable is unset):
 the folder readable by its owner only (0700), the file too (0600). The password is stored in clear text, as
-``~/.netrc`` and docker's ``config.json`` store theirs, so the file's permissions are what protect it. A write
-goes to a private temporary file in the same folder that then replaces the old one, so a crash leaves either
-the old login or the new one, never half of each.
+``~/.netrc`` and docker's ``config.json`` store theirs, so the file's permissions are what protect it: as ssh
+refuses a private key that others can read, a login file of another user's, or one that other users can read or
+write, is refused. A write goes to a private temporary file in the same folder that then replaces the old one,
+so a crash leaves either the old login or the new one, never half of each.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import logging
 import os
+import shlex
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -21,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotAuthenticatedError
-
-logger = logging.getLogger("up42")
 
 ENV_CONFIG_HOME = "XDG_CONFIG_HOME"
 FILE_NAME = "login.json"
@@ -55,16 +54,15 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
     """The stored login, or None when there is none.
 
     Raises:
-        NotAuthenticatedError: The file exists but cannot be read or is not a login (the message says how to
-            replace it; it never quotes the file, which holds the password).
+        NotAuthenticatedError: The file exists but cannot be read, is not a login, belongs to another user or is
+            open to other users (the message says how to fix or replace it; it never quotes the file, which holds
+            the password).
     """
     path = login_path(env)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_private(path).decode("utf-8")
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise NotAuthenticatedError(f"{str(path)!r} is a folder, not a stored login; remove it yourself") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
         raise _unusable(path, reason) from None
@@ -74,7 +72,6 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
         raise _unusable(path, "not valid JSON") from None
     if not isinstance(data, dict):
         raise _unusable(path, "not a JSON object")
-    _warn_if_shared(path)
     username, password = data.get("username"), data.get("password")
     if not (isinstance(username, str) and username and isinstance(password, str) and password):
         raise _unusable(path, "it lacks a username or a password")
@@ -84,15 +81,34 @@ def load_login(env: Mapping[str, str] = os.environ) -> StoredLogin | None:
     return StoredLogin(username, password, base_url, region)
 
 
-def _warn_if_shared(path: Path) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        logger.warning(
-            "the stored login %r can be read by other users (mode %04o); run 'chmod 600' on it, or 'up42 login' "
-            "again, which writes it privately",
-            str(path),
-            mode,
-        )
+def _read_private(path: Path) -> bytes:
+    """The bytes of ``path``, a file of this user's that no one else may read or write.
+
+    Judged by the file that was opened, not by its name, so it cannot be swapped in between.
+    """
+    # Non-blocking: a FIFO planted in its place must not hang the command.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise NotAuthenticatedError(f"{str(path)!r} is a folder, not a stored login; remove it yourself")
+        if not stat.S_ISREG(info.st_mode):
+            raise _unusable(path, "not a regular file")
+        if info.st_uid != os.getuid():
+            raise NotAuthenticatedError(
+                f"the stored login {str(path)!r} belongs to another user (uid {info.st_uid}) and is not used; "
+                "remove it with 'up42 logout' and log in again with 'up42 login'"
+            )
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            raise NotAuthenticatedError(
+                f"the stored login {str(path)!r} is open to other users (mode {mode:04o}) and is not used: make it "
+                f"yours alone with 'chmod 600 {shlex.quote(str(path))}', or replace it with 'up42 login'"
+            )
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(descriptor)
 
 
 def _unusable(path: Path, reason: str) -> NotAuthenticatedError:

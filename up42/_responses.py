@@ -6,7 +6,6 @@ import dataclasses
 import datetime
 import email.utils
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Protocol, TypeVar
@@ -17,20 +16,10 @@ from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
 from up42_api.types import Unset
 
 from ._encodings import CodingError, decoders
+from ._masking import NO_SECRETS, Secrets
 from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
 
 BODY_EXCERPT = 2000
-
-# What an error keeps of a body hides the values of these keys: a token response carries tokens, a webhook its
-# secret. Matched in the text rather than in decoded JSON, since the bodies kept are often not valid JSON.
-_CREDENTIAL_KEYS = r"(?:access_token|refresh_token|id_token|client_secret|secret|password)"
-_CREDENTIAL_IN_JSON = re.compile(
-    # A string value (possibly cut off before its closing quote) or any other bare value.
-    rf'("{_CREDENTIAL_KEYS}"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,}}\]]+)',
-    re.IGNORECASE,
-)
-_CREDENTIAL_IN_FORM = re.compile(rf"(?<![\w-])({_CREDENTIAL_KEYS}=)[^&\s]*", re.IGNORECASE)
-MASK = "********"
 
 # What the generated from_dict raises when a body breaks the contract (missing key, wrong shape, bad date).
 PARSE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
@@ -166,7 +155,7 @@ class CappedBody:
         try:
             self._decoders = decoders(coding) if coding else []
         except CodingError as error:
-            raise _parse_error(answer, str(error)) from None
+            raise _parse_error(answer, str(error), NO_SECRETS) from None
         # The bytes received, then the output of each decoder.
         self._sizes = [0] * (len(self._decoders) + 1)
 
@@ -175,7 +164,8 @@ class CappedBody:
         try:
             self._take(0, chunk)
         except CodingError as error:
-            raise _parse_error(self._answer, str(error)) from None
+            # A decoder's complaint quotes none of the body, and none of it is kept on the answer yet.
+            raise _parse_error(self._answer, str(error), NO_SECRETS) from None
 
     def _take(self, layer: int, data: bytes) -> None:
         size = self._sizes[layer] + len(data)
@@ -200,19 +190,21 @@ class Reply:
 
     parsed: Any
     response: Answer
+    # What an error about this body masks.
+    secrets: Secrets
     # Whether the status is one the generated code knows; for a lazy call, what the check found besides errors.
     documented: bool = True
 
     def expect(self, model: type[M]) -> M:
         """Return the parsed body as ``model`` (the generated parsers checked every field's type on the way)."""
         if not isinstance(self.parsed, model):
-            raise _parse_error(self.response, f"expected a {model.__name__} body")
+            raise _parse_error(self.response, f"expected a {model.__name__} body", self.secrets)
         return self.parsed
 
     def expect_checked(self, model: type[Any]) -> None:
         """For a lazy call: make sure the body was checked, as ``model`` (the operation's only success body)."""
         if not self.documented:
-            raise _parse_error(self.response, f"expected a {model.__name__} body")
+            raise _parse_error(self.response, f"expected a {model.__name__} body", self.secrets)
 
     def data(self) -> Any:
         """The ``data`` member of the envelope exactly as sent (the models re-serialise dates differently).
@@ -222,40 +214,44 @@ class Reply:
         return self.response.json()["data"]
 
 
-def read(call: Call, response: Answer, *, attempts: int = 1) -> Reply:
-    """Turn a response into a `Reply`, or raise the typed error it stands for."""
+def read(call: Call, response: Answer, secrets: Secrets, *, attempts: int = 1) -> Reply:
+    """Turn a response into a `Reply`, or raise the typed error it stands for, with ``secrets`` masked in it."""
     status = response.status_code
     if not 200 <= status < 300:
-        raise error_from_response(response, attempts=attempts)
+        raise error_from_response(response, secrets, attempts=attempts)
     if status not in _KNOWN_STATUSES:
-        raise _parse_error(response, f"HTTP {status} is not a status this API answers with")
+        raise _parse_error(response, f"HTTP {status} is not a status this API answers with", secrets)
     try:
         if call.lazy:
             documented = call.endpoint._check_response(client=_PARSER, response=response)
-            return Reply(parsed=None, response=response, documented=documented)
+            return Reply(parsed=None, response=response, secrets=secrets, documented=documented)
         # The parsed body alone: the generated `_build_response` would also copy the headers and the status.
         parsed = call.endpoint._parse_response(client=_PARSER, response=response)
     except (*PARSE_ERRORS, *DECODE_ERRORS) as error:
-        raise _parse_error(response, _explain(error)) from error
-    return Reply(parsed=parsed, response=response, documented=parsed is not None)
+        raise _parse_error(response, _explain(error), secrets) from error
+    return Reply(parsed=parsed, response=response, secrets=secrets, documented=parsed is not None)
 
 
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
 
 
-def error_from_response(response: Answer, *, attempts: int = 1) -> APIError:
-    """Build the `APIError` subclass for an error response from its status and (UP42 or OAuth) error body."""
+def error_from_response(response: Answer, secrets: Secrets, *, attempts: int = 1) -> APIError:
+    """Build the `APIError` subclass for an error response from its status and (UP42 or OAuth) error body.
+
+    Everything it keeps of the response has ``secrets`` masked (see `_masking`).
+    """
     status = response.status_code
     message, code, details = _error_fields(response)
     kwargs: dict[str, Any] = {
         "attempts": attempts,
-        "code": code,
-        "details": details,
+        "code": secrets.text(code) if isinstance(code, str) else code,
+        "details": secrets.data(details),
         "method": response.method,
         "path": response.path,
-        "headers": response.headers,
-        "body": _excerpt(response),
+        "headers": secrets.headers(response.headers.items()),
+        "body": _excerpt(response, secrets),
     }
+    message = secrets.text(message)
     cls = error_class_for(status)
     if cls is RateLimitError:
         return RateLimitError(status, message, retry_after=retry_after(response.header("retry-after")), **kwargs)
@@ -311,19 +307,13 @@ def retry_after(value: str | None, *, now: datetime.datetime | None = None) -> f
     return max(0.0, seconds)
 
 
-def _excerpt(response: Answer) -> str:
+def _excerpt(response: Answer, secrets: Secrets) -> str:
     """The start of the body for an error to keep, with every token, secret and password in it masked."""
     try:
         text = response.text
     except (UnicodeDecodeError, LookupError):
         text = repr(response.content)
-    return masked(text)[:BODY_EXCERPT]
-
-
-def masked(text: str) -> str:
-    """``text`` with the values of credential keys (in JSON or in a form) replaced by a mask."""
-    text = _CREDENTIAL_IN_JSON.sub(rf'\1"{MASK}"', text)
-    return _CREDENTIAL_IN_FORM.sub(rf"\1{MASK}", text)
+    return secrets.excerpt(text, BODY_EXCERPT)
 
 
 def too_large(response: Answer, limit: int) -> ResponseParseError:
@@ -335,12 +325,13 @@ def too_large(response: Answer, limit: int) -> ResponseParseError:
     )
 
 
-def _parse_error(response: Answer, problem: str) -> ResponseParseError:
+def _parse_error(response: Answer, problem: str, secrets: Secrets) -> ResponseParseError:
+    # The problem can quote a value of the body (an unreadable date, say), which may repeat a credential.
     return ResponseParseError(
         f"HTTP {response.status_code} from {response.method} {response.path}: "
-        f"the response breaks the API contract: {problem}",
+        f"the response breaks the API contract: {secrets.text(problem)}",
         status=response.status_code,
-        body=_excerpt(response),
+        body=_excerpt(response, secrets),
     )
 
 

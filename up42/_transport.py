@@ -45,6 +45,7 @@ from ._config import USER_AGENT, Credentials, Hosts
 from ._deadline import Deadline, current_deadline
 from ._encodings import accept_encoding
 from ._http import AsyncSender, Wire, as_httpx_error
+from ._masking import Secrets
 from ._responses import Answer, Call, CappedBody, Reply, read
 from ._retry import Attempts, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
@@ -73,12 +74,13 @@ class Limits:
             raise InvalidArgumentError(f"max_response_size must be a positive number of bytes, got {size!r}")
 
 
-def connection_error(error: httpx.HTTPError, what: str, attempts: int) -> APIConnectionError:
+def connection_error(error: httpx.HTTPError, what: str, attempts: int, secrets: Secrets) -> APIConnectionError:
     """Map an httpx transport failure to the SDK's error, naming the request (``what``) but nothing secret."""
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(f"{what} timed out ({type(error).__name__}){tries}", attempts=attempts)
-    detail = str(error) or type(error).__name__
+    # A protocol error can quote what the server sent.
+    detail = secrets.text(str(error)) or type(error).__name__
     return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
@@ -191,6 +193,8 @@ class _Base(Generic[S]):
         self._limits = limits
         self._wire: Wire[S] = wire
         self._workspace_id: str | None = None
+        # Masked in every error: the password, and the tokens and secrets this client sends.
+        self._secrets = Secrets(credentials.password)
         phases = (wire.timeout.connect, wire.timeout.read, wire.timeout.write, wire.timeout.pool)
         # Worked out once: each attempt compares the time left with it alone.
         self._longest_phase = math.inf if None in phases else max(p for p in phases if p is not None)
@@ -205,6 +209,8 @@ class _Base(Generic[S]):
     def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
         """The request every attempt of ``call`` sends, and the count of its attempts."""
         request = call.request()
+        self._secrets.add_sent(request.get("json"))
+        self._secrets.add_sent(request.get("data"))
         out = _outgoing(self.hosts.auth if call.on_auth_host else self.hosts.api, request)
         return out, self._policy.start(out.method, str(request["url"]), idempotent=call.idempotent)
 
@@ -222,8 +228,8 @@ class _Base(Generic[S]):
             return self._wire.timeout
         return deadline.capped(self._wire.timeout, self._longest_phase, out.what, attempts.count)
 
-    @staticmethod
     def _settle(
+        self,
         call: Call,
         out: _Outgoing,
         attempts: Attempts,
@@ -237,7 +243,7 @@ class _Base(Generic[S]):
         if isinstance(outcome, Answer):
             _log(out, started, str(outcome.status_code))
             delay = attempts.after_response(outcome, budget=budget)
-            return read(call, outcome, attempts=attempts.count) if delay is None else delay
+            return read(call, outcome, self._secrets, attempts=attempts.count) if delay is None else delay
         _log(out, started, type(outcome).__name__)
         delay = attempts.after_error(outcome, budget=budget)
         if delay is not None:
@@ -245,10 +251,15 @@ class _Base(Generic[S]):
         if deadline is not None and isinstance(outcome, httpx.TimeoutException) and deadline.remaining() <= 0:
             # The timeouts were shortened to the time left, so this one is the deadline's.
             raise deadline.expired(out.what, attempts.count) from outcome
-        raise connection_error(outcome, out.what, attempts.count) from outcome
+        raise connection_error(outcome, out.what, attempts.count, self._secrets) from outcome
 
     def _token_refused(self, error: APIError) -> APIError:
         return refused(error, self._credentials)
+
+    def _granted(self, grant: Grant) -> Grant:
+        """A new token, remembered to be masked in errors from now on."""
+        self._secrets.add(grant.access_token)
+        return grant
 
 
 class Transport(_Base[httpx.Client]):
@@ -325,7 +336,7 @@ class Transport(_Base[httpx.Client]):
 
     def _fetch_token(self) -> Grant:
         try:
-            return grant_from(self.send(token_call(self._credentials)))
+            return self._granted(grant_from(self.send(token_call(self._credentials))))
         except APIError as error:
             raise self._token_refused(error) from None
 
@@ -412,7 +423,7 @@ class AsyncTransport(_Base[AsyncSender]):
 
     async def _fetch_token(self) -> Grant:
         try:
-            return grant_from(await self.send(token_call(self._credentials)))
+            return self._granted(grant_from(await self.send(token_call(self._credentials))))
         except APIError as error:
             raise self._token_refused(error) from None
 

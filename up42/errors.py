@@ -17,7 +17,9 @@ UP42Error                        catch this to catch everything from the SDK
 ```
 
 Messages name what failed (method and path, status, the server's code and message) and never contain an
-access token, a password or a webhook secret.
+access token, a password or a webhook secret. What an error keeps of a response (message, code, details, headers,
+body) has the client's credentials masked by value, its password, its tokens and every secret it sent, whatever
+the server repeated them in; the body also by key name (``"secret": "********"``).
 """
 
 from __future__ import annotations
@@ -80,8 +82,8 @@ class ResponseParseError(UP42Error):
 
     Attributes:
         status: The HTTP status of the response.
-        body: The start of the response body (at most 2,000 characters) with the values of tokens, secrets and
-            passwords masked; empty for a body refused for its size.
+        body: The start of the response body (at most 2,000 characters) with credentials masked, by value and by
+            key name; empty for a body refused for its size.
     """
 
     def __init__(self, message: str, *, status: int, body: str = "") -> None:
@@ -97,13 +99,15 @@ class APIError(UP42Error):
         status: The HTTP status code.
         code: The error code from the error envelope: a string such as ``"RESOURCE_NOT_FOUND"``, an integer, or
             None when the body carried none (for example an HTML page from a gateway).
-        message: The server's message, or the HTTP reason phrase when the body carried none.
-        details: The ``details`` object of the error envelope, if any.
+        message: The server's message, or the HTTP reason phrase when the body carried none; the client's
+            credentials in it are masked.
+        details: The ``details`` object of the error envelope, if any, with the client's credentials masked.
         method: The HTTP method of the failed request.
         path: The path of the failed request (it never holds credentials).
-        headers: The response headers.
-        body: The start of the response body (at most 2,000 characters) with the values of tokens, secrets and
-            passwords masked; it is never part of ``str(error)``.
+        headers: The response headers; those named for a credential (``Authorization``, ``Set-Cookie``,
+            ``X-Api-Key``, ...) masked whole, the others' values as ``message``.
+        body: The start of the response body (at most 2,000 characters) with credentials masked, by value and by
+            key name; it is never part of ``str(error)``.
         attempts: How many times the request was tried (more than one when it was retried).
     """
 

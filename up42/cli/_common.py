@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -115,24 +116,32 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(error).removeprefix("--base-url "), ctx, param) from None
 
 
-def place_options(func: F) -> F:
-    """``--base-url`` and ``--region``: where UP42 (or a sandbox) is."""
+def _place_options(func: F, stored: str) -> F:
     options = [
         click.option(
             "--base-url",
             callback=_base_url,
-            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, "
-            "else the stored login's, else UP42).",
+            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, {stored}UP42).",
         ),
         click.option(
             "--region",
             type=click.Choice(sorted(REGIONS)),
-            help=f"UP42's region (default: ${ENV_REGION}, else the stored login's, else eu).",
+            help=f"UP42's region (default: ${ENV_REGION}, {stored}eu).",
         ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def place_options(func: F) -> F:
+    """``--base-url`` and ``--region``: where UP42 (or a sandbox) is; by default the stored login's place."""
+    return _place_options(func, "else the stored login's, else ")
+
+
+def new_place_options(func: F) -> F:
+    """``--base-url`` and ``--region`` of a new login, which never defaults to the place of the one it replaces."""
+    return _place_options(func, "else ")
 
 
 def connection_options(func: F) -> F:
@@ -142,7 +151,11 @@ def connection_options(func: F) -> F:
         click.option("--password", help=f"Its password (default: ${ENV_PASSWORD}, else the login)."),
         place_options,
         click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's camelCase fields)."),
-        click.option("--show-secret", is_flag=True, help="Show webhook secrets instead of masking them."),
+        click.option(
+            "--show-secret",
+            is_flag=True,
+            help="Show webhook secrets, and a user name and password in a webhook's URL, instead of masking them.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -155,16 +168,39 @@ def connection(ctx: click.Context, /, **options: Any) -> Connection:
     return group.merged(Connection(**options))
 
 
+# '@' and the characters URL parsers fold into it.
+_AT = re.compile("[@\ufe6b\uff20]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def shown_url(url: str) -> str:
+    """``url`` as the terminal may show it: a user name and password in it masked.
+
+    Everything up to the last '@' is masked, not only what a URL parser would take for them: a '/' in a password
+    moves the parser's idea of where they end.
+    """
+    ats = [match.start() for match in _AT.finditer(url)]
+    if not ats:
+        return url
+    scheme = _SCHEME.match(url)
+    start = scheme.end() if scheme and scheme.end() <= ats[-1] else 0
+    return f"{url[:start]}{MASK}{url[ats[-1] :]}"
+
+
 def emit_json(value: Any) -> None:
     """Print ``value`` as indented JSON."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:
-    """A webhook's dict with its secret masked, unless ``show_secret``."""
+    """A webhook's dict with its secret, and a user name and password in its URL, masked, unless ``show_secret``."""
     shown = dict(hook)
-    if shown.get("secret") and not show_secret:
+    if show_secret:
+        return shown
+    if shown.get("secret"):
         shown["secret"] = MASK
+    if isinstance(shown.get("url"), str):
+        shown["url"] = shown_url(shown["url"])
     return shown
 
 

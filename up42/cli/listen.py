@@ -16,7 +16,7 @@ import httpx
 
 from .._simulate import EVENT_NAMES
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA, Text, say
+from ._common import SANDBOX_EXTRA, Text, say, shown_url
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -126,16 +126,17 @@ class Relay(Receiver):
         return answer
 
     async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
+        shown = shown_url(url)
         try:
             async with asyncio.timeout(FORWARD_DEADLINE):
                 status = await self._post(url, body, headers)
         except TimeoutError:
-            return Forward(url, None, f"no whole answer within {FORWARD_DEADLINE:g} s")
+            return Forward(shown, None, f"no whole answer within {FORWARD_DEADLINE:g} s")
         except httpx.HTTPError as error:
-            return Forward(url, None, _one_line(error))
+            return Forward(shown, None, shown_url(_one_line(error)))
         if not 200 <= status < 300:
-            return Forward(url, status, f"answered {status}")
-        return Forward(url, status, None)
+            return Forward(shown, status, f"answered {status}")
+        return Forward(shown, status, None)
 
     async def _post(self, url: str, body: bytes | str, headers: list[Header]) -> int:
         """POST to ``url``; its status, once at most `FORWARD_READ_LIMIT` bytes of the answer are read."""
@@ -226,8 +227,8 @@ def _url_problem(url: str) -> str | None:
         return "it contains whitespace"
     try:
         parts = urllib.parse.urlsplit(url)
-    except ValueError as error:  # an unclosed IPv6 bracket, say
-        return f"it cannot be parsed ({error})"
+    except ValueError as error:  # an unclosed IPv6 bracket, say; the message may quote the user name and password
+        return f"it cannot be parsed ({shown_url(str(error))})"
     if parts.scheme not in ("http", "https"):
         return "it must start with http:// or https://"
     if not parts.hostname:
@@ -239,7 +240,7 @@ def _url_problem(url: str) -> str | None:
     try:
         httpx.URL(url)  # what sends to it must take it too
     except httpx.InvalidURL as error:
-        return f"it cannot be sent to ({error})"
+        return f"it cannot be sent to ({shown_url(str(error))})"
     return None
 
 
@@ -253,7 +254,11 @@ class HttpURL(Text):
         url = super().convert(value, param, ctx)
         problem = _url_problem(url)
         if problem:
-            self.fail(f"{url!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}", param, ctx)
+            self.fail(
+                f"{shown_url(url)!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}",
+                param,
+                ctx,
+            )
         return url
 
 
@@ -262,7 +267,7 @@ def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[st
     if events:
         lines.append(f"Only {', '.join(sorted(events))} deliveries are shown and forwarded; others are acknowledged.")
     if targets:
-        lines.append(f"Verified deliveries are forwarded to {', '.join(targets)}.")
+        lines.append(f"Verified deliveries are forwarded to {', '.join(map(shown_url, targets))}.")
     return lines
 
 

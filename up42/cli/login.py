@@ -9,36 +9,27 @@ from typing import Any
 import click
 
 from .._client import Client
-from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, region_of
+from .._config import ENV_PASSWORD, ENV_USERNAME, region_of
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
-from ._common import Connection, emit_json, fields, place_options, say
-
-
-def _stored_place() -> tuple[str | None, str | None]:
-    """Where the stored login logs in, so logging in again (a new password) goes to the same place."""
-    try:
-        stored = load_login()
-    except NotAuthenticatedError:  # unreadable: this login replaces it
-        return None, None
-    return (stored.base_url, stored.region) if stored else (None, None)
+from ._common import Connection, emit_json, fields, new_place_options, place_options, say
 
 
 @click.command()
-@place_options
+@new_place_options
 @click.option("--username", help=f"UP42 account, an email address (default: ${ENV_USERNAME}, else asked).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def login(base_url: str | None, region: str | None, username: str | None, password_stdin: bool) -> None:
     """Log in once: check the credentials, then store them for every later command and for up42.authenticate().
 
-    What is not given is asked for (the password without echo). The login is checked by fetching a token before
+    What is not given is asked for (the password without echo). The place is --base-url or --region, else
+    $UP42_BASE_URL or $UP42_REGION, else UP42 (region eu): never the place of the login being replaced, so a
+    file planted there cannot draw the new password elsewhere. The login is checked by fetching a token before
     anything is stored; a refused login stores nothing. It is kept in $XDG_CONFIG_HOME/up42/ (by default
     ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
     """
     if base_url and region:
         raise click.UsageError("give --base-url or --region, not both")
-    if not (base_url or region or os.environ.get(ENV_BASE_URL) or os.environ.get(ENV_REGION)):
-        base_url, region = _stored_place()
     username = username or os.environ.get(ENV_USERNAME) or click.prompt("UP42 username (email)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -21,7 +21,7 @@ from .._simulate import (
     unencodable,
 )
 from ..receiving import sign
-from ._common import emit_json, place_options, say
+from ._common import emit_json, place_options, say, shown_url
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table
 from .listen import ENV_WEBHOOK_SECRET, HttpURL
@@ -74,6 +74,7 @@ def _excerpt(text: str) -> str:
 
 def _send_to(url: str, event: str, body: Mapping[str, Any], secret: str | None, as_json: bool) -> None:
     """Build the message as UP42 does, sign it unless ``secret`` is None, POST it to ``url``; fail unless 2xx."""
+    shown = shown_url(url)
     payload = message(event, body, live=True)
     # Compact, as UP42 and the sandbox serialize it; the signature covers these exact bytes.
     raw = json.dumps(payload, separators=(",", ":")).encode()
@@ -84,20 +85,20 @@ def _send_to(url: str, event: str, body: Mapping[str, Any], secret: str | None, 
         with httpx.Client(timeout=RECEIVER_TIMEOUT, trust_env=False) as http:
             response = http.post(url, content=raw, headers=headers)
     except httpx.ConnectError:
-        raise click.ClickException(f"cannot reach {url}: nothing accepts connections; is your app running?") from None
+        raise click.ClickException(f"cannot reach {shown}: nothing accepts connections; is your app running?") from None
     except httpx.TimeoutException:
-        raise click.ClickException(f"{url} did not answer within {RECEIVER_TIMEOUT:g} s") from None
+        raise click.ClickException(f"{shown} did not answer within {RECEIVER_TIMEOUT:g} s") from None
     except httpx.HTTPError as error:
-        raise click.ClickException(f"sending to {url} failed: {error}") from None
+        raise click.ClickException(f"sending to {shown} failed: {shown_url(str(error))}") from None
     status = f"{response.status_code} {response.reason_phrase}".strip()
     answer = _excerpt(response.text)
     if not response.is_success:
-        raise click.ClickException(f"{url} answered {status}" + (f": {answer}" if answer else ""))
+        raise click.ClickException(f"{shown} answered {status}" + (f": {answer}" if answer else ""))
     if as_json:
-        emit_json({"url": url, "messageId": payload["messageId"], "status": response.status_code, "response": answer})
+        emit_json({"url": shown, "messageId": payload["messageId"], "status": response.status_code, "response": answer})
         return
     signed = "signed" if secret is not None else "unsigned"
-    say(f"Sent {event} (message {payload['messageId']}, {signed}) to {url}: {status}")
+    say(f"Sent {event} (message {payload['messageId']}, {signed}) to {shown}: {status}")
     if answer:
         say(f"  {answer}")
 
