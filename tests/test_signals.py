@@ -48,17 +48,24 @@ def test_holding_sigint_alone_leaves_sigterm_as_it_was() -> None:
     assert signals.count == 1
 
 
-def test_outside_the_main_thread_nothing_is_installed_and_request_still_counts() -> None:
+def test_holding_sigterm_alone_inside_a_holder_of_both_carries_its_count_over() -> None:
+    with StopSignals() as outer:
+        signal.raise_signal(signal.SIGINT)
+        with StopSignals((signal.SIGTERM,)) as inner:
+            assert inner.requested
+    assert outer.count == 1
+
+
+def test_outside_the_main_thread_nothing_is_installed() -> None:
     before = signal.getsignal(signal.SIGINT)
     seen: list[object] = []
 
     def in_thread() -> None:
         with StopSignals() as signals:
             seen.append(signal.getsignal(signal.SIGINT))
-            signals.request()
             seen.append(signals.requested)
 
     thread = threading.Thread(target=in_thread)
     thread.start()
     thread.join()
-    assert seen == [before, True]
+    assert seen == [before, False]

@@ -28,8 +28,7 @@ Listener = Callable[[int], object]
 class StopSignals:
     """While entered in the main thread, SIGINT and SIGTERM are counted and passed to the listeners, never raised.
 
-    Entered in another thread it installs nothing (signals reach only the main thread) and only counts what
-    `request` is told.
+    Entered in another thread it installs nothing (signals reach only the main thread): it never counts.
 
     Args:
         signals: The signals to hold (SIGINT alone leaves SIGTERM its default: ending the process at once).
@@ -43,7 +42,7 @@ class StopSignals:
 
     @property
     def requested(self) -> bool:
-        """Whether a stop signal came (or `request` was called) since this was entered."""
+        """Whether a stop signal came since this was entered (or before, to a holder this one is nested in)."""
         return self.count > 0
 
     def on_signal(self, listener: Listener) -> None:
@@ -52,23 +51,19 @@ class StopSignals:
         if self.count:
             listener(self.count)
 
-    def request(self) -> None:
-        """Count a stop as if a signal had come (from any thread)."""
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        # Runs in the main thread between two of its steps, so the count needs no lock.
         self.count += 1
         for listener in list(self._listeners):
             listener(self.count)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        self.request()
 
     def __enter__(self) -> Self:
         if threading.current_thread() is threading.main_thread():
             # Installed first, then the outer count read: from here on no signal reaches the outer handler, and
             # every one it received is already counted (handlers run in this thread, between two of its steps).
             self._previous = {sig: signal.signal(sig, self._handle) for sig in self._signals}
-            outer = getattr(self._previous[signal.SIGINT], "__self__", None)
-            if isinstance(outer, StopSignals):
-                self.count = outer.count
+            outer = [handler.__self__ for handler in self._previous.values() if _is_holder(handler)]
+            self.count = max((holder.count for holder in outer), default=0)
         return self
 
     def __exit__(
@@ -77,3 +72,8 @@ class StopSignals:
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous = {}
+
+
+def _is_holder(handler: object) -> bool:
+    """Whether a signal handler is a `StopSignals`' own."""
+    return isinstance(getattr(handler, "__self__", None), StopSignals)
