@@ -51,8 +51,11 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# Three test processes, each taking whole files (a file's module fixtures, such as a sandbox, start once).
+XDIST := -n 3 --dist loadfile
+
 pytest: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -q
+	$(BIN)/pytest $(XDIST) --cov --cov-report=term-missing:skip-covered -q
 
 ## test-lowest: the SDK, receiving, sandbox and CLI tests on the oldest releases pyproject.toml allows (CI runs it)
 # A fresh venv of its own, resolved by uv with --resolution lowest-direct: every runtime requirement and extra at
@@ -60,8 +63,8 @@ pytest: $(STAMP)
 # newer one), so it is added afterwards for the transport tests alone.
 UV := uv==0.13.9
 LOWEST := $(VENV)/lowest
-LOWEST_TOOLS := pytest pytest-asyncio respx hypothesis openapi-core openapi-spec-validator jsonschema pyyaml \
-	rfc3339-validator
+LOWEST_TOOLS := pytest pytest-asyncio pytest-xdist respx hypothesis openapi-core openapi-spec-validator jsonschema \
+	pyyaml rfc3339-validator
 LOWEST_TESTS := tests/test_webhooks.py tests/test_auth.py tests/test_errors.py tests/test_retries.py \
 	tests/test_async_client.py tests/test_default_client.py tests/test_logging.py tests/test_generated_models.py \
 	$(wildcard tests/test_client_*.py) \
@@ -91,9 +94,9 @@ test-lowest: $(STAMP)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_TOOLS) > $(LOWEST)/tools.txt
 	$(LOWEST_INSTALL) -e '.[sandbox,redis]'
 	$(BIN)/uv pip list --python $(LOWEST)/bin/python
-	$(LOWEST)/bin/pytest -q -p no:cacheprovider $(LOWEST_TESTS)
+	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_TESTS)
 	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp]'
-	$(LOWEST)/bin/pytest -q -p no:cacheprovider $(LOWEST_AIOHTTP_TESTS)
+	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_AIOHTTP_TESTS)
 
 ## bench: ratio benchmarks of the SDK against raw httpx, hmac and a bare Starlette app (loopback only)
 bench: $(STAMP)

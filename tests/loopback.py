@@ -7,6 +7,10 @@ import socketserver
 import threading
 from typing import Any
 
+NOTHING_LISTENS = "http://127.0.0.1:9"
+"""A loopback URL that refuses connections: the discard port, which a test machine never serves. A port freed by
+a test instead could be bound again meanwhile by a test running beside it."""
+
 
 class LoopbackServer(http.server.ThreadingHTTPServer):
     """Serves from a daemon thread as soon as it is made, so a subclass sets up its own state before this `__init__`."""

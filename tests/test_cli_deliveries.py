@@ -6,8 +6,9 @@ import json
 import subprocess
 from typing import Any
 
+from tests.loopback import NOTHING_LISTENS
 from tests.test_cli import fails, ok, run
-from tests.test_cli_trigger import SECRET, Apps, closed_port_url
+from tests.test_cli_trigger import SECRET, Apps
 from tests.test_sandbox_deliveries import Recorder
 from up42.receiving import verify
 from up42.sandbox import RetryPolicy, Sandbox
@@ -147,7 +148,7 @@ def test_unknown_ids_and_missing_sandboxes_are_one_line(up42_sandbox: Sandbox) -
     unknown = fails(run(up42_sandbox, "deliveries", "show", "dlv_nope"))
     assert "no delivery 'dlv_nope' in the sandbox; `up42 deliveries list` shows them" in unknown
     assert "no delivery 'dlv_nope'" in fails(run(up42_sandbox, "deliveries", "resend", "dlv_nope"))
-    down = closed_port_url()
+    down = NOTHING_LISTENS
     assert "cannot reach the sandbox" in fails(run(None, "deliveries", "--base-url", down, "list"))
     needs = fails(run(up42_sandbox, "deliveries", "list", "--region", "eu"))
     assert "up42 deliveries list needs a sandbox, and UP42 itself (region eu" in needs

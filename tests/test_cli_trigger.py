@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Self
 
 import up42
+from tests.loopback import NOTHING_LISTENS
 from tests.test_cli import fails, ok, run
 from tests.test_cli_listen import Listener
 from tests.test_sandbox_deliveries import Recorder
@@ -51,14 +52,6 @@ class Apps:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         for server in self._servers:
             server.stop()
-
-
-def closed_port_url() -> str:
-    """A loopback URL nothing listens on."""
-    sock = bind("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def test_trigger_delivers_a_live_signed_event_with_overrides(up42_sandbox: Sandbox) -> None:
@@ -208,7 +201,7 @@ def test_text_that_cannot_be_sent_is_a_usage_error(up42_sandbox: Sandbox) -> Non
 
 
 def test_triggering_needs_a_running_sandbox() -> None:
-    down = closed_port_url()
+    down = NOTHING_LISTENS
     refused = fails(run(None, "trigger", "order.status", env={"UP42_BASE_URL": down}))
     assert f"cannot reach the sandbox at {down}: start it with `up42 sandbox`" in refused
     for place in (["--region", "sa"], []):  # UP42 itself, in eu by default
@@ -246,7 +239,7 @@ def test_to_an_app_that_refuses_fails_with_its_answer() -> None:
     assert "unsigned" in unsigned
     ((headers, _),) = recorder.requests
     assert "signature" not in headers
-    assert "cannot reach" in fails(run(None, "trigger", "order.status", "--to", closed_port_url(), "--unsigned"))
+    assert "cannot reach" in fails(run(None, "trigger", "order.status", "--to", NOTHING_LISTENS, "--unsigned"))
 
 
 def test_to_usage_errors() -> None:
@@ -295,7 +288,7 @@ def test_a_password_in_a_receivers_url_is_sent_but_never_printed() -> None:
         printed = [
             ok(None, "trigger", "order.status", "--to", url, "--unsigned"),
             ok(None, "trigger", "order.status", "--to", url, "--unsigned", "--json"),
-            fails(run(None, "trigger", "order.status", "--to", with_password(closed_port_url()), "--unsigned")),
+            fails(run(None, "trigger", "order.status", "--to", with_password(NOTHING_LISTENS), "--unsigned")),
             fails(
                 run(None, "trigger", "order.status", "--to", f"ftp://me:{URL_PASSWORD}@127.0.0.1/h", "--unsigned"), 2
             ),

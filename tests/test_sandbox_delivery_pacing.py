@@ -14,12 +14,11 @@ from typing import Any
 import httpx
 
 import up42
-from tests.loopback import LoopbackServer, QuietHandler
+from tests.loopback import NOTHING_LISTENS, LoopbackServer, QuietHandler
 from tests.test_sandbox_deliveries import wait_for
 from up42.receiving import parse
 from up42.sandbox import RetryPolicy, Sandbox
 from up42.sandbox._delivery import PARALLEL_ATTEMPTS
-from up42.sandbox._server import bind
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 # Between two bytes of a slow answer: well under any read timeout here, so only a deadline on the whole attempt
@@ -92,13 +91,6 @@ def _client(sandbox: Sandbox) -> up42.Client:
     return up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url)
 
 
-def _nowhere() -> str:
-    closed = bind("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{closed.getsockname()[1]}/hook"
-    closed.close()
-    return url
-
-
 def _deliveries(sandbox: Sandbox) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = httpx.get(f"{sandbox.url}/sandbox/deliveries").json()["data"]
     return found
@@ -116,7 +108,7 @@ def test_a_slow_receiver_gets_one_attempt_at_a_time_each_ended_by_the_deadline()
         with Sandbox(retry=policy) as sandbox, _client(sandbox) as client:
             hook = client.create_webhook("slow", f"{receiver.url}/hook", ["order.status"], active=True)
             # Its retries keep the scheduler busy while the slow attempt is in flight.
-            client.create_webhook("nowhere", _nowhere(), ["order.status"], active=True)
+            client.create_webhook("nowhere", f"{NOTHING_LISTENS}/hook", ["order.status"], active=True)
             deliveries = sandbox.trigger("order.status")["deliveries"]
             (first,) = [delivery for delivery in deliveries if delivery["webhookId"] == hook.id]
             wait_for(lambda: receiver.overlaps or _delivery(sandbox, first["id"])["state"] != "pending", 60)
