@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 import respx
@@ -41,7 +42,7 @@ from tests.conftest import (
     webhook_json,
 )
 from tests.loopback import LoopbackServer, QuietHandler
-from up42 import _http
+from up42 import _http, _sockets
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
 GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
@@ -238,6 +239,56 @@ def test_headers_trickled_for_ever_end_at_the_deadline(
 
     assert isinstance(error, up42.APITimeoutError), error
     assert f"GET {server.url}{LIST_PATH} did not complete within the call's deadline of 1 s" in str(error)
+
+
+def test_every_connection_of_the_sdks_own_sync_client_keeps_to_the_deadline(
+    hostile: Callable[..., Hostile], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client's own pool, and the pool of a proxy from the environment: each connects through the deadline's
+    # backend, whose connections (httpcore names the one that carried an answer) bound every read and write.
+    server = hostile("ok")
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    with up42.Client(USERNAME, PASSWORD, base_url=server.url) as client:
+        http = client._transport._wire.sender
+        direct = http.get(f"{server.url}{USERINFO_PATH}")
+        proxied = http.get("http://proxied.invalid/")  # answered 404 by the same server, as the proxy
+
+    assert (direct.status_code, proxied.status_code) == (200, 404)
+    assert isinstance(direct.extensions["network_stream"], _sockets._DeadlineStream)
+    assert isinstance(proxied.extensions["network_stream"], _sockets._DeadlineStream)
+
+
+@pytest.mark.parametrize(
+    ("owner", "attribute"),
+    [
+        (httpx.Client, "_transport"),
+        (httpx.Client, "_mounts"),
+        (httpx.HTTPTransport, "_pool"),
+        (httpcore.ConnectionPool, "_network_backend"),
+    ],
+)
+def test_a_sync_client_is_refused_when_httpx_keeps_its_connections_out_of_reach(
+    monkeypatch: pytest.MonkeyPatch, owner: type, attribute: str
+) -> None:
+    # The deadline's backend is put in place through attributes that httpx and httpcore do not promise to keep: a
+    # release that moves one must not give a Client whose connections ignore the deadline.
+    made = owner.__init__
+
+    def moved(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        setattr(self, f"{attribute}_elsewhere", self.__dict__.pop(attribute))
+
+    monkeypatch.setattr(owner, "__init__", moved)
+
+    with pytest.raises(up42.UP42Error) as caught:
+        up42.Client(USERNAME, PASSWORD)
+
+    assert str(caught.value) == (
+        f"httpx {httpx.__version__} keeps its connections where Client cannot hold them to the call's deadline: "
+        "install a release of httpx that this SDK supports, or pass your own httpx.Client as http_client"
+    )
 
 
 def test_a_users_sync_client_ends_a_trickled_body_at_the_deadline(hostile: Callable[..., Hostile]) -> None:
