@@ -18,6 +18,7 @@ import textwrap
 import threading
 import time
 import tracemalloc
+import types
 import zlib
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -42,7 +43,8 @@ from tests.conftest import (
     webhook_json,
 )
 from tests.loopback import LoopbackServer, QuietHandler
-from up42 import _http, _sockets
+from up42 import _encodings, _http, _sockets
+from up42._responses import Answer, CappedBody
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
 GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
@@ -571,6 +573,54 @@ def test_an_answer_that_does_not_decode_is_a_parse_error(
     assert isinstance(error, up42.ResponseParseError), error
     assert f"HTTP 200 from GET {LIST_PATH}: the response breaks the API contract: " in str(error)
     assert "its body is not valid gzip" in str(error)
+
+
+@pytest.mark.parametrize("coding", CODINGS)
+def test_data_after_the_end_of_a_stream_is_taken_alike_in_the_same_piece_or_a_later_one(coding: str) -> None:
+    # A body arrives in pieces cut wherever the network cut it. gzip and deflate ignore what follows their end, as
+    # httpx does; br has no room for more, and zstd reads it as a next frame: each refuses it, wherever it comes.
+    stream, junk = encoded(json.dumps(envelope([])).encode(), (coding,)), b"trailing bytes"
+
+    def read(pieces: list[bytes]) -> str:
+        body = CappedBody(Answer(200, "OK", [], "GET", f"{API}{WEBHOOKS}"), MiB, None, coding)
+        try:
+            for piece in pieces:
+                body.add(piece)
+        except up42.ResponseParseError as error:
+            return str(error)
+        return body.finish().content.decode()
+
+    together, later = read([stream + junk]), read([stream, junk])
+
+    assert together == later
+    if coding in ("gzip", "deflate"):
+        assert json.loads(later) == envelope([])
+    else:
+        assert later.startswith(
+            f"HTTP 200 from GET {WEBHOOKS}: the response breaks the API contract: its body is not valid {coding}"
+        )
+
+
+def test_br_is_asked_for_only_with_the_brotli_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    # brotlicffi's decoder is another API, untested here: with it alone, a server is not offered br at all.
+    class Decompressor:
+        def can_accept_more_data(self) -> bool:
+            return True
+
+    brotlicffi = types.ModuleType("brotlicffi")
+    brotlicffi.Decompressor = Decompressor  # type: ignore[attr-defined]
+    brotlicffi.error = Exception  # type: ignore[attr-defined]
+    with monkeypatch.context() as patched:
+        patched.setitem(sys.modules, "brotli", None)  # not installed: importing it raises ImportError
+        patched.setitem(sys.modules, "brotlicffi", brotlicffi)
+        _encodings._decoders.cache_clear()
+        _encodings.accept_encoding.cache_clear()
+        offered = _encodings.accept_encoding()
+    _encodings._decoders.cache_clear()
+    _encodings.accept_encoding.cache_clear()
+
+    assert "br" not in offered.split(", ")
+    assert offered.startswith("gzip, deflate")
 
 
 @CLIENTS
