@@ -85,7 +85,7 @@ class _Brotli:
     def feed(self, data: bytes) -> Iterator[bytes]:
         """See `Decoder.feed`."""
         stream = self._stream
-        # The decoder refuses data after the stream's end in the piece that ends it, and so is it refused later.
+        # Data after the stream's end: the decoder refuses it in the piece that ends the stream, this in any later one.
         if data and stream.is_finished():
             raise CodingError(_NOT_BR)
         while not stream.is_finished():
