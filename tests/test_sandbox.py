@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -247,6 +248,34 @@ def test_a_url_back_to_the_sandbox_itself_is_422_on_create_and_update(up42_sandb
             assert error["message"] == f"invalid webhook: url: {problem}"
     assert session.http.get(f"{session.hooks}/{created['id']}").json()["data"] == created  # nothing changed
     assert session.http.get(session.hooks).json()["data"] == [created]
+
+
+def test_a_stored_url_back_to_a_sandbox_restarted_on_its_port_is_never_sent_to(tmp_path: Path) -> None:
+    # A webhook stored by a sandbox on one port may name the port that the same database is served on next:
+    # accepted then, it points back now. Its deliveries, live and test, fail unsent and say why.
+    db = tmp_path / "state.sqlite"
+    later = Sandbox(db=db)  # bound at once, so its port is known; it serves once the first one has stopped
+    port = int(later.url.rsplit(":", 1)[1])
+    try:
+        with Sandbox(db=db) as first, up42.Client(first.username, first.password, base_url=first.url) as client:
+            client.create_webhook("loop", f"http://127.0.0.1:{port}/hook", ["order.status"], active=True)
+        later.start()
+        (live,) = later.trigger("order.status")["deliveries"]
+        with up42.Client(later.username, later.password, base_url=later.url) as client:
+            (hook,) = client.get_webhooks()
+            (test,) = hook.trigger_test_events()["tests"]
+        attempts = later.deliveries()
+    finally:
+        later.stop()
+    problem = (
+        f"not sent: the URL points back at the sandbox itself (port {port} on this machine); point it at your receiver"
+    )
+    assert (live["status"], live["error"]) == (None, problem)
+    assert (test["success"], test["message"], test["response"]) == (False, f"Test request failed: {problem}", None)
+    assert [(attempt["liveMode"], attempt["status"], attempt["error"]) for attempt in attempts] == [
+        (True, None, problem),
+        (False, None, problem),
+    ]
 
 
 def test_the_rules_accept_what_up42_accepts(session: Session) -> None:

@@ -4,21 +4,27 @@ rest waiting their turn instead of failing for want of a connection."""
 
 from __future__ import annotations
 
+import asyncio
 import select
 import socket
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 
 import up42
 from tests.loopback import NOTHING_LISTENS, LoopbackServer, QuietHandler
 from tests.test_sandbox_deliveries import wait_for
+from up42._simulate import sample_body
 from up42.receiving import parse
 from up42.sandbox import RetryPolicy, Sandbox
-from up42.sandbox._delivery import PARALLEL_ATTEMPTS
+from up42.sandbox._delivery import PARALLEL_ATTEMPTS, Deliverer
+from up42.sandbox._store import Store, WebhookFields
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 # Between two bytes of a slow answer: well under any read timeout here, so only a deadline on the whole attempt
@@ -165,3 +171,53 @@ def test_a_burst_beyond_the_parallel_attempts_waits_its_turn_and_nothing_is_answ
     assert receiver.overlaps == 0
     assert len(receiver.answered) == len(set(receiver.answered)) == 50
     assert receiver.arrived == hooks
+
+
+async def _until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("leaving", ["as its attempts start", "mid-attempt"])
+async def test_a_trigger_whose_request_is_cancelled_leaves_its_delivery_retried_and_resendable(
+    leaving: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cancelled as when its client leaves: before the attempts it opened have started, or while the receiver still
+    # holds the first one. Either way the delivery is free for the scheduler and for a resend.
+    receiver = Receivers(slow=1 if leaving == "mid-attempt" else 0)
+    store = Store()
+    fields = WebhookFields("hook", f"{receiver.url}/hook", ["order.status"], active=True, secret=None)
+    hook = store.create(store.workspace_of("me@example.com"), fields)
+    deliverer = Deliverer(store, RetryPolicy(attempts=3, timeout=1.0), own_port=0)
+    opening = deliverer._open
+
+    async def open_then_leave(*args: Any) -> Any:
+        opened = await opening(*args)
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()  # takes effect at the request's next await: its attempts are made but not yet started
+        return opened
+
+    if leaving == "as its attempts start":
+        monkeypatch.setattr(deliverer, "_open", open_then_leave)
+    deliverer.start()
+    try:
+        request = asyncio.create_task(deliverer.publish("order.status", sample_body("order.status"), [hook]))
+        if leaving == "mid-attempt":
+            await _until(lambda: receiver.arrived == 1, 60)
+            request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        (delivery,) = store.deliveries()
+        # Pending, and leased for the attempt that did not end: the scheduler retries it once the lease is over.
+        await _until(lambda: store.deliveries()[0].state == "delivered", 60)
+        resent = await asyncio.wait_for(deliverer.resend(delivery.id), 60)
+    finally:
+        await deliverer.aclose()
+        store.close()
+        receiver.stop()
+    assert (resent.state, [attempt.status for attempt in resent.attempts]) == ("delivered", [200, 200])
+    assert len(receiver.answered) == 2
+    assert receiver.overlaps == 0

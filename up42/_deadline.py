@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import httpx
@@ -33,22 +35,26 @@ class Deadline:
         if self.remaining() <= 0:
             raise self.expired(what, attempts)
 
+    def bounded(self, timeout: float | None, passed: Callable[[], Exception]) -> float:
+        """``timeout`` (None: none), or the seconds left when fewer; raises ``passed()`` once none are left."""
+        left = self.remaining()
+        if left <= 0:
+            raise passed()
+        return left if timeout is None else min(timeout, left)
+
     def capped(self, timeout: httpx.Timeout, longest: float, what: str, attempts: int) -> httpx.Timeout:
         """Each phase's timeout, no longer than the time left; ``longest``: the longest phase (inf: one unbounded).
 
         Raises `expired` (naming ``what`` and its ``attempts``) when no time is left.
         """
-        left = self.remaining()
-        if left <= 0:
-            raise self.expired(what, attempts)
-        if longest <= left:
+        passed = functools.partial(self.expired, what, attempts)
+        if self.bounded(longest, passed) == longest:
             return timeout  # nothing to shorten, the usual case: no new object for every attempt
-
-        def cap(seconds: float | None) -> float:
-            return left if seconds is None else min(seconds, left)
-
         return httpx.Timeout(
-            connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
+            connect=self.bounded(timeout.connect, passed),
+            read=self.bounded(timeout.read, passed),
+            write=self.bounded(timeout.write, passed),
+            pool=self.bounded(timeout.pool, passed),
         )
 
 

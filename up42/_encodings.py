@@ -4,11 +4,11 @@ httpx decodes whatever arrives in one go, each layer whole before the next: a fe
 become gigabytes before a byte of them can be counted. Here every decoder hands out at most about `PIECE` bytes
 at a time, and the caller (`CappedBody`) counts each piece before it asks for the next one.
 
-gzip and deflate are always decoded; br with the ``brotli`` or ``brotlicffi`` package from 1.2 on (earlier releases
-cannot bound their output); zstd with ``compression.zstd`` (Python 3.14) or the ``backports.zstd`` package. A server
-is offered these alone (`accept_encoding`). Any other name in a Content-Encoding header is passed over, as httpx
-does: servers have been seen to put a charset there. As with httpx, data after the end of a gzip or deflate stream
-is ignored, and a zstd body may hold several frames.
+gzip and deflate are always decoded; br with the ``brotli`` package from 1.2 on (earlier releases cannot bound their
+output); zstd with ``compression.zstd`` (Python 3.14) or the ``backports.zstd`` package. A server is offered these
+alone (`accept_encoding`). Any other name in a Content-Encoding header is passed over, as httpx does: servers have
+been seen to put a charset there. As with httpx, data after the end of a gzip or deflate stream is ignored, and a
+zstd body may hold several frames; data after the end of a br stream is refused, whichever piece it comes in.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ _ZSTD_WINDOW_LOG_MAX = 23
 # Each frame needs a decoder of its own, and the input after a frame's end is copied for the next one: a body of
 # many tiny frames would cost far more than its size.
 _MAX_ZSTD_FRAMES = 1024
+_NOT_BR = "its body is not valid br"
 
 
 class CodingError(Exception):
@@ -75,21 +76,23 @@ class _Zlib:
 
 
 class _Brotli:
-    """br, on ``brotli`` (whose decoder calls its method ``process``) or ``brotlicffi`` (``decompress``)."""
+    """br, on the ``brotli`` package."""
 
     def __init__(self, module: Any) -> None:
         self._error: type[Exception] = module.error
         self._stream = module.Decompressor()
-        self._decode: Callable[..., bytes] = getattr(self._stream, "process", None) or self._stream.decompress
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         """See `Decoder.feed`."""
         stream = self._stream
+        # Data after the stream's end: the decoder refuses it in the piece that ends the stream, this in any later one.
+        if data and stream.is_finished():
+            raise CodingError(_NOT_BR)
         while not stream.is_finished():
             try:
-                piece = self._decode(data, output_buffer_limit=PIECE)
-            except self._error as error:
-                raise CodingError(f"its body is not valid br ({error})") from None
+                piece = stream.process(data, output_buffer_limit=PIECE)
+            except self._error:
+                raise CodingError(_NOT_BR) from None  # its message says no more than that
             data = b""  # what is left of it stays inside the decoder
             if piece:
                 yield piece
@@ -155,7 +158,7 @@ def _decoders() -> dict[str, Callable[[], Decoder]]:
         "deflate": functools.partial(_Zlib, "deflate", zlib.MAX_WBITS, bare_too=True),
     }
     # Releases before 1.2 decode all they are given at once.
-    brotli = _module("brotli", "brotlicffi", having=lambda module: hasattr(module.Decompressor, "can_accept_more_data"))
+    brotli = _module("brotli", having=lambda module: hasattr(module.Decompressor, "can_accept_more_data"))
     if brotli is not None:
         found["br"] = functools.partial(_Brotli, brotli)
     zstd = _module("compression.zstd", "backports.zstd")

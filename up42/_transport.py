@@ -17,9 +17,10 @@ Two limits hold for every call, whatever the server does:
   each connect, write and read, so a server trickling a byte at a time would otherwise hold a call for ever.
   The async transport cancels the call when its alarm rings (see `_alarms`). The sync one cannot interrupt a
   blocking read: on the connections of a client it made, no connect, read or write waits longer than the time
-  left (see `_sockets`), so it ends at the deadline, headers and body alike. On a user's ``http_client`` it
-  shortens every phase's timeout to the time left when an attempt starts and checks the clock as each piece of
-  the body arrives: it ends at the deadline, or at the latest when the read in progress times out.
+  left (see `_sockets`; a name lookup is the system resolver's), so it ends at the deadline, headers and body
+  alike. On a user's ``http_client`` it shortens every phase's timeout to the time left when an attempt starts
+  and checks the clock as each piece of the body arrives: it ends at the deadline, or at the latest when the read
+  in progress times out.
 - The size cap: a body is refused as soon as the bytes received, or what any of its content codings decodes
   to, outgrow ``max_response_size`` (see `_encodings`): memory never holds much more than the cap.
 """

@@ -130,7 +130,7 @@ class Endpoints:
         self._store = store
         self._settings = settings
         self._tokens = Tokens(store.signing_key(), settings.token_ttl)
-        self.deliverer = Deliverer(store, settings.retry)
+        self.deliverer = Deliverer(store, settings.retry, settings.port)
 
     def _bearer(self, request: Request) -> Identity:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -11,7 +11,9 @@ waits for the attempt in flight to end. Each attempt has a deadline, the policy'
 exchange up to the answer's status and headers (a receiver that trickles them is cut off there). At most
 `PARALLEL_ATTEMPTS` attempts are in flight at once, over as many connections; the others wait their turn, and
 their deadline starts when they go. An attempt is also leased in the database for its deadline plus a margin,
-which only a restart after a crash mid-attempt waits out.
+which only a restart after a crash mid-attempt waits out. The request or task that takes a delivery gives it back
+however it ends: one cancelled (a trigger whose client left), even before its attempt starts, frees it for the
+scheduler and for resends.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from up42._version import __version__
 from up42.receiving import sign
 
 from ._store import Attempt, Delivery, Store, StoredWebhook, stop_reason
+from ._validation import pointing_back, points_back
 
 logger = logging.getLogger("up42.sandbox")
 
@@ -65,6 +68,9 @@ LEASE_MARGIN = 5.0
 # Attempts in flight at once, and connections in the pool; more attempts wait for one of them to end.
 PARALLEL_ATTEMPTS = 100
 
+
+# Deliveries held by one caller (with an attempt taken and not yet over), each with an event set when it is.
+Held = dict[str, asyncio.Event]
 
 # Why a delivery cannot be sent again.
 GONE = "its webhook was deleted"
@@ -109,11 +115,15 @@ def _serialise(payload: dict[str, Any]) -> str:
 
 
 class Deliverer:
-    """Sends deliveries over one HTTP client; its scheduler task sends the pending ones when they are due."""
+    """Sends deliveries over one HTTP client; its scheduler task sends the pending ones when they are due.
 
-    def __init__(self, store: Store, policy: RetryPolicy) -> None:
+    ``own_port`` is the sandbox's port: an attempt to a URL that points back at it fails unsent.
+    """
+
+    def __init__(self, store: Store, policy: RetryPolicy, own_port: int) -> None:
         self._store = store
         self.policy = policy
+        self._own_port = own_port  # deliveries are never sent back to the sandbox itself
         self._http = httpx.AsyncClient(
             timeout=policy.timeout,
             limits=httpx.Limits(max_connections=PARALLEL_ATTEMPTS),
@@ -126,7 +136,7 @@ class Deliverer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._slots = asyncio.Semaphore(PARALLEL_ATTEMPTS)
         # Deliveries with an attempt taken and not yet over, each with an event set when it is.
-        self._in_flight: dict[str, asyncio.Event] = {}
+        self._in_flight: Held = {}
         # Taking deliveries (marking them in the database and here) is one step at a time, so none is taken twice.
         self._taking = asyncio.Lock()
 
@@ -141,35 +151,49 @@ class Deliverer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._http.aclose()
 
-    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, Any], held: Held | None = None) -> None:
+        """Run ``work`` in the background; it owns ``held``, released when it ends (or is cancelled unstarted)."""
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._done)
+        task.add_done_callback(functools.partial(self._done, held or {}))
 
-    def _done(self, task: asyncio.Task[Any]) -> None:
+    def _done(self, held: Held, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
+        failure = None if task.cancelled() else task.exception()
+        self._release(held, failed=task.cancelled() or failure is not None)
         # A background failure has no caller to raise to; the delivery stays pending and is resumed on restart.
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("A background delivery task failed", exc_info=task.exception())
+        if failure is not None:
+            logger.error("A background delivery task failed", exc_info=failure)
 
     def _lease(self) -> str:
         return _later(self.policy.timeout + LEASE_MARGIN)
 
-    def _hold(self, delivery_ids: Iterable[str]) -> None:
-        for delivery_id in delivery_ids:
-            self._in_flight[delivery_id] = asyncio.Event()
+    def _hold(self, delivery_ids: Iterable[str]) -> Held:
+        held = {delivery_id: asyncio.Event() for delivery_id in delivery_ids}
+        self._in_flight.update(held)
+        return held
+
+    def _release(self, held: Held, *, failed: bool) -> None:
+        """End the holds in ``held`` that are still in place (a later hold of the same delivery is left alone).
+
+        After a failure or a cancellation, the scheduler looks at the deliveries again.
+        """
+        for delivery_id, event in held.items():
+            if self._in_flight.get(delivery_id) is event:
+                del self._in_flight[delivery_id]
+                event.set()
+        if failed:
+            self._wake.set()
 
     @contextlib.contextmanager
-    def _releasing(self, delivery_ids: Iterable[str]) -> Iterator[None]:
-        """Release held deliveries when the block ends; if it failed, the scheduler looks at them again."""
+    def _releasing(self, held: Held) -> Iterator[None]:
+        """Release ``held`` when the block ends, however it ends."""
         try:
             yield
         except BaseException:
-            self._wake.set()
+            self._release(held, failed=True)
             raise
-        finally:
-            for delivery_id in delivery_ids:
-                self._in_flight.pop(delivery_id).set()
+        self._release(held, failed=False)
 
     @contextlib.asynccontextmanager
     async def _turn(self, delivery_id: str) -> AsyncIterator[None]:
@@ -178,10 +202,10 @@ class Deliverer:
             async with self._taking:
                 running = self._in_flight.get(delivery_id)
                 if running is None:
-                    self._hold([delivery_id])
+                    held = self._hold([delivery_id])
                     break
             await running.wait()
-        with self._releasing([delivery_id]):
+        with self._releasing(held):
             yield
 
     async def _schedule(self) -> None:
@@ -191,9 +215,9 @@ class Deliverer:
                 async with self._taking:
                     busy = frozenset(self._in_flight)
                     due = await run_in_threadpool(self._store.claim_due, timestamp(), self._lease(), busy)
-                    self._hold(delivery.id for delivery in due)
+                    held = self._hold(delivery.id for delivery in due)
                 for delivery in due:
-                    self._spawn(self._retry(delivery))
+                    self._spawn(self._retry(delivery), {delivery.id: held[delivery.id]})
                 due_at = await run_in_threadpool(self._store.next_due, frozenset(self._in_flight))
             except Exception:
                 # The scheduler must outlive a failed query: without it no retry is ever sent again.
@@ -205,19 +229,19 @@ class Deliverer:
                 await asyncio.wait_for(self._wake.wait(), wait)
 
     async def _retry(self, delivery: Delivery) -> None:
-        with self._releasing([delivery.id]):
-            hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
-            # A test delivery is due again only when the sandbox stopped while sending it.
-            reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
-            if reason is not None:
-                await run_in_threadpool(self._store.stop, delivery.id, reason)
-                logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
-            elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
-                await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
+        """Make the attempt the scheduler has claimed (the task that runs it releases the delivery)."""
+        hook = await run_in_threadpool(self._store.webhook, delivery.webhook_id)
+        # A test delivery is due again only when the sandbox stopped while sending it.
+        reason = stop_reason(hook) if delivery.live_mode else "test deliveries are not retried"
+        if reason is not None:
+            await run_in_threadpool(self._store.stop, delivery.id, reason)
+            logger.info("Stopped retrying %s to webhook %s: %s", delivery.id, delivery.webhook_id, reason)
+        elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
+            await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
 
-    async def _send(self, hook: StoredWebhook, delivery: Delivery, *, may_retry: bool) -> Outcome:
-        """Make the first attempt of a held, just opened delivery, and release it."""
-        with self._releasing([delivery.id]):
+    async def _send(self, hook: StoredWebhook, delivery: Delivery, held: Held, *, may_retry: bool) -> Outcome:
+        """Make the first attempt of a just opened delivery, and release its hold as soon as it ends."""
+        with self._releasing({delivery.id: held[delivery.id]}):
             return await self._attempt(hook, delivery, 1, may_retry=may_retry)
 
     async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> Outcome:
@@ -225,23 +249,9 @@ class Deliverer:
         body = delivery.body.encode()
         secret = hook.fields.secret
         headers = dict(sign(body, secret)) if secret else {"Content-Type": "application/json"}
-        sent = headers
         async with self._slots:
             sent_at, started = timestamp(), time.perf_counter()
-            try:
-                # On the whole exchange: httpx's timeouts bound each read, which a trickling receiver renews.
-                async with asyncio.timeout(self.policy.timeout):
-                    request = self._http.build_request("POST", hook.fields.url, content=body, headers=headers)
-                    sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
-                    # Streamed and never read: the answer's body is ignored, however large.
-                    response = await self._http.send(request, stream=True)
-                    await response.aclose()
-                status, phrase = response.status_code, response.reason_phrase
-                error = None if response.is_success else f"the receiver answered {status}"
-            except TimeoutError:
-                status, phrase, error = None, "", f"the receiver did not answer within {self.policy.timeout:g} s"
-            except (httpx.HTTPError, httpx.InvalidURL) as failure:
-                status, phrase, error = None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
+            sent, status, phrase, error = await self._post(hook.fields.url, body, headers)
             duration_ms = round((time.perf_counter() - started) * 1000)
         retry = may_retry and delivery.live_mode and error is not None and number < self.policy.attempts
         state = "pending" if retry else "failed" if error else "delivered"
@@ -269,14 +279,39 @@ class Deliverer:
         logger.info("Attempt %d of %s to webhook %s: %s", number, delivery.id, hook.id, error or status)
         return Outcome(headers, status, phrase, error, state)
 
-    async def _open(self, hooks: Sequence[StoredWebhook], payload: dict[str, Any]) -> list[Delivery]:
-        """Store new deliveries of ``payload``, held (the caller releases them)."""
+    async def _post(
+        self, url: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[dict[str, str], int | None, str, str | None]:
+        """POST ``body``: the headers sent, the answer's status and reason (None and "" without one), any error.
+
+        Nothing is sent to a URL that points back at the sandbox itself.
+        """
+        if points_back(url, self._own_port):
+            return headers, None, "", f"not sent: the URL {pointing_back(self._own_port)}"
+        sent = headers
+        try:
+            # On the whole exchange: httpx's timeouts bound each read, which a trickling receiver renews.
+            async with asyncio.timeout(self.policy.timeout):
+                request = self._http.build_request("POST", url, content=body, headers=headers)
+                sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
+                # Streamed and never read: the answer's body is ignored, however large.
+                response = await self._http.send(request, stream=True)
+                await response.aclose()
+        except TimeoutError:
+            return sent, None, "", f"the receiver did not answer within {self.policy.timeout:g} s"
+        except (httpx.HTTPError, httpx.InvalidURL) as failure:
+            return sent, None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
+        status = response.status_code
+        return sent, status, response.reason_phrase, None if response.is_success else f"the receiver answered {status}"
+
+    async def _open(self, hooks: Sequence[StoredWebhook], payload: dict[str, Any]) -> tuple[list[Delivery], Held]:
+        """Store new deliveries of ``payload``, and hold them: the caller releases them, whatever happens next."""
         async with self._taking:
             opened = await run_in_threadpool(
                 self._store.open_deliveries, hooks, payload, _serialise(payload), self._lease()
             )
-            self._hold(delivery.id for delivery in opened)
-        return opened
+            held = self._hold(delivery.id for delivery in opened)
+        return opened, held
 
     async def test(self, hook: StoredWebhook) -> dict[str, Any]:
         """Send one test delivery per subscribed event (stored, never retried) and report them as UP42's TestRun."""
@@ -285,8 +320,9 @@ class Deliverer:
         for event in hook.fields.events:
             payload = message(event, test_body(event), live=False)
             test_started = timestamp()
-            (delivery,) = await self._open([hook], payload)
-            outcome = await self._send(hook, delivery, may_retry=False)
+            (delivery,), held = await self._open([hook], payload)
+            with self._releasing(held):
+                outcome = await self._attempt(hook, delivery, 1, may_retry=False)
             tests.append(
                 {
                     "startedAt": test_started,
@@ -318,10 +354,15 @@ class Deliverer:
         Failed first attempts stay pending and are retried by the scheduler.
         """
         payload = message(event, body, live=True)
-        deliveries = await self._open(hooks, payload)
-        outcomes = await asyncio.gather(
-            *(self._send(hook, delivery, may_retry=True) for hook, delivery in zip(hooks, deliveries, strict=True))
-        )
+        deliveries, held = await self._open(hooks, payload)
+        # Also released here: an attempt cancelled before it starts (this request with it) never releases its own.
+        with self._releasing(held):
+            outcomes = await asyncio.gather(
+                *(
+                    self._send(hook, delivery, held, may_retry=True)
+                    for hook, delivery in zip(hooks, deliveries, strict=True)
+                )
+            )
         first = [
             {
                 "id": delivery.id,

@@ -3,7 +3,8 @@
 The one deliberate difference from UP42: a plain ``http://`` URL is accepted when its host is a loopback address
 (``localhost``, ``127.0.0.0/8``, ``::1``), so deliveries can reach a receiver on the developer's own machine.
 Every other URL must be HTTPS. A URL on loopback at the sandbox's own port is refused: deliveries to it would
-reach the sandbox itself (``/sandbox/events`` would set off a delivery per delivery, without end).
+reach the sandbox itself (``/sandbox/events`` would set off a delivery per delivery, without end). A stored URL
+that points back after a restart on another port is never sent to: each such attempt fails, saying why.
 
 Lengths are bounded so that one request cannot fill the database or every page that lists webhooks: a name takes
 at most `NAME_MAX_LENGTH` characters, a URL `URL_MAX_LENGTH`, a secret `SECRET_MAX_LENGTH`, and the event list
@@ -50,6 +51,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def points_back(url: str, own_port: int) -> bool:
+    """Whether ``url`` is on this machine at ``own_port``, the sandbox's own port (False for a URL that is not one).
+
+    Checked when a webhook is written and again before each delivery: a webhook stored by a sandbox on another
+    port points back at one restarted on the port it names.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return False
+    return is_loopback(parts.hostname or "") and port == own_port
+
+
+def pointing_back(own_port: int) -> str:
+    """What is wrong with a URL that `points_back`."""
+    return f"points back at the sandbox itself (port {own_port} on this machine); point it at your receiver"
+
+
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("is required and must be a non-empty string")
@@ -75,10 +95,8 @@ def _url(value: Any, own_port: int) -> str:
         httpx.URL(value)  # the client that sends deliveries must accept it too
     except (ValueError, httpx.InvalidURL):
         raise ValueError("is not a valid URL") from None
-    if is_loopback(host) and (parts.port or DEFAULT_PORTS.get(parts.scheme)) == own_port:
-        raise ValueError(
-            f"points back at the sandbox itself (port {own_port} on this machine); point it at your receiver"
-        )
+    if points_back(value, own_port):
+        raise ValueError(pointing_back(own_port))
     if parts.scheme == "https" and host:
         return value
     if parts.scheme == "http" and is_loopback(host):
