@@ -247,6 +247,20 @@ async def test_a_worker_whose_clock_runs_ahead_prunes_nothing_early(
     assert inbox.get("done") is not None
 
 
+def test_a_redis_without_xautoclaim_is_named_too_old(tmp_path: Path) -> None:
+    # Redis before 6.2 has no XAUTOCLAIM; one that had it renamed away answers as such a server does.
+    server = RedisServer(tmp_path, "--rename-command", "XAUTOCLAIM", "")
+    server.start()
+    inbox = open_inbox(server.url)
+    try:
+        assert inbox.put("m-1", "order.status", b"{}") is True
+        with pytest.raises(redis.ResponseError, match=r"^the Redis inbox needs Redis 6\.2 or later \(XAUTOCLAIM\)"):
+            inbox.take("w", 30, 1, 5)
+    finally:
+        inbox.close()
+        server.stop()
+
+
 def test_a_sqlite_file_made_before_notes_gets_the_column(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as old:
