@@ -211,7 +211,12 @@ def test_concurrent_takers_never_share_a_message(url: str, inbox: Inbox) -> None
 
 @pytest.fixture
 def clock_ahead(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Sets this process's wall clock (time.time) the given seconds ahead, as on a machine whose clock drifted."""
+    """Sets this process's Python clock (time.time) the given seconds ahead.
+
+    The tests that use it prove that nothing judges a lease, a backoff or the retention by the caller's Python
+    clock. They do not move the clock the inbox reads: SQLite's ``julianday('now')`` asks the operating system of
+    the host (one clock for every process sharing the file), and Redis's ``TIME`` is the server's.
+    """
     real = time.time
 
     def set_ahead(seconds: float) -> None:
@@ -220,7 +225,7 @@ def clock_ahead(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
     return set_ahead
 
 
-def test_leases_and_backoffs_are_judged_by_the_inbox_clock_not_the_takers(
+def test_leases_and_backoffs_are_not_judged_by_the_takers_python_clock(
     inbox: Inbox, clock_ahead: Callable[[float], None]
 ) -> None:
     inbox.put("held", "order.status", b"{}")
@@ -235,7 +240,7 @@ def test_leases_and_backoffs_are_judged_by_the_inbox_clock_not_the_takers(
     assert inbox.complete(held, "healthy") is True
 
 
-async def test_a_worker_whose_clock_runs_ahead_prunes_nothing_early(
+async def test_a_worker_whose_python_clock_runs_ahead_prunes_nothing_early(
     inbox: Inbox, clock_ahead: Callable[[float], None]
 ) -> None:
     inbox.put("done", "order.status", b"{}")
