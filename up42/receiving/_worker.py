@@ -158,12 +158,12 @@ class Worker:
     def serve(self) -> None:
         """Run in a new event loop until SIGTERM or SIGINT (when called in the main thread) or `stop`.
 
-        Called in the main thread, the worker owns its process, and nothing a handler does keeps it from stopping.
-        Signals are heard by a thread, and when a coroutine handler blocks the event loop (``time.sleep``, work on
-        the CPU, a blocking call), so that the loop runs nothing else for `LOOP_GRACE` seconds, the watchdog thread
-        ends the process with ``os._exit``: after a stop was asked for, with status 0, the running messages given
-        back to pending; after a handler ran past its timeout, with status 1, the messages past their timeout
-        failing that attempt and the others given back. The leases are renewed from that thread meanwhile.
+        Called in the main thread, the worker owns its process, and a handler cannot keep it from stopping unless it
+        holds the interpreter lock. A thread hears the signals. When a coroutine handler blocks the event loop
+        (``time.sleep``, work on the CPU, a blocking call) so that the loop runs nothing else for 5 seconds, a
+        watchdog thread ends the process with ``os._exit``: once a stop was asked for, with status 0, the running
+        messages given back to pending; once a handler is past its timeout, with status 1, the messages past their
+        timeout failing that attempt and the others given back. That thread renews the leases meanwhile.
 
         Nothing a handler left behind holds the return, nor the exit of the process: handler threads and the loop's
         default executor (``asyncio.to_thread`` in a handler) are daemon threads, and tasks that ignored their
@@ -386,14 +386,14 @@ class Worker:
         The loop can neither give the messages back after a stop nor enforce a timeout, so this does it from the
         watchdog's thread, and the process ends: the handler that holds the loop cannot be stopped otherwise.
         """
-        now = time.monotonic()
+        now, stopping = time.monotonic(), self._stop_requested
         with self._held_lock:
             held = list(self._held.values())
             overdue = [holding for holding in held if holding.deadline <= now]
-            if not self._stop_requested and not overdue:
+            if not stopping and not overdue:
                 return None
             self._held.clear()
-        if self._stop_requested:
+        if stopping:
             logger.warning(
                 "worker %s gives %d running message(s) back to pending and ends its process: a handler blocks "
                 "the event loop",
