@@ -205,14 +205,14 @@ def test_a_coroutine_blocking_the_event_loop_keeps_its_lease_and_a_signal_still_
     workers: Workers,
 ) -> None:
     blocked = workers.put(job("block"))
-    lease = 3
+    lease = 5
     first = workers.start("--lease", str(lease))
     eventually(lambda: bool(workers.runs(blocked)), "the handler blocks the event loop")
     second = workers.start("--lease", str(lease))
     eventually(lambda: "started on" in workers.log(second), "the second worker looks for messages")
-    # Several leases pass while the second worker polls: unrenewed, the lease would run out and it would take the
-    # message and run it again.
-    time.sleep(4 * lease)
+    # Three leases pass while the second worker polls: unrenewed, the lease would run out and it would take the
+    # message and run it again. Renewed every third of a lease, it survives a renewal that comes late under load.
+    time.sleep(3 * lease)
     assert second.poll() is None, workers.log(second)
     assert workers.runs(blocked) == [first.pid], workers.log(second)
     record = workers.record(blocked)
