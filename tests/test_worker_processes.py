@@ -183,13 +183,16 @@ def test_a_signal_puts_running_messages_back_and_ends_the_worker_whatever_its_ha
 ) -> None:
     hung = workers.put(order("hang"))
     stubborn = workers.put(message("job.status"))
+    # Taken last, so it blocks the event loop once the other two have started.
+    blocked = workers.put(job("block"))
+    messages = (hung, stubborn, blocked)
     # A lease that outlasts the test: the messages are free again only if the worker releases them.
-    worker = workers.start("--lease", "600", "--concurrency", "2")
-    eventually(lambda: bool(workers.runs(hung) and workers.runs(stubborn)), "both handlers run")
-    assert {workers.record(m).status for m in (hung, stubborn)} == {InboxStatus.RUNNING}
+    worker = workers.start("--lease", "600", "--concurrency", "3")
+    eventually(lambda: all(workers.runs(m) for m in messages), "the three handlers run")
+    assert {workers.record(m).status for m in messages} == {InboxStatus.RUNNING}
     worker.send_signal(signum)
     assert worker.wait(STOP_SECONDS) == 0, workers.log(worker)
-    for message_id in (hung, stubborn):
+    for message_id in messages:
         record = workers.record(message_id)
         # The withdrawn attempt is not counted: the message did nothing wrong.
         assert (record.status, record.attempts) == (InboxStatus.PENDING, 0)
@@ -198,7 +201,7 @@ def test_a_signal_puts_running_messages_back_and_ends_the_worker_whatever_its_ha
         taken = inbox.take("next", 30, 5, 5)
     finally:
         inbox.close()
-    assert sorted(t.message_id for t in taken) == sorted([hung, stubborn])
+    assert sorted(t.message_id for t in taken) == sorted(messages)
 
 
 def test_a_coroutine_blocking_the_event_loop_keeps_its_lease_and_a_signal_still_ends_the_worker(
