@@ -26,19 +26,20 @@ def free_port() -> int:
 class RedisServer:
     """redis-server on loopback, persisting every write to an append-only file (so a restart keeps the data)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *options: str) -> None:
         executable = shutil.which("redis-server")
         assert executable is not None, "redis-server is not installed (.ci/run installs it)"
         self.executable = executable
         self.workdir = workdir
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.options = options
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         """Start and wait until it answers PING."""
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir)]
+        command += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir), *self.options]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:

@@ -131,21 +131,29 @@ def test_a_note_is_kept_with_a_done_message_until_it_is_settled_again(inbox: Inb
 
 
 def test_retry_waits_for_its_delay_and_fail_keeps_the_error(inbox: Inbox) -> None:
-    inbox.put("m-1", "order.status", b"{}")
+    inbox.put("later", "order.status", b"{}")
     [taken] = inbox.take("w", 30, 1, 5)
-    assert inbox.retry(taken, "w", "Traceback: boom", 0.3) is True
-    record = inbox.get("m-1")
+    # A delay that no stall of a busy machine outlasts before the next take looks.
+    assert inbox.retry(taken, "w", "Traceback: boom", 600) is True
+    record = inbox.get("later")
     assert record is not None
     assert (record.status, record.error) == (InboxStatus.PENDING, "Traceback: boom")
+    assert record.due_at - record.updated_at == pytest.approx(600)
     assert inbox.take("w", 30, 1, 5) == []
-    time.sleep(0.35)
-    [second] = inbox.take("w", 30, 1, 5)
-    assert second.attempts == 2
+    inbox.put("soon", "order.status", b"{}")
+    [taken] = inbox.take("w", 30, 1, 5)
+    assert inbox.retry(taken, "w", "Traceback: boom", 0.2) is True
+    deadline = time.monotonic() + 10
+    while not (again := inbox.take("w", 30, 1, 5)):
+        assert time.monotonic() < deadline, "the retry never became due"
+        time.sleep(0.05)
+    [second] = again
+    assert (second.message_id, second.attempts) == ("soon", 2)
     assert inbox.fail(second, "w", "Traceback: boom again") is True
-    assert inbox.get("m-1").error == "Traceback: boom again"  # type: ignore[union-attr]
-    assert inbox.failed() == ["m-1"]
-    assert [r.message_id for r in inbox.records(InboxStatus.FAILED)] == ["m-1"]
-    assert inbox.records(InboxStatus.PENDING) == []
+    assert inbox.get("soon").error == "Traceback: boom again"  # type: ignore[union-attr]
+    assert inbox.failed() == ["soon"]
+    assert [r.message_id for r in inbox.records(InboxStatus.FAILED)] == ["soon"]
+    assert [r.message_id for r in inbox.records(InboxStatus.PENDING)] == ["later"]
 
 
 def test_replay_puts_done_and_failed_back_and_leaves_running_alone(inbox: Inbox) -> None:
@@ -203,7 +211,12 @@ def test_concurrent_takers_never_share_a_message(url: str, inbox: Inbox) -> None
 
 @pytest.fixture
 def clock_ahead(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Sets this process's wall clock (time.time) the given seconds ahead, as on a machine whose clock drifted."""
+    """Sets this process's Python clock (time.time) the given seconds ahead.
+
+    The tests that use it prove that nothing judges a lease, a backoff or the retention by the caller's Python
+    clock. They do not move the clock the inbox reads: SQLite's ``julianday('now')`` asks the operating system of
+    the host (one clock for every process sharing the file), and Redis's ``TIME`` is the server's.
+    """
     real = time.time
 
     def set_ahead(seconds: float) -> None:
@@ -212,7 +225,7 @@ def clock_ahead(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
     return set_ahead
 
 
-def test_leases_and_backoffs_are_judged_by_the_inbox_clock_not_the_takers(
+def test_leases_and_backoffs_are_not_judged_by_the_takers_python_clock(
     inbox: Inbox, clock_ahead: Callable[[float], None]
 ) -> None:
     inbox.put("held", "order.status", b"{}")
@@ -227,7 +240,7 @@ def test_leases_and_backoffs_are_judged_by_the_inbox_clock_not_the_takers(
     assert inbox.complete(held, "healthy") is True
 
 
-async def test_a_worker_whose_clock_runs_ahead_prunes_nothing_early(
+async def test_a_worker_whose_python_clock_runs_ahead_prunes_nothing_early(
     inbox: Inbox, clock_ahead: Callable[[float], None]
 ) -> None:
     inbox.put("done", "order.status", b"{}")
@@ -245,6 +258,20 @@ async def test_a_worker_whose_clock_runs_ahead_prunes_nothing_early(
     worker.stop()
     await asyncio.wait_for(running, 10)
     assert inbox.get("done") is not None
+
+
+def test_a_redis_without_xautoclaim_is_named_too_old(tmp_path: Path) -> None:
+    # Redis before 6.2 has no XAUTOCLAIM; one that had it renamed away answers as such a server does.
+    server = RedisServer(tmp_path, "--rename-command", "XAUTOCLAIM", "")
+    server.start()
+    inbox = open_inbox(server.url)
+    try:
+        assert inbox.put("m-1", "order.status", b"{}") is True
+        with pytest.raises(redis.ResponseError, match=r"^the Redis inbox needs Redis 6\.2 or later \(XAUTOCLAIM\)"):
+            inbox.take("w", 30, 1, 5)
+    finally:
+        inbox.close()
+        server.stop()
 
 
 def test_a_sqlite_file_made_before_notes_gets_the_column(tmp_path: Path) -> None:

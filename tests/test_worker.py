@@ -17,7 +17,7 @@ import pytest
 from tests.receiving_support import message
 from up42.errors import InvalidArgumentError
 from up42.receiving import WebhookEvent
-from up42.receiving._inbox import InboxStatus
+from up42.receiving._inbox import InboxStatus, Taken
 from up42.receiving._inbox._sqlite import SQLiteInbox
 from up42.receiving._worker import Worker
 
@@ -143,6 +143,75 @@ async def test_old_done_messages_are_pruned_when_the_worker_starts(
     caplog.set_level(logging.INFO, "up42")
     await run_until(Worker(inbox, lookup(), retention=0.01, poll=0.01), lambda: not inbox.records())
     assert "pruned 2 done message(s)" in caplog.text
+
+
+async def test_handler_threads_that_ran_past_the_timeout_keep_their_slots_until_they_return(
+    inbox: SQLiteInbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    store(inbox, 6)
+    lock = threading.Lock()
+    release = threading.Event()
+    alive = peak = 0
+
+    def stuck(event: WebhookEvent) -> None:
+        nonlocal alive, peak
+        with lock:
+            alive += 1
+            peak = max(peak, alive)
+        try:
+            release.wait(30)
+        finally:
+            with lock:
+                alive -= 1
+
+    caplog.set_level(logging.WARNING, "up42")
+    worker = Worker(inbox, lookup(stuck), concurrency=2, timeout=0.2, max_attempts=1, poll=0.01)
+    running = asyncio.create_task(worker.run())
+    try:
+        deadline = time.monotonic() + 10
+        while "takes no more messages for now: 2 handler thread(s) that ran past their timeout" not in caplog.text:
+            assert time.monotonic() < deadline, f"the worker went on taking messages: {peak} threads at once"
+            await asyncio.sleep(0.02)
+        release.set()
+        while inbox.records(InboxStatus.PENDING) or inbox.records(InboxStatus.RUNNING):
+            assert time.monotonic() < deadline + 10, "the worker did not take the rest once the threads ended"
+            await asyncio.sleep(0.02)
+    finally:
+        release.set()
+        worker.stop()
+        await asyncio.wait_for(running, 10)
+    assert peak == 2
+    assert len(inbox.records(InboxStatus.FAILED)) >= 2  # the two that hung; more only if a thread started late
+
+
+def test_inbox_calls_run_on_a_small_pool_not_a_thread_each(tmp_path: Path) -> None:
+    threads: set[threading.Thread] = set()
+
+    class Watched(SQLiteInbox):
+        def take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
+            threads.add(threading.current_thread())
+            return super().take(owner, lease, limit, max_attempts)
+
+        def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
+            threads.add(threading.current_thread())
+            return super().complete(taken, owner, note)
+
+    inbox = Watched(tmp_path / "inbox.db")
+    store(inbox, 20)
+    worker = Worker(inbox, lookup(lambda event: None), concurrency=2, poll=0.01)
+    serving = threading.Thread(target=worker.serve)
+    serving.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(inbox.records(InboxStatus.DONE)) < 20:
+            assert time.monotonic() < deadline, "the worker did not settle the messages"
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+        serving.join(10)
+    # Threads that live on, and are joined at exit like any pool's: the handlers' threads are the daemon ones.
+    assert not any(thread.daemon for thread in threads)
+    assert len(threads) <= worker.concurrency + 1
 
 
 def test_bad_settings_are_refused(inbox: SQLiteInbox) -> None:

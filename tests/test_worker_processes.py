@@ -1,5 +1,6 @@
 """`up42 worker` as a real process over a real SQLite file or redis-server, against handlers that misbehave: one
-that ends its process, one that hangs in a thread, a coroutine that ignores cancellation, an event nobody handles."""
+that ends its process, one that hangs in a thread, a coroutine that ignores cancellation, a coroutine that blocks the
+event loop, an event nobody handles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,8 @@ def plain(event):
 @receiver.on("job.status")
 async def stubborn(event):
     note("start", event)
+    if event.body.raw.get("jobId") == "block":
+        time.sleep(3600)  # never awaits: the event loop runs nothing else, and cancelling it does nothing
     while True:
         try:
             await asyncio.sleep(3600)
@@ -115,6 +119,10 @@ def order(order_id: str) -> dict[str, Any]:
     return message(body={**message()["body"], "orderId": order_id})
 
 
+def job(job_id: str) -> dict[str, Any]:
+    return message("job.status", body={"status": "RUNNING", "jobId": job_id})
+
+
 @pytest.fixture(params=["sqlite", "redis"])
 def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]:
     if request.param == "sqlite":
@@ -175,13 +183,16 @@ def test_a_signal_puts_running_messages_back_and_ends_the_worker_whatever_its_ha
 ) -> None:
     hung = workers.put(order("hang"))
     stubborn = workers.put(message("job.status"))
+    # Taken last, so it blocks the event loop once the other two have started.
+    blocked = workers.put(job("block"))
+    messages = (hung, stubborn, blocked)
     # A lease that outlasts the test: the messages are free again only if the worker releases them.
-    worker = workers.start("--lease", "600", "--concurrency", "2")
-    eventually(lambda: bool(workers.runs(hung) and workers.runs(stubborn)), "both handlers run")
-    assert {workers.record(m).status for m in (hung, stubborn)} == {InboxStatus.RUNNING}
+    worker = workers.start("--lease", "600", "--concurrency", "3")
+    eventually(lambda: all(workers.runs(m) for m in messages), "the three handlers run")
+    assert {workers.record(m).status for m in messages} == {InboxStatus.RUNNING}
     worker.send_signal(signum)
     assert worker.wait(STOP_SECONDS) == 0, workers.log(worker)
-    for message_id in (hung, stubborn):
+    for message_id in messages:
         record = workers.record(message_id)
         # The withdrawn attempt is not counted: the message did nothing wrong.
         assert (record.status, record.attempts) == (InboxStatus.PENDING, 0)
@@ -190,7 +201,49 @@ def test_a_signal_puts_running_messages_back_and_ends_the_worker_whatever_its_ha
         taken = inbox.take("next", 30, 5, 5)
     finally:
         inbox.close()
-    assert sorted(t.message_id for t in taken) == sorted([hung, stubborn])
+    assert sorted(t.message_id for t in taken) == sorted(messages)
+
+
+def test_a_coroutine_blocking_the_event_loop_keeps_its_lease_and_a_signal_still_ends_the_worker(
+    workers: Workers,
+) -> None:
+    blocked = workers.put(job("block"))
+    lease = 5
+    first = workers.start("--lease", str(lease))
+    eventually(lambda: bool(workers.runs(blocked)), "the handler blocks the event loop")
+    second = workers.start("--lease", str(lease))
+    eventually(lambda: "started on" in workers.log(second), "the second worker looks for messages")
+    # Three leases pass while the second worker polls: unrenewed, the lease would run out and it would take the
+    # message and run it again. Renewed every third of a lease, it survives a renewal that comes late under load.
+    time.sleep(3 * lease)
+    assert second.poll() is None, workers.log(second)
+    assert workers.runs(blocked) == [first.pid], workers.log(second)
+    record = workers.record(blocked)
+    assert (record.status, record.attempts) == (InboxStatus.RUNNING, 1)
+    second.kill()
+    second.wait(WAIT)
+    first.terminate()
+    assert first.wait(STOP_SECONDS) == 0, workers.log(first)
+    record = workers.record(blocked)
+    assert (record.status, record.attempts) == (InboxStatus.PENDING, 0), workers.log(first)
+    assert "gives 1 running message(s) back to pending" in workers.log(first)
+
+
+def test_a_coroutine_blocking_the_event_loop_past_the_timeout_fails_its_attempt_and_ends_the_worker(
+    workers: Workers,
+) -> None:
+    blocked = workers.put(job("block"))
+    options = ("--timeout", "1", "--max-attempts", "2", "--backoff", "0.1")
+    for attempt, status in ((1, InboxStatus.PENDING), (2, InboxStatus.FAILED)):
+        worker = workers.start(*options)
+        eventually(lambda worker=worker: worker.poll() is not None, "the worker ends its process")
+        assert worker.returncode == 1, workers.log(worker)
+        record = workers.record(blocked)
+        assert (record.status, record.attempts) == (status, attempt), workers.log(worker)
+        assert record.error is not None
+        assert "TimeoutError: handler stubborn timed out after 1 s" in record.error
+        assert "blocked the event loop" in workers.log(worker)
+    assert len(workers.runs(blocked)) == 2
 
 
 def test_a_message_no_handler_listens_for_is_logged_and_shown(workers: Workers) -> None:

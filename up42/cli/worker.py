@@ -46,7 +46,13 @@ def _seconds_option(name: str, default: float | None, help: str, shown: str | No
 
 @click.command()
 @click.argument("target", metavar="MODULE:ATTR")
-@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True, help="Messages at once.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Messages at once; a handler thread past --timeout holds its slot until it returns.",
+)
 @_seconds_option(
     "--lease",
     DEFAULT_WORKER_LEASE,
@@ -55,7 +61,8 @@ def _seconds_option(name: str, default: float | None, help: str, shown: str | No
 @_seconds_option(
     "--timeout",
     DEFAULT_HANDLER_TIMEOUT,
-    "Seconds a handler may run on a message; one running longer fails that attempt.",
+    "Seconds a handler may run on a message; one running longer fails that attempt. A coroutine blocking the event"
+    " loop past it ends the worker with status 1.",
 )
 @click.option(
     "--max-attempts",
@@ -87,8 +94,9 @@ def worker(
     """Run the handlers of the Receiver at MODULE:ATTR for the messages in its inbox.
 
     The Receiver must be created with an inbox, e.g. Receiver(secret, inbox="sqlite:///inbox.db"). Run as many
-    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C stops the worker at once: the
-    handlers still running are abandoned and their messages go back to pending for the next worker.
+    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C stops the worker within 10 s,
+    whatever its handlers do: the handlers still running are abandoned and their messages go back to pending for
+    the next worker.
     """
     receiver = load_receiver(target, app_dir)
     options = {"retention": retention} if retention is not None else {}

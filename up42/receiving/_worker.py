@@ -1,40 +1,51 @@
 """`Worker`: take messages from an inbox and run their handlers, at least once, whatever the backend.
 
 One loop for every backend: take as many messages as there are free slots, run each one's handlers in a task
-(coroutine handlers in the loop, plain functions in a daemon thread), each within a timeout, renew the leases of
-all held messages every third of a lease, then settle each message: done, back to pending after an exponential
-backoff, or failed once it has used its attempts. A worker that dies holds nothing for long: its leases run out
-and another worker takes them, or fails them if they had their attempts. A worker asked to stop holds nothing at
-all: it cancels the handlers still running, gives their messages back at once, and returns without waiting for a
-handler that ignores the cancellation or a thread that cannot be stopped.
+(coroutine handlers in the loop, plain functions in a daemon thread), each within a timeout, then settle each
+message: done, back to pending after an exponential backoff, or failed once it has used its attempts. A plain
+function that runs past its timeout cannot be stopped: its thread keeps its slot until it returns. The inbox is
+read and written on a small thread pool of its own.
+
+Beside the loop, a `Watchdog` thread renews the leases of all held messages every third of a lease, so a handler
+that blocks the loop does not lose its message to another worker. A worker that dies holds nothing for long: its
+leases run out and another worker takes them, or fails them if they had their attempts. A worker asked to stop
+holds nothing at all: it cancels the handlers still running, gives their messages back at once, and returns
+without waiting for a handler that ignores the cancellation or a thread that cannot be stopped. When a handler
+blocks the loop, a worker that owns its process (`serve` in the main thread) ends the process instead, once a stop
+was asked for or a handler ran past its timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
+import dataclasses
 import inspect
 import logging
+import math
 import os
 import secrets
-import signal
 import socket
 import threading
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InvalidArgumentError
 from ._daemon import DaemonThreads
 from ._dedupe import check_positive
 from ._events import WebhookEvent, parse
 from ._inbox import DEFAULT_RETENTION, Inbox, Taken
+from ._watchdog import LOOP_GRACE, Watchdog, stop_signals
 
 __all__ = ["DEFAULT_HANDLER_TIMEOUT", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_WORKER_LEASE", "HandlerLookup", "Worker"]
 
 logger = logging.getLogger("up42")
+
+T = TypeVar("T")
 
 HandlerLookup = Callable[[str], Sequence[Callable[[WebhookEvent], Any]]]
 """Given an event name, the handlers to run for it (a `Receiver`'s registrations)."""
@@ -55,23 +66,35 @@ def handler_name(handler: Callable[..., Any]) -> str:
     return getattr(handler, "__qualname__", None) or repr(handler)
 
 
+@dataclasses.dataclass(eq=False)
+class _Holding:
+    """A message whose handlers run, with the handler running now and when it must end (``time.monotonic``)."""
+
+    message: Taken
+    handler: str = ""
+    deadline: float = math.inf
+
+
 class Worker:
     """Runs a receiver's handlers for the messages of an inbox until `stop` (or SIGTERM in `serve`).
 
     Args:
         inbox: Where the messages are.
         handlers: The handlers for an event name.
-        concurrency: Messages handled at once by this worker.
+        concurrency: Messages handled at once by this worker. A plain function that ran past its timeout keeps its
+            slot until it returns, so the worker never runs more handler threads than this.
         lease: Seconds a taken message stays this worker's without renewal; renewed every third of it while the
             handlers run. After a crash the message waits this long before another worker takes it.
         timeout: Seconds one handler may run on one message; a handler still running then fails that attempt
             (retried like any failure). A coroutine is cancelled; a plain function cannot be stopped, so it runs
-            on in its thread and what it returns is dropped.
+            on in its thread and what it returns is dropped. A coroutine that blocks the event loop cannot be
+            cancelled either: see `serve`.
         max_attempts: Attempts before a message is failed. An attempt cut short by a crash counts: a message whose
             worker died on its last attempt is failed when another worker would take it.
         backoff: Seconds before the first retry; each further retry waits twice as long, at most `max_backoff`.
         max_backoff: The longest wait between two attempts.
-        retention: Seconds a done message is kept before it is pruned.
+        retention: Seconds a done message is kept before it is pruned. Nothing here compares it with a receiver's
+            de-duplication window: `Receiver.worker` does, and refuses a shorter one.
         poll: Seconds to wait before looking again when the inbox had nothing to take.
     """
 
@@ -105,9 +128,13 @@ class Worker:
         # The lease owner: host and process say who holds what; the random tail tells apart a restarted process.
         self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         # The messages whose handlers run now: renewed while they run, given back if the worker stops. A message
-        # leaves it when its handlers end, before it is settled.
-        self._held: dict[str, Taken] = {}
+        # leaves it when its handlers end, before it is settled. Shared with the watchdog thread.
+        self._held: dict[str, _Holding] = {}
+        self._held_lock = threading.Lock()
         self._threads = DaemonThreads()
+        # Every inbox call ends within the backend's own timeouts, so a plain pool does, unlike the handlers' threads.
+        self._io = concurrent.futures.ThreadPoolExecutor(concurrency + 1, thread_name_prefix="up42-inbox")
+        self._told_abandoned = 0
         self._stop_requested = False
         self._stopping: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -122,7 +149,7 @@ class Worker:
         once (that attempt not counted), lets the messages already being settled finish, and returns without
         waiting for a handler that ignores its cancellation or runs on in its thread.
         """
-        self._stop_requested = True  # read by a `run` that has not started yet
+        self._stop_requested = True  # read by a `run` that has not started yet, and by the watchdog
         loop, stopping = self._loop, self._stopping
         if loop is not None and stopping is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: `run` has returned
@@ -131,22 +158,26 @@ class Worker:
     def serve(self) -> None:
         """Run in a new event loop until SIGTERM or SIGINT (when called in the main thread) or `stop`.
 
-        Nothing a handler left behind holds the return, nor the exit of the process: the loop's default executor
-        (``asyncio.to_thread``) runs on daemon threads, and tasks that ignored their cancellation are dropped with
-        the loop.
+        Called in the main thread, the worker owns its process, and a handler cannot keep it from stopping unless it
+        holds the interpreter lock. A thread hears the signals. When a coroutine handler blocks the event loop
+        (``time.sleep``, work on the CPU, a blocking call) so that the loop runs nothing else for 5 seconds, a
+        watchdog thread ends the process with ``os._exit``: once a stop was asked for, with status 0, the running
+        messages given back to pending; once a handler is past its timeout, with status 1, the messages past their
+        timeout failing that attempt and the others given back. That thread renews the leases meanwhile.
+
+        Nothing a handler left behind holds the return, nor the exit of the process: handler threads and the loop's
+        default executor (``asyncio.to_thread`` in a handler) are daemon threads, and tasks that ignored their
+        cancellation are dropped with the loop.
         """
+        owns_process = threading.current_thread() is threading.main_thread()
         loop = asyncio.new_event_loop()
         loop.set_default_executor(self._threads)
         asyncio.set_event_loop(loop)
-        signals = (signal.SIGTERM, signal.SIGINT) if threading.current_thread() is threading.main_thread() else ()
         try:
-            for sig in signals:
-                loop.add_signal_handler(sig, self.stop)
-            loop.run_until_complete(self.run())
+            with stop_signals(self.stop) if owns_process else contextlib.nullcontext():
+                loop.run_until_complete(self._run(ends_process=owns_process))
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
-            for sig in signals:
-                loop.remove_signal_handler(sig)
             asyncio.set_event_loop(None)
             abandoned = asyncio.all_tasks(loop)
             if abandoned:
@@ -158,13 +189,21 @@ class Worker:
             loop.close()
 
     async def run(self) -> None:
-        """Take and handle messages until `stop`; then give back the messages whose handlers still run."""
-        self._loop = asyncio.get_running_loop()
+        """Take and handle messages until `stop`; then give back the messages whose handlers still run.
+
+        In a loop of your own, a coroutine handler that blocks the loop cannot be stopped (`serve` ends its process
+        instead): the worker keeps renewing its leases from a thread, and waits for it.
+        """
+        await self._run(ends_process=False)
+
+    async def _run(self, *, ends_process: bool) -> None:
+        self._loop = loop = asyncio.get_running_loop()
         self._stopping = stopping = asyncio.Event()
         if self._stop_requested:
             stopping.set()
-        running: dict[asyncio.Task[None], Taken] = {}
-        renewer = asyncio.create_task(self._renew_forever())
+        running: dict[asyncio.Task[None], _Holding] = {}
+        watchdog = Watchdog(self._renew, self.lease / 3, self._loop_blocked, ends_process=ends_process)
+        watchdog.start(loop)
         next_prune = 0.0
         logger.info("worker %s started on %r", self.name, self.inbox)
         try:
@@ -172,40 +211,65 @@ class Worker:
                 if time.monotonic() >= next_prune:
                     await self._prune()
                     next_prune = time.monotonic() + PRUNE_EVERY
-                free = self.concurrency - len(running)
-                if not free:
-                    await _until_one_ends(stopping, running)
+                abandoned = self._threads.abandoned
+                free = self.concurrency - len(running) - abandoned
+                if free <= 0:
+                    self._tell_abandoned(abandoned)
+                    # An abandoned thread that returns frees a slot without a task ending: look again after a poll.
+                    await _until_one_ends(stopping, running, self.poll if abandoned else None)
                     continue
+                self._told_abandoned = 0
                 try:
-                    taken = await asyncio.to_thread(self.inbox.take, self.name, self.lease, free, self.max_attempts)
+                    taken = await self._in_io(self.inbox.take, self.name, self.lease, free, self.max_attempts)
                 except Exception:
                     logger.exception("could not take messages from %r; trying again", self.inbox)
                     await _pause(stopping, max(self.poll, 1.0))
                     continue
                 for message in taken:
-                    # Held before the task starts, so the renewer covers it from the first moment.
-                    self._held[message.message_id] = message
-                    task = asyncio.create_task(self._process(message))
-                    running[task] = message
+                    # Held before the task starts, so the watchdog renews it from the first moment.
+                    holding = _Holding(message)
+                    with self._held_lock:
+                        self._held[message.message_id] = holding
+                    task = asyncio.create_task(self._process(holding))
+                    running[task] = holding
                     task.add_done_callback(running.pop)
                 if not taken:
                     await _pause(stopping, self.poll)
         finally:
-            renewer.cancel()
-            await self._withdraw(running)
-            self._stop_requested = False
-            logger.info("worker %s stopped", self.name)
+            try:
+                await self._withdraw(running)
+            finally:
+                watchdog.halt()
+                self._stop_requested = False
+                logger.info("worker %s stopped", self.name)
 
-    async def _withdraw(self, running: dict[asyncio.Task[None], Taken]) -> None:
+    def _tell_abandoned(self, abandoned: int) -> None:
+        """Log, once for each count, that threads which ran past their timeout keep the worker from taking more."""
+        if abandoned and abandoned != self._told_abandoned:
+            logger.warning(
+                "worker %s takes no more messages for now: %d handler thread(s) that ran past their timeout still "
+                "run, each holding one of its %d slots until it returns",
+                self.name,
+                abandoned,
+                self.concurrency,
+            )
+        self._told_abandoned = abandoned
+
+    async def _in_io(self, call: Callable[..., T], *args: Any) -> T:
+        """`call` on the inbox's thread pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._io, call, *args)
+
+    async def _withdraw(self, running: dict[asyncio.Task[None], _Holding]) -> None:
         """Cancel the handlers still running and give their messages back; let the settling messages finish."""
-        withdrawn = [message for message in running.values() if self._held.get(message.message_id) is message]
-        self._held.clear()
-        for task, message in running.items():
-            if message in withdrawn:
+        with self._held_lock:
+            withdrawn = [h for h in running.values() if self._held.get(h.message.message_id) is h]
+            self._held.clear()
+        for task, holding in running.items():
+            if holding in withdrawn:
                 task.cancel()
         if withdrawn:
             logger.info("worker %s gives %d running message(s) back to pending", self.name, len(withdrawn))
-            await asyncio.to_thread(self._release, withdrawn)
+            await self._in_io(self._release, [holding.message for holding in withdrawn])
         # Prompt: a cancelled task stops waiting for its handler at once, whatever the handler does.
         await asyncio.gather(*running, return_exceptions=True)
 
@@ -213,40 +277,57 @@ class Worker:
         for message in messages:
             self._settle("give back", message, self.inbox.release, message, self.name)
 
-    async def _process(self, message: Taken) -> None:
-        try:
-            note = await self._run_handlers(message)
-        except Exception as error:
-            self._held.pop(message.message_id, None)
-            await asyncio.to_thread(self._settle_failure, message, error)
-        else:
-            self._held.pop(message.message_id, None)
-            await asyncio.to_thread(self._settle, "complete", message, self.inbox.complete, message, self.name, note)
+    def _unhold(self, holding: _Holding) -> bool:
+        """Take `holding` out of the held messages; False when it had already left."""
+        with self._held_lock:
+            if self._held.get(holding.message.message_id) is not holding:
+                return False
+            del self._held[holding.message.message_id]
+            return True
 
-    async def _run_handlers(self, message: Taken) -> str | None:
+    async def _process(self, holding: _Holding) -> None:
+        message = holding.message
+        try:
+            note = await self._run_handlers(holding)
+        except Exception as error:
+            self._unhold(holding)
+            await self._in_io(self._settle_failure, message, error)
+        else:
+            self._unhold(holding)
+            await self._in_io(self._settle, "complete", message, self.inbox.complete, message, self.name, note)
+
+    async def _run_handlers(self, holding: _Holding) -> str | None:
         """Run the message's handlers one after the other, each within the timeout; a note when there are none."""
-        event = parse(message.body)
+        event = parse(holding.message.body)
         handlers = self._handlers(event.event)
         if not handlers:
             logger.warning(
                 "no handler for %s events, message %s: marked done without running anything",
                 event.event,
-                message.message_id,
+                holding.message.message_id,
             )
             return f"no handler for {event.event} events: done without running anything (worker {self.name})"
         for handler in handlers:
+            holding.handler, holding.deadline = handler_name(handler), time.monotonic() + self.timeout
             if not await _finished_within(self._call(handler, event), self.timeout):
-                raise TimeoutError(f"handler {handler_name(handler)} timed out after {self.timeout:g} s")
+                raise self._timed_out(holding)
         return None
+
+    def _timed_out(self, holding: _Holding, why: str = "") -> TimeoutError:
+        return TimeoutError(f"handler {holding.handler} timed out after {self.timeout:g} s{why}")
 
     async def _call(self, handler: Callable[[WebhookEvent], Any], event: WebhookEvent) -> None:
         if inspect.iscoroutinefunction(handler):
             result = handler(event)
         else:
             # A daemon thread of its own, so a handler that never returns cannot hold the process at exit.
-            context = contextvars.copy_context()
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self._threads, context.run, handler, event)
+            future = self._threads.submit(contextvars.copy_context().run, handler, event)
+            try:
+                result = await asyncio.wrap_future(future)
+            except asyncio.CancelledError:
+                # Cut short by the timeout or a stop, the call runs on: it keeps a slot until it returns.
+                self._threads.abandon(future)
+                raise
         if inspect.isawaitable(result):
             await result
 
@@ -283,25 +364,61 @@ class Worker:
                 message.message_id,
             )
 
-    async def _renew_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease / 3)
+    def _renew(self) -> None:
+        """Renew the leases of the held messages (in the watchdog's thread), and let go of those held no more."""
+        with self._held_lock:
             held = list(self._held.values())
-            if not held:
-                continue
-            try:
-                kept = await asyncio.to_thread(self.inbox.renew, held, self.name, self.lease)
-            except Exception:
-                # The next round tries again; a lease renewed every third of it survives two failed rounds.
-                logger.exception("could not renew the leases of worker %s", self.name)
-                continue
-            for message, still in zip(held, kept, strict=True):
-                if not still and self._held.pop(message.message_id, None) is not None:
-                    logger.warning("lost the lease on message %s to another worker", message.message_id)
+        if not held:
+            return
+        try:
+            kept = self.inbox.renew([holding.message for holding in held], self.name, self.lease)
+        except Exception:
+            # The next round tries again; a lease renewed every third of it survives two failed rounds.
+            logger.exception("could not renew the leases of worker %s", self.name)
+            return
+        for holding, still in zip(held, kept, strict=True):
+            if not still and self._unhold(holding):
+                logger.warning("lost the lease on message %s to another worker", holding.message.message_id)
+
+    def _loop_blocked(self) -> int | None:
+        """What the watchdog does once the loop has not run for `LOOP_GRACE` s: the status to exit with, or None.
+
+        The loop can neither give the messages back after a stop nor enforce a timeout, so this does it from the
+        watchdog's thread, and the process ends: the handler that holds the loop cannot be stopped otherwise.
+        """
+        now, stopping = time.monotonic(), self._stop_requested
+        with self._held_lock:
+            held = list(self._held.values())
+            overdue = [holding for holding in held if holding.deadline <= now]
+            if not stopping and not overdue:
+                return None
+            self._held.clear()
+        if stopping:
+            logger.warning(
+                "worker %s gives %d running message(s) back to pending and ends its process: a handler blocks "
+                "the event loop",
+                self.name,
+                len(held),
+            )
+            self._release([holding.message for holding in held])
+            return 0
+        logger.error(
+            "worker %s ends its process: %s ran past the %g s timeout and blocked the event loop for %g s or more;"
+            " %d other running message(s) go back to pending",
+            self.name,
+            ", ".join(f"handler {holding.handler} on message {holding.message.message_id}" for holding in overdue),
+            self.timeout,
+            LOOP_GRACE,
+            len(held) - len(overdue),
+        )
+        for holding in overdue:
+            self._settle_failure(holding.message, self._timed_out(holding, ", blocking the event loop"))
+        self._release([holding.message for holding in held if holding not in overdue])
+        return 1
 
     async def _prune(self) -> None:
         try:
-            pruned = await asyncio.to_thread(self.inbox.prune, self.retention)
+            pruned = await self._in_io(self.inbox.prune, self.retention)
         except Exception:
             logger.exception("could not prune done messages from %r", self.inbox)
             return
@@ -338,9 +455,11 @@ async def _finished_within(call: Awaitable[None], seconds: float) -> bool:
     return bool(done)
 
 
-async def _until_one_ends(stopping: asyncio.Event, running: dict[asyncio.Task[None], Taken]) -> None:
+async def _until_one_ends(
+    stopping: asyncio.Event, running: dict[asyncio.Task[None], _Holding], timeout: float | None
+) -> None:
     waiting = asyncio.create_task(stopping.wait())
     try:
-        await asyncio.wait({*running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*running, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiting.cancel()

@@ -14,8 +14,10 @@ A message moves through four states::
 fails a message instead once it has had ``max_attempts``, so a message whose handler kills its worker every time
 ends failed. ``release`` gives a message back when its worker stops, without counting that attempt. Every write
 is atomic across the processes sharing the inbox, so of two workers taking at the same moment exactly one gets a
-message. Every time is read from the inbox's own clock (SQLite's, Redis's ``TIME``), never the caller's, so
-workers whose clocks disagree still agree on leases, backoffs and retention.
+message. No caller passes in a time: leases, backoffs and retention are judged by the clock the inbox reads. With
+Redis that is the server's (``TIME``), so workers on machines whose clocks disagree still agree. With SQLite it is
+the clock of the host the statement runs on (``julianday('now')``): every process sharing the file runs on that
+one host, as WAL requires, so they all read one clock.
 
 Two backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite:///`` or ``redis://``).
 """

@@ -12,10 +12,11 @@ Keys, under a prefix (``up42:inbox:`` by default):
 - ``delayed``, a sorted set of retries by due time, moved back into the stream once due (Streams have no delay).
 - ``all``, ``done`` and ``failed``, sorted sets by time, for listing, pruning and replaying.
 
-Each change that reads before it writes is a Lua script, which Redis runs atomically. Every time is Redis's own
-(``TIME``, and the idle times ``XAUTOCLAIM`` judges), never a worker's, so workers whose clocks disagree still
-agree on leases, backoffs and retention. A script touches keys
-derived from the prefix, so the inbox wants one Redis server (or one Cluster hash slot), not a spread Cluster.
+Each change that reads before it writes is a Lua script, which Redis runs atomically. Every time is the Redis
+server's own (``TIME``, and the idle times ``XAUTOCLAIM`` judges), never a worker's, so workers whose clocks
+disagree still agree on leases, backoffs and retention. A script touches keys derived from the prefix, so the inbox
+wants one Redis server (or one Cluster hash slot), not a spread Cluster. It needs Redis 6.2 or later, for
+``XAUTOCLAIM``; a take from an older server raises a `redis.ResponseError` that says so.
 How much an acknowledged message survives is Redis's persistence setting: with ``appendonly yes`` and
 ``appendfsync always`` a stored message survives a crash of the server too.
 """
@@ -37,8 +38,11 @@ __all__ = ["RedisInbox"]
 GROUP = "workers"
 PROMOTE_BATCH = 100
 
-# What every script starts with: ``now``, seconds since the epoch by the Redis server's clock.
+# What every script starts with: ``now``, seconds since the epoch by the Redis server's clock. A script that reads
+# TIME and then writes must be replicated by its effects, not run again on the replicas; that is Redis 7's only mode
+# and the default since 5, and replicate_commands asks for it where a server was configured otherwise.
 _CLOCK = """
+if redis.replicate_commands then redis.replicate_commands() end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 """
@@ -207,6 +211,11 @@ class RedisInbox:
             # The group is gone (a Redis restarted without persistence): make it again on the next take.
             if "NOGROUP" in str(error):
                 self._group_ready = False
+            # Quoted 'so' by Redis 7 and `so` by Redis 6.0.
+            if "unknown command" in str(error) and "XAUTOCLAIM" in str(error).upper():
+                raise redis.ResponseError(
+                    "the Redis inbox needs Redis 6.2 or later (XAUTOCLAIM); this server does not know XAUTOCLAIM"
+                ) from error
             raise
 
     def _take(self, owner: str, lease: float, limit: int, max_attempts: int) -> list[Taken]:
