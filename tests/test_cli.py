@@ -147,6 +147,24 @@ def test_a_password_in_a_webhooks_url_is_masked_like_its_secret(up42_sandbox: Sa
     assert url in ok(up42_sandbox, "webhooks", "get", hook_id, "--show-secret")
 
 
+def test_a_webhook_test_never_prints_the_password_in_its_url(up42_sandbox: Sandbox, receiver_url: str) -> None:
+    password = "pw-in-the-url-never-shown"
+    url = receiver_url.replace("http://", f"http://me:{password}@")
+    created = ok(up42_sandbox, "webhooks", "create", "--name", "n", "--url", url, "--event", "order.status", "--json")
+    hook_id = json.loads(created)["id"]
+    shown = url.replace(f"me:{password}", "********")
+
+    printed = ok(up42_sandbox, "webhooks", "test", hook_id)
+    (test,) = json.loads(ok(up42_sandbox, "webhooks", "test", hook_id, "--json"))["tests"]
+
+    assert password not in printed
+    assert f"Sent 1 test delivery to {shown}: 1 succeeded" in printed
+    assert test["response"] == f"HttpResponse[{shown}, 200 OK]"
+    assert f"to {url}:" in ok(up42_sandbox, "webhooks", "test", hook_id, "--show-secret")
+    revealed = json.loads(ok(up42_sandbox, "webhooks", "test", hook_id, "--json", "--show-secret"))
+    assert revealed["tests"][0]["response"] == f"HttpResponse[{url}, 200 OK]"
+
+
 def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_sandbox: Sandbox) -> None:
     options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
     assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []
