@@ -165,6 +165,20 @@ def test_a_webhook_test_never_prints_the_password_in_its_url(up42_sandbox: Sandb
     assert revealed["tests"][0]["response"] == f"HttpResponse[{url}, 200 OK]"
 
 
+def test_an_inbox_urls_password_is_never_printed() -> None:
+    unreachable = bind("127.0.0.1", 0)
+    port = unreachable.getsockname()[1]
+    unreachable.close()
+    failed = fails(run(None, "inbox", "list", "--inbox", f"redis://me:hunter2x@127.0.0.1:{port}/0"))
+    refused = fails(run(None, "inbox", "list", "--inbox", f"redis://me:hunt/er2x@127.0.0.1:{port}/0"), code=2)
+
+    assert failed.startswith(f"error: the inbox at redis://********@127.0.0.1:{port}/0 failed: ")
+    assert "Invalid value for '--inbox'" in refused
+    for printed in (failed, refused):
+        assert "hunt" not in printed
+        assert "er2x" not in printed
+
+
 def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_sandbox: Sandbox) -> None:
     options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
     assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []

@@ -148,7 +148,10 @@ def test_show_prints_the_request_exactly_as_sent_and_every_attempt(up42_sandbox:
 
 def test_show_masks_a_user_name_and_password_in_the_url(up42_sandbox: Sandbox) -> None:
     password = "pw-in-the-url-never-shown"
-    with Apps(up42_sandbox) as apps, up42.Client(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url) as client:
+    with (
+        Apps(up42_sandbox) as apps,
+        up42.Client(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url) as client,
+    ):
         url = apps.serve(Recorder()).replace("http://", f"http://me:{password}@")
         client.create_webhook("app", url, ["order.status"], active=True, secret=SECRET)
         delivery_id = trigger(up42_sandbox, "order.status")["deliveries"][0]["id"]

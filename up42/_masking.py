@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-MASK = "********"
+from ._text import MASK
 
 # How many tokens and sent secrets a client remembers besides its password: a long-running client fetches a new
 # token every few minutes, and only the recent ones can still be in flight.

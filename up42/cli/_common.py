@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -15,11 +14,12 @@ import click
 from .._client import Client
 from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
 from .._login import load_login
+from .._text import MASK, lone_surrogate
+from .._urls import shown_url
 from ..errors import InvalidArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MASK = "********"
 SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
 NO_CREDENTIALS = (
     f"no UP42 credentials: run 'up42 login' once, or pass --username and --password, "
@@ -80,9 +80,7 @@ class Text(click.types.StringParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The text, unchanged, or a usage error saying it is not UTF-8 (click names the option and its variable)."""
         text = super().convert(value, param, ctx)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
+        if lone_surrogate(text) is not None:
             self.fail("not valid UTF-8 text", param, ctx)
         return text
 
@@ -166,25 +164,6 @@ def connection(ctx: click.Context, /, **options: Any) -> Connection:
     """The group's settings overridden by the subcommand's."""
     group = ctx.find_object(Connection) or Connection()
     return group.merged(Connection(**options))
-
-
-# '@' and the characters URL parsers fold into it.
-_AT = re.compile("[@\ufe6b\uff20]")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def shown_url(url: str) -> str:
-    """``url`` as the terminal may show it: a user name and password in it masked.
-
-    Everything up to the last '@' is masked, not only what a URL parser would take for them: a '/' in a password
-    moves the parser's idea of where they end.
-    """
-    ats = [match.start() for match in _AT.finditer(url)]
-    if not ats:
-        return url
-    scheme = _SCHEME.match(url)
-    start = scheme.end() if scheme and scheme.end() <= ats[-1] else 0
-    return f"{url[:start]}{MASK}{url[ats[-1] :]}"
 
 
 def emit_json(value: Any) -> None:

@@ -15,8 +15,9 @@ import click
 import httpx
 
 from .._simulate import EVENT_NAMES
+from .._urls import shown_url
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA, Text, say, shown_url
+from ._common import SANDBOX_EXTRA, Text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 

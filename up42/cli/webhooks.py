@@ -8,21 +8,11 @@ from typing import Any
 import click
 
 from .._client import Client
+from .._text import MASK
+from .._urls import shown_url
 from ..errors import NotFoundError
 from ..webhooks import Webhook
-from ._common import (
-    MASK,
-    Connection,
-    F,
-    connection,
-    connection_options,
-    emit_json,
-    fields,
-    masked,
-    say,
-    shown_url,
-    table,
-)
+from ._common import Connection, F, connection, connection_options, emit_json, fields, masked, say, table
 
 
 def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
@@ -195,10 +185,7 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
     else:
         failed = run.get("testsFailed", run["testsRun"] - run["testsSucceeded"])
         deliveries = "delivery" if run["testsRun"] == 1 else "deliveries"
-        say(
-            f"Sent {run['testsRun']} test {deliveries} to {url}: "
-            f"{run['testsSucceeded']} succeeded, {failed} failed."
-        )
+        say(f"Sent {run['testsRun']} test {deliveries} to {url}: {run['testsSucceeded']} succeeded, {failed} failed.")
         rows = [(test["eventName"], "ok" if test["success"] else "FAILED", test.get("message") or "") for test in tests]
         if rows:
             table(["EVENT", "RESULT", "MESSAGE"], rows)
