@@ -20,6 +20,7 @@ import respx
 import up42
 from tests.conftest import (
     API,
+    AUTH,
     PASSWORD,
     SECRET,
     TOKEN_PATH,
@@ -547,3 +548,86 @@ def test_the_body_excerpt_is_masked_beyond_where_masking_shortens_it(api: respx.
         client.get_webhooks()
 
     assert caught.value.body == "******** " * 10 + "the end"
+
+
+@pytest.mark.off_spec
+def test_a_sent_secret_stays_masked_however_many_tokens_are_renewed(api: respx.MockRouter) -> None:
+    issued: list[str] = []
+
+    def issue(request: httpx.Request) -> httpx.Response:
+        issued.append(f"renewed-token-{len(issued)}-never-shown")
+        return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 0, "token_type": "Bearer"})
+
+    api.post(f"{AUTH}{TOKEN_PATH}").mock(side_effect=issue)
+    api.get(f"{AUTH}{USERINFO_PATH}").respond(200, json={"sub": WORKSPACE})
+    api.post(LIST).respond(200, json=envelope(HOOK))
+    listed = api.get(LIST).respond(200, json=envelope([]))
+    with up42.Client(USERNAME, PASSWORD) as client:
+        client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
+        for _ in range(200):  # a token expiring at once is renewed for every call
+            client.get_webhooks()
+        listed.respond(422, json=error_envelope("VALIDATION", f"{ECHO_SECRET} is weak; the token was {issued[-1]}"))
+        with pytest.raises(up42.ValidationError) as caught:
+            client.get_webhooks()
+
+    assert len(issued) > 200
+    assert caught.value.message == "******** is weak; the token was ********"
+    assert_none_kept([kept(caught.value)], [ECHO_SECRET, issued[-1]])
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("https://me:pw-in-a-url-never-shown@e.example/h", "pw-in-a-url-never-shown"),
+        ("https://me:pw%2Fin-a-url%40never-shown@e.example/h", "pw/in-a-url@never-shown"),
+        ("https://me:pw/in-a-url-never-shown@e.example/h", "pw/in-a-url-never-shown"),
+    ],
+)
+def test_the_password_in_a_sent_webhook_url_is_masked_by_value(echo: Echo, url: str, password: str) -> None:
+    with (
+        up42.Client(USERNAME, ECHO_PASSWORD, base_url=echo.url) as client,
+        pytest.raises(up42.ValidationError) as caught,
+    ):
+        client.create_webhook("n", url, ["order.status"], secret=ECHO_SECRET)
+
+    assert_none_kept([kept(caught.value)], [password, *echo.sent()])
+
+
+@pytest.mark.off_spec
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Basic authentication is not supported",
+        "Bearer tokens expire after 5 minutes",
+        "use basic authorization or a bearer token instead",
+    ],
+)
+def test_prose_after_bearer_or_basic_stays_readable(api: respx.MockRouter, facade: None, message: str) -> None:
+    api.get(LIST).respond(400, json=error_envelope("VALIDATION", message))
+
+    with pytest.raises(up42.ValidationError) as caught:
+        up42.get_webhooks()
+
+    assert caught.value.message == message
+
+
+@pytest.mark.off_spec
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "dXNlcjpwYXNzd29yZA==",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "c2VjcmV0",
+        "a1b2c3d4-e5f6",
+        "xqZkpLmwRt",
+    ],
+)
+def test_a_credential_after_bearer_or_basic_is_masked_anywhere(
+    api: respx.MockRouter, facade: None, credential: str
+) -> None:
+    api.get(LIST).respond(400, json=error_envelope("VALIDATION", f"got Basic {credential}, then bearer {credential}."))
+
+    with pytest.raises(up42.ValidationError) as caught:
+        up42.get_webhooks()
+
+    assert caught.value.message == "got Basic ********, then bearer ********."

@@ -261,7 +261,7 @@ class _Base(Generic[S]):
 
     def _granted(self, grant: Grant) -> Grant:
         """A new token, remembered to be masked in errors from now on."""
-        self._secrets.add(grant.access_token)
+        self._secrets.add_token(grant.access_token)
         return grant
 
 
