@@ -83,10 +83,11 @@ def test_webhook_names_with_control_characters_are_printed_escaped(up42_sandbox:
         assert ESCAPED in outputs[command], command
     assert outputs["get a missing one"].startswith("error: ")
     assert outputs["get a missing one"].count("\n") == 1
-    # JSON is left as it is: exact, and its own escapes keep C0 characters off the terminal.
+    # JSON escapes C0 itself; C1 and bidi controls, which it may leave raw, are escaped too: the same value parsed.
+    assert raw_controls(as_json) == []
+    assert r'"name": "evil\u001b]0;owned\u0007\rname\u202e\u009b"' in as_json
     (listed,) = json.loads(as_json)
     assert listed["name"] == HOSTILE
-    assert as_json == json.dumps([listed], indent=2, ensure_ascii=False) + "\n"
 
 
 def test_a_receivers_answer_is_printed_escaped_by_trigger() -> None:
@@ -110,6 +111,18 @@ def test_listen_prints_a_verified_delivery_escaped() -> None:
         listener.stop()
     assert raw_controls("".join(shown)) == []
     assert f"message {ESCAPED})" in shown[-1]
+
+
+def test_listen_prints_a_verified_delivery_as_json_escaped() -> None:
+    listener = Listener("--secret", SECRET, "--json")
+    try:
+        assert deliver(listener.url, message_id=HOSTILE).status_code == 200
+        line = listener.next_line(listener.out)
+    finally:
+        listener.stop()
+    assert raw_controls(line) == []
+    assert r'"messageId": "evil\u001b]0;owned\u0007\rname\u202e\u009b"' in line
+    assert json.loads(line)["messageId"] == HOSTILE
 
 
 def test_inbox_messages_are_printed_escaped(tmp_path: Path) -> None:

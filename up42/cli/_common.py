@@ -166,9 +166,27 @@ def connection(ctx: click.Context, /, **options: Any) -> Connection:
     return group.merged(Connection(**options))
 
 
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON safe to print: every character `printable` would escape is written as a ``\\uXXXX`` escape.
+
+    JSON escapes C0 controls itself, but leaves DEL, C1 controls (U+009B is a one-character CSI), bidi overrides
+    and other format characters raw. Escaped, they are the same value once parsed, and other text stays readable.
+    """
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return "".join(char if char.isprintable() or char == "\n" else _json_escape(char) for char in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP, JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def emit_json(value: Any) -> None:
-    """Print ``value`` as indented JSON."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    """Print ``value`` as indented JSON, as `json_text` makes it."""
+    click.echo(json_text(value, indent=2))
 
 
 def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:

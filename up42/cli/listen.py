@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
-import json
 import sys
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +16,7 @@ import httpx
 from .._simulate import EVENT_NAMES
 from .._urls import shown_url
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA, Text, say
+from ._common import SANDBOX_EXTRA, Text, json_text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -205,7 +204,7 @@ def show_text(report: Report) -> None:
 
 def show_json(report: Report) -> None:
     """Print a delivery as one JSON object on a line of stdout; problems also get their line on stderr."""
-    click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    click.echo(json_text(report.to_json()))
     _show_problems(report)
 
 
