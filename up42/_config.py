@@ -132,6 +132,7 @@ def checked_base_url(url: object, source: str = "base_url") -> str:
     """``url`` as an origin without a trailing slash; `InvalidArgumentError` naming ``source`` when unusable."""
     if not isinstance(url, str):
         raise InvalidArgumentError(f"{source} must be a string, not {type(url).__name__}")
+    encodable(source, url)
     # Whatever comes before an '@' may be a password, so such a URL is refused without being shown. Any '@'
     # counts, not only the one a URL parser would find: a '/' in a password moves the parser's.
     if has_at(url):

@@ -55,8 +55,8 @@ class Connection:
         The username and the password are taken one by one (``--password`` with ``$UP42_USERNAME`` works);
         what is missing is reported with what to type, never with a Python argument's name.
         """
-        username = self.username or os.environ.get(ENV_USERNAME) or None
-        password = self.password or os.environ.get(ENV_PASSWORD) or None
+        username = self.username or variable(ENV_USERNAME)
+        password = self.password or variable(ENV_PASSWORD)
         if username is None and password is None:
             if load_login() is None:
                 raise click.ClickException(NO_CREDENTIALS)
@@ -64,9 +64,33 @@ class Connection:
             raise click.ClickException(f"no password for {username}: pass --password or set {ENV_PASSWORD}")
         elif username is None:
             raise click.ClickException(f"a password but no account: pass --username or set {ENV_USERNAME}")
-        if self.base_url and self.region:
-            raise click.UsageError("give --base-url or --region, not both")
+        check_place_variables(self.base_url, self.region)
         return Client(username, password, base_url=self.base_url, region=self.region)
+
+
+def variable(name: str) -> str | None:
+    """The environment variable ``name``; None when it is unset or empty.
+
+    Raises:
+        click.UsageError: It is not UTF-8 text: named, as `Text` names an option, and never shown.
+    """
+    value = os.environ.get(name) or None
+    if value is not None and lone_surrogate(value) is not None:
+        raise click.UsageError(f"Invalid value for ${name}: not valid UTF-8 text")
+    return value
+
+
+def check_place_variables(base_url: str | None, region: str | None) -> None:
+    """Refuse ``--base-url`` with ``--region``; when neither is given, check the variables the SDK then reads.
+
+    Raises:
+        click.UsageError: Both options are given, or ``UP42_BASE_URL`` or ``UP42_REGION`` is not UTF-8 text.
+    """
+    if base_url and region:
+        raise click.UsageError("give --base-url or --region, not both")
+    if not (base_url or region):
+        variable(ENV_BASE_URL)
+        variable(ENV_REGION)
 
 
 class Text(click.types.StringParamType):
