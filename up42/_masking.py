@@ -9,8 +9,8 @@
   header line, inside a JSON string (escaped quotes), or with the name escaped (``\\u0073ecret``) or URL-encoded
   (``secret%3D...``). This catches what the client never knew, such as a refresh token. It works on text, since
   the bodies kept are often not valid JSON (cut off, a gateway's page).
-- Everywhere: the credential after ``Bearer`` or ``Basic``: a run of token characters holding a digit or an
-  upper-case letter past its first, so that prose ("Basic authentication is not supported") stays readable.
+- Everywhere: the credential after ``Bearer`` or ``Basic``: a run of token characters holding a digit, a symbol
+  or an upper-case letter past its first, so that prose ("Basic authentication is not supported") stays readable.
 
 A message and ``details`` are masked by value only: their keys name the fields of a request and their values say
 what is wrong with them, which must stay readable.

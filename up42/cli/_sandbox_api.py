@@ -37,7 +37,7 @@ def sandbox_url(base_url: str | None, region: str | None, env: Mapping[str, str]
     """The sandbox's base URL: ``--base-url``, else ``UP42_BASE_URL``, else the stored login's.
 
     Raises:
-        click.UsageError: Both ``base_url`` and ``region`` are given.
+        click.UsageError: Both ``base_url`` and ``region`` are given, or a variable read is not UTF-8 text.
         click.ClickException: The place is one of UP42's regions, which have no sandbox.
     """
     check_place_variables(base_url, region)
