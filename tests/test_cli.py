@@ -147,6 +147,38 @@ def test_a_password_in_a_webhooks_url_is_masked_like_its_secret(up42_sandbox: Sa
     assert url in ok(up42_sandbox, "webhooks", "get", hook_id, "--show-secret")
 
 
+def test_a_webhook_test_never_prints_the_password_in_its_url(up42_sandbox: Sandbox, receiver_url: str) -> None:
+    password = "pw-in-the-url-never-shown"
+    url = receiver_url.replace("http://", f"http://me:{password}@")
+    created = ok(up42_sandbox, "webhooks", "create", "--name", "n", "--url", url, "--event", "order.status", "--json")
+    hook_id = json.loads(created)["id"]
+    shown = url.replace(f"me:{password}", "********")
+
+    printed = ok(up42_sandbox, "webhooks", "test", hook_id)
+    (test,) = json.loads(ok(up42_sandbox, "webhooks", "test", hook_id, "--json"))["tests"]
+
+    assert password not in printed
+    assert f"Sent 1 test delivery to {shown}: 1 succeeded" in printed
+    assert test["response"] == f"HttpResponse[{shown}, 200 OK]"
+    assert f"to {url}:" in ok(up42_sandbox, "webhooks", "test", hook_id, "--show-secret")
+    revealed = json.loads(ok(up42_sandbox, "webhooks", "test", hook_id, "--json", "--show-secret"))
+    assert revealed["tests"][0]["response"] == f"HttpResponse[{url}, 200 OK]"
+
+
+def test_an_inbox_urls_password_is_never_printed() -> None:
+    unreachable = bind("127.0.0.1", 0)
+    port = unreachable.getsockname()[1]
+    unreachable.close()
+    failed = fails(run(None, "inbox", "list", "--inbox", f"redis://me:hunter2x@127.0.0.1:{port}/0"))
+    refused = fails(run(None, "inbox", "list", "--inbox", f"redis://me:hunt/er2x@127.0.0.1:{port}/0"), code=2)
+
+    assert failed.startswith(f"error: the inbox at redis://********@127.0.0.1:{port}/0 failed: ")
+    assert "Invalid value for '--inbox'" in refused
+    for printed in (failed, refused):
+        assert "hunt" not in printed
+        assert "er2x" not in printed
+
+
 def test_credentials_and_base_url_can_come_from_options_at_either_level(up42_sandbox: Sandbox) -> None:
     options = ["--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password", up42_sandbox.password]
     assert json.loads(ok(None, "webhooks", "list", "--json", *options)) == []

@@ -6,6 +6,9 @@ import json
 import subprocess
 from typing import Any
 
+import httpx
+
+import up42
 from tests.loopback import NOTHING_LISTENS
 from tests.test_cli import fails, ok, run
 from tests.test_cli_trigger import SECRET, Apps
@@ -142,6 +145,30 @@ def test_show_prints_the_request_exactly_as_sent_and_every_attempt(up42_sandbox:
     detail = json.loads(ok(up42_sandbox, "deliveries", "show", delivery_id, "--json"))
     assert detail["request"]["body"].encode() == sent_body
     assert [(a["attempt"], a["status"]) for a in detail["attempts"]] == [(1, 200)]
+
+
+def test_show_masks_a_user_name_and_password_in_the_url(up42_sandbox: Sandbox) -> None:
+    password = "pw-in-the-url-never-shown"
+    with (
+        Apps(up42_sandbox) as apps,
+        up42.Client(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url) as client,
+    ):
+        url = apps.serve(Recorder()).replace("http://", f"http://me:{password}@")
+        client.create_webhook("app", url, ["order.status"], active=True, secret=SECRET)
+        delivery_id = trigger(up42_sandbox, "order.status")["deliveries"][0]["id"]
+        shown = url.replace(f"me:{password}", "********")
+
+        printed = ok(up42_sandbox, "deliveries", "show", delivery_id)
+        detail = json.loads(ok(up42_sandbox, "deliveries", "show", delivery_id, "--json"))
+        resent = json.loads(ok(up42_sandbox, "deliveries", "resend", delivery_id, "--json"))
+
+    assert password not in printed
+    assert f"POST {shown}\n" in printed
+    for answer in (detail, resent):
+        assert answer["request"]["url"] == shown
+        assert {attempt["url"] for attempt in answer["attempts"]} == {shown}
+    kept = httpx.get(f"{up42_sandbox.url}/sandbox/deliveries/{delivery_id}").json()["data"]
+    assert kept["request"]["url"] == url  # the sandbox's record keeps it whole
 
 
 def test_unknown_ids_and_missing_sandboxes_are_one_line(up42_sandbox: Sandbox) -> None:

@@ -20,7 +20,7 @@ from tests.loopback import LoopbackServer, QuietHandler
 from tests.receiving_support import delivery, message
 from tests.test_cli import SECRET, UP42, fails, ok, run
 from tests.test_sandbox_deliveries import Recorder
-from up42.cli.listen import FORWARD_DEADLINE
+from up42.cli.listen import FORWARD_DEADLINE, FORWARD_READ_LIMIT
 from up42.receiving import sign, verify
 from up42.sandbox import Sandbox
 from up42.sandbox._server import Server, bind, url_of
@@ -262,6 +262,15 @@ class _TargetHandler(QuietHandler):
             self.wfile.write(bytes([byte]))
             self.wfile.flush()
 
+    def _endless(self) -> None:
+        """An answer whose first 8 KiB come at once, and the rest never."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(HUGE))
+        self.end_headers()
+        self.wfile.write(b"x" * FORWARD_READ_LIMIT)
+        self.wfile.flush()
+        self.server.stopping.wait()
+
     def _huge(self) -> None:
         """A 1 GiB answer, sent as fast as the listener reads it."""
         self.send_response(200)
@@ -320,6 +329,23 @@ def test_a_huge_answer_is_not_read_into_memory() -> None:
     assert peak < 256 * MiB, f"listen held {peak / MiB:.0f} MiB for a {HUGE // MiB} MiB answer"
     assert target.body_bytes_sent < HUGE  # the listener stopped reading
     assert (out, err) == ([], [])
+
+
+def test_an_answer_is_read_only_until_its_first_8_kib_have_come() -> None:
+    target = Target("endless")
+    url = f"{target.url}/app"
+    listener = Listener("--secret", SECRET, "--forward-to", url)
+    try:
+        answer = deliver(listener.url)  # reading on would wait for the rest until the forward deadline
+        forwarded = listener.lines_until(listener.out, f"forwarded to {url}:")
+    finally:
+        out, err = listener.stop()
+        target.stop()
+    assert answer.status_code == 200
+    assert forwarded[-1].endswith(f"  forwarded to {url}: 200\n")
+    assert (out, err) == ([], [])
+    shown = " ".join(ok(None, "listen", "--help").split())
+    assert "read until 8 KiB of it have come: reading stops with the network read, of at most 64 KiB," in shown
 
 
 def test_a_password_in_a_forward_url_is_never_printed() -> None:

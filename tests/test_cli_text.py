@@ -83,10 +83,11 @@ def test_webhook_names_with_control_characters_are_printed_escaped(up42_sandbox:
         assert ESCAPED in outputs[command], command
     assert outputs["get a missing one"].startswith("error: ")
     assert outputs["get a missing one"].count("\n") == 1
-    # JSON is left as it is: exact, and its own escapes keep C0 characters off the terminal.
+    # JSON escapes C0 itself; C1 and bidi controls, which it may leave raw, are escaped too: the same value parsed.
+    assert raw_controls(as_json) == []
+    assert r'"name": "evil\u001b]0;owned\u0007\rname\u202e\u009b"' in as_json
     (listed,) = json.loads(as_json)
     assert listed["name"] == HOSTILE
-    assert as_json == json.dumps([listed], indent=2, ensure_ascii=False) + "\n"
 
 
 def test_a_receivers_answer_is_printed_escaped_by_trigger() -> None:
@@ -110,6 +111,18 @@ def test_listen_prints_a_verified_delivery_escaped() -> None:
         listener.stop()
     assert raw_controls("".join(shown)) == []
     assert f"message {ESCAPED})" in shown[-1]
+
+
+def test_listen_prints_a_verified_delivery_as_json_escaped() -> None:
+    listener = Listener("--secret", SECRET, "--json")
+    try:
+        assert deliver(listener.url, message_id=HOSTILE).status_code == 200
+        line = listener.next_line(listener.out)
+    finally:
+        listener.stop()
+    assert raw_controls(line) == []
+    assert r'"messageId": "evil\u001b]0;owned\u0007\rname\u202e\u009b"' in line
+    assert json.loads(line)["messageId"] == HOSTILE
 
 
 def test_inbox_messages_are_printed_escaped(tmp_path: Path) -> None:
@@ -198,9 +211,12 @@ def test_the_sandboxs_banner_is_printed_escaped() -> None:
 # Arguments that are not UTF-8: Python hands them over as lone surrogates ("surrogateescape").
 
 
-def refused(sandbox: Sandbox | None, *args: str | bytes) -> str:
-    """Run ``up42 ARGS`` (bytes are passed as they are); the one line of its usage error."""
-    result = subprocess.run([UP42, *args], capture_output=True, env=environment(sandbox), timeout=60, check=False)
+def refused(sandbox: Sandbox | None, *args: str | bytes, env: dict[bytes, bytes] | None = None) -> str:
+    """Run ``up42 ARGS`` (bytes are passed as they are), in ``env`` if given; the one line of its usage error."""
+    result = subprocess.run(
+        [UP42, *args], capture_output=True, env=environment(sandbox) if env is None else env, input=b"", timeout=60,
+        check=False,
+    )  # fmt: skip
     assert (result.returncode, result.stdout) == (2, b""), result.stderr
     line = result.stderr.decode()
     assert line.startswith("error: ")
@@ -234,6 +250,32 @@ def test_an_argument_that_is_not_utf8_is_named_in_one_line(
     assert f"Invalid value for {named}: not valid UTF-8 text" in line
     assert "v4lue" not in line  # the value is never shown: it may be a password or a secret
     assert up42_sandbox.deliveries()[0]["attempt"] == 1  # nothing resent
+
+
+@pytest.mark.parametrize(
+    ("args", "variable"),
+    [
+        (["webhooks", "list"], "UP42_USERNAME"),
+        (["webhooks", "list"], "UP42_PASSWORD"),
+        (["webhooks", "list"], "UP42_BASE_URL"),
+        (["webhooks", "list"], "UP42_REGION"),
+        (["whoami"], "UP42_PASSWORD"),
+        (["deliveries", "list"], "UP42_BASE_URL"),
+        (["login"], "UP42_USERNAME"),
+        (["login"], "UP42_PASSWORD"),
+        (["login", "--username", "me@example.com", "--password-stdin"], "UP42_BASE_URL"),
+    ],
+)
+def test_a_variable_that_is_not_utf8_is_named_in_one_line(tmp_path: Path, args: list[str], variable: str) -> None:
+    account = {"UP42_USERNAME": "me@example.com", "UP42_PASSWORD": "pw", "XDG_CONFIG_HOME": str(tmp_path)}
+    env = {os.fsencode(name): os.fsencode(value) for name, value in environment(None, account).items()}
+    env[variable.encode()] = b"v4lue\xff"
+
+    line = refused(None, *args, env=env)
+
+    assert f"Invalid value for ${variable}: not valid UTF-8 text" in line
+    assert "v4lue" not in line
+    assert list(tmp_path.iterdir()) == []  # no login stored
 
 
 def test_inbox_ids_that_are_not_utf8_are_named_and_nothing_is_replayed(tmp_path: Path) -> None:

@@ -120,6 +120,20 @@ def test_credentials_from_the_environment_are_refused_too(
     assert not api.calls
 
 
+def test_a_base_url_that_no_request_can_carry_is_refused(
+    api: respx.MockRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(up42.InvalidArgumentError) as given:
+        up42.Client(USERNAME, PASSWORD, base_url=f"http://127.0.0.1:8042/{LONE}")
+    monkeypatch.setenv("UP42_BASE_URL", b"http://127.0.0.1:8042/\xff".decode("utf-8", "surrogateescape"))
+    with pytest.raises(up42.InvalidArgumentError) as from_environment:
+        up42.Client(USERNAME, PASSWORD)
+
+    refused(given, "base_url")
+    refused(from_environment, "UP42_BASE_URL")
+    assert not api.calls
+
+
 AsyncCall = Callable[[up42.AsyncClient], Awaitable[Any]]
 ASYNC_CASES: list[tuple[AsyncCall, str]] = [
     *((lambda c, a=arguments: c.create_webhook(**a), named) for arguments, named in CREATE_CASES),

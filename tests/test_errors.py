@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import time
+import traceback
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,7 @@ import respx
 import up42
 from tests.conftest import (
     API,
+    AUTH,
     PASSWORD,
     SECRET,
     TOKEN_PATH,
@@ -301,12 +303,13 @@ ECHO_PASSWORD = 'pa55/wörd+"echoed"-never-shown'
 ECHO_SECRET = 'whsec/é+"echoed" never-shown'
 WRONG_PASSWORD = "wrong/pässword+echoed-never-shown"
 ECHO_LIST = f"/workspaces/{WORKSPACE}/webhooks"
+EVENTS_PATH = "/webhooks/events"
 
 
 class Echo(LoopbackServer):
     """A server that repeats what it was sent, in every spelling an error could keep: the password of a refused
-    login, the bearer token of a refused call, the secret of a refused webhook, and a webhook whose date is that
-    secret."""
+    login, the bearer token of a refused call, the secret of a refused webhook, a webhook whose date is that
+    secret, and a status line that is not HTTP quoting the token."""
 
     def __init__(self) -> None:
         self.tokens: list[str] = []
@@ -350,6 +353,9 @@ class _EchoHandler(QuietHandler):
             self.answer(200, {"access_token": self.server.tokens[-1], "expires_in": 300, "token_type": "Bearer"})
         elif self.path == USERINFO_PATH:
             self.answer(200, {"sub": WORKSPACE})
+        elif self.path == EVENTS_PATH:
+            self.wfile.write(f"HTTP/1.1 2OO {authorization}\r\n\r\n".encode())
+            self.close_connection = True
         elif self.command == "POST":
             secret = json.loads(raw)["secret"]
             self.server.secrets.append(secret)
@@ -392,8 +398,8 @@ def spellings(value: str) -> set[str]:
 
 
 def kept(error: BaseException) -> str:
-    """Everything an error keeps that a program could print or log."""
-    parts = [str(error), repr(error), *map(str, error.args)]
+    """Everything an error keeps that a program could print or log, its traceback and the errors chained to it too."""
+    parts = [str(error), repr(error), *map(str, error.args), "".join(traceback.format_exception(error))]
     parts += [str(getattr(error, name, "")) for name in ("message", "code", "details", "body", "headers")]
     return "\n".join(parts)
 
@@ -413,13 +419,15 @@ def assert_none_kept(texts: list[str], secrets: list[str]) -> None:
 
 def test_credentials_echoed_by_the_server_are_masked_by_value(echo: Echo, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    with up42.Client(USERNAME, ECHO_PASSWORD, base_url=echo.url) as client:
+    with up42.Client(USERNAME, ECHO_PASSWORD, base_url=echo.url, max_retries=0) as client:
         with pytest.raises(up42.ValidationError) as created:
             client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
         with pytest.raises(up42.AuthenticationError) as listed:
             client.get_webhooks()  # refused twice: the token, then the renewed one
         with pytest.raises(up42.ResponseParseError) as parsed:
             client.initialize_webhook(HOOK["id"])
+        with pytest.raises(up42.APIConnectionError) as broken:
+            client.get_webhook_events()
     with (
         up42.Client(USERNAME, WRONG_PASSWORD, base_url=echo.url) as wrong,
         pytest.raises(up42.AuthenticationError) as refused,
@@ -427,7 +435,7 @@ def test_credentials_echoed_by_the_server_are_masked_by_value(echo: Echo, caplog
         wrong.authenticate()
 
     assert len(echo.tokens) == 2
-    errors = [created.value, listed.value, parsed.value, refused.value]
+    errors = [created.value, listed.value, parsed.value, broken.value, refused.value]
     assert "********" in created.value.body and "Authorization" in created.value.message
     assert_none_kept([*map(kept, errors), logged(caplog)], echo.sent())
 
@@ -437,19 +445,23 @@ async def test_credentials_echoed_to_the_async_client_are_masked_by_value(
     echo: Echo, backend: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with up42.AsyncClient(USERNAME, ECHO_PASSWORD, base_url=echo.url, http_backend=backend) as client:
+    async with up42.AsyncClient(
+        USERNAME, ECHO_PASSWORD, base_url=echo.url, http_backend=backend, max_retries=0
+    ) as client:
         with pytest.raises(up42.ValidationError) as created:
             await client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
         with pytest.raises(up42.AuthenticationError) as listed:
             await client.get_webhooks()
         with pytest.raises(up42.ResponseParseError) as parsed:
             await client.initialize_webhook(HOOK["id"])
+        with pytest.raises(up42.APIConnectionError) as broken:
+            await client.get_webhook_events()
     async with up42.AsyncClient(USERNAME, WRONG_PASSWORD, base_url=echo.url, http_backend=backend) as wrong:
         with pytest.raises(up42.AuthenticationError) as refused:
             await wrong.authenticate()
 
     assert len(echo.tokens) == 2
-    errors = [created.value, listed.value, parsed.value, refused.value]
+    errors = [created.value, listed.value, parsed.value, broken.value, refused.value]
     assert_none_kept([*map(kept, errors), logged(caplog)], echo.sent())
 
 
@@ -536,3 +548,86 @@ def test_the_body_excerpt_is_masked_beyond_where_masking_shortens_it(api: respx.
         client.get_webhooks()
 
     assert caught.value.body == "******** " * 10 + "the end"
+
+
+@pytest.mark.off_spec
+def test_a_sent_secret_stays_masked_however_many_tokens_are_renewed(api: respx.MockRouter) -> None:
+    issued: list[str] = []
+
+    def issue(request: httpx.Request) -> httpx.Response:
+        issued.append(f"renewed-token-{len(issued)}-never-shown")
+        return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 0, "token_type": "Bearer"})
+
+    api.post(f"{AUTH}{TOKEN_PATH}").mock(side_effect=issue)
+    api.get(f"{AUTH}{USERINFO_PATH}").respond(200, json={"sub": WORKSPACE})
+    api.post(LIST).respond(200, json=envelope(HOOK))
+    listed = api.get(LIST).respond(200, json=envelope([]))
+    with up42.Client(USERNAME, PASSWORD) as client:
+        client.create_webhook("n", "https://e.example/h", ["order.status"], secret=ECHO_SECRET)
+        for _ in range(200):  # a token expiring at once is renewed for every call
+            client.get_webhooks()
+        listed.respond(422, json=error_envelope("VALIDATION", f"{ECHO_SECRET} is weak; the token was {issued[-1]}"))
+        with pytest.raises(up42.ValidationError) as caught:
+            client.get_webhooks()
+
+    assert len(issued) > 200
+    assert caught.value.message == "******** is weak; the token was ********"
+    assert_none_kept([kept(caught.value)], [ECHO_SECRET, issued[-1]])
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("https://me:pw-in-a-url-never-shown@e.example/h", "pw-in-a-url-never-shown"),
+        ("https://me:pw%2Fin-a-url%40never-shown@e.example/h", "pw/in-a-url@never-shown"),
+        ("https://me:pw/in-a-url-never-shown@e.example/h", "pw/in-a-url-never-shown"),
+    ],
+)
+def test_the_password_in_a_sent_webhook_url_is_masked_by_value(echo: Echo, url: str, password: str) -> None:
+    with (
+        up42.Client(USERNAME, ECHO_PASSWORD, base_url=echo.url) as client,
+        pytest.raises(up42.ValidationError) as caught,
+    ):
+        client.create_webhook("n", url, ["order.status"], secret=ECHO_SECRET)
+
+    assert_none_kept([kept(caught.value)], [password, *echo.sent()])
+
+
+@pytest.mark.off_spec
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Basic authentication is not supported",
+        "Bearer tokens expire after 5 minutes",
+        "use basic authorization or a bearer token instead",
+    ],
+)
+def test_prose_after_bearer_or_basic_stays_readable(api: respx.MockRouter, facade: None, message: str) -> None:
+    api.get(LIST).respond(400, json=error_envelope("VALIDATION", message))
+
+    with pytest.raises(up42.ValidationError) as caught:
+        up42.get_webhooks()
+
+    assert caught.value.message == message
+
+
+@pytest.mark.off_spec
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "dXNlcjpwYXNzd29yZA==",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "c2VjcmV0",
+        "a1b2c3d4-e5f6",
+        "xqZkpLmwRt",
+    ],
+)
+def test_a_credential_after_bearer_or_basic_is_masked_anywhere(
+    api: respx.MockRouter, facade: None, credential: str
+) -> None:
+    api.get(LIST).respond(400, json=error_envelope("VALIDATION", f"got Basic {credential}, then bearer {credential}."))
+
+    with pytest.raises(up42.ValidationError) as caught:
+        up42.get_webhooks()
+
+    assert caught.value.message == "got Basic ********, then bearer ********."

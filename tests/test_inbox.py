@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -291,3 +292,23 @@ def test_a_sqlite_file_made_before_notes_gets_the_column(tmp_path: Path) -> None
     assert inbox.complete(taken, "w", "a note") is True
     assert inbox.get("m-1").note == "a note"  # type: ignore[union-attr]
     inbox.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://me:hun/ter2@127.0.0.1:1/0",
+        "redis://me:hun#ter2@127.0.0.1:1/0",
+        "redis://me:hun?ter2@127.0.0.1:1/0",
+        "amqp://me:hun/ter2@host/",
+        "sqlite://me:hunter2@host/inbox.db",
+    ],
+)
+def test_a_bad_urls_password_is_in_no_part_of_its_error(url: str) -> None:
+    with pytest.raises(InboxURLError) as caught:
+        open_inbox(url)
+
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "hun" not in shown
+    assert "ter2" not in shown
+    assert "********" in str(caught.value)

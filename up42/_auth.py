@@ -18,6 +18,7 @@ from up42_api.models import TokenRequest, TokenResponse, Userinfo
 
 from ._config import Credentials
 from ._responses import Call, Reply
+from ._text import lone_surrogate
 from .errors import APIError, AuthenticationError, ResponseParseError
 
 CLIENT_ID: Final = "up42-sdk"
@@ -78,11 +79,9 @@ def workspace_from(reply: Reply) -> str:
     sub = reply.expect(Userinfo).sub
     if not sub:
         raise ResponseParseError("the userinfo response has an empty 'sub' claim", status=200)
-    try:
-        # It goes into every API path; a JSON escape can smuggle in a lone surrogate that no URL can carry.
-        sub.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ResponseParseError("the userinfo response has a 'sub' claim that is not valid text", status=200) from None
+    # It goes into every API path; a JSON escape can smuggle in a lone surrogate that no URL can carry.
+    if lone_surrogate(sub) is not None:
+        raise ResponseParseError("the userinfo response has a 'sub' claim that is not valid text", status=200)
     return sub
 
 

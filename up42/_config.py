@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ._login import StoredLogin, load_login, login_path
+from ._text import lone_surrogate
+from ._urls import has_at
 from ._version import __version__
 from .errors import InvalidArgumentError, NotAuthenticatedError
 
@@ -131,10 +132,10 @@ def checked_base_url(url: object, source: str = "base_url") -> str:
     """``url`` as an origin without a trailing slash; `InvalidArgumentError` naming ``source`` when unusable."""
     if not isinstance(url, str):
         raise InvalidArgumentError(f"{source} must be a string, not {type(url).__name__}")
+    encodable(source, url)
     # Whatever comes before an '@' may be a password, so such a URL is refused without being shown. Any '@'
-    # counts, not only the one a URL parser would find: a '/' in a password moves the parser's, and URL parsers
-    # fold look-alikes such as a full-width '@' into it.
-    if "@" in unicodedata.normalize("NFKC", url):
+    # counts, not only the one a URL parser would find: a '/' in a password moves the parser's.
+    if has_at(url):
         raise InvalidArgumentError(
             f"{source} must not hold a user name or password (it has an '@'); pass the username and password "
             "apart from the URL"
@@ -178,13 +179,10 @@ def encodable(what: str, value: str) -> str:
     A Python string may hold a lone surrogate (from a stray escape such as ``"\\ud800"``, or from bytes of an
     environment variable that were not valid UTF-8), and no UTF-8 request body or URL can carry one.
     """
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as error:
+    position = lone_surrogate(value)
+    if position is not None:
         # The position, never the text: the value may be a password or a secret.
-        raise InvalidArgumentError(
-            f"{what} is not valid text: it holds a lone surrogate at position {error.start}"
-        ) from None
+        raise InvalidArgumentError(f"{what} is not valid text: it holds a lone surrogate at position {position}")
     return value
 
 

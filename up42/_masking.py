@@ -1,14 +1,16 @@
 """Keeping credentials out of what an error keeps of a response: masking by key name and by value. No I/O.
 
-- By value: the credentials a client knows, its password, its recent tokens and every secret it sent in a
-  request, are masked wherever they appear, as they are and as JSON, a form or a URL escapes them. A server that
-  repeats a secret in its message, under another name or in a header gives nothing away.
+- By value: the credentials a client knows, its password, its recent tokens and the secrets it sent in a request
+  (a webhook's secret, the password in a webhook's URL), are masked wherever they appear, as they are and as
+  JSON, a form or a URL escapes them. A server that repeats a secret in its message, under another name or in a
+  header gives nothing away.
 - By key name: in a body, the value after a key that names a credential (a token, a secret, a password, an API
   key, an authorization, a cookie, a credential) is masked whatever the key's spelling: in JSON, in a form, in a
   header line, inside a JSON string (escaped quotes), or with the name escaped (``\\u0073ecret``) or URL-encoded
   (``secret%3D...``). This catches what the client never knew, such as a refresh token. It works on text, since
   the bodies kept are often not valid JSON (cut off, a gateway's page).
-- Everywhere: the credential after ``Bearer`` or ``Basic``.
+- Everywhere: the credential after ``Bearer`` or ``Basic``: a run of token characters holding a digit, a symbol
+  or an upper-case letter past its first, so that prose ("Basic authentication is not supported") stays readable.
 
 A message and ``details`` are masked by value only: their keys name the fields of a request and their values say
 what is wrong with them, which must stay readable.
@@ -22,13 +24,18 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
-MASK = "********"
+from ._text import MASK
+from ._urls import url_password
 
-# How many tokens and sent secrets a client remembers besides its password: a long-running client fetches a new
-# token every few minutes, and only the recent ones can still be in flight.
-RECENT = 64
+# How many tokens a client remembers besides its password: a long-running client fetches a new token every few
+# minutes, and only the recent ones can still be in flight.
+RECENT_TOKENS = 64
+
+# How many secrets it sent it remembers, apart from the tokens, so that renewing tokens never pushes one out: a
+# server may repeat a webhook's secret in any later answer about that webhook. The oldest sent goes first.
+RECENT_SENT = 1024
 
 # A value at least this long is masked wherever it appears; a shorter one only where it stands alone, so that a
 # short password does not mask every word it is part of.
@@ -71,8 +78,14 @@ _VALUE = "|".join(
 )
 _BY_NAME = re.compile(rf"(?P<key>(?:{_STEM}){_NAME_TAIL}{_QUOTE}{_SEPARATOR})(?P<value>{_VALUE})", re.IGNORECASE)
 _OPENING_QUOTE = re.compile(r"\\*\"|'|%2[27]", re.IGNORECASE)
-# The credential of an Authorization header's value, wherever it is repeated.
-_AFTER_SCHEME = re.compile(r"\b(?P<scheme>Bearer|Basic)(?P<space>(?:\s|%20|\+)+)[\w\-.~+/%]{8,}=*", re.IGNORECASE)
+# The credential of an Authorization header's value, wherever it is repeated: at least 8 characters a token may
+# hold, among them a digit, a symbol, an inner '.' or an upper-case letter past the first (as base64, JWTs and
+# random tokens have, and words do not), without the full stop that may end a sentence.
+_CREDENTIAL_CHAR = "[A-Za-z0-9_.~+/%=-]"
+_CREDENTIAL_LIKE = rf"(?={_CREDENTIAL_CHAR}*[0-9_~+/%=-]|{_CREDENTIAL_CHAR}+[A-Z]|{_CREDENTIAL_CHAR}*\.[A-Za-z0-9])"
+_AFTER_SCHEME = re.compile(
+    rf"\b(?P<scheme>(?i:Bearer|Basic))(?P<space>(?:\s|%20|\+)+){_CREDENTIAL_LIKE}{_CREDENTIAL_CHAR}{{8,}}(?<!\.)"
+)
 
 
 def _masked_value(match: re.Match[str]) -> str:
@@ -100,42 +113,57 @@ class Secrets:
     Thread-safe: the threads of a `Client` and the tasks of an `AsyncClient` add to it while others read it.
     """
 
-    __slots__ = ("_kept", "_lock", "_masks", "_recent")
+    __slots__ = ("_kept", "_lock", "_masks", "_sent", "_tokens")
 
     def __init__(self, *kept: str) -> None:
         """``kept``: credentials remembered for the client's life (its password)."""
         self._kept = frozenset(value for value in kept if value)
-        self._recent: dict[str, None] = {}  # insertion-ordered: the oldest goes first
+        # Insertion-ordered: the oldest goes first.
+        self._tokens: dict[str, None] = {}
+        self._sent: dict[str, None] = {}
         self._lock = threading.Lock()
         self._masks: tuple[tuple[str, ...], re.Pattern[str] | None] | None = None
 
-    def add(self, value: str) -> None:
-        """Remember one more credential (a token, a secret sent); the oldest is forgotten after `RECENT`."""
-        if not value or value in self._kept or value in self._recent:
-            return
-        with self._lock:
-            self._recent[value] = None
-            if len(self._recent) > RECENT:
-                del self._recent[next(iter(self._recent))]
-            self._masks = None
+    def add_token(self, token: str) -> None:
+        """Remember a token; the oldest is forgotten after `RECENT_TOKENS`."""
+        self._add(self._tokens, token, RECENT_TOKENS)
 
     def add_sent(self, payload: Any) -> None:
-        """Remember the values of the fields of a request body (JSON or a form) whose names name a credential."""
+        """Remember the secrets in a request body (JSON or a form); the oldest is forgotten after `RECENT_SENT`.
+
+        They are the values of the fields whose names name a credential, and the password in any URL.
+        """
         if isinstance(payload, Mapping):
             for name, value in payload.items():
                 if isinstance(value, str) and CREDENTIAL_NAME.search(str(name)):
-                    self.add(value)
+                    self._add(self._sent, value, RECENT_SENT)
                 else:
                     self.add_sent(value)
         elif isinstance(payload, list | tuple):
             for item in payload:
                 self.add_sent(item)
+        elif isinstance(payload, str) and (password := url_password(payload)):
+            # As written and as sent in basic auth; the escapes of each are masked with it.
+            self._add(self._sent, password, RECENT_SENT)
+            self._add(self._sent, unquote(password), RECENT_SENT)
+
+    def _add(self, recent: dict[str, None], value: str, limit: int) -> None:
+        if not value or value in self._kept:
+            return
+        with self._lock:
+            if value in recent:
+                recent[value] = recent.pop(value)  # the newest again
+                return
+            recent[value] = None
+            if len(recent) > limit:
+                del recent[next(iter(recent))]
+            self._masks = None
 
     def _compiled(self) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
         masks = self._masks
         if masks is None:
             with self._lock:
-                spellings = set().union(*map(_spellings, (*self._kept, *self._recent)))
+                spellings = set().union(*map(_spellings, (*self._kept, *self._tokens, *self._sent)))
                 # Longest first: a credential that holds another is masked whole.
                 anywhere = tuple(sorted((s for s in spellings if len(s) >= ANYWHERE), key=len, reverse=True))
                 alone = sorted((s for s in spellings if len(s) < ANYWHERE), key=len, reverse=True)

@@ -228,8 +228,12 @@ def read(call: Call, response: Answer, secrets: Secrets, *, attempts: int = 1) -
         # The parsed body alone: the generated `_build_response` would also copy the headers and the status.
         parsed = call.endpoint._parse_response(client=_PARSER, response=response)
     except (*PARSE_ERRORS, *DECODE_ERRORS) as error:
-        raise _parse_error(response, _explain(error), secrets) from error
-    return Reply(parsed=parsed, response=response, secrets=secrets, documented=parsed is not None)
+        problem = _explain(error)
+    else:
+        return Reply(parsed=parsed, response=response, secrets=secrets, documented=parsed is not None)
+    # Raised outside the handler, so that the parser's error, which can quote the body unmasked, is neither its
+    # cause nor its context: the masked problem says what failed.
+    raise _parse_error(response, problem, secrets)
 
 
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)

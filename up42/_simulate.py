@@ -20,6 +20,8 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._text import lone_surrogate
+
 EVENT_TYPES: list[dict[str, str]] = [
     {
         "name": "job.status",
@@ -245,9 +247,9 @@ def unencodable(value: Any, path: str = "") -> str | None:
     UTF-8; such text can be neither stored nor sent. None when every key and string is encodable.
     """
     if isinstance(value, str):
-        return None if _encodable(value) else path or "value"
+        return None if lone_surrogate(value) is None else path or "value"
     if isinstance(value, dict):
-        if not all(_encodable(str(key)) for key in value):
+        if any(lone_surrogate(str(key)) is not None for key in value):
             return path or "body"  # the key cannot name itself
         items = [(f"{path}.{key}" if path else str(key), item) for key, item in value.items()]
     elif isinstance(value, list):
@@ -255,14 +257,6 @@ def unencodable(value: Any, path: str = "") -> str | None:
     else:
         return None
     return next((found for name, item in items if (found := unencodable(item, name)) is not None), None)
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _json(value: Any) -> str:

@@ -252,14 +252,17 @@ class _Base(Generic[S]):
         if deadline is not None and isinstance(outcome, httpx.TimeoutException) and deadline.remaining() <= 0:
             # The timeouts were shortened to the time left, so this one is the deadline's.
             raise deadline.expired(out.what, attempts.count) from outcome
-        raise connection_error(outcome, out.what, attempts.count, self._secrets) from outcome
+        # A protocol error, and the errors chained to it, can quote what the server sent: only the masked message
+        # is kept. A timeout quotes nothing and stays the cause.
+        cause = outcome if isinstance(outcome, httpx.TimeoutException) else None
+        raise connection_error(outcome, out.what, attempts.count, self._secrets) from cause
 
     def _token_refused(self, error: APIError) -> APIError:
         return refused(error, self._credentials)
 
     def _granted(self, grant: Grant) -> Grant:
         """A new token, remembered to be masked in errors from now on."""
-        self._secrets.add(grant.access_token)
+        self._secrets.add_token(grant.access_token)
         return grant
 
 

@@ -6,7 +6,6 @@ import dataclasses
 import json
 import logging
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -15,11 +14,12 @@ import click
 from .._client import Client
 from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
 from .._login import load_login
+from .._text import MASK, lone_surrogate
+from .._urls import shown_url
 from ..errors import InvalidArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MASK = "********"
 SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
 NO_CREDENTIALS = (
     f"no UP42 credentials: run 'up42 login' once, or pass --username and --password, "
@@ -55,8 +55,8 @@ class Connection:
         The username and the password are taken one by one (``--password`` with ``$UP42_USERNAME`` works);
         what is missing is reported with what to type, never with a Python argument's name.
         """
-        username = self.username or os.environ.get(ENV_USERNAME) or None
-        password = self.password or os.environ.get(ENV_PASSWORD) or None
+        username = self.username or variable(ENV_USERNAME)
+        password = self.password or variable(ENV_PASSWORD)
         if username is None and password is None:
             if load_login() is None:
                 raise click.ClickException(NO_CREDENTIALS)
@@ -64,9 +64,33 @@ class Connection:
             raise click.ClickException(f"no password for {username}: pass --password or set {ENV_PASSWORD}")
         elif username is None:
             raise click.ClickException(f"a password but no account: pass --username or set {ENV_USERNAME}")
-        if self.base_url and self.region:
-            raise click.UsageError("give --base-url or --region, not both")
+        check_place_variables(self.base_url, self.region)
         return Client(username, password, base_url=self.base_url, region=self.region)
+
+
+def variable(name: str) -> str | None:
+    """The environment variable ``name``; None when it is unset or empty.
+
+    Raises:
+        click.UsageError: It is not UTF-8 text: named, as `Text` names an option, and never shown.
+    """
+    value = os.environ.get(name) or None
+    if value is not None and lone_surrogate(value) is not None:
+        raise click.UsageError(f"Invalid value for ${name}: not valid UTF-8 text")
+    return value
+
+
+def check_place_variables(base_url: str | None, region: str | None) -> None:
+    """Refuse ``--base-url`` with ``--region``; when neither is given, check the variables the SDK then reads.
+
+    Raises:
+        click.UsageError: Both options are given, or ``UP42_BASE_URL`` or ``UP42_REGION`` is not UTF-8 text.
+    """
+    if base_url and region:
+        raise click.UsageError("give --base-url or --region, not both")
+    if not (base_url or region):
+        variable(ENV_BASE_URL)
+        variable(ENV_REGION)
 
 
 class Text(click.types.StringParamType):
@@ -80,9 +104,7 @@ class Text(click.types.StringParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The text, unchanged, or a usage error saying it is not UTF-8 (click names the option and its variable)."""
         text = super().convert(value, param, ctx)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
+        if lone_surrogate(text) is not None:
             self.fail("not valid UTF-8 text", param, ctx)
         return text
 
@@ -168,28 +190,27 @@ def connection(ctx: click.Context, /, **options: Any) -> Connection:
     return group.merged(Connection(**options))
 
 
-# '@' and the characters URL parsers fold into it.
-_AT = re.compile("[@\ufe6b\uff20]")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON safe to print: every character `printable` would escape is written as a ``\\uXXXX`` escape.
 
-
-def shown_url(url: str) -> str:
-    """``url`` as the terminal may show it: a user name and password in it masked.
-
-    Everything up to the last '@' is masked, not only what a URL parser would take for them: a '/' in a password
-    moves the parser's idea of where they end.
+    JSON escapes C0 controls itself, but leaves DEL, C1 controls (U+009B is a one-character CSI), bidi overrides
+    and other format characters raw. Escaped, they are the same value once parsed, and other text stays readable.
     """
-    ats = [match.start() for match in _AT.finditer(url)]
-    if not ats:
-        return url
-    scheme = _SCHEME.match(url)
-    start = scheme.end() if scheme and scheme.end() <= ats[-1] else 0
-    return f"{url[:start]}{MASK}{url[ats[-1] :]}"
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    return "".join(char if char.isprintable() or char == "\n" else _json_escape(char) for char in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP, JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def emit_json(value: Any) -> None:
-    """Print ``value`` as indented JSON."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    """Print ``value`` as indented JSON, as `json_text` makes it."""
+    click.echo(json_text(value, indent=2))
 
 
 def masked(hook: dict[str, Any], show_secret: bool) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import httpx
 
 from .._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
 from .._login import load_login
+from ._common import check_place_variables
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
@@ -36,11 +37,10 @@ def sandbox_url(base_url: str | None, region: str | None, env: Mapping[str, str]
     """The sandbox's base URL: ``--base-url``, else ``UP42_BASE_URL``, else the stored login's.
 
     Raises:
-        click.UsageError: Both ``base_url`` and ``region`` are given.
+        click.UsageError: Both ``base_url`` and ``region`` are given, or a variable read is not UTF-8 text.
         click.ClickException: The place is one of UP42's regions, which have no sandbox.
     """
-    if base_url and region:
-        raise click.UsageError("give --base-url or --region, not both")
+    check_place_variables(base_url, region)
     # The stored login is read only when it decides the place, so a broken login file does not get in the way
     # of an explicit --base-url.
     decided = base_url or region or env.get(ENV_BASE_URL) or env.get(ENV_REGION)

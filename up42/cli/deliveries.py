@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from .._simulate import timestamp
+from .._urls import shown_url
 from ._common import Connection, F, Text, connection, emit_json, fields, place_options, say, table
 from ._sandbox_api import SandboxAPI, sandbox_url
 
@@ -135,6 +136,16 @@ def list_deliveries(
         )
 
 
+def _masked(detail: dict[str, Any]) -> dict[str, Any]:
+    """A delivery's detail with a user name and password in its URLs masked; the sandbox keeps them whole."""
+    request = detail.get("request")
+    return {
+        **detail,
+        "request": request and {**request, "url": shown_url(request["url"])},
+        "attempts": [{**attempt, "url": shown_url(attempt["url"])} for attempt in detail.get("attempts") or []],
+    }
+
+
 def _show(detail: dict[str, Any]) -> None:
     mode = "live" if detail.get("liveMode") else "test"
     state = detail["state"]
@@ -181,9 +192,9 @@ def show_delivery(ctx: click.Context, /, delivery_id: str, **options: Any) -> No
     with _sandbox(settings) as sandbox:
         detail = sandbox.delivery(delivery_id)
     if settings.as_json:
-        emit_json(detail)
+        emit_json(_masked(detail))
     else:
-        _show(detail)
+        _show(_masked(detail))
 
 
 @deliveries.command("resend")
@@ -213,7 +224,7 @@ def resend(ctx: click.Context, /, delivery_id: str | None, failed: bool, since: 
         answer: dict[str, Any] = sandbox.resend_failed(since) if delivery_id is None else sandbox.resend(delivery_id)
     rows, skipped = ([answer], []) if delivery_id is not None else (answer["resent"], answer["skipped"])
     if settings.as_json:
-        emit_json(answer)
+        emit_json(answer if delivery_id is None else _masked(answer))
     else:
         _show_resent(rows, skipped)
     still = [row for row in rows if row["state"] != "delivered"]

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import click
 
-from ..receiving._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox, safe_url
+from .._urls import shown_url
+from ..receiving._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox
 from ._common import emit_json, fields, say, table
 
 inbox_option = click.option(
@@ -33,7 +34,7 @@ def opened(url: str) -> Iterator[Inbox]:
         raise
     except Exception as error:
         # sqlite3 and redis errors alike: the command line shows one line, never a traceback.
-        raise click.ClickException(f"the inbox at {safe_url(url)} failed: {error}") from None
+        raise click.ClickException(f"the inbox at {shown_url(url)} failed: {error}") from None
     finally:
         with contextlib.suppress(Exception):
             inbox.close()

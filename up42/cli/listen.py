@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime
-import json
 import sys
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -15,8 +14,9 @@ import click
 import httpx
 
 from .._simulate import EVENT_NAMES
+from .._urls import shown_url
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
-from ._common import SANDBOX_EXTRA, Text, say, shown_url
+from ._common import SANDBOX_EXTRA, Text, json_text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
@@ -24,8 +24,9 @@ ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variabl
 # that trickles its answer hold the forward for ever. Below the sandbox's 10 s delivery timeout, so that a hanging
 # app costs the sender a 502 it retries rather than a timeout of its own.
 FORWARD_DEADLINE = 8.0
-# Only the status counts; an answer is read this far (so that a small one leaves the connection reusable), and the
-# rest is never read: a huge answer costs the listener no memory.
+# Only the status counts; an answer is read until this much of it has come (so that a small one leaves the
+# connection reusable), and the rest is never read: a huge answer costs the listener no memory. The network hands
+# an answer over in reads of up to 64 KiB (httpcore's), so the read that crosses this limit may bring that much.
 FORWARD_READ_LIMIT = 8 * 1024
 
 # Hop-by-hop headers and those httpx computes for the new request; everything else, the signature included, is
@@ -139,7 +140,7 @@ class Relay(Receiver):
         return Forward(shown, status, None)
 
     async def _post(self, url: str, body: bytes | str, headers: list[Header]) -> int:
-        """POST to ``url``; its status, once at most `FORWARD_READ_LIMIT` bytes of the answer are read."""
+        """POST to ``url``; its status, once the answer has ended or `FORWARD_READ_LIMIT` bytes of it have come."""
         async with self._http.stream("POST", url, content=body, headers=headers) as response:
             read = 0
             # Raw: a compressed answer is never inflated.
@@ -204,7 +205,7 @@ def show_text(report: Report) -> None:
 
 def show_json(report: Report) -> None:
     """Print a delivery as one JSON object on a line of stdout; problems also get their line on stderr."""
-    click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    click.echo(json_text(report.to_json()))
     _show_problems(report)
 
 
@@ -304,9 +305,9 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
     Point a webhook at the printed URL (plain http is fine on loopback with the sandbox). Deliveries that fail
     verification are refused with 401 and reported on stderr. Verified ones are acknowledged with 200 and, with
     --forward-to, passed on to every target at once. A target that is down, answers other than 2xx, or has not
-    answered in full within 8 s gets one line on stderr, and the sender gets 502, so it retries (only the first
-    8 KiB of an answer are read). Every delivery is shown and forwarded, redeliveries too: de-duplicate in your
-    app.
+    answered in full within 8 s gets one line on stderr, and the sender gets 502, so it retries (an answer is
+    read until 8 KiB of it have come: reading stops with the network read, of at most 64 KiB, that brings them).
+    Every delivery is shown and forwarded, redeliveries too: de-duplicate in your app.
 
     With --json, stdout has one JSON object per line for each delivery shown, with these keys (null where they
     do not apply), and the start lines go to stderr:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
@@ -12,7 +11,16 @@ from .._client import Client
 from .._config import ENV_PASSWORD, ENV_USERNAME, region_of
 from .._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
-from ._common import Connection, emit_json, fields, new_place_options, place_options, say
+from ._common import (
+    Connection,
+    check_place_variables,
+    emit_json,
+    fields,
+    new_place_options,
+    place_options,
+    say,
+    variable,
+)
 
 
 @click.command()
@@ -28,15 +36,14 @@ def login(base_url: str | None, region: str | None, username: str | None, passwo
     anything is stored; a refused login stores nothing. It is kept in $XDG_CONFIG_HOME/up42/ (by default
     ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
     """
-    if base_url and region:
-        raise click.UsageError("give --base-url or --region, not both")
-    username = username or os.environ.get(ENV_USERNAME) or click.prompt("UP42 username (email)")
+    check_place_variables(base_url, region)
+    username = username or variable(ENV_USERNAME) or click.prompt("UP42 username (email)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.UsageError("--password-stdin read no password from standard input")
     else:
-        password = os.environ.get(ENV_PASSWORD) or click.prompt("Password", hide_input=True)
+        password = variable(ENV_PASSWORD) or click.prompt("Password", hide_input=True)
     with Client(username, password, base_url=base_url, region=region) as client:
         workspace_id = client.workspace_id
         place = client.base_url

@@ -20,8 +20,9 @@ from .._simulate import (
     sample_body,
     unencodable,
 )
+from .._urls import shown_url
 from ..receiving import sign
-from ._common import emit_json, place_options, say, shown_url
+from ._common import emit_json, place_options, say
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table
 from .listen import ENV_WEBHOOK_SECRET, HttpURL

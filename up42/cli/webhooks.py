@@ -8,9 +8,11 @@ from typing import Any
 import click
 
 from .._client import Client
+from .._text import MASK
+from .._urls import shown_url
 from ..errors import NotFoundError
 from ..webhooks import Webhook
-from ._common import MASK, Connection, F, connection, connection_options, emit_json, fields, masked, say, table
+from ._common import Connection, F, connection, connection_options, emit_json, fields, masked, say, table
 
 
 def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
@@ -176,16 +178,14 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
     with settings.client() as client:
         hook = _target(client, webhook_id, "test")
         run = hook.trigger_test_events()
-    tests = run.get("tests", [])
+    url = hook.url if settings.show_secret else shown_url(hook.url)
+    tests = [_shown_test(test, hook.url, url) for test in run.get("tests", [])]
     if settings.as_json:
-        emit_json(run)
+        emit_json({**run, "tests": tests} if "tests" in run else run)
     else:
         failed = run.get("testsFailed", run["testsRun"] - run["testsSucceeded"])
         deliveries = "delivery" if run["testsRun"] == 1 else "deliveries"
-        say(
-            f"Sent {run['testsRun']} test {deliveries} to {hook.url}: "
-            f"{run['testsSucceeded']} succeeded, {failed} failed."
-        )
+        say(f"Sent {run['testsRun']} test {deliveries} to {url}: {run['testsSucceeded']} succeeded, {failed} failed.")
         rows = [(test["eventName"], "ok" if test["success"] else "FAILED", test.get("message") or "") for test in tests]
         if rows:
             table(["EVENT", "RESULT", "MESSAGE"], rows)
@@ -196,6 +196,13 @@ def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None
         if not failures:  # a TestRun without its list of tests
             say(f"error: {run['testsRun'] - run['testsSucceeded']} test deliveries failed", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _shown_test(test: dict[str, Any], url: str, shown: str) -> dict[str, Any]:
+    """A test of a run with the webhook's URL, which its ``response`` names, as the terminal may show it."""
+    if not isinstance(test.get("response"), str):
+        return test
+    return {**test, "response": test["response"].replace(url, shown)}
 
 
 @webhooks.command("events")

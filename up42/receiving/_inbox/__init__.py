@@ -31,6 +31,7 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from ..._urls import shown_url
 from ...errors import InvalidArgumentError
 
 __all__ = [
@@ -197,19 +198,25 @@ def open_inbox(url: str) -> Inbox:
         # SQLAlchemy's spelling: three slashes and a relative path, four for an absolute one.
         if parts.netloc or not parts.path.startswith("/") or parts.path == "/":
             raise InboxURLError(
-                f"bad SQLite inbox URL {url!r}: write sqlite:///relative/path.db or sqlite:////absolute/path.db"
+                f"bad SQLite inbox URL {shown_url(url)!r}: write sqlite:///relative/path.db or "
+                "sqlite:////absolute/path.db"
             )
         from ._sqlite import SQLiteInbox
 
         return SQLiteInbox(parts.path[1:])
     if parts.scheme in ("redis", "rediss"):
-        if not parts.hostname:
-            raise InboxURLError(f"bad Redis inbox URL {safe_url(url)!r}: write redis://host:port/db")
+        try:
+            parts.port  # noqa: B018 - raises ValueError quoting a port that is no number: a piece of a password?
+            usable = bool(parts.hostname)
+        except ValueError:
+            usable = False
+        if not usable:
+            raise InboxURLError(f"bad Redis inbox URL {shown_url(url)!r}: write redis://host:port/db")
         from ._redis import RedisInbox
 
         return RedisInbox.from_url(url)
     raise InboxURLError(
-        f"unsupported inbox URL {safe_url(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
+        f"unsupported inbox URL {shown_url(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
     )
 
 
@@ -217,12 +224,3 @@ def report_failed_at_take(message_id: str, attempts: int, error: str | None) -> 
     """Log a message that `take` failed because it had had its attempts."""
     last = error.strip().splitlines()[-1] if error and error.strip() else "no error kept"
     logger.error("message %s failed after %d attempt(s): %s", message_id, attempts, last)
-
-
-def safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
