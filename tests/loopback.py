@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import socketserver
 import threading
 from typing import Any
@@ -46,3 +47,14 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
+
+    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        """A JSON answer (none for a 204), with ``headers`` besides."""
+        body = json.dumps(payload).encode() if status != 204 else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

@@ -368,16 +368,6 @@ class _EchoHandler(QuietHandler):
         else:
             self.answer(200, envelope(webhook_json(createdAt=self.server.secrets[-1])))
 
-    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
 
 @pytest.fixture
 def echo() -> Iterator[Echo]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import subprocess
 import sys
@@ -94,16 +93,6 @@ class _Handler(QuietHandler):
 
     def do_DELETE(self) -> None:
         self.handle_one("DELETE")
-
-    def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        body = json.dumps(payload).encode() if status != 204 else b""
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
 
     def json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self.answer(status, payload, headers)

@@ -253,6 +253,15 @@ class PrintableFormatter(logging.Formatter):
         return printable(super().format(record), lines=True)
 
 
+def show_log(name: str, fmt: str) -> None:
+    """Show the INFO and higher records of the logger ``name`` on stderr, timed and made `printable`."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrintableFormatter(fmt, "%H:%M:%S"))
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Print aligned columns under upper-case headers; the cells are made `printable`."""
     cells = [list(map(printable, row)) for row in rows]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Any
 
 import click
 
 from .._signals import StopSignals
-from ._common import SANDBOX_EXTRA, PrintableFormatter, say
+from ._common import SANDBOX_EXTRA, say, show_log
 
 
 @click.command()
@@ -83,9 +82,5 @@ def sandbox(
         say(f"  export {env}")
         say(f"  or once: up42 login --base-url {server.url} --username {server.username}")
         sys.stdout.flush()
-        handler = logging.StreamHandler()
-        handler.setFormatter(PrintableFormatter("%(asctime)s %(message)s", "%H:%M:%S"))
-        logger = logging.getLogger("up42.sandbox")
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+        show_log("up42.sandbox", "%(asctime)s %(message)s")
         server.serve()

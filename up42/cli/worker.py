@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 
 from ..receiving import Receiver
 from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_HANDLER_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
-from ._common import F, PrintableFormatter
+from ._common import F, show_log
 
 
 def load_receiver(target: str, app_dir: str) -> Receiver:
@@ -104,9 +103,5 @@ def worker(
     running = receiver.worker(
         concurrency=concurrency, lease=lease, timeout=timeout, max_attempts=max_attempts, backoff=backoff, **options
     )
-    handler = logging.StreamHandler()
-    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("up42")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    show_log("up42", "%(asctime)s %(levelname)s %(message)s")
     running.serve()
