@@ -13,7 +13,7 @@ import respx
 
 import up42
 from tests.contract import assert_request_matches_spec, assert_response_matches_spec
-from up42 import _default, _retry
+from up42 import _default, _http, _retry
 from up42.pytest_plugin import up42_sandbox  # noqa: F401 - the package's fixture (its entry point is off here)
 from up42.sandbox._server import Server, bind
 
@@ -27,6 +27,8 @@ PASSWORD = "pa55-w0rd-never-shown"
 SECRET = "s3cret-never-shown"
 TOKENS = [f"token-{n}-never-shown" for n in range(10)]
 WEBHOOKS = f"/workspaces/{WORKSPACE}/webhooks"
+# AsyncClient's backends that are installed: the run on the lowest releases starts without the aiohttp extra.
+ASYNC_BACKENDS = [backend for backend in _http.BACKENDS if backend == "httpx" or _http.aiohttp_installed()]
 
 
 def webhook_json(**fields: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ import respx
 import up42
 from tests.conftest import (
     API,
+    ASYNC_BACKENDS,
     PASSWORD,
     TOKEN_PATH,
     USERINFO_PATH,
@@ -44,7 +45,7 @@ from tests.conftest import (
     webhook_json,
 )
 from tests.loopback import LoopbackServer, QuietHandler
-from up42 import _encodings, _http, _sockets
+from up42 import _encodings, _sockets
 from up42._responses import Answer, CappedBody
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
@@ -208,8 +209,6 @@ def async_list(url: str, backend: str, **options: Any) -> Callable[[], object]:
     return work
 
 
-# AsyncClient on each backend installed: the lowest releases' run has no aiohttp.
-ASYNC_BACKENDS = [backend for backend in _http.BACKENDS if backend == "httpx" or _http.aiohttp_installed()]
 CLIENTS = pytest.mark.parametrize(
     "listing",
     [sync_list, *(functools.partial(async_list, backend=backend) for backend in ASYNC_BACKENDS)],

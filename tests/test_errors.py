@@ -20,6 +20,7 @@ import respx
 import up42
 from tests.conftest import (
     API,
+    ASYNC_BACKENDS,
     AUTH,
     PASSWORD,
     SECRET,
@@ -35,7 +36,6 @@ from tests.conftest import (
 )
 from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_cli import fails, run
-from up42 import _http
 from up42._responses import retry_after
 
 LIST = f"{API}{WEBHOOKS}"
@@ -430,7 +430,7 @@ def test_credentials_echoed_by_the_server_are_masked_by_value(echo: Echo, caplog
     assert_none_kept([*map(kept, errors), logged(caplog)], echo.sent())
 
 
-@pytest.mark.parametrize("backend", list(_http.BACKENDS))
+@pytest.mark.parametrize("backend", ASYNC_BACKENDS)
 async def test_credentials_echoed_to_the_async_client_are_masked_by_value(
     echo: Echo, backend: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
