@@ -1,4 +1,5 @@
-"""The README's receiving examples (FastAPI and Flask) run as written and answer signed deliveries."""
+"""The receiving examples run as written and answer signed deliveries: the README's FastAPI app, whole, and the
+receiving guide's Flask route over a receiver like the README's."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import pytest
 
 from tests.contract import ROOT
 from tests.receiving_support import delivery, message
+from tests.test_docs import DOCS, blocks
+from up42.receiving import Receiver, WebhookEvent
 
 SECRET = "readme-secret"
 
 
 def _section_blocks() -> list[str]:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Receiving webhooks\n", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("## Receive and verify deliveries\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
 
 
@@ -26,6 +29,15 @@ def _example(marker: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("UP42_WEBHOOK_SECRET", SECRET)
     namespace: dict[str, Any] = {"__name__": "readme_example"}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    return namespace
+
+
+def _guide_route(marker: str, receiver: Receiver) -> dict[str, Any]:
+    """Run the receiving guide's route for a framework over ``receiver``, the one earlier blocks of the page make."""
+    page = DOCS / "guides" / "receiving.md"
+    (block,) = [block for block in blocks(page) if block.language == "python" and marker in block.code]
+    namespace: dict[str, Any] = {"__name__": "guide_example", "receiver": receiver}
+    exec(compile(block.code, str(page), "exec"), namespace)  # noqa: S102 - the guide's own example
     return namespace
 
 
@@ -53,8 +65,14 @@ async def test_the_fastapi_example(monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert "unhandled job.status message" in printed
 
 
-def test_the_flask_example(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    app = _example("Flask(__name__)", monkeypatch)["app"]
+def test_the_flask_example(capsys: pytest.CaptureFixture[str]) -> None:
+    receiver = Receiver(SECRET)
+
+    @receiver.on("order.status")
+    def order_changed(event: WebhookEvent) -> None:
+        print(f"order event {event.message_id}, status {event.raw['body']['status']}")
+
+    app = _guide_route("Flask(__name__)", receiver)["app"]
     client = app.test_client()
     body, headers = delivery(_final_order(), secret=SECRET)
     handled = client.post("/webhooks/up42", data=body, headers=headers)
