@@ -159,7 +159,7 @@ class Worker:
         (``time.sleep``, work on the CPU, a blocking call) so that the loop runs nothing else for 5 seconds, a
         watchdog thread ends the process with ``os._exit``: once a stop was asked for, with status 0, the running
         messages given back to pending; once a handler is past its timeout, with status 1, the messages past their
-        timeout failing that attempt and the others given back. That thread renews the leases meanwhile.
+        timeout failing that attempt and the others given back. Another thread renews the leases meanwhile.
 
         Nothing a handler left behind holds the return, nor the exit of the process: handler threads and the loop's
         default executor (``asyncio.to_thread`` in a handler) are daemon threads, and tasks that ignored their
@@ -223,7 +223,7 @@ class Worker:
                     await _pause(stopping, max(self.poll, 1.0))
                     continue
                 for message in taken:
-                    # Held before the task starts, so the watchdog renews it from the first moment.
+                    # Held before the task starts, so that its lease is renewed from the first moment.
                     holding = _Holding(message)
                     self._leases.hold(holding)
                     task = asyncio.create_task(self._process(holding))
