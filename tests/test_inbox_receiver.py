@@ -11,7 +11,15 @@ import pytest
 
 from tests.receiving_support import SECRET, delivery, message
 from up42.errors import InvalidArgumentError
-from up42.receiving import DEFAULT_RETENTION, InboxStatus, OutcomeKind, Receiver, WebhookEvent, open_inbox
+from up42.receiving import (
+    DEFAULT_RETENTION,
+    InboxStatus,
+    InMemoryDedupeStore,
+    OutcomeKind,
+    Receiver,
+    WebhookEvent,
+    open_inbox,
+)
 
 
 def test_a_delivery_is_stored_once_and_acknowledged_without_running_a_handler(tmp_path: Path) -> None:
@@ -77,6 +85,15 @@ async def test_the_asgi_app_stores_and_its_lifespan_runs_workers(tmp_path: Path)
     await lifespan.put({"type": "lifespan.shutdown"})
     await asyncio.wait_for(running, 10)
     assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+
+
+def test_a_receiver_with_an_inbox_makes_no_dedupe_store_but_checks_one_it_is_given(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/inbox.db"
+    # The inbox drops redeliveries: a store beside it would only hold memory.
+    assert "dedupe=None" in repr(Receiver(SECRET, inbox=url))
+    assert "dedupe=InMemoryDedupeStore" in repr(Receiver(SECRET))
+    with pytest.raises(InvalidArgumentError, match="less than max_age \\+ tolerance"):
+        Receiver(SECRET, inbox=url, dedupe=InMemoryDedupeStore(ttl=3600))
 
 
 def test_a_receiver_without_an_inbox_has_no_worker_and_a_bad_url_is_named() -> None:

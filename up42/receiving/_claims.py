@@ -11,68 +11,39 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ._dedupe import DedupeStore
+from ._leases import Renewer
 
-__all__ = ["NO_CLAIM", "Claim", "HeldClaim", "Renewer"]
+__all__ = ["NO_CLAIM", "Claim", "HeldClaim", "claim_renewer"]
 
 logger = logging.getLogger("up42")
 
 
-class Renewer:
-    """Renews the leases a receiver holds, every third of a lease, from one daemon thread that runs while any is."""
+def claim_renewer(store: DedupeStore, lease: float) -> Renewer[DedupeStore, HeldClaim]:
+    """The renewer of a receiver's claims in `store`, each lasting `lease` seconds without renewal."""
+    return Renewer(store, lease, _renew, _lost, key=id)
 
-    def __init__(self, store: DedupeStore, lease: float) -> None:
-        self.store = store
-        self.lease = lease
-        self._held: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
-    def hold(self, message_id: str, owner: str) -> None:
-        """Keep this claim alive until `drop`."""
-        with self._lock:
-            self._held.add((message_id, owner))
-            # After a fork the child has no renewing thread, though the parent's Thread object says otherwise.
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="up42-claim-renewer", daemon=True)
-                self._thread.start()
-
-    def drop(self, message_id: str, owner: str) -> None:
-        """Stop renewing this claim."""
-        with self._lock:
-            self._held.discard((message_id, owner))
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(self.lease / 3)
-            with self._lock:
-                held = list(self._held)
-                if not held:
-                    self._thread = None
-                    return
-            for message_id, owner in held:
-                self._renew(message_id, owner)
-
-    def _renew(self, message_id: str, owner: str) -> None:
+def _renew(store: DedupeStore, held: Sequence[HeldClaim], lease: float) -> Iterator[HeldClaim]:
+    """Renew each claim; the claims lost."""
+    for claim in held:
         try:
-            kept = self.store.renew(message_id, owner, self.lease)
+            kept = store.renew(claim.message_id, claim.owner, lease)
         except Exception:
             # The next round tries again; two failures in a row let the lease run out.
-            logger.exception("could not renew the claim on message %s", message_id)
-            return
-        with self._lock:
-            # A claim settled since the list was taken is not renewed and needs no warning.
-            lost = not kept and (message_id, owner) in self._held
-            if lost:
-                self._held.discard((message_id, owner))
-        if lost:
-            logger.warning(
-                "the claim on message %s ran out while its handlers ran; another receiver may handle it too",
-                message_id,
-            )
+            logger.exception("could not renew the claim on message %s", claim.message_id)
+            continue
+        if not kept:
+            yield claim
+
+
+def _lost(claim: HeldClaim) -> None:
+    logger.warning(
+        "the claim on message %s ran out while its handlers ran; another receiver may handle it too",
+        claim.message_id,
+    )
 
 
 class Claim:
@@ -96,10 +67,10 @@ NO_CLAIM = Claim()
 class HeldClaim(Claim):
     """A claim this receiver holds on a message, renewed until it is settled."""
 
-    def __init__(self, renewer: Renewer, message_id: str, owner: str) -> None:
+    def __init__(self, renewer: Renewer[DedupeStore, HeldClaim], message_id: str, owner: str) -> None:
         self._renewer = renewer
-        self._message_id = message_id
-        self._owner = owner
+        self.message_id = message_id
+        self.owner = owner
         self._lock = threading.Lock()
         self._threads = 0
         self._deferred = False
@@ -110,7 +81,7 @@ class HeldClaim(Claim):
         Called by the run that settles the claim, not where the claim is made: a claim whose run was cancelled
         before it began is never renewed, only released.
         """
-        self._renewer.hold(self._message_id, self._owner)
+        self._renewer.hold(self)
 
     @contextlib.contextmanager
     def running_in_thread(self) -> Iterator[None]:
@@ -136,17 +107,17 @@ class HeldClaim(Claim):
         self._settle(handled)
 
     def _settle(self, handled: bool) -> None:
-        self._renewer.drop(self._message_id, self._owner)
+        self._renewer.drop(self)
         try:
             if handled:
-                self._renewer.store.complete(self._message_id)
+                self._renewer.store.complete(self.message_id)
             else:
-                self._renewer.store.release(self._message_id, self._owner)
+                self._renewer.store.release(self.message_id, self.owner)
         except Exception:
             # Never lost either way: an unreleased claim frees itself when its lease runs out, and an uncompleted
             # one lets a late redelivery run the handlers again.
             logger.exception(
                 "could not %s the claim on message %s; it is freed when its lease runs out",
                 "complete" if handled else "release",
-                self._message_id,
+                self.message_id,
             )

@@ -1,7 +1,8 @@
 """`Receiver`: verify a delivery, drop duplicates, run the handlers registered for its event, report the outcome.
 
-The steps before and after the handlers are shared by `handle` and `handle_async`; only the way a handler is
-called differs, so a rule changed here holds for both.
+The steps before and after the handlers are shared by `handle` and `handle_async`, and the handlers run in the
+loop the worker runs them in too (`run_handlers`); only the way a handler is called differs, so a rule changed here
+holds for both.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
+import functools
 import inspect
 import logging
 import math
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
-from ._claims import NO_CLAIM, Claim, HeldClaim, Renewer
+from ._claims import NO_CLAIM, Claim, HeldClaim, claim_renewer
 from ._dedupe import (
     DEFAULT_LEASE,
     DEFAULT_TTL,
@@ -30,6 +32,7 @@ from ._dedupe import (
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import EventName, WebhookEvent, raw_body
+from ._handlers import Handler, HandlersRun, call_handler, run_handlers, run_unawaited
 from ._inbox import DEFAULT_RETENTION, Inbox, open_inbox
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
@@ -43,14 +46,11 @@ from ._signature import (
     check_tolerance,
     verify,
 )
-from ._worker import Worker, handler_name
+from ._worker import Worker
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
 
 logger = logging.getLogger("up42")
-
-Handler = Callable[[WebhookEvent], Any]
-"""A function, or a coroutine function, that takes the `WebhookEvent`; its return value is ignored."""
 
 H = TypeVar("H", bound=Handler)
 
@@ -216,9 +216,11 @@ class Receiver:
         self._lease = check_positive(lease, "lease")
         self._allow_unsigned_body = allow_unsigned_body
         self._covered_headers = check_covered_headers(covered_headers)
-        store = _store(dedupe, self._max_age + self._tolerance)
+        # An inbox drops redeliveries itself, so no store is made for it; a store passed in is still checked.
+        wanted = inbox is None or not isinstance(dedupe, bool)
+        store = _store(dedupe, self._max_age + self._tolerance) if wanted else None
         # The renewer also carries the store: both exist exactly when de-duplication is on.
-        self._renewer = Renewer(store, self._lease) if store is not None else None
+        self._renewer = claim_renewer(store, self._lease) if store is not None else None
         self._handlers: dict[str, list[Handler]] = {}
         self._fallback: list[Handler] = []
         self._inbox = open_inbox(inbox) if isinstance(inbox, str) else inbox
@@ -274,17 +276,11 @@ class Receiver:
         handled = False
         try:
             claim.keep_alive()
-            for handler in handlers:
-                try:
-                    result = handler(event)
-                    if inspect.isawaitable(result):
-                        _run_to_completion(result)
-                except Exception as error:
-                    return self._failed(event, handler, error)
-            handled = True
+            outcome = self._outcome(event, run_unawaited(run_handlers(event, handlers, _call_here)))
+            handled = outcome.kind is OutcomeKind.HANDLED
         finally:
             claim.settle(handled)
-        return self._succeeded(event, handlers)
+        return outcome
 
     async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify a delivery and run its handlers: coroutines in this loop, plain functions in a worker thread.
@@ -310,25 +306,18 @@ class Receiver:
             raise
         if isinstance(claim, Outcome):
             return claim
+        in_thread = functools.partial(_in_thread, claim)
         handled = False
         try:
             claim.keep_alive()
-            for handler in handlers:
-                try:
-                    result = (
-                        handler(event)
-                        if inspect.iscoroutinefunction(handler)
-                        else await asyncio.to_thread(_run_in_thread, claim, handler, event)
-                    )
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception as error:
-                    return self._failed(event, handler, error)
-            handled = True
+            outcome = self._outcome(
+                event, await run_handlers(event, handlers, functools.partial(call_handler, in_thread=in_thread))
+            )
+            handled = outcome.kind is OutcomeKind.HANDLED
         finally:
             # Shielded: a second cancellation stops this wait, not the settling in the worker thread.
             await asyncio.shield(asyncio.to_thread(claim.settle, handled))
-        return self._succeeded(event, handlers)
+        return outcome
 
     def asgi_app(self, *, max_body_size: int = DEFAULT_MAX_BODY_SIZE, workers: int = 0) -> ReceiverApp:
         """An ASGI application answering each POSTed delivery with this receiver's outcome (see `ReceiverApp`).
@@ -428,19 +417,17 @@ class Receiver:
         return Outcome(OutcomeKind.DUPLICATE, event=event)
 
     @staticmethod
-    def _failed(event: WebhookEvent, handler: Handler, error: Exception) -> Outcome:
+    def _outcome(event: WebhookEvent, run: HandlersRun) -> Outcome:
+        if run.error is None:
+            return Outcome(OutcomeKind.HANDLED, event=event, handlers=run.ran)
         logger.error(
             "webhook handler %s failed on message %s (%s)",
-            handler_name(handler),
+            run.failed,
             event.message_id,
             event.event,
-            exc_info=error,
+            exc_info=run.error,
         )
-        return Outcome(OutcomeKind.HANDLER_FAILED, event=event, error=error)
-
-    @staticmethod
-    def _succeeded(event: WebhookEvent, handlers: Sequence[Handler]) -> Outcome:
-        return Outcome(OutcomeKind.HANDLED, event=event, handlers=tuple(handler_name(handler) for handler in handlers))
+        return Outcome(OutcomeKind.HANDLER_FAILED, event=event, error=run.error)
 
 
 def _store(dedupe: DedupeStore | bool | None, window: float) -> DedupeStore | None:
@@ -473,9 +460,21 @@ def _release_unused(claiming: asyncio.Future[Claim | Outcome]) -> None:
             asyncio.get_running_loop().run_in_executor(None, claim.settle, False)
 
 
+async def _in_thread(claim: Claim, handler: Handler, event: WebhookEvent) -> Any:
+    """Call a plain-function handler in a worker thread, so that it does not block the loop."""
+    return await asyncio.to_thread(_run_in_thread, claim, handler, event)
+
+
 def _run_in_thread(claim: Claim, handler: Handler, event: WebhookEvent) -> Any:
     with claim.running_in_thread():
         return handler(event)
+
+
+async def _call_here(handler: Handler, event: WebhookEvent) -> None:
+    """Call `handler` in this thread; what it returns is awaited in an event loop of its own."""
+    result = handler(event)
+    if inspect.isawaitable(result):
+        _run_to_completion(result)
 
 
 def _run_to_completion(awaitable: Any) -> None:

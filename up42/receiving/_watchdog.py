@@ -3,10 +3,10 @@
 A coroutine handler that calls ``time.sleep``, loops on the CPU or waits in a blocking call holds the event loop:
 nothing scheduled on it runs, neither the handlers' timeouts nor the callbacks of ``loop.add_signal_handler``. So:
 
-- `Watchdog`, a thread, renews the worker's leases, and posts a callback to the loop on every tick to learn whether
-  the loop still runs. Once the loop has left one unanswered for `LOOP_GRACE` seconds, it asks the worker what to
-  do and, when the worker owns its process, ends the process with the status it gets: nothing else stops a
-  handler that holds the loop.
+- `Watchdog`, a thread, posts a callback to the loop on every tick to learn whether the loop still runs. Once the
+  loop has left one unanswered for `LOOP_GRACE` seconds, it asks the worker what to do and ends the process with
+  the status it gets: nothing else stops a handler that holds the loop. (The leases are renewed meanwhile by a
+  thread of their own, the `Renewer` every holder of leases uses.)
 - `stop_signals` hears SIGTERM and SIGINT in a thread of their own, through ``signal.set_wakeup_fd``: the
   interpreter's C-level handler writes the signal there at once, while the Python-level handlers run only when
   the main thread gets back to Python code, which a handler blocked in a C call may not do for hours.
@@ -23,7 +23,6 @@ import os
 import signal
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
@@ -37,28 +36,15 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Watchdog:
-    """A daemon thread that renews a worker's leases and acts when the worker's event loop stops running.
+    """A daemon thread that ends the process of a worker whose event loop stops running. For a worker that owns it.
 
     Args:
-        renew: Renews the leases of the messages the worker holds; called every `every` seconds.
-        every: Seconds between two renewals.
         loop_blocked: Called on each tick once the loop has been silent for `LOOP_GRACE` seconds; returns the
             status to end the process with (after it gave the messages back), or None to wait on.
-        ends_process: Whether the worker owns its process; if not, `loop_blocked` is never called.
     """
 
-    def __init__(
-        self,
-        renew: Callable[[], None],
-        every: float,
-        loop_blocked: Callable[[], int | None],
-        *,
-        ends_process: bool,
-    ) -> None:
-        self._renew = renew
-        self._every = every
+    def __init__(self, loop_blocked: Callable[[], int | None]) -> None:
         self._loop_blocked = loop_blocked
-        self._ends_process = ends_process
         self._halt = threading.Event()
         self._answered = threading.Event()
 
@@ -67,11 +53,10 @@ class Watchdog:
         threading.Thread(target=self._watch, args=(loop,), name="up42-watchdog", daemon=True).start()
 
     def halt(self) -> None:
-        """Stop watching (the thread ends within a tick, or when the renewal under way returns)."""
+        """Stop watching (the thread ends within a tick); harmless when it never started."""
         self._halt.set()
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        renew_at = time.monotonic() + self._every
         # Ticks this thread ran through while the loop left its callback unanswered: a pause of the whole process
         # (a frozen machine) counts once, so it is not taken for a blocked loop.
         silent = 0
@@ -84,10 +69,7 @@ class Watchdog:
                     loop.call_soon_threadsafe(self._answered.set)
             else:
                 silent += 1
-            if time.monotonic() >= renew_at:
-                self._renew()
-                renew_at = time.monotonic() + self._every
-            if self._ends_process and silent * TICK >= LOOP_GRACE:
+            if silent * TICK >= LOOP_GRACE:
                 status = self._loop_blocked()
                 if status is not None:
                     os._exit(status)

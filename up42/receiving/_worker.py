@@ -6,13 +6,13 @@ message: done, back to pending after an exponential backoff, or failed once it h
 function that runs past its timeout cannot be stopped: its thread keeps its slot until it returns. The inbox is
 read and written on a small thread pool of its own.
 
-Beside the loop, a `Watchdog` thread renews the leases of all held messages every third of a lease, so a handler
+Beside the loop, a `Renewer` thread renews the leases of all held messages every third of a lease, so a handler
 that blocks the loop does not lose its message to another worker. A worker that dies holds nothing for long: its
 leases run out and another worker takes them, or fails them if they had their attempts. A worker asked to stop
 holds nothing at all: it cancels the handlers still running, gives their messages back at once, and returns
 without waiting for a handler that ignores the cancellation or a thread that cannot be stopped. When a handler
 blocks the loop, a worker that owns its process (`serve` in the main thread) ends the process instead, once a stop
-was asked for or a handler ran past its timeout.
+was asked for or a handler ran past its timeout: a `Watchdog` thread sees the loop stand still.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import dataclasses
-import inspect
+import functools
 import logging
 import math
 import os
@@ -38,7 +38,9 @@ from ..errors import InvalidArgumentError
 from ._daemon import DaemonThreads
 from ._dedupe import check_positive
 from ._events import WebhookEvent, parse
+from ._handlers import Handler, call_handler, handler_name, run_handlers
 from ._inbox import DEFAULT_RETENTION, Inbox, Taken
+from ._leases import Renewer
 from ._watchdog import LOOP_GRACE, Watchdog, stop_signals
 
 __all__ = ["DEFAULT_HANDLER_TIMEOUT", "DEFAULT_MAX_ATTEMPTS", "DEFAULT_WORKER_LEASE", "HandlerLookup", "Worker"]
@@ -59,11 +61,6 @@ PRUNE_EVERY = 600.0
 """Seconds between two prunings of done messages by one worker."""
 ERROR_CHARS = 8000
 """How much of a handler's traceback the inbox keeps (its end, where the error is)."""
-
-
-def handler_name(handler: Callable[..., Any]) -> str:
-    """How logs and errors name a handler."""
-    return getattr(handler, "__qualname__", None) or repr(handler)
 
 
 @dataclasses.dataclass(eq=False)
@@ -128,9 +125,8 @@ class Worker:
         # The lease owner: host and process say who holds what; the random tail tells apart a restarted process.
         self.name = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         # The messages whose handlers run now: renewed while they run, given back if the worker stops. A message
-        # leaves it when its handlers end, before it is settled. Shared with the watchdog thread.
-        self._held: dict[str, _Holding] = {}
-        self._held_lock = threading.Lock()
+        # leaves it when its handlers end, before it is settled. Shared with the renewer and watchdog threads.
+        self._leases: Renewer[Inbox, _Holding] = Renewer(inbox, self.lease, self._renew, self._lost, key=_message_id)
         self._threads = DaemonThreads()
         # Every inbox call ends within the backend's own timeouts, so a plain pool does, unlike the handlers' threads.
         self._io = concurrent.futures.ThreadPoolExecutor(concurrency + 1, thread_name_prefix="up42-inbox")
@@ -163,7 +159,7 @@ class Worker:
         (``time.sleep``, work on the CPU, a blocking call) so that the loop runs nothing else for 5 seconds, a
         watchdog thread ends the process with ``os._exit``: once a stop was asked for, with status 0, the running
         messages given back to pending; once a handler is past its timeout, with status 1, the messages past their
-        timeout failing that attempt and the others given back. That thread renews the leases meanwhile.
+        timeout failing that attempt and the others given back. Another thread renews the leases meanwhile.
 
         Nothing a handler left behind holds the return, nor the exit of the process: handler threads and the loop's
         default executor (``asyncio.to_thread`` in a handler) are daemon threads, and tasks that ignored their
@@ -202,8 +198,9 @@ class Worker:
         if self._stop_requested:
             stopping.set()
         running: dict[asyncio.Task[None], _Holding] = {}
-        watchdog = Watchdog(self._renew, self.lease / 3, self._loop_blocked, ends_process=ends_process)
-        watchdog.start(loop)
+        watchdog = Watchdog(self._loop_blocked)
+        if ends_process:
+            watchdog.start(loop)
         next_prune = 0.0
         logger.info("worker %s started on %r", self.name, self.inbox)
         try:
@@ -226,10 +223,9 @@ class Worker:
                     await _pause(stopping, max(self.poll, 1.0))
                     continue
                 for message in taken:
-                    # Held before the task starts, so the watchdog renews it from the first moment.
+                    # Held before the task starts, so that its lease is renewed from the first moment.
                     holding = _Holding(message)
-                    with self._held_lock:
-                        self._held[message.message_id] = holding
+                    self._leases.hold(holding)
                     task = asyncio.create_task(self._process(holding))
                     running[task] = holding
                     task.add_done_callback(running.pop)
@@ -261,9 +257,8 @@ class Worker:
 
     async def _withdraw(self, running: dict[asyncio.Task[None], _Holding]) -> None:
         """Cancel the handlers still running and give their messages back; let the settling messages finish."""
-        with self._held_lock:
-            withdrawn = [h for h in running.values() if self._held.get(h.message.message_id) is h]
-            self._held.clear()
+        held = self._leases.drop_all()
+        withdrawn = [holding for holding in running.values() if holding in held]
         for task, holding in running.items():
             if holding in withdrawn:
                 task.cancel()
@@ -277,59 +272,51 @@ class Worker:
         for message in messages:
             self._settle("give back", message, self.inbox.release, message, self.name)
 
-    def _unhold(self, holding: _Holding) -> bool:
-        """Take `holding` out of the held messages; False when it had already left."""
-        with self._held_lock:
-            if self._held.get(holding.message.message_id) is not holding:
-                return False
-            del self._held[holding.message.message_id]
-            return True
-
     async def _process(self, holding: _Holding) -> None:
-        message = holding.message
+        message, note = holding.message, None
         try:
-            note = await self._run_handlers(holding)
+            event = parse(message.body)
         except Exception as error:
-            self._unhold(holding)
-            await self._in_io(self._settle_failure, message, error)
+            failure: Exception | None = error
         else:
-            self._unhold(holding)
+            handlers = self._handlers(event.event)
+            if handlers:
+                call = functools.partial(self._call_within_timeout, holding)
+                failure = (await run_handlers(event, handlers, call)).error
+            else:
+                failure, note = None, self._nothing_to_run(event, message)
+        self._leases.drop(holding)
+        if failure is not None:
+            await self._in_io(self._settle_failure, message, failure)
+        else:
             await self._in_io(self._settle, "complete", message, self.inbox.complete, message, self.name, note)
 
-    async def _run_handlers(self, holding: _Holding) -> str | None:
-        """Run the message's handlers one after the other, each within the timeout; a note when there are none."""
-        event = parse(holding.message.body)
-        handlers = self._handlers(event.event)
-        if not handlers:
-            logger.warning(
-                "no handler for %s events, message %s: marked done without running anything",
-                event.event,
-                holding.message.message_id,
-            )
-            return f"no handler for {event.event} events: done without running anything (worker {self.name})"
-        for handler in handlers:
-            holding.handler, holding.deadline = handler_name(handler), time.monotonic() + self.timeout
-            if not await _finished_within(self._call(handler, event), self.timeout):
-                raise self._timed_out(holding)
-        return None
+    def _nothing_to_run(self, event: WebhookEvent, message: Taken) -> str:
+        """Log that no handler is registered for the message's event; the note to mark it done with."""
+        logger.warning(
+            "no handler for %s events, message %s: marked done without running anything",
+            event.event,
+            message.message_id,
+        )
+        return f"no handler for {event.event} events: done without running anything (worker {self.name})"
+
+    async def _call_within_timeout(self, holding: _Holding, handler: Handler, event: WebhookEvent) -> None:
+        holding.handler, holding.deadline = handler_name(handler), time.monotonic() + self.timeout
+        if not await _finished_within(call_handler(handler, event, self._in_thread), self.timeout):
+            raise self._timed_out(holding)
 
     def _timed_out(self, holding: _Holding, why: str = "") -> TimeoutError:
         return TimeoutError(f"handler {holding.handler} timed out after {self.timeout:g} s{why}")
 
-    async def _call(self, handler: Callable[[WebhookEvent], Any], event: WebhookEvent) -> None:
-        if inspect.iscoroutinefunction(handler):
-            result = handler(event)
-        else:
-            # A daemon thread of its own, so a handler that never returns cannot hold the process at exit.
-            future = self._threads.submit(contextvars.copy_context().run, handler, event)
-            try:
-                result = await asyncio.wrap_future(future)
-            except asyncio.CancelledError:
-                # Cut short by the timeout or a stop, the call runs on: it keeps a slot until it returns.
-                self._threads.abandon(future)
-                raise
-        if inspect.isawaitable(result):
-            await result
+    async def _in_thread(self, handler: Handler, event: WebhookEvent) -> Any:
+        # A daemon thread of its own, so a handler that never returns cannot hold the process at exit.
+        future = self._threads.submit(contextvars.copy_context().run, handler, event)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            # Cut short by the timeout or a stop, the call runs on: it keeps a slot until it returns.
+            self._threads.abandon(future)
+            raise
 
     def _settle_failure(self, message: Taken, error: Exception) -> None:
         text = "".join(traceback.format_exception(error))[-ERROR_CHARS:]
@@ -364,21 +351,19 @@ class Worker:
                 message.message_id,
             )
 
-    def _renew(self) -> None:
-        """Renew the leases of the held messages (in the watchdog's thread), and let go of those held no more."""
-        with self._held_lock:
-            held = list(self._held.values())
-        if not held:
-            return
+    def _renew(self, inbox: Inbox, held: Sequence[_Holding], lease: float) -> list[_Holding]:
+        """Renew the leases of the held messages (in the renewer's thread); those lost."""
         try:
-            kept = self.inbox.renew([holding.message for holding in held], self.name, self.lease)
+            kept = inbox.renew([holding.message for holding in held], self.name, lease)
         except Exception:
             # The next round tries again; a lease renewed every third of it survives two failed rounds.
             logger.exception("could not renew the leases of worker %s", self.name)
-            return
-        for holding, still in zip(held, kept, strict=True):
-            if not still and self._unhold(holding):
-                logger.warning("lost the lease on message %s to another worker", holding.message.message_id)
+            return []
+        return [holding for holding, still in zip(held, kept, strict=True) if not still]
+
+    @staticmethod
+    def _lost(holding: _Holding) -> None:
+        logger.warning("lost the lease on message %s to another worker", holding.message.message_id)
 
     def _loop_blocked(self) -> int | None:
         """What the watchdog does once the loop has not run for `LOOP_GRACE` s: the status to exit with, or None.
@@ -387,12 +372,10 @@ class Worker:
         watchdog's thread, and the process ends: the handler that holds the loop cannot be stopped otherwise.
         """
         now, stopping = time.monotonic(), self._stop_requested
-        with self._held_lock:
-            held = list(self._held.values())
-            overdue = [holding for holding in held if holding.deadline <= now]
-            if not stopping and not overdue:
-                return None
-            self._held.clear()
+        held = self._leases.drop_all(when=lambda held: stopping or any(holding.deadline <= now for holding in held))
+        overdue = [holding for holding in held if holding.deadline <= now]
+        if not stopping and not overdue:
+            return None
         if stopping:
             logger.warning(
                 "worker %s gives %d running message(s) back to pending and ends its process: a handler blocks "
@@ -424,6 +407,10 @@ class Worker:
             return
         if pruned:
             logger.info("pruned %d done message(s) older than %g s", pruned, self.retention)
+
+
+def _message_id(holding: _Holding) -> str:
+    return holding.message.message_id
 
 
 def _unless_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
