@@ -13,9 +13,9 @@ from typing import Any
 import click
 import httpx
 
-from .._simulate import EVENT_NAMES
 from .._urls import shown_url
 from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
+from ..receiving._catalog import EVENT_NAMES
 from ._common import SANDBOX_EXTRA, Text, json_text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret

@@ -10,18 +10,10 @@ import click
 import httpx
 
 from .._config import USER_AGENT
-from .._simulate import (
-    EVENT_NAMES,
-    EventBodyError,
-    apply_overrides,
-    check_body,
-    loads_json,
-    message,
-    sample_body,
-    unencodable,
-)
+from .._messages import EventBodyError, apply_overrides, check_body, loads_json, message, sample_body, unencodable
 from .._urls import shown_url
 from ..receiving import sign
+from ..receiving._catalog import EVENT_NAMES
 from ._common import emit_json, place_options, say
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table

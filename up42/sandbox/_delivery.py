@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from up42._simulate import message, test_body, timestamp
+from up42._messages import message, test_body, timestamp
 from up42._version import __version__
 from up42.receiving import sign
 
