@@ -189,7 +189,7 @@ def test_the_drift_gate_fails_when_the_spec_event_list_changes_without_regenerat
     assert "generated/up42_api differs from a fresh generation" in result.stderr
     assert "up42/receiving/_catalog.py differs from a fresh generation" in result.stderr
     assert '-    ORDER_STATUS = "order.status"' in result.stdout
-    assert "-    \"order.status\": (" in result.stdout
+    assert '-    "order.status": (' in result.stdout
 
 
 def test_the_drift_gate_fails_on_a_hand_edit_of_the_catalog(tmp_path: Path) -> None:

@@ -227,6 +227,11 @@ def timestamp(moment: datetime.datetime | None = None) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def encode(payload: Mapping[str, Any]) -> bytes:
+    """A message's JSON as UP42 sends it: compact, ASCII only. A signature covers these exact bytes."""
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
 def message(event: str, body: Mapping[str, Any], *, live: bool, message_id: str | None = None) -> dict[str, Any]:
     """The delivery as UP42 sends it: event, liveMode, messageId (a fresh UUID unless given), timestamp, body."""
     return {
