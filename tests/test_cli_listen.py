@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import queue
 import subprocess
@@ -256,12 +255,7 @@ class _TargetHandler(QuietHandler):
             getattr(self, f"_{self.server.behaviour}")()
 
     def _trickle(self) -> None:
-        """The status line and a header one byte at a time, each well within a per-read timeout, for ever."""
-        for byte in itertools.chain(b"HTTP/1.1 200 OK\r\nX-Padding: ", itertools.repeat(ord("a"))):
-            if self.server.stopping.wait(0.2):
-                return
-            self.wfile.write(bytes([byte]))
-            self.wfile.flush()
+        self.trickle()
 
     def _endless(self) -> None:
         """An answer whose first 8 KiB come at once, and the rest never."""

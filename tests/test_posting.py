@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -54,12 +53,7 @@ class _ReceiverHandler(QuietHandler):
             self.wfile.write(b"x" * 1024 * 1024)
 
     def _trickle(self) -> None:
-        """The status line and a header one byte at a time, until the server stops."""
-        for byte in itertools.chain(b"HTTP/1.1 200 OK\r\nX-Padding: ", itertools.repeat(ord("a"))):
-            if self.server.stopping.wait(0.1):
-                return
-            self.wfile.write(bytes([byte]))
-            self.wfile.flush()
+        self.trickle()
 
 
 @pytest.fixture
