@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Regenerate the low-level client from openapi/up42.yaml.
-# Usage: scripts/regen.sh [OUTPUT_DIR]   (default: generated/up42_api)
+# Regenerate the low-level client and the event catalog from openapi/up42.yaml.
+# Usage: scripts/regen.sh [OUTPUT_DIR [CATALOG]]   (defaults: generated/up42_api and up42/receiving/_catalog.py)
 # The generator and ruff versions are pinned in pyproject.toml's dev extra; output is byte-for-byte reproducible.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-$ROOT/generated/up42_api}"
+CATALOG="${2:-$ROOT/up42/receiving/_catalog.py}"
 BIN="${UP42_DEV_BIN:-$ROOT/.venv/bin}"
 [ -x "$BIN/openapi-python-client" ] || BIN="$(dirname "$(command -v openapi-python-client)")"
 
@@ -23,3 +24,9 @@ PATH="$BIN:$PATH" "$BIN/openapi-python-client" generate \
 
 # --meta none writes no py.typed marker; the package is typed, so ship one.
 touch "$OUT/py.typed"
+
+# The event catalog is a module of up42.receiving rather than of the client, whose package imports httpx: a
+# receiver must not need httpx. Formatted from the repository root, so that ruff reads the project's settings.
+CATALOG_SOURCE="$("$BIN/python" "$ROOT/scripts/gen_catalog.py" "$ROOT/openapi/up42.yaml" \
+  | (cd "$ROOT" && "$BIN/ruff" format --quiet --stdin-filename up42/receiving/_catalog.py -))"
+printf '%s\n' "$CATALOG_SOURCE" >"$CATALOG"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import itertools
 import json
 import socketserver
 import threading
@@ -47,6 +48,14 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
+
+    def trickle(self) -> None:
+        """The status line and a header one byte at a time, each well within a per-read timeout, until `stop`."""
+        for byte in itertools.chain(b"HTTP/1.1 200 OK\r\nX-Padding: ", itertools.repeat(ord("a"))):
+            if self.server.stopping.wait(0.2):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
 
     def answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         """A JSON answer (none for a 204), with ``headers`` besides."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import queue
 import subprocess
@@ -20,7 +19,8 @@ from tests.loopback import LoopbackServer, QuietHandler
 from tests.receiving_support import delivery, message
 from tests.test_cli import SECRET, UP42, fails, ok, run
 from tests.test_sandbox_deliveries import Recorder
-from up42.cli.listen import FORWARD_DEADLINE, FORWARD_READ_LIMIT
+from up42._posting import READ_LIMIT as FORWARD_READ_LIMIT
+from up42.cli.listen import FORWARD_DEADLINE
 from up42.receiving import sign, verify
 from up42.sandbox import Sandbox
 from up42.sandbox._server import Server, bind, url_of
@@ -255,12 +255,7 @@ class _TargetHandler(QuietHandler):
             getattr(self, f"_{self.server.behaviour}")()
 
     def _trickle(self) -> None:
-        """The status line and a header one byte at a time, each well within a per-read timeout, for ever."""
-        for byte in itertools.chain(b"HTTP/1.1 200 OK\r\nX-Padding: ", itertools.repeat(ord("a"))):
-            if self.server.stopping.wait(0.2):
-                return
-            self.wfile.write(bytes([byte]))
-            self.wfile.flush()
+        self.trickle()
 
     def _endless(self) -> None:
         """An answer whose first 8 KiB come at once, and the rest never."""

@@ -17,7 +17,7 @@ import yaml
 
 import up42
 from tests.contract import SPEC_PATH, assert_response_matches_spec
-from up42._simulate import EVENT_NAMES
+from up42.receiving._catalog import EVENT_NAMES
 from up42.sandbox import Faults, Sandbox
 from up42.sandbox._validation import SECRET_MAX_LENGTH
 

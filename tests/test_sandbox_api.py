@@ -19,7 +19,7 @@ from openapi_spec_validator import validate
 import up42
 from tests.contract import ROOT, OpenAPIRequest, OpenAPIResponse
 from tests.test_sandbox_deliveries import SECRET, Recorder, wait_for
-from up42 import _simulate as simulate
+from up42 import _messages as simulate
 from up42.receiving import parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
 from up42.sandbox._store import Store, StoredWebhook, WebhookFields

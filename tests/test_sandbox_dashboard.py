@@ -12,7 +12,7 @@ import pytest
 
 import up42
 from tests.test_sandbox_deliveries import Recorder, wait_for
-from up42 import _simulate as simulate
+from up42 import _messages as simulate
 from up42.sandbox import RetryPolicy, Sandbox
 
 SECRET = "dashboard-secret-never-shown"

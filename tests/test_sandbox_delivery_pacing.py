@@ -20,7 +20,7 @@ import pytest
 import up42
 from tests.loopback import NOTHING_LISTENS, LoopbackServer, QuietHandler
 from tests.test_sandbox_deliveries import wait_for
-from up42._simulate import sample_body
+from up42._messages import sample_body
 from up42.receiving import parse
 from up42.sandbox import RetryPolicy, Sandbox
 from up42.sandbox._delivery import PARALLEL_ATTEMPTS, Deliverer

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.contract import SPEC_PATH
-from up42 import _simulate as simulate
-from up42._simulate import EventBodyError, apply_overrides, check_body, sample_body
+from up42 import _messages as simulate
+from up42._messages import EventBodyError, apply_overrides, check_body, sample_body
+from up42.receiving import _catalog as catalog
 
 SCHEMAS = yaml.safe_load(SPEC_PATH.read_text())["components"]["schemas"]
 BODY_SCHEMAS = {"order.status": "OrderStatusBody", "job.status": "JobStatusBody"}
@@ -37,12 +38,12 @@ def sandbox_accepts(event: str, body: Any) -> bool:
 
 
 def test_the_catalog_covers_the_spec_events() -> None:
-    assert set(SCHEMAS["EventName"]["enum"]) == simulate.EVENT_NAMES == set(BODY_SCHEMAS)
-    assert [entry["name"] for entry in simulate.EVENT_TYPES] == sorted(simulate.EVENT_NAMES)
+    assert set(SCHEMAS["EventName"]["enum"]) == catalog.EVENT_NAMES == set(BODY_SCHEMAS)
+    assert [entry["name"] for entry in catalog.EVENT_TYPES] == sorted(catalog.EVENT_NAMES)
 
 
 def test_the_module_imports_without_the_sandbox_extra() -> None:
-    code = "import sys, up42._simulate; print(sorted(m for m in ('httpx', 'starlette', 'uvicorn') if m in sys.modules))"
+    code = "import sys, up42._messages; print(sorted(m for m in ('httpx', 'starlette', 'uvicorn') if m in sys.modules))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "[]"
 
@@ -181,7 +182,7 @@ def test_overrides_are_typed_by_the_schema() -> None:
     assert apply_overrides("job.status", {"status": "RUNNING"}, ["jobId=42"]) == {"status": "RUNNING", "jobId": "42"}
 
 
-@pytest.mark.parametrize("status", sorted(simulate._ORDER_STATUSES))
+@pytest.mark.parametrize("status", sorted(state.value for state in catalog.OrderState))
 def test_setting_a_status_sets_status_is_final_to_match_unless_it_is_set_too(status: str) -> None:
     final = status in {"FULFILLED", "FAILED_PERMANENTLY", "CANCELED", "PLACEMENT_FAILED"}
     body = sample_body("order.status")

@@ -127,7 +127,14 @@ def test_the_contract_check_catches_an_off_spec_request(request_: httpx.Request)
 def _copy_project(target: Path) -> Path:
     for part in ("openapi", "scripts", "generated"):
         shutil.copytree(ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+    # The event catalog is generated too, and formatted with the project's ruff settings.
+    for part in ("pyproject.toml", CATALOG):
+        (target / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / part, target / part)
     return target
+
+
+CATALOG = "up42/receiving/_catalog.py"
 
 
 def _gate(project: Path) -> subprocess.CompletedProcess[str]:
@@ -167,6 +174,33 @@ def test_the_drift_gate_fails_on_a_hand_edit(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "+# a hand edit" not in result.stdout and "-# a hand edit" in result.stdout
+
+
+def test_the_drift_gate_fails_when_the_spec_event_list_changes_without_regenerating(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    spec_file = project / "openapi" / "up42.yaml"
+    text = spec_file.read_text()
+    spec_file.write_text(text.replace("      enum: [job.status, order.status]", "      enum: [job.status]"))
+    assert spec_file.read_text() != text
+
+    result = _gate(project)
+
+    assert result.returncode == 1
+    assert "generated/up42_api differs from a fresh generation" in result.stderr
+    assert "up42/receiving/_catalog.py differs from a fresh generation" in result.stderr
+    assert '-    ORDER_STATUS = "order.status"' in result.stdout
+    assert '-    "order.status": (' in result.stdout
+
+
+def test_the_drift_gate_fails_on_a_hand_edit_of_the_catalog(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    catalog = project / CATALOG
+    catalog.write_text(catalog.read_text().replace('    ARCHIVE = "ARCHIVE"\n', ""))
+
+    result = _gate(project)
+
+    assert result.returncode == 1
+    assert '+    ARCHIVE = "ARCHIVE"' in result.stdout
 
 
 def test_the_drift_gate_fails_on_an_invalid_spec(tmp_path: Path) -> None:

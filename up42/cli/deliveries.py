@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .._simulate import timestamp
+from .._messages import timestamp
 from .._urls import shown_url
 from ._common import Connection, F, Text, connection, emit_json, fields, place_options, say, table
 from ._sandbox_api import SandboxAPI, sandbox_url

@@ -13,22 +13,29 @@ from typing import Any
 import click
 import httpx
 
-from .._simulate import EVENT_NAMES
+from .._posting import READ_LIMIT, post_delivery
 from .._urls import shown_url
-from ..receiving import HeadersLike, JobStatus, OrderStatus, Outcome, OutcomeKind, Receiver, WebhookEvent
+from ..receiving import (
+    HeadersLike,
+    JobStatus,
+    OrderStatus,
+    Outcome,
+    OutcomeKind,
+    Receiver,
+    ReceiverApp,
+    WebhookEvent,
+)
+from ..receiving._catalog import EVENT_NAMES
+from ..receiving._receiver import DEFAULT_MAX_BODY_SIZE
 from ._common import SANDBOX_EXTRA, Text, json_text, say
 
 ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
 
-# The whole exchange with a target, from connecting to the last byte read: a per-read timeout alone lets a target
-# that trickles its answer hold the forward for ever. Below the sandbox's 10 s delivery timeout, so that a hanging
-# app costs the sender a 502 it retries rather than a timeout of its own.
+# The whole exchange with a target, from connecting to the last byte read (only the status counts, and an answer
+# is read up to `READ_LIMIT`): a per-read timeout alone lets a target that trickles its answer hold the forward for
+# ever. Below the sandbox's 10 s delivery timeout, so that a hanging app costs the sender a 502 it retries rather
+# than a timeout of its own.
 FORWARD_DEADLINE = 8.0
-# Only the status counts; an answer is read until this much of it has come (so that a small one leaves the
-# connection reusable), and the rest is never read: a huge answer costs the listener no memory. The network hands
-# an answer over in reads of up to 64 KiB (httpcore's), so the read that crosses this limit may bring that much.
-FORWARD_READ_LIMIT = 8 * 1024
-
 # Hop-by-hop headers and those httpx computes for the new request; everything else, the signature included, is
 # forwarded as received.
 _NOT_FORWARDED = frozenset({"host", "content-length", "connection", "transfer-encoding"})
@@ -87,27 +94,31 @@ class _ForwardFailed(Outcome):
         return "forwarding failed; retry later"
 
 
-class Relay(Receiver):
-    """A `Receiver` that shows every delivery and forwards the selected verified ones, instead of running handlers.
+class Relay:
+    """Shows every delivery and forwards the selected verified ones; a `Receiver` without handlers verifies them.
 
     De-duplication is off: a redelivery (after a failed forward, say) is shown and forwarded again, so the apps
-    see exactly what the sender sends. Only `handle_async` relays; it is what the ASGI app calls.
+    see exactly what the sender sends.
     """
 
     def __init__(
         self, secret: str, *, events: frozenset[str], targets: Sequence[str], show: Callable[[Report], None]
     ) -> None:
         """Verify with ``secret``; show and forward ``events`` (all when empty) to each of ``targets``."""
-        super().__init__(secret, dedupe=False)
+        self._receiver = Receiver(secret, dedupe=False)
         self._events = events
         self._targets = tuple(targets)
         self._show = show
         self._http = httpx.AsyncClient(timeout=FORWARD_DEADLINE, trust_env=False)
 
+    def asgi_app(self) -> ReceiverApp:
+        """An ASGI application answering each POSTed delivery with the relay's outcome."""
+        return ReceiverApp(self, max_body_size=DEFAULT_MAX_BODY_SIZE)
+
     async def handle_async(self, body: bytes | str, headers: HeadersLike) -> Outcome:
         """Verify, then show the delivery and forward it to every target at once; 502 when any target failed."""
         pairs = _header_pairs(headers)  # read twice: to verify, then to forward
-        outcome = await super().handle_async(body, pairs)
+        outcome = await self._receiver.handle_async(body, pairs)
         event = outcome.event
         if event is None:  # refused: bad signature or malformed
             self._show(Report(outcome))
@@ -117,7 +128,7 @@ class Relay(Receiver):
         kept = [(name, value) for name, value in pairs if name.lower() not in _NOT_FORWARDED]
         forwards = await asyncio.gather(*(self._forward(url, body, kept) for url in self._targets))
         failed = any(forward.error is not None for forward in forwards)
-        # Forwarding is this receiver's handler: its failure is reported as one (``"outcome": "handler_failed"``).
+        # Forwarding is this relay's handler: its failure is reported as one (``"outcome": "handler_failed"``).
         answer = (
             _ForwardFailed(OutcomeKind.HANDLER_FAILED, event=event)
             if failed
@@ -128,27 +139,14 @@ class Relay(Receiver):
 
     async def _forward(self, url: str, body: bytes | str, headers: list[Header]) -> Forward:
         shown = shown_url(url)
-        try:
-            async with asyncio.timeout(FORWARD_DEADLINE):
-                status = await self._post(url, body, headers)
-        except TimeoutError:
+        result = await post_delivery(self._http, url, body, headers, deadline=FORWARD_DEADLINE, read_limit=READ_LIMIT)
+        if isinstance(result.failure, TimeoutError):
             return Forward(shown, None, f"no whole answer within {FORWARD_DEADLINE:g} s")
-        except httpx.HTTPError as error:
-            return Forward(shown, None, shown_url(_one_line(error)))
-        if not 200 <= status < 300:
-            return Forward(shown, status, f"answered {status}")
-        return Forward(shown, status, None)
-
-    async def _post(self, url: str, body: bytes | str, headers: list[Header]) -> int:
-        """POST to ``url``; its status, once the answer has ended or `FORWARD_READ_LIMIT` bytes of it have come."""
-        async with self._http.stream("POST", url, content=body, headers=headers) as response:
-            read = 0
-            # Raw: a compressed answer is never inflated.
-            async for chunk in response.aiter_raw():
-                read += len(chunk)
-                if read >= FORWARD_READ_LIMIT:
-                    break  # leaving the stream unread closes the connection
-            return response.status_code
+        if result.failure is not None:
+            return Forward(shown, None, shown_url(_one_line(result.failure)))
+        if not result.ok:
+            return Forward(shown, result.status, f"answered {result.status}")
+        return Forward(shown, result.status, None)
 
 
 def _header_pairs(headers: HeadersLike) -> list[Header]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,18 +10,19 @@ import click
 import httpx
 
 from .._config import USER_AGENT
-from .._simulate import (
-    EVENT_NAMES,
+from .._messages import (
     EventBodyError,
     apply_overrides,
     check_body,
+    encode,
     loads_json,
     message,
     sample_body,
     unencodable,
 )
+from .._posting import READ_LIMIT, DeliveryResult, delivery_headers, post_delivery
 from .._urls import shown_url
-from ..receiving import sign
+from ..receiving._catalog import EVENT_NAMES
 from ._common import emit_json, place_options, say
 from ._sandbox_api import SandboxAPI, sandbox_url
 from .deliveries import outcome_table
@@ -77,31 +78,35 @@ def _send_to(url: str, event: str, body: Mapping[str, Any], secret: str | None, 
     """Build the message as UP42 does, sign it unless ``secret`` is None, POST it to ``url``; fail unless 2xx."""
     shown = shown_url(url)
     payload = message(event, body, live=True)
-    # Compact, as UP42 and the sandbox serialize it; the signature covers these exact bytes.
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-    if secret is not None:
-        headers.update(sign(raw, secret))
-    try:
-        with httpx.Client(timeout=RECEIVER_TIMEOUT, trust_env=False) as http:
-            response = http.post(url, content=raw, headers=headers)
-    except httpx.ConnectError:
-        raise click.ClickException(f"cannot reach {shown}: nothing accepts connections; is your app running?") from None
-    except httpx.TimeoutException:
-        raise click.ClickException(f"{shown} did not answer within {RECEIVER_TIMEOUT:g} s") from None
-    except httpx.HTTPError as error:
-        raise click.ClickException(f"sending to {shown} failed: {shown_url(str(error))}") from None
-    status = f"{response.status_code} {response.reason_phrase}".strip()
-    answer = _excerpt(response.text)
-    if not response.is_success:
+    raw = encode(payload)
+    # An uncompressed answer, as only its first bytes are read and an excerpt of them is shown.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"} | delivery_headers(raw, secret)
+    # One request needs no asyncio debugging, whose notes on slow steps (the first request loads the network
+    # backend) would reach the terminal under PYTHONDEVMODE.
+    result = asyncio.run(_post(url, raw, headers), debug=False)
+    failure = result.failure
+    if isinstance(failure, httpx.ConnectError):
+        raise click.ClickException(f"cannot reach {shown}: nothing accepts connections; is your app running?")
+    if isinstance(failure, TimeoutError | httpx.TimeoutException):
+        raise click.ClickException(f"{shown} did not answer within {RECEIVER_TIMEOUT:g} s")
+    if failure is not None:
+        raise click.ClickException(f"sending to {shown} failed: {shown_url(str(failure))}")
+    status = f"{result.status} {result.reason}".strip()
+    answer = _excerpt(result.answer.decode("utf-8", errors="replace"))
+    if not result.ok:
         raise click.ClickException(f"{shown} answered {status}" + (f": {answer}" if answer else ""))
     if as_json:
-        emit_json({"url": shown, "messageId": payload["messageId"], "status": response.status_code, "response": answer})
+        emit_json({"url": shown, "messageId": payload["messageId"], "status": result.status, "response": answer})
         return
     signed = "signed" if secret is not None else "unsigned"
     say(f"Sent {event} (message {payload['messageId']}, {signed}) to {shown}: {status}")
     if answer:
         say(f"  {answer}")
+
+
+async def _post(url: str, body: bytes, headers: dict[str, str]) -> DeliveryResult:
+    async with httpx.AsyncClient(timeout=RECEIVER_TIMEOUT, trust_env=False) as http:
+        return await post_delivery(http, url, body, headers, deadline=RECEIVER_TIMEOUT, read_limit=READ_LIMIT)
 
 
 def _trigger_in_sandbox(

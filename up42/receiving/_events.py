@@ -1,7 +1,8 @@
 """Typed webhook messages: the envelope UP42 POSTs and the payloads of the events it is known to send.
 
 Everything here is forward compatible: an event name, status or order type newer than this SDK becomes a member
-named ``UNKNOWN`` that keeps its value, and fields UP42 adds later stay available in ``raw``.
+named ``UNKNOWN`` that keeps its value, and fields UP42 adds later stay available in ``raw``. The enums are the
+event catalog's, generated from the spec with the standard library only, so that a receiver never loads httpx.
 """
 
 from __future__ import annotations
@@ -10,74 +11,14 @@ import datetime
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
+from ._catalog import EventName, JobState, OrderState, OrderType
 from ._errors import InvalidPayloadError, RawBodyRequiredError
 
 __all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "OrderType", "WebhookEvent", "parse"]
 
 T = TypeVar("T")
-
-
-# These mirror the spec's open enums, which the generated client also has; they are written out here because
-# importing up42_api would load httpx into every receiver. A test keeps both lists equal to the spec's.
-class _OpenEnum(StrEnum):
-    """A string enum that also accepts values it does not list, so newer messages still parse."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> Self | None:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = "UNKNOWN"
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """False for a value this SDK does not list (it still compares equal to its plain string)."""
-        return self._name_ != "UNKNOWN"
-
-
-class EventName(_OpenEnum):
-    """The name of a webhook event."""
-
-    ORDER_STATUS = "order.status"
-    JOB_STATUS = "job.status"
-
-
-class OrderState(_OpenEnum):
-    """The status of an order, as `order.status` reports it."""
-
-    CREATED = "CREATED"
-    BEING_PLACED = "BEING_PLACED"
-    PLACED = "PLACED"
-    PLACEMENT_FAILED = "PLACEMENT_FAILED"
-    BEING_FULFILLED = "BEING_FULFILLED"
-    FULFILLED = "FULFILLED"
-    FAILED_PERMANENTLY = "FAILED_PERMANENTLY"
-    CANCELED = "CANCELED"
-
-
-class OrderType(_OpenEnum):
-    """The kind of order."""
-
-    TASKING = "TASKING"
-    ARCHIVE = "ARCHIVE"
-
-
-class JobState(_OpenEnum):
-    """The status of a processing job, as `job.status` reports it."""
-
-    NOT_STARTED = "NOT_STARTED"
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    CANCELLING = "CANCELLING"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
-    ERROR = "ERROR"
-    SUCCEEDED = "SUCCEEDED"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from up42._simulate import EVENT_TYPES, EventBodyError, check_body, loads_json, sample_body, unencodable
+from up42._messages import EventBodyError, check_body, loads_json, sample_body, unencodable
+from up42.receiving._catalog import EVENT_TYPES
 
 from ._auth import Identity, TokenError, Tokens
 from ._dashboard import Dashboard

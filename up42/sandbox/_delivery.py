@@ -23,7 +23,6 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import json
 import logging
 import ssl
 import time
@@ -33,9 +32,9 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from up42._simulate import message, test_body, timestamp
+from up42._messages import encode, message, test_body, timestamp
+from up42._posting import DeliveryResult, delivery_headers, post_delivery
 from up42._version import __version__
-from up42.receiving import sign
 
 from ._store import Attempt, Delivery, Store, StoredWebhook, stop_reason
 from ._validation import pointing_back, points_back
@@ -108,10 +107,6 @@ def _later(seconds: float) -> str:
 
 def _seconds_until(moment: str) -> float:
     return (datetime.datetime.fromisoformat(moment) - datetime.datetime.now(datetime.UTC)).total_seconds()
-
-
-def _serialise(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, separators=(",", ":"))
 
 
 class Deliverer:
@@ -248,10 +243,10 @@ class Deliverer:
         """Make attempt ``number`` of ``delivery`` to the webhook's current URL and secret, and record it."""
         body = delivery.body.encode()
         secret = hook.fields.secret
-        headers = dict(sign(body, secret)) if secret else {"Content-Type": "application/json"}
+        headers = delivery_headers(body, secret)
         async with self._slots:
             sent_at, started = timestamp(), time.perf_counter()
-            sent, status, phrase, error = await self._post(hook.fields.url, body, headers)
+            result, error = await self._post(hook.fields.url, body, headers)
             duration_ms = round((time.perf_counter() - started) * 1000)
         retry = may_retry and delivery.live_mode and error is not None and number < self.policy.attempts
         state = "pending" if retry else "failed" if error else "delivered"
@@ -263,9 +258,9 @@ class Deliverer:
             live_mode=delivery.live_mode,
             attempt=number,
             url=hook.fields.url,
-            headers=sent,
+            headers=result.sent,
             sent_at=sent_at,
-            status=status,
+            status=result.status,
             error=error,
             duration_ms=duration_ms,
         )
@@ -276,39 +271,28 @@ class Deliverer:
             self._wake.set()
         elif error and delivery.live_mode:
             logger.warning("Gave up on %s to webhook %s after attempt %d", delivery.id, hook.id, number)
-        logger.info("Attempt %d of %s to webhook %s: %s", number, delivery.id, hook.id, error or status)
-        return Outcome(headers, status, phrase, error, state)
+        logger.info("Attempt %d of %s to webhook %s: %s", number, delivery.id, hook.id, error or result.status)
+        return Outcome(headers, result.status, result.reason, error, state)
 
-    async def _post(
-        self, url: str, body: bytes, headers: dict[str, str]
-    ) -> tuple[dict[str, str], int | None, str, str | None]:
-        """POST ``body``: the headers sent, the answer's status and reason (None and "" without one), any error.
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[DeliveryResult, str | None]:
+        """POST ``body``: how it went, and the error the delivery log shows (None on a 2xx).
 
-        Nothing is sent to a URL that points back at the sandbox itself.
+        Nothing is sent to a URL that points back at the sandbox itself. The answer's body is never read.
         """
         if points_back(url, self._own_port):
-            return headers, None, "", f"not sent: the URL {pointing_back(self._own_port)}"
-        sent = headers
-        try:
-            # On the whole exchange: httpx's timeouts bound each read, which a trickling receiver renews.
-            async with asyncio.timeout(self.policy.timeout):
-                request = self._http.build_request("POST", url, content=body, headers=headers)
-                sent = {name.decode("latin-1"): value.decode("latin-1") for name, value in request.headers.raw}
-                # Streamed and never read: the answer's body is ignored, however large.
-                response = await self._http.send(request, stream=True)
-                await response.aclose()
-        except TimeoutError:
-            return sent, None, "", f"the receiver did not answer within {self.policy.timeout:g} s"
-        except (httpx.HTTPError, httpx.InvalidURL) as failure:
-            return sent, None, "", f"{type(failure).__name__}: {failure}".rstrip(": ")
-        status = response.status_code
-        return sent, status, response.reason_phrase, None if response.is_success else f"the receiver answered {status}"
+            return DeliveryResult(headers), f"not sent: the URL {pointing_back(self._own_port)}"
+        result = await post_delivery(self._http, url, body, headers, deadline=self.policy.timeout, read_limit=0)
+        if isinstance(result.failure, TimeoutError):
+            return result, f"the receiver did not answer within {self.policy.timeout:g} s"
+        if result.failure is not None:
+            return result, f"{type(result.failure).__name__}: {result.failure}".rstrip(": ")
+        return result, None if result.ok else f"the receiver answered {result.status}"
 
     async def _open(self, hooks: Sequence[StoredWebhook], payload: dict[str, Any]) -> tuple[list[Delivery], Held]:
         """Store new deliveries of ``payload``, and hold them: the caller releases them, whatever happens next."""
         async with self._taking:
             opened = await run_in_threadpool(
-                self._store.open_deliveries, hooks, payload, _serialise(payload), self._lease()
+                self._store.open_deliveries, hooks, payload, encode(payload).decode(), self._lease()
             )
             held = self._hold(delivery.id for delivery in opened)
         return opened, held

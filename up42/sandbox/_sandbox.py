@@ -10,7 +10,7 @@ from typing import Any, Self
 
 import httpx
 
-from .._simulate import unencodable
+from .._messages import unencodable
 from ._app import Settings, create_app
 from ._delivery import RetryPolicy
 from ._faults import Faults

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from up42._simulate import EVENT_NAMES
+from up42.receiving._catalog import EVENT_NAMES
 
 from ._store import WebhookFields
 

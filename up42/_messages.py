@@ -1,18 +1,17 @@
-"""Simulated platform events: the event catalog, realistic bodies, field overrides and the delivery schema check.
+"""Simulated messages: realistic bodies, field overrides, the delivery schema check and the message as UP42 sends it.
 
 Both the sandbox (``POST /sandbox/events``) and the command line (``up42 trigger``, which can also sign and send
 a message straight to a receiver without any sandbox) build messages here, and read bodies with the same strict
 JSON rules (`loads_json`, `unencodable`), so this module uses the standard library only: importing it needs none
 of the sandbox extra.
 
-The schema of each event's body mirrors ``OrderStatusBody`` and ``JobStatusBody`` of ``openapi/up42.yaml``
-(the tests hold the two together). Unlike a receiver, which must accept values UP42 adds later, the sandbox
-only sends values UP42 documents, so `check_body` refuses an unknown enum value.
+The schema of each event's body is the event catalog's, generated from ``openapi/up42.yaml``. Unlike a receiver,
+which must accept values UP42 adds later, the sandbox only sends values UP42 documents, so `check_body` refuses an
+unknown enum value.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import math
@@ -21,25 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._text import lone_surrogate
-
-EVENT_TYPES: list[dict[str, str]] = [
-    {
-        "name": "job.status",
-        "title": "Job Status Updates",
-        "category": "job",
-        "description": "Sent every time a job or a job task changes its status",
-        "documentation": "https://docs.up42.com/developers/",
-    },
-    {
-        "name": "order.status",
-        "title": "Order Status Updates",
-        "category": "order",
-        "description": "Sent when order status is updated",
-        "documentation": "https://docs.up42.com/developers/",
-    },
-]
-
-EVENT_NAMES: frozenset[str] = frozenset(entry["name"] for entry in EVENT_TYPES)
+from .receiving._catalog import BODY_FIELDS, EVENT_NAMES, BodyField
 
 # UP42's recorded test delivery uses these placeholders; no real order or job is involved.
 PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000001"
@@ -64,49 +45,17 @@ class EventBodyError(ValueError):
         self.field = field
 
 
-@dataclasses.dataclass(frozen=True)
-class _Field:
-    """One field of an event body: its JSON type, its documented values (an enum) and whether it is required."""
-
-    name: str
-    kind: type[str] | type[bool]
-    values: tuple[str, ...] = ()
-    label: str = ""  # what the values are, for messages: "order status"
-    required: bool = True
-
-
-_ORDER_STATUSES = (
-    "CREATED",
-    "BEING_PLACED",
-    "PLACED",
-    "PLACEMENT_FAILED",
-    "BEING_FULFILLED",
-    "FULFILLED",
-    "FAILED_PERMANENTLY",
-    "CANCELED",
-)
 # The order statuses after which nothing more happens to an order. UP42's samples treat FULFILLED and
 # FAILED_PERMANENTLY as terminal; an order that was canceled or could not be placed does not change again either.
 FINAL_ORDER_STATUSES = frozenset({"FULFILLED", "FAILED_PERMANENTLY", "CANCELED", "PLACEMENT_FAILED"})
-_JOB_STATUSES = ("NOT_STARTED", "PENDING", "RUNNING", "CANCELLING", "CANCELLED", "FAILED", "ERROR", "SUCCEEDED")
 
-_SCHEMAS: dict[str, tuple[_Field, ...]] = {
-    "order.status": (
-        _Field("orderId", str),
-        _Field("orderType", str, ("TASKING", "ARCHIVE"), "order type"),
-        _Field("dataHostName", str),
-        _Field("status", str, _ORDER_STATUSES, "order status"),
-        _Field("statusIsFinal", bool),
-    ),
-    "job.status": (
-        # UP42 sends the job id, though the spec lists only the status; the sandbox holds it to a string.
-        _Field("jobId", str, required=False),
-        _Field("status", str, _JOB_STATUSES, "job status"),
-    ),
+# UP42 sends the job id, though the spec lists only the status; the sandbox holds it to a string.
+_SCHEMAS: dict[str, tuple[BodyField, ...]] = BODY_FIELDS | {
+    "job.status": (BodyField("jobId", str, required=False), *BODY_FIELDS["job.status"])
 }
 
 
-def _schema(event: str) -> tuple[_Field, ...]:
+def _schema(event: str) -> tuple[BodyField, ...]:
     if event not in _SCHEMAS:
         known = ", ".join(sorted(EVENT_NAMES))
         raise EventBodyError("event", f"event: {event!r} is not a known event; choose from {known}")
@@ -145,7 +94,7 @@ def sample_body(event: str) -> dict[str, Any]:
     return {"jobId": str(uuid.uuid4()), "status": "SUCCEEDED"}
 
 
-def _convert(field: _Field, text: str) -> str | bool:
+def _convert(field: BodyField, text: str) -> str | bool:
     if field.kind is bool:
         if text.lower() not in ("true", "false"):
             raise EventBodyError(field.name, f"body.{field.name}: {text!r} is not a boolean; use true or false")
@@ -276,6 +225,11 @@ def timestamp(moment: datetime.datetime | None = None) -> str:
     """RFC 3339 UTC with microseconds and a ``Z``, as UP42 writes its timestamps (now by default)."""
     moment = moment or datetime.datetime.now(datetime.UTC)
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def encode(payload: Mapping[str, Any]) -> bytes:
+    """A message's JSON as UP42 sends it: compact, ASCII only. A signature covers these exact bytes."""
+    return json.dumps(payload, separators=(",", ":")).encode()
 
 
 def message(event: str, body: Mapping[str, Any], *, live: bool, message_id: str | None = None) -> dict[str, Any]:
