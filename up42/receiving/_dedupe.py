@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .._checks import check_positive
 from ..errors import InvalidArgumentError
 
 __all__ = ["DEFAULT_LEASE", "DEFAULT_TTL", "ClaimState", "DedupeStore", "InMemoryDedupeStore", "RedisDedupeStore"]
@@ -78,13 +79,6 @@ class DedupeStore(Protocol):
     def release(self, message_id: str, owner: str) -> None:
         """Free the id, so a redelivery is handled again; nothing when `owner` no longer holds it in progress."""
         ...
-
-
-def check_positive(value: object, name: str) -> float:
-    """Return `value`, or raise `InvalidArgumentError` naming the argument unless it is a positive finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
-        raise InvalidArgumentError(f"{name} must be a positive number")
-    return value
 
 
 class InMemoryDedupeStore:

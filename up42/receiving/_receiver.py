@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
+from .._checks import check_positive, check_seconds
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
 from ._claims import NO_CLAIM, Claim, HeldClaim, Renewer
@@ -26,7 +27,6 @@ from ._dedupe import (
     ClaimState,
     DedupeStore,
     InMemoryDedupeStore,
-    check_positive,
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import EventName, WebhookEvent, raw_body
@@ -38,7 +38,6 @@ from ._signature import (
     HeadersLike,
     SecretLike,
     check_covered_headers,
-    check_seconds,
     check_secrets,
     check_tolerance,
     verify,
