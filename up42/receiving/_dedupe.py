@@ -17,9 +17,8 @@ was cancelled or interrupted), which frees the id for the sender's retry. A hold
 To use another backend, implement the four methods of `DedupeStore`. Each must be atomic across every process
 that shares the store: `claim` takes a free or expired id in one step, and `renew` and `release` act only while
 the given owner still holds the id. A store may also expose ``ttl`` (seconds a done id is remembered); the
-receiver then refuses a store that would forget sooner than its ``max_age``. Stores written for the earlier
-two-method protocol (``claim(message_id) -> bool`` and ``release(message_id)``) are refused by `Receiver` with an
-`InvalidArgumentError` that names the missing methods.
+receiver then refuses a store that would forget sooner than its ``max_age``. A store that lacks any of the four
+methods is refused too, with an `InvalidArgumentError` that names the missing ones.
 """
 
 from __future__ import annotations
