@@ -27,7 +27,7 @@ PASSWORD = "pa55-w0rd-never-shown"
 SECRET = "s3cret-never-shown"
 TOKENS = [f"token-{n}-never-shown" for n in range(10)]
 WEBHOOKS = f"/workspaces/{WORKSPACE}/webhooks"
-# AsyncClient's backends that are installed: the run on the lowest releases starts without the aiohttp extra.
+# AsyncClient's backends that are installed (aiohttp comes with an extra).
 ASYNC_BACKENDS = [backend for backend in _http.BACKENDS if backend == "httpx" or _http.aiohttp_installed()]
 
 

@@ -25,7 +25,7 @@ def _make_variable(name: str) -> list[str]:
 
 
 def test_the_lowest_step_names_only_test_files_that_exist() -> None:
-    files = _make_variable("LOWEST_TESTS") + _make_variable("LOWEST_AIOHTTP_TESTS")
+    files = _make_variable("LOWEST_TESTS") + _make_variable("LOWEST_HTTPX_AIOHTTP_TESTS")
     assert "tests/test_receiving_signature.py" in files
     assert "tests/test_sandbox.py" in files
     missing = [name for name in files if not (ROOT / name).is_file()]
@@ -42,4 +42,5 @@ def test_runtime_requirements_are_ranges_and_the_dev_extra_pins_the_lowest_steps
             assert "<" in requirement, f"no upper bound: {requirement}"
     pins = {req.split("==")[0] for req in extras["dev"] if re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][0-9a-z.]*", req)}
     assert set(_make_variable("LOWEST_TOOLS")) <= pins
+    assert set(_make_variable("LOWEST_HTTPX_AIOHTTP_TOOLS")) <= pins
     assert all("==" in req for req in extras["dev"]), "the dev extra is the toolchain: every entry pinned exactly"

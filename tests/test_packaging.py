@@ -53,6 +53,9 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     ]
     redis_extra = sorted(line for line in metadata.splitlines() if "extra == 'redis'" in line)
     assert redis_extra == ["Requires-Dist: redis<9,>=4.3.4; extra == 'redis'"]
+    # The SDK sends over aiohttp itself; httpx over aiohttp would only raise its users' httpx floor.
+    aiohttp_extra = sorted(line for line in metadata.splitlines() if "extra == 'aiohttp'" in line)
+    assert aiohttp_extra == ["Requires-Dist: aiohttp<4,>=3.14; extra == 'aiohttp'"]
     extras = {line.split("extra == ", 1)[1].strip("'") for line in metadata.splitlines() if "extra == " in line}
     assert "dev" in extras  # the toolchain, the one place with exact pins
     for line in metadata.splitlines():

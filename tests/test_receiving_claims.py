@@ -248,8 +248,8 @@ def test_a_store_failing_to_complete_still_reports_the_handled_message(caplog: p
     assert "could not complete the claim" in caplog.text
 
 
-class OldStore:
-    """A store written for the two-method protocol."""
+class PartialStore:
+    """A store with two of the four methods."""
 
     def claim(self, message_id: str) -> bool:
         return True
@@ -258,10 +258,11 @@ class OldStore:
         pass
 
 
-def test_a_store_of_the_old_protocol_is_refused_by_name() -> None:
+def test_a_store_lacking_methods_is_refused_by_name() -> None:
     with pytest.raises(InvalidArgumentError, match="lacks renew, complete") as error:
-        Receiver(SECRET, dedupe=OldStore())  # type: ignore[arg-type]
+        Receiver(SECRET, dedupe=PartialStore())  # type: ignore[arg-type]
     assert "claim(message_id, owner, lease)" in str(error.value)
+    assert str(error.value).endswith("release(message_id, owner) (see up42.receiving.DedupeStore)")
 
 
 def test_a_store_that_forgets_sooner_than_max_age_plus_tolerance_is_refused() -> None:

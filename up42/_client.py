@@ -12,6 +12,7 @@ import httpx
 
 from . import _http
 from . import _operations as ops
+from ._checks import is_number
 from ._config import DEFAULT_TIMEOUT, resolve
 from ._http import DEFAULT_MAX_CONNECTIONS, Backend, H, Wire
 from ._retry import RetryPolicy
@@ -39,7 +40,7 @@ class RetryOptions(TypedDict, total=False):
 def _timeout(value: object) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         return value
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and value > 0):
+    if value is None or (is_number(value) and value > 0):
         return httpx.Timeout(value)
     raise InvalidArgumentError(f"timeout must be a positive number of seconds, an httpx.Timeout or None, got {value!r}")
 

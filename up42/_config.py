@@ -8,10 +8,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
+from ._checks import url_problem
 from ._login import StoredLogin, load_login, login_path
 from ._text import lone_surrogate
 from ._urls import has_at
@@ -140,12 +140,7 @@ def checked_base_url(url: object, source: str = "base_url") -> str:
             f"{source} must not hold a user name or password (it has an '@'); pass the username and password "
             "apart from the URL"
         )
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
-    except ValueError:  # an unclosed IPv6 bracket, a port out of range
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if url_problem(url.strip()) is not None:
         raise InvalidArgumentError(f"{source} must be an http(s) URL such as http://127.0.0.1:8042, got {url!r}")
     return url.strip().rstrip("/")
 

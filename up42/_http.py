@@ -25,6 +25,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
+from ._checks import is_whole
 from ._responses import Answer, CappedBody
 from .errors import InvalidArgumentError
 
@@ -41,7 +42,7 @@ S = TypeVar("S")
 
 def pool_limits(max_connections: object) -> httpx.Limits:
     """The pool of a client the SDK makes: ``max_connections`` at once, all of them kept alive."""
-    if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+    if not is_whole(max_connections) or max_connections < 1:
         raise InvalidArgumentError(f"max_connections must be a positive integer, got {max_connections!r}")
     return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 

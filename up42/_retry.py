@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from ._backoff import backoff
+from ._checks import is_number, is_whole
 from ._responses import Answer, retry_after
 from .errors import InvalidArgumentError
 
@@ -55,11 +57,11 @@ class RetryPolicy:
     rand: Callable[[], float] = dataclasses.field(default=random.random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.max_retries, int) or isinstance(self.max_retries, bool) or self.max_retries < 0:
+        if not is_whole(self.max_retries) or self.max_retries < 0:
             raise InvalidArgumentError(f"max_retries must be an integer >= 0, got {self.max_retries!r}")
         for name in ("backoff_base", "backoff_max", "retry_after_max"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            if not is_number(value) or value < 0:
                 raise InvalidArgumentError(f"{name} must be a number of seconds >= 0, got {value!r}")
 
     def start(self, method: str, path: str, *, idempotent: bool | None = None) -> Attempts:
@@ -69,7 +71,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int) -> float:
         """The jittered wait before retry number ``retry`` (0-based)."""
-        return self.rand() * min(self.backoff_max, self.backoff_base * 2.0**retry)
+        return self.rand() * backoff(retry, first=self.backoff_base, cap=self.backoff_max)
 
 
 class Attempts:

@@ -42,6 +42,7 @@ import httpx
 
 from . import _retry
 from ._auth import AsyncTokens, Grant, Tokens, grant_from, refused, token_call, userinfo_call, workspace_from
+from ._checks import is_number, is_whole
 from ._config import USER_AGENT, Credentials, Hosts
 from ._deadline import Deadline, current_deadline
 from ._encodings import accept_encoding
@@ -66,12 +67,10 @@ class Limits:
 
     def __post_init__(self) -> None:
         deadline = self.deadline
-        if deadline is not None and (
-            isinstance(deadline, bool) or not isinstance(deadline, int | float) or not deadline > 0  # NaN too
-        ):
+        if deadline is not None and (not is_number(deadline) or not deadline > 0):  # NaN too
             raise InvalidArgumentError(f"deadline must be a positive number of seconds or None, got {deadline!r}")
         size = self.max_response_size
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        if not is_whole(size) or size <= 0:
             raise InvalidArgumentError(f"max_response_size must be a positive number of bytes, got {size!r}")
 
 

@@ -6,13 +6,13 @@ import asyncio
 import dataclasses
 import datetime
 import sys
-import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 import httpx
 
+from .._checks import url_problem
 from .._posting import READ_LIMIT, post_delivery
 from .._urls import shown_url
 from ..receiving import (
@@ -221,28 +221,6 @@ def _event_names(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     return frozenset(names)
 
 
-def _url_problem(url: str) -> str | None:
-    if any(char.isspace() for char in url):
-        return "it contains whitespace"
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError as error:  # an unclosed IPv6 bracket, say; the message may quote the user name and password
-        return f"it cannot be parsed ({shown_url(str(error))})"
-    if parts.scheme not in ("http", "https"):
-        return "it must start with http:// or https://"
-    if not parts.hostname:
-        return "it has no host"
-    try:
-        parts.port  # noqa: B018 - reading it is the check: it raises for a port that is no number or out of range
-    except ValueError:
-        return "its port is not a number from 0 to 65535"
-    try:
-        httpx.URL(url)  # what sends to it must take it too
-    except httpx.InvalidURL as error:
-        return f"it cannot be sent to ({shown_url(str(error))})"
-    return None
-
-
 class HttpURL(Text):
     """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
 
@@ -251,7 +229,7 @@ class HttpURL(Text):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         """The URL, unchanged, or a usage error saying what is wrong with it."""
         url = super().convert(value, param, ctx)
-        problem = _url_problem(url)
+        problem = url_problem(url)
         if problem:
             self.fail(
                 f"{shown_url(url)!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}",

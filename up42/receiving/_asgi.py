@@ -14,6 +14,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any, Protocol
 
+from .._checks import is_whole
 from ..errors import InvalidArgumentError
 
 __all__ = ["ReceiverApp"]
@@ -76,7 +77,7 @@ class ReceiverApp:
     """
 
     def __init__(self, receiver: DeliveryHandler, *, max_body_size: int, background: Background | None = None) -> None:
-        if isinstance(max_body_size, bool) or not isinstance(max_body_size, int) or max_body_size < 1:
+        if not is_whole(max_body_size) or max_body_size < 1:
             raise InvalidArgumentError("max_body_size must be a positive whole number of bytes")
         self.receiver = receiver
         self.max_body_size = max_body_size

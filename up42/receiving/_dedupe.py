@@ -17,9 +17,8 @@ was cancelled or interrupted), which frees the id for the sender's retry. A hold
 To use another backend, implement the four methods of `DedupeStore`. Each must be atomic across every process
 that shares the store: `claim` takes a free or expired id in one step, and `renew` and `release` act only while
 the given owner still holds the id. A store may also expose ``ttl`` (seconds a done id is remembered); the
-receiver then refuses a store that would forget sooner than its ``max_age``. Stores written for the earlier
-two-method protocol (``claim(message_id) -> bool`` and ``release(message_id)``) are refused by `Receiver` with an
-`InvalidArgumentError` that names the missing methods.
+receiver then refuses a store that would forget sooner than its ``max_age``. A store that lacks any of the four
+methods is refused too, with an `InvalidArgumentError` that names the missing ones.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .._checks import check_positive
 from ..errors import InvalidArgumentError
 
 __all__ = ["DEFAULT_LEASE", "DEFAULT_TTL", "ClaimState", "DedupeStore", "InMemoryDedupeStore", "RedisDedupeStore"]
@@ -78,13 +78,6 @@ class DedupeStore(Protocol):
     def release(self, message_id: str, owner: str) -> None:
         """Free the id, so a redelivery is handled again; nothing when `owner` no longer holds it in progress."""
         ...
-
-
-def check_positive(value: object, name: str) -> float:
-    """Return `value`, or raise `InvalidArgumentError` naming the argument unless it is a positive finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
-        raise InvalidArgumentError(f"{name} must be a positive number")
-    return value
 
 
 class InMemoryDedupeStore:

@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
+from .._checks import check_positive, check_seconds
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
 from ._claims import NO_CLAIM, Claim, HeldClaim, claim_renewer
@@ -28,7 +29,6 @@ from ._dedupe import (
     ClaimState,
     DedupeStore,
     InMemoryDedupeStore,
-    check_positive,
 )
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import EventName, WebhookEvent, raw_body
@@ -41,7 +41,6 @@ from ._signature import (
     HeadersLike,
     SecretLike,
     check_covered_headers,
-    check_seconds,
     check_secrets,
     check_tolerance,
     verify,
@@ -205,8 +204,8 @@ class Receiver:
                 `work` or ``up42 worker`` runs the handlers. See the durable receiving guide.
 
         Raises:
-            InvalidArgumentError: An unusable secret, time or store: one written for the earlier two-method
-                protocol, or one that forgets sooner than ``max_age``.
+            InvalidArgumentError: An unusable secret, time or store: one that lacks a method of `DedupeStore`,
+                or one that forgets sooner than ``max_age``.
         """
         check_secrets(secret)
         # A copy, so that changing the caller's list later does not change what this receiver accepts.
@@ -439,8 +438,7 @@ def _store(dedupe: DedupeStore | bool | None, window: float) -> DedupeStore | No
         raise InvalidArgumentError(
             f"dedupe must be True, False or a DedupeStore; {type(dedupe).__name__} lacks {', '.join(missing)}. "
             "A store implements claim(message_id, owner, lease), renew(message_id, owner, lease), "
-            "complete(message_id) and release(message_id, owner); stores of the earlier claim/release protocol "
-            "need the new methods (see up42.receiving.DedupeStore)"
+            "complete(message_id) and release(message_id, owner) (see up42.receiving.DedupeStore)"
         )
     ttl = getattr(dedupe, "ttl", None)
     if isinstance(ttl, int | float) and ttl < window:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import check_seconds, is_number, is_whole
 from ..errors import InvalidArgumentError
 from ._errors import (
     CoveredHeaderError,
@@ -163,7 +164,7 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
     value = params.get(name)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not is_whole(value) or value < 0:
         raise MalformedHeaderError(f"Signature-Input's {name} parameter is not a whole number of Unix seconds")
     return value
 
@@ -354,17 +355,9 @@ def _now(now: float | datetime.datetime | None) -> float:
         if now.tzinfo is None:
             raise InvalidArgumentError("now must be a timezone-aware datetime or Unix seconds")
         return now.timestamp()
-    if isinstance(now, int | float) and not isinstance(now, bool) and math.isfinite(now):
+    if is_number(now) and math.isfinite(now):
         return float(now)
     raise InvalidArgumentError(f"now must be a timezone-aware datetime or finite Unix seconds, not {now!r}")
-
-
-def check_seconds(value: object, name: str) -> float:
-    """Return `value` as seconds, or raise `InvalidArgumentError` naming the argument unless it is a non-negative
-    finite number."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < float("inf"):
-        raise InvalidArgumentError(f"{name} must be a finite, non-negative number of seconds")
-    return float(value)
 
 
 def check_tolerance(tolerance: object) -> float:
@@ -418,7 +411,7 @@ def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[
     (key,) = check_secrets(secret)
     if created is None:
         created = int(time.time())
-    elif isinstance(created, bool) or not isinstance(created, int) or created < 0:
+    elif not is_whole(created) or created < 0:
         raise InvalidArgumentError("created must be a non-negative whole number of Unix seconds")
     values = {"content-type": CONTENT_TYPE, "content-digest": content_digest(raw)}
     signature = base64.b64encode(_mac(key, [values[name] for name in SIGNED_HEADERS]))

@@ -34,9 +34,10 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
+from .._backoff import backoff
+from .._checks import check_positive, is_whole
 from ..errors import InvalidArgumentError
 from ._daemon import DaemonThreads
-from ._dedupe import check_positive
 from ._events import WebhookEvent, parse
 from ._handlers import Handler, call_handler, handler_name, run_handlers
 from ._inbox import DEFAULT_RETENTION, Inbox, Taken
@@ -110,7 +111,7 @@ class Worker:
         poll: float = 0.1,
     ) -> None:
         for name, count in (("concurrency", concurrency), ("max_attempts", max_attempts)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            if not is_whole(count) or count < 1:
                 raise InvalidArgumentError(f"{name} must be a whole number of at least 1")
         self.inbox = inbox
         self.concurrency = concurrency
@@ -324,7 +325,7 @@ class Worker:
             logger.error("message %s failed after %d attempt(s)", message.message_id, message.attempts, exc_info=error)
             self._settle("fail", message, self.inbox.fail, message, self.name, text)
             return
-        delay = min(self.backoff * 2 ** (message.attempts - 1), self.max_backoff)
+        delay = backoff(message.attempts - 1, first=self.backoff, cap=self.max_backoff)
         logger.warning(
             "a handler failed on message %s (attempt %d of %d); retrying in %g s",
             message.message_id,

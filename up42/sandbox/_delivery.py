@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 from starlette.concurrency import run_in_threadpool
 
+from up42._backoff import backoff
 from up42._messages import encode, message, test_body, timestamp
 from up42._posting import DeliveryResult, delivery_headers, post_delivery
 from up42._version import __version__
@@ -59,7 +60,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """The pause before attempt number ``attempt`` (2 and up)."""
-        return min(self.max_delay, self.first_delay * self.factor ** (attempt - 2))
+        return backoff(attempt - 2, first=self.first_delay, cap=self.max_delay, factor=self.factor)
 
 
 # Added to the deadline for the lease of an attempt in flight: a crash mid-send is resumed after both.
