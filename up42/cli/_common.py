@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .._checks import url_problem
 from .._client import Client
 from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
 from .._login import load_login
@@ -281,3 +282,37 @@ def fail(message: str, code: int) -> None:
     """Print ``error: <message>`` on one line of stderr, made `printable`, and exit with ``code``."""
     say(f"error: {' '.join(message.split())}", err=True)
     raise SystemExit(code)
+
+
+ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
+
+
+class HttpURL(Text):
+    """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The URL, unchanged, or a usage error saying what is wrong with it."""
+        url = super().convert(value, param, ctx)
+        problem = url_problem(url)
+        if problem:
+            self.fail(
+                f"{shown_url(url)!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}",
+                param,
+                ctx,
+            )
+        return url
+
+
+def status_text(row: Mapping[str, Any]) -> str:
+    """A delivery's or an attempt's HTTP status as a table shows it: ``-`` when no answer came."""
+    return "-" if row.get("status") is None else str(row["status"])
+
+
+def outcome_table(rows: Sequence[dict[str, Any]]) -> None:
+    """Print how each delivery went: id, webhook, the last status, state and error."""
+    table(
+        ["ID", "WEBHOOK", "STATUS", "STATE", "ERROR"],
+        [(row["id"], row["webhookId"], status_text(row), row["state"], row.get("error") or "") for row in rows],
+    )

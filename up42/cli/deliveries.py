@@ -11,7 +11,19 @@ import click
 
 from .._messages import timestamp
 from .._urls import shown_url
-from ._common import Connection, F, Text, connection, emit_json, fields, place_options, say, table
+from ._common import (
+    Connection,
+    F,
+    Text,
+    connection,
+    emit_json,
+    fields,
+    outcome_table,
+    place_options,
+    say,
+    status_text,
+    table,
+)
 from ._sandbox_api import SandboxAPI, sandbox_url
 
 STATES = ("delivered", "failed", "pending")
@@ -59,18 +71,6 @@ def _delivery_id(ctx: click.Context, param: click.Parameter, value: str | None) 
             "must be a delivery id such as dlv_5f2a9c0e7b1d3a48; `up42 deliveries list` shows them"
         )
     return value
-
-
-def _status(row: dict[str, Any]) -> str:
-    return "-" if row.get("status") is None else str(row["status"])
-
-
-def outcome_table(rows: Sequence[dict[str, Any]]) -> None:
-    """Print how each delivery went: id, webhook, the last status, state and error."""
-    table(
-        ["ID", "WEBHOOK", "STATUS", "STATE", "ERROR"],
-        [(row["id"], row["webhookId"], _status(row), row["state"], row.get("error") or "") for row in rows],
-    )
 
 
 def _sandbox(settings: Connection) -> SandboxAPI:
@@ -128,7 +128,7 @@ def list_deliveries(
                 (
                     # When the delivery was made, as --since and the dashboard count; `show` has each attempt's.
                     *(row["id"], _short_time(row["createdAt"]), row["event"]),
-                    *(row["messageId"], row["webhookId"], row["attempt"], _status(row), row["state"]),
+                    *(row["messageId"], row["webhookId"], row["attempt"], status_text(row), row["state"]),
                     row.get("error") or "",
                 )
                 for row in rows
@@ -177,7 +177,7 @@ def _show(detail: dict[str, Any]) -> None:
     say(f"Attempts ({len(attempts)}):")
     table(
         ["#", "SENT", "STATUS", "DURATION", "ERROR"],
-        [(a["attempt"], a["sentAt"], _status(a), f"{a['durationMs']} ms", a.get("error") or "") for a in attempts],
+        [(a["attempt"], a["sentAt"], status_text(a), f"{a['durationMs']} ms", a.get("error") or "") for a in attempts],
     )
 
 
@@ -245,5 +245,5 @@ def _show_resent(rows: Sequence[dict[str, Any]], skipped: Sequence[dict[str, Any
 def _still_failed(still: Sequence[dict[str, Any]], total: int) -> str:
     if total == 1:
         row = still[0]
-        return f"{row['id']} was not delivered ({row['state']}): {row.get('error') or _status(row)}"
+        return f"{row['id']} was not delivered ({row['state']}): {row.get('error') or status_text(row)}"
     return f"{len(still)} of {total} deliveries were not delivered: {', '.join(row['id'] for row in still)}"

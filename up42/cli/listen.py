@@ -12,7 +12,6 @@ from typing import Any
 import click
 import httpx
 
-from .._checks import url_problem
 from .._posting import READ_LIMIT, post_delivery
 from .._urls import shown_url
 from ..receiving import (
@@ -27,9 +26,7 @@ from ..receiving import (
 )
 from ..receiving._catalog import EVENT_NAMES
 from ..receiving._receiver import DEFAULT_MAX_BODY_SIZE
-from ._common import SANDBOX_EXTRA, Text, json_text, say
-
-ENV_WEBHOOK_SECRET = "UP42_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable, not a secret
+from ._common import ENV_WEBHOOK_SECRET, SANDBOX_EXTRA, HttpURL, json_text, say
 
 # The whole exchange with a target, from connecting to the last byte read (only the status counts, and an answer
 # is read up to `READ_LIMIT`): a per-read timeout alone lets a target that trickles its answer hold the forward for
@@ -219,24 +216,6 @@ def _event_names(ctx: click.Context, param: click.Parameter, values: tuple[str, 
         known = ", ".join(sorted(EVENT_NAMES))
         raise click.BadParameter(f"unknown event {', '.join(unknown)} (known: {known})", ctx, param)
     return frozenset(names)
-
-
-class HttpURL(Text):
-    """An http(s) URL to send to, checked when the command starts rather than failing on the first request."""
-
-    name = "url"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        """The URL, unchanged, or a usage error saying what is wrong with it."""
-        url = super().convert(value, param, ctx)
-        problem = url_problem(url)
-        if problem:
-            self.fail(
-                f"{shown_url(url)!r} is not an http(s) URL such as http://127.0.0.1:8000/webhooks: {problem}",
-                param,
-                ctx,
-            )
-        return url
 
 
 def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[str]:

@@ -23,10 +23,8 @@ from .._messages import (
 from .._posting import READ_LIMIT, DeliveryResult, delivery_headers, post_delivery
 from .._urls import shown_url
 from ..receiving._catalog import EVENT_NAMES
-from ._common import emit_json, place_options, say
+from ._common import ENV_WEBHOOK_SECRET, HttpURL, emit_json, outcome_table, place_options, say
 from ._sandbox_api import SandboxAPI, sandbox_url
-from .deliveries import outcome_table
-from .listen import ENV_WEBHOOK_SECRET, HttpURL
 
 # What a receiver gets to answer, as the sandbox's deliveries allow it.
 RECEIVER_TIMEOUT = 10.0
