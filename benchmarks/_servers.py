@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from up42._server import Server, bind
 from up42.receiving import Receiver
 from up42.sandbox import Sandbox
-from up42.sandbox._server import Server, bind
 
 TOKEN_TTL = 3600
 

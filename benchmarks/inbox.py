@@ -191,7 +191,7 @@ def rows(sizes: Sizes) -> list[Row]:
 
 def serve(secret: str, url: str | None) -> None:
     """Serve a Receiver with one trivial handler, with the inbox at ``url`` or none."""
-    from up42.sandbox._server import Server, bind
+    from up42._server import Server, bind
 
     receiver = Receiver(secret, inbox=url)
     receiver.on("order.status")(lambda event: None)

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.test_sandbox_deliveries import Recorder
+from up42._server import Server, bind
 from up42.cli import cli
 from up42.sandbox import Sandbox
-from up42.sandbox._server import Server, bind
 
 UP42 = str(Path(sys.executable).with_name("up42"))
 SECRET = "cli-secret-never-shown"

@@ -20,10 +20,10 @@ from tests.receiving_support import delivery, message
 from tests.test_cli import SECRET, UP42, fails, ok, run
 from tests.test_sandbox_deliveries import Recorder
 from up42._posting import READ_LIMIT as FORWARD_READ_LIMIT
+from up42._server import Server, bind, url_of
 from up42.cli.listen import FORWARD_DEADLINE
 from up42.receiving import sign, verify
 from up42.sandbox import Sandbox
-from up42.sandbox._server import Server, bind, url_of
 
 App = tuple[Recorder, str]
 

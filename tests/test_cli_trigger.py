@@ -11,9 +11,9 @@ from tests.loopback import NOTHING_LISTENS
 from tests.test_cli import fails, ok, run
 from tests.test_cli_listen import Listener
 from tests.test_sandbox_deliveries import Recorder
+from up42._server import Server, bind
 from up42.receiving import Receiver, WebhookEvent, verify
 from up42.sandbox import Sandbox
-from up42.sandbox._server import Server, bind
 
 SECRET = "trigger-secret-never-shown"
 

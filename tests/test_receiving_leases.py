@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Sequence
 
-from up42.receiving._leases import Renewer
+from up42.receiving.durable._leases import Renewer
 
 LEASE = 0.3
 """Renewed every 0.1 s: short, so that a test sees several rounds soon; every wait below is on an event."""

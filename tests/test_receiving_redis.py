@@ -20,7 +20,7 @@ import redis
 from tests.inbox_support import free_port
 from tests.receiving_support import SECRET, delivery, message
 from up42.receiving import OutcomeKind, Receiver, RedisDedupeStore, WebhookEvent
-from up42.receiving._dedupe import ClaimState
+from up42.receiving.durable._dedupe import ClaimState
 
 STARTUP_SECONDS = 10
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 import up42
+from up42._server import bind
 from up42.receiving import Receiver, WebhookEvent, parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
-from up42.sandbox._server import bind
 
 SECRET = "whsec-never-shown"
 

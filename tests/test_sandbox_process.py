@@ -19,8 +19,8 @@ import pytest
 
 import up42
 from tests.test_sandbox_deliveries import Recorder
+from up42._server import Server, bind
 from up42.receiving import parse
-from up42.sandbox._server import Server, bind
 
 UP42 = str(Path(sys.executable).with_name("up42"))
 TOKEN = "/realms/public/protocol/openid-connect/token"
@@ -311,7 +311,7 @@ def test_ctrl_c_as_the_banner_appears_exits_quietly() -> None:
 
 
 def test_only_the_cancelled_lifespan_report_is_dropped() -> None:
-    from up42.sandbox._server import _QuietCancellation
+    from up42._server import _QuietCancellation
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, message, None, None)

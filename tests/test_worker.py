@@ -17,9 +17,9 @@ import pytest
 from tests.receiving_support import message
 from up42.errors import InvalidArgumentError
 from up42.receiving import WebhookEvent
-from up42.receiving._inbox import InboxStatus, Taken
-from up42.receiving._inbox._sqlite import SQLiteInbox
-from up42.receiving._worker import Worker
+from up42.receiving.durable._inbox import InboxStatus, Taken
+from up42.receiving.durable._worker import Worker
+from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 
 Handler = Callable[[WebhookEvent], Any]
 

@@ -281,7 +281,7 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
                  null when the target could not be reached, error null on a 2xx
     """
     try:
-        from ..sandbox._server import Server, bind  # needs the sandbox extra
+        from .._server import Server, bind  # needs the sandbox extra
     except ImportError:
         raise click.ClickException(SANDBOX_EXTRA) from None
     relay = Relay(secret, events=events, targets=targets, show=show_json if as_json else show_text)

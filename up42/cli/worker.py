@@ -10,7 +10,12 @@ from pathlib import Path
 import click
 
 from ..receiving import Receiver
-from ..receiving._worker import DEFAULT_BACKOFF, DEFAULT_HANDLER_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_WORKER_LEASE
+from ..receiving.durable._worker import (
+    DEFAULT_BACKOFF,
+    DEFAULT_HANDLER_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_WORKER_LEASE,
+)
 from ._common import F, show_log
 
 

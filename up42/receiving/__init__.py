@@ -1,6 +1,7 @@
 """Receive UP42's webhook deliveries: check the signature, then hand over a typed event.
 
-Pure functions, no I/O: bytes and headers in, a `WebhookEvent` or a `SignatureVerificationError` out.
+The core is pure, with no I/O: `verify` takes bytes and headers and returns a `WebhookEvent` or raises a
+`SignatureVerificationError` (`_signature`, `_structured`, `_events`, `_catalog`, `_errors`).
 
     from up42.receiving import verify, SignatureVerificationError
 
@@ -22,10 +23,13 @@ Pure functions, no I/O: bytes and headers in, a `WebhookEvent` or a `SignatureVe
 
 `sign` makes the headers UP42 would send, for tests and local senders. `parse` reads a delivery of a webhook
 without a secret (nothing is verified then). The error tree is drawn in `up42.receiving._errors`.
+
+On top of the core, `Receiver` (`_receiver`, running handlers through `_handlers`, served by `_asgi`) does I/O:
+it calls your handlers and, with `dedupe=` or `inbox=`, the stores of `up42.receiving.durable` (de-duplication
+claims, the inbox and its `Worker`, and their SQLite, Redis and in-memory backends).
 """
 
 from ._asgi import ReceiverApp
-from ._dedupe import DEFAULT_LEASE, DEFAULT_TTL, ClaimState, DedupeStore, InMemoryDedupeStore, RedisDedupeStore
 from ._errors import (
     CoveredHeaderError,
     DigestMismatchError,
@@ -44,7 +48,6 @@ from ._errors import (
     UnsignedBodyError,
 )
 from ._events import EventName, JobState, JobStatus, OrderState, OrderStatus, OrderType, WebhookEvent, parse
-from ._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken, open_inbox
 from ._receiver import Handler, Outcome, OutcomeKind, Receiver
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
@@ -56,7 +59,11 @@ from ._signature import (
     sign,
     verify,
 )
-from ._worker import Worker
+from .durable._dedupe import DEFAULT_LEASE, DEFAULT_TTL, ClaimState, DedupeStore
+from .durable._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken, open_inbox
+from .durable._worker import Worker
+from .durable.backends._memory import InMemoryDedupeStore
+from .durable.backends._redis_dedupe import RedisDedupeStore
 
 __all__ = [
     "DEFAULT_COVERED_HEADERS",

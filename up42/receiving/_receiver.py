@@ -21,19 +21,9 @@ from typing import Any, TypeVar
 from .._checks import check_positive, check_seconds
 from ..errors import InvalidArgumentError
 from ._asgi import ReceiverApp
-from ._claims import NO_CLAIM, Claim, HeldClaim, claim_renewer
-from ._dedupe import (
-    DEFAULT_LEASE,
-    DEFAULT_TTL,
-    STORE_METHODS,
-    ClaimState,
-    DedupeStore,
-    InMemoryDedupeStore,
-)
 from ._errors import InvalidPayloadError, MalformedHeaderError, RawBodyRequiredError, SignatureVerificationError
 from ._events import EventName, WebhookEvent, raw_body
 from ._handlers import Handler, HandlersRun, call_handler, run_handlers, run_unawaited
-from ._inbox import DEFAULT_RETENTION, Inbox, open_inbox
 from ._signature import (
     DEFAULT_COVERED_HEADERS,
     DEFAULT_MAX_AGE,
@@ -45,7 +35,17 @@ from ._signature import (
     check_tolerance,
     verify,
 )
-from ._worker import Worker
+from .durable._claims import NO_CLAIM, Claim, HeldClaim, claim_renewer
+from .durable._dedupe import (
+    DEFAULT_LEASE,
+    DEFAULT_TTL,
+    STORE_METHODS,
+    ClaimState,
+    DedupeStore,
+)
+from .durable._inbox import DEFAULT_RETENTION, Inbox, open_inbox
+from .durable._worker import Worker
+from .durable.backends._memory import InMemoryDedupeStore
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]
 

@@ -11,10 +11,10 @@ from typing import Any, Self
 import httpx
 
 from .._messages import unencodable
+from .._server import Server, bind
 from ._app import Settings, create_app
 from ._delivery import RetryPolicy
 from ._faults import Faults
-from ._server import Server, bind
 from ._store import Store
 
 DEFAULT_USERNAME = "sandbox@example.com"

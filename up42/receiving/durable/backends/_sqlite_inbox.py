@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
+from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
 __all__ = ["SQLiteInbox"]
 

@@ -201,7 +201,7 @@ def open_inbox(url: str) -> Inbox:
                 f"bad SQLite inbox URL {shown_url(url)!r}: write sqlite:///relative/path.db or "
                 "sqlite:////absolute/path.db"
             )
-        from ._sqlite import SQLiteInbox
+        from .backends._sqlite_inbox import SQLiteInbox
 
         return SQLiteInbox(parts.path[1:])
     if parts.scheme in ("redis", "rediss"):
@@ -212,7 +212,7 @@ def open_inbox(url: str) -> Inbox:
             usable = False
         if not usable:
             raise InboxURLError(f"bad Redis inbox URL {shown_url(url)!r}: write redis://host:port/db")
-        from ._redis import RedisInbox
+        from .backends._redis_inbox import RedisInbox
 
         return RedisInbox.from_url(url)
     raise InboxURLError(

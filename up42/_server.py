@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.types import ASGIApp
 
-from .._signals import StopSignals
+from ._signals import StopSignals
 
 BACKLOG = 2048  # uvicorn's default
 

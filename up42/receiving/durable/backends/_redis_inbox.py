@@ -31,7 +31,7 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     raise ImportError("a redis:// inbox needs the redis package: pip install 'up42-webhooks[redis]'") from error
 
-from . import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
+from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
 __all__ = ["RedisInbox"]
 

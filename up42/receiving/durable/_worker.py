@@ -34,12 +34,12 @@ import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from .._backoff import backoff
-from .._checks import check_positive, is_whole
-from ..errors import InvalidArgumentError
+from ..._backoff import backoff
+from ..._checks import check_positive, is_whole
+from ...errors import InvalidArgumentError
+from .._events import WebhookEvent, parse
+from .._handlers import Handler, call_handler, handler_name, run_handlers
 from ._daemon import DaemonThreads
-from ._events import WebhookEvent, parse
-from ._handlers import Handler, call_handler, handler_name, run_handlers
 from ._inbox import DEFAULT_RETENTION, Inbox, Taken
 from ._leases import Renewer
 from ._watchdog import LOOP_GRACE, Watchdog, stop_signals
