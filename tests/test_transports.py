@@ -331,7 +331,7 @@ def test_aiohttp_is_loaded_only_when_an_async_client_is_made() -> None:
     ("connect_to", "options", "message"),
     [
         (up42.AsyncClient, {"http_backend": "curl"}, "http_backend must be one of 'aiohttp', 'httpx' or None"),
-        (up42.Client, {"http_backend": "aiohttp"}, "Client sends with httpx only"),
+        (up42.Client, {"http_backend": "httpx"}, "unexpected keyword argument 'http_backend'"),
         (up42.Client, {"http_client": httpx.AsyncClient()}, "http_client must be an httpx.Client, got AsyncClient"),
         (up42.AsyncClient, {"http_client": httpx.Client()}, "must be an httpx.AsyncClient, got Client"),
         (up42.AsyncClient, {"max_connections": 0}, "max_connections must be a positive integer"),

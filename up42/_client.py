@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import abc
 import os
 from collections.abc import Callable
 from types import TracebackType
@@ -14,15 +14,13 @@ from . import _http
 from . import _operations as ops
 from ._checks import is_number
 from ._config import DEFAULT_TIMEOUT, resolve
-from ._http import DEFAULT_MAX_CONNECTIONS, Backend, H, Wire
+from ._http import DEFAULT_MAX_CONNECTIONS, AsyncSender, Backend, H, Wire
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, Limits, Transport
 from .errors import InvalidArgumentError
 from .webhooks import AsyncWebhook, Webhook
 
 __all__ = ["AsyncClient", "Client"]
-
-logger = logging.getLogger("up42")
 
 TimeoutTypes = float | httpx.Timeout | None
 T = TypeVar("T", Transport, AsyncTransport)
@@ -89,8 +87,6 @@ class _Connection(Generic[T, H]):
     """What both clients share: resolving the arguments and owning one transport."""
 
     _transport_class: Callable[..., T]
-    # Client's wire holds an httpx.Client, AsyncClient's an async sender (an httpx client's or aiohttp's).
-    _wire: Callable[[object, object, object, httpx.Timeout], Wire[Any]]
 
     def __init__(
         self,
@@ -104,7 +100,6 @@ class _Connection(Generic[T, H]):
         deadline: float | None = DEFAULT_DEADLINE,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: H | None = None,
-        http_backend: Backend | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         **retry: Unpack[RetryOptions],
     ) -> None:
@@ -115,8 +110,12 @@ class _Connection(Generic[T, H]):
             self._settings.credentials,
             policy=self._settings.policy,
             limits=self._settings.limits,
-            wire=type(self)._wire(http_client, http_backend, max_connections, self._settings.timeout),
+            wire=self._wire(http_client, max_connections, self._settings.timeout),
         )
+
+    @abc.abstractmethod
+    def _wire(self, http_client: object, max_connections: object, timeout: httpx.Timeout) -> Wire[Any]:
+        """What the transport sends with: Client's holds an httpx.Client, AsyncClient's an async sender."""
 
     @property
     def base_url(self) -> str:
@@ -159,7 +158,6 @@ class Client(_Connection[Transport, httpx.Client]):
             layer of its compression decodes; a longer one is refused while it arrives, with `ResponseParseError`.
         http_client: Your own configured ``httpx.Client`` (proxies, certificates, event hooks, a mock transport).
             The SDK adds its auth, User-Agent, timeouts and retries to each request, and never closes it.
-        http_backend: ``"httpx"`` or None: `Client` always sends with httpx (see `AsyncClient` for aiohttp).
         max_connections: How many connections the SDK's own pool opens at most, all kept alive between calls
             (default 100, for fan-out over threads).
         **retry: Tune the retries: ``max_retries`` (default 3, 0 disables them), ``backoff_base`` (0.5 s),
@@ -175,7 +173,9 @@ class Client(_Connection[Transport, httpx.Client]):
     """
 
     _transport_class = Transport
-    _wire = staticmethod(_http.sync_wire)
+
+    def _wire(self, http_client: object, max_connections: object, timeout: httpx.Timeout) -> Wire[httpx.Client]:
+        return _http.sync_wire(http_client, max_connections, timeout)
 
     def authenticate(self) -> None:
         """Fetch a token and the workspace id now, so wrong credentials fail here rather than on first use.
@@ -183,14 +183,12 @@ class Client(_Connection[Transport, httpx.Client]):
         Raises:
             AuthenticationError: UP42 refused the credentials.
         """
-        with self._transport.call():
-            self._transport.workspace_id()
+        self._transport.run(ops.workspace_id())
 
     @property
     def workspace_id(self) -> str:
         """The id of the authenticated user's workspace (fetched on first use)."""
-        with self._transport.call():
-            return self._transport.workspace_id()
+        return self._transport.run(ops.workspace_id())
 
     def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to.
@@ -199,8 +197,7 @@ class Client(_Connection[Transport, httpx.Client]):
             The API's dicts, e.g. ``[{"name": "order.status", "title": "Order Status Updates", "category":
             "order", "description": ..., "documentation": ...}]``.
         """
-        with self._transport.call():
-            return ops.events_from(self._transport.send(ops.list_events()))
+        return self._transport.run(ops.event_types())
 
     @overload
     def get_webhooks(self, return_json: Literal[False] = False) -> list[Webhook]: ...
@@ -215,12 +212,7 @@ class Client(_Connection[Transport, httpx.Client]):
         Returns:
             One `Webhook` (or dict) per webhook, in the API's order.
         """
-        with self._transport.call():
-            raws = ops.listed_webhooks_from(self._transport.send(ops.list_all(self._transport.workspace_id())))
-        logger.debug("Queried %d webhooks", len(raws))
-        if return_json:
-            return list(raws)
-        return [Webhook(self._transport, raw) for raw in raws]
+        return Webhook._listed(self._transport, self._transport.run(ops.webhooks()), return_json)
 
     def create_webhook(
         self,
@@ -246,12 +238,7 @@ class Client(_Connection[Transport, httpx.Client]):
             InvalidArgumentError: An argument has the wrong type; nothing was sent.
             ValidationError: The API refused a value.
         """
-        fields = ops.new_fields(name, url, events, active, secret)
-        with self._transport.call():
-            call = ops.create(self._transport.workspace_id(), fields)
-            hook = Webhook(self._transport, ops.webhook_from(self._transport.send(call)))
-        logger.info("Created %r", hook)
-        return hook
+        return Webhook._created(self._transport, self._transport.run(ops.created(name, url, events, active, secret)))
 
     def initialize_webhook(self, webhook_id: str) -> Webhook:
         """Load an existing webhook by id.
@@ -265,10 +252,7 @@ class Client(_Connection[Transport, httpx.Client]):
         Raises:
             NotFoundError: No webhook has this id in the workspace.
         """
-        webhook_id = ops.checked_id(webhook_id)
-        with self._transport.call():
-            call = ops.get(self._transport.workspace_id(), webhook_id)
-            return Webhook(self._transport, ops.webhook_from(self._transport.send(call)))
+        return Webhook(self._transport, self._transport.run(ops.fetched(webhook_id)))
 
     def close(self) -> None:
         """Close the connections; the client cannot be used afterwards."""
@@ -317,17 +301,48 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
     """
 
     _transport_class = AsyncTransport
-    _wire = staticmethod(_http.async_wire)
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        cfg_file: str | os.PathLike[str] | None = None,
+        region: str | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        http_client: httpx.AsyncClient | None = None,
+        http_backend: Backend | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        **retry: Unpack[RetryOptions],
+    ) -> None:
+        self._backend = http_backend
+        super().__init__(
+            username,
+            password,
+            cfg_file=cfg_file,
+            region=region,
+            base_url=base_url,
+            timeout=timeout,
+            deadline=deadline,
+            max_response_size=max_response_size,
+            http_client=http_client,
+            max_connections=max_connections,
+            **retry,
+        )
+
+    def _wire(self, http_client: object, max_connections: object, timeout: httpx.Timeout) -> Wire[AsyncSender]:
+        return _http.async_wire(http_client, self._backend, max_connections, timeout)
 
     async def authenticate(self) -> None:
         """Fetch a token and the workspace id now (see `Client.authenticate`)."""
-        with self._transport.call():
-            await self._transport.workspace_id()
+        await self._transport.run(ops.workspace_id())
 
     async def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to (see `Client.get_webhook_events`)."""
-        with self._transport.call():
-            return ops.events_from(await self._transport.send(ops.list_events()))
+        return await self._transport.run(ops.event_types())
 
     @overload
     async def get_webhooks(self, return_json: Literal[False] = False) -> list[AsyncWebhook]: ...
@@ -342,12 +357,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         Returns:
             One `AsyncWebhook` (or dict) per webhook, in the API's order.
         """
-        with self._transport.call():
-            call = ops.list_all(await self._transport.workspace_id())
-            raws = ops.listed_webhooks_from(await self._transport.send(call))
-        if return_json:
-            return list(raws)
-        return [AsyncWebhook(self._transport, raw) for raw in raws]
+        return AsyncWebhook._listed(self._transport, await self._transport.run(ops.webhooks()), return_json)
 
     async def create_webhook(
         self,
@@ -373,12 +383,8 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
             InvalidArgumentError: An argument has the wrong type; nothing was sent.
             ValidationError: The API refused a value.
         """
-        fields = ops.new_fields(name, url, events, active, secret)
-        with self._transport.call():
-            call = ops.create(await self._transport.workspace_id(), fields)
-            hook = AsyncWebhook(self._transport, ops.webhook_from(await self._transport.send(call)))
-        logger.info("Created %r", hook)
-        return hook
+        raw = await self._transport.run(ops.created(name, url, events, active, secret))
+        return AsyncWebhook._created(self._transport, raw)
 
     async def initialize_webhook(self, webhook_id: str) -> AsyncWebhook:
         """Load an existing webhook by id (see `Client.initialize_webhook`).
@@ -392,10 +398,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         Raises:
             NotFoundError: No webhook has this id in the workspace.
         """
-        webhook_id = ops.checked_id(webhook_id)
-        with self._transport.call():
-            call = ops.get(await self._transport.workspace_id(), webhook_id)
-            return AsyncWebhook(self._transport, ops.webhook_from(await self._transport.send(call)))
+        return AsyncWebhook(self._transport, await self._transport.run(ops.fetched(webhook_id)))
 
     async def aclose(self) -> None:
         """Close the connections; the client cannot be used afterwards."""

@@ -1,7 +1,7 @@
 """What a transport sends with: the user's own httpx client (``http_client=``), or one the SDK makes and owns.
 
-`Client` always sends with an ``httpx.Client``. `AsyncClient` sends each attempt through an `AsyncSender`, on
-one of two backends:
+`Client` sends each attempt through a `SyncHttpxSender` on an ``httpx.Client``. `AsyncClient` sends each attempt
+through an `AsyncSender`, on one of two backends:
 - ``"aiohttp"``: one ``aiohttp.ClientSession`` used directly (the ``aiohttp`` extra; see `_aiohttp`). Under many
   concurrent calls it is several times faster than httpx's own pool, whose bookkeeping grows with the number of
   requests waiting for a connection, and than httpx over aiohttp, whose client layer (request and response
@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+from collections.abc import Iterator
 from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
 from ._checks import is_whole
+from ._deadline import Deadline, current_deadline
 from ._responses import Answer, CappedBody
 from .errors import InvalidArgumentError
 
@@ -89,6 +91,16 @@ class AsyncSender(Protocol):
         ...
 
 
+def _capped(response: httpx.Response, method: str, url: str, limit: int) -> tuple[CappedBody, bool]:
+    """The capped body an httpx response's chunks go to, and whether they are to be read decoded already."""
+    answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
+    # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
+    decoded = response.is_stream_consumed
+    received = response.headers
+    coding = None if decoded else received.get("Content-Encoding")
+    return CappedBody(answer, limit, received.get("Content-Length"), coding), decoded
+
+
 class HttpxSender:
     """An `AsyncSender` over an ``httpx.AsyncClient``: the user's own, or one on httpx's transport."""
 
@@ -103,12 +115,7 @@ class HttpxSender:
         # auth=None: the transport has set the SDK's own header; a user's client's auth never applies.
         response = await self.http.send(request, auth=None, follow_redirects=False, stream=True)
         try:
-            answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, method, url)
-            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
-            decoded = response.is_stream_consumed
-            received = response.headers
-            coding = None if decoded else received.get("Content-Encoding")
-            body = CappedBody(answer, limit, received.get("Content-Length"), coding)
+            body, decoded = _capped(response, method, url, limit)
             async for chunk in response.aiter_bytes() if decoded else response.aiter_raw():
                 body.add(chunk)
             return body.finish()
@@ -120,6 +127,63 @@ class HttpxSender:
         await self.http.aclose()
 
 
+class SyncHttpxSender:
+    """How `Transport` sends one attempt over an ``httpx.Client``: the sync twin of `HttpxSender`.
+
+    An async call is cancelled at its deadline, which interrupts any read, and the connections of a client the SDK
+    made keep to the deadline themselves (see `_sockets`). The reads of a user's client (``watched``) are not
+    bounded that way: the clock is checked as each piece of the body arrives.
+    """
+
+    def __init__(self, http: httpx.Client, *, watched: bool) -> None:
+        self.http = http
+        self._watched = watched
+
+    def exchange(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
+    ) -> Answer:
+        """Send with the client's own settings for everything the SDK does not set itself."""
+        request = self.http.build_request(method, url, headers=headers, content=content, timeout=timeout)
+        # auth=None: the transport has set the SDK's own header; a user's client's auth never applies.
+        response = self.http.send(request, auth=None, follow_redirects=False, stream=True)
+        try:
+            deadline = current_deadline.get()
+            if self._watched and deadline is not None and isinstance(response.stream, httpx.SyncByteStream):
+                response.stream = _Watched(response.stream, deadline, request)
+            body, decoded = _capped(response, method, url, limit)
+            for chunk in response.iter_bytes() if decoded else response.iter_raw():
+                body.add(chunk)
+            return body.finish()
+        finally:
+            response.close()
+
+    def close(self) -> None:
+        """Close the client."""
+        self.http.close()
+
+
+class _Watched(httpx.SyncByteStream):
+    """The raw stream of a response from a user's sync client, ending the read once the call's deadline passes.
+
+    The transport reads the timeout as the deadline's, as it does when a phase's timeout shortened to the time
+    left runs out.
+    """
+
+    def __init__(self, stream: httpx.SyncByteStream, deadline: Deadline, request: httpx.Request) -> None:
+        self._stream = stream
+        self._deadline = deadline
+        self._request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            if self._deadline.remaining() <= 0:
+                raise httpx.ReadTimeout("the call's deadline passed while the body arrived", request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 @dataclasses.dataclass(frozen=True)
 class Wire(Generic[S]):
     """How a transport sends: its sender, whether the SDK made it (and so closes it), and the timeouts."""
@@ -129,16 +193,10 @@ class Wire(Generic[S]):
     timeout: httpx.Timeout
 
 
-def sync_wire(
-    http_client: object, backend: object, max_connections: object, timeout: httpx.Timeout
-) -> Wire[httpx.Client]:
+def sync_wire(http_client: object, max_connections: object, timeout: httpx.Timeout) -> Wire[httpx.Client]:
     """`Client`'s wire: the user's ``httpx.Client``, or one of its own (httpx is its only backend)."""
     if http_client is not None:
-        return Wire(_given(http_client, httpx.Client, backend, max_connections), False, timeout)
-    if backend not in (None, "httpx"):
-        raise InvalidArgumentError(
-            f"Client sends with httpx only: http_backend must be 'httpx' or None, got {backend!r}"
-        )
+        return Wire(_given(http_client, httpx.Client, None, max_connections), False, timeout)
     from ._sockets import keeping_deadlines
 
     http = httpx.Client(limits=pool_limits(max_connections), follow_redirects=False)

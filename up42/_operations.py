@@ -1,14 +1,17 @@
-"""The webhook operations as data: which generated endpoint, which arguments, and how to read the answer.
+"""The webhook operations as plans: the requests each SDK call makes, and how to read their answers.
 
-Nothing here does I/O, so the sync and async clients share every rule: argument checks, the update merge, and
-what each response must contain.
+A plan is a generator. It yields the steps of one SDK call, a `Call` to send or `WORKSPACE` to learn the workspace
+id, and receives what each step gave: the `Reply` to a call, the id. It returns the call's result. Nothing here
+does I/O, so the sync and async transports run the same plans (``Transport.run``, ``AsyncTransport.run``) and
+share every rule: argument checks, the update merge, what each response must contain and what is logged.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Any
+import logging
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, Final, Generic, TypeVar
 
 from up42_api.api.webhooks import (
     create_webhook,
@@ -34,72 +37,127 @@ from ._config import encodable
 from ._responses import Call, Reply
 from .errors import InvalidArgumentError
 
+logger = logging.getLogger("up42")
 
-def list_events() -> Call:
-    """List the event type catalog."""
-    return Call(list_webhook_events)
+R = TypeVar("R")
 
 
-def events_from(reply: Reply) -> list[dict[str, Any]]:
-    """The catalog entries as the API's dicts."""
+class Workspace:
+    """The step that asks for the authenticated user's workspace id (the transport looks it up once)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "WORKSPACE"
+
+
+WORKSPACE: Final = Workspace()
+
+Step = Call | Workspace
+# What a plan receives for a step: a `Reply` for a `Call`, the id (a str) for WORKSPACE.
+Plan = Generator[Step, Any, R]
+
+
+class Running(Generic[R]):
+    """A plan being carried out: the step to take next (None once there is none left), then the plan's result."""
+
+    __slots__ = ("_plan", "result", "step")
+
+    def __init__(self, plan: Plan[R]) -> None:
+        self._plan = plan
+        self.step: Step | None = None
+        self.result: R
+        self.answer(None)
+
+    def answer(self, given: object) -> None:
+        """Hand the plan what its step gave (None to start it), and learn its next step or its result."""
+        try:
+            self.step = self._plan.send(given)
+        except StopIteration as done:
+            self.step = None
+            self.result = done.value
+
+
+def workspace_id() -> Plan[str]:
+    """The workspace of the authenticated user (a token and the id are fetched on first use)."""
+    workspace: str = yield WORKSPACE
+    return workspace
+
+
+def event_types() -> Plan[list[dict[str, Any]]]:
+    """The event type catalog, as the API's dicts."""
+    reply: Reply = yield Call(list_webhook_events)
     reply.expect(EventTypeListEnvelope)
     return list(reply.data())
 
 
-def list_all(workspace_id: str) -> Call:
-    """List the webhooks of a workspace."""
-    return Call(list_webhooks, {"workspace_id": workspace_id}, lazy=True)
+def webhooks() -> Plan[list[dict[str, Any]]]:
+    """Every webhook of the workspace as the API's dict, each checked against the Webhook model.
 
-
-def listed_webhooks_from(reply: Reply) -> list[dict[str, Any]]:
-    """Every webhook of a list response as the API's dict, each checked against the Webhook model.
-
-    The models are not built here: `Webhook` builds its own on first use, which cannot fail after the check.
+    The models are not built here: a webhook object builds its own on first use, which cannot fail after the check.
     """
+    workspace: str = yield WORKSPACE
+    reply: Reply = yield Call(list_webhooks, {"workspace_id": workspace}, lazy=True)
     reply.expect_checked(WebhookListEnvelope)
     webhooks: list[dict[str, Any]] = reply.data()
+    logger.debug("Queried %d webhooks", len(webhooks))
     return webhooks
 
 
-def create(workspace_id: str, fields: WebhookInput) -> Call:
-    """Create a webhook."""
-    return Call(create_webhook, {"workspace_id": workspace_id, "body": fields}, lazy=True)
+def created(name: object, url: object, events: object, active: object, secret: object) -> Plan[dict[str, Any]]:
+    """A new webhook; every argument is checked before anything is sent."""
+    fields = new_fields(name, url, events, active, secret)
+    workspace: str = yield WORKSPACE
+    reply: Reply = yield Call(create_webhook, {"workspace_id": workspace, "body": fields}, lazy=True)
+    return _webhook_from(reply)
 
 
-def get(workspace_id: str, webhook_id: str) -> Call:
-    """Read one webhook."""
-    return Call(get_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)}, lazy=True)
+def fetched(webhook_id: object) -> Plan[dict[str, Any]]:
+    """One webhook, read afresh."""
+    checked = checked_id(webhook_id)
+    workspace: str = yield WORKSPACE
+    reply: Reply = yield Call(get_webhook, {"workspace_id": workspace, "webhook_id": checked}, lazy=True)
+    return _webhook_from(reply)
 
 
-def replace(workspace_id: str, webhook_id: str, fields: WebhookInput) -> Call:
-    """Replace all five writable fields of a webhook."""
-    return Call(
-        update_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id), "body": fields}, lazy=True
+def updated(webhook_id: str, changes: Changes, seen: Callable[[dict[str, Any]], None]) -> Plan[dict[str, Any]]:
+    """The webhook after ``changes``: read afresh (shown to ``seen`` at once), merged, and all five fields PUT.
+
+    The API replaces the whole webhook, so every field the changes keep is sent as the fresh read has it.
+    """
+    current = yield from fetched(webhook_id)
+    seen(current)
+    workspace: str = yield WORKSPACE
+    body = changes.applied_to(WebhookModel.from_dict(current))
+    reply: Reply = yield Call(
+        update_webhook, {"workspace_id": workspace, "webhook_id": checked_id(webhook_id), "body": body}, lazy=True
     )
+    return _webhook_from(reply)
 
 
-def delete(workspace_id: str, webhook_id: str) -> Call:
+def deleted(webhook_id: object) -> Plan[None]:
     """Delete a webhook."""
-    return Call(delete_webhook, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)})
+    checked = checked_id(webhook_id)
+    workspace: str = yield WORKSPACE
+    yield Call(delete_webhook, {"workspace_id": workspace, "webhook_id": checked})
+    logger.info("Deleted webhook %s", checked)
 
 
-def run_tests(workspace_id: str, webhook_id: str) -> Call:
-    """Ask UP42 to send one test delivery per subscribed event."""
-    return Call(run_webhook_tests, {"workspace_id": workspace_id, "webhook_id": checked_id(webhook_id)})
+def tested(webhook_id: object) -> Plan[dict[str, Any]]:
+    """Ask UP42 to send one test delivery per subscribed event; the test run summary as the API's dict."""
+    checked = checked_id(webhook_id)
+    workspace: str = yield WORKSPACE
+    reply: Reply = yield Call(run_webhook_tests, {"workspace_id": workspace, "webhook_id": checked})
+    reply.expect(TestRunEnvelope)
+    return dict(reply.data())
 
 
-def webhook_from(reply: Reply) -> dict[str, Any]:
+def _webhook_from(reply: Reply) -> dict[str, Any]:
     """The webhook of a single-webhook response as the API's dict, checked against the Webhook model (built on
     first use, like a listed one's)."""
     reply.expect_checked(WebhookEnvelope)
     webhook: dict[str, Any] = reply.data()
     return webhook
-
-
-def test_run_from(reply: Reply) -> dict[str, Any]:
-    """The test run summary as the API's dict."""
-    reply.expect(TestRunEnvelope)
-    return dict(reply.data())
 
 
 def checked_id(webhook_id: object) -> str:

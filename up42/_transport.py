@@ -1,10 +1,12 @@
 """The one place that sends requests: bearer auth, timeouts, limits, User-Agent, retries and error mapping.
 
-Requests are built and responses parsed by the generated code (`up42_api`); this module only moves them over
-the wire and turns transport failures into SDK errors. The sync and async transports differ only in the I/O.
+Each SDK call is a plan (see `_operations`): `run` carries out its steps, sending each `Call` and looking up the
+workspace id, within the call's deadline, which `run` alone opens. Requests are built and responses parsed by the
+generated code (`up42_api`); this module only moves them over the wire and turns transport failures into SDK
+errors. The sync and async transports differ only in the I/O.
 
-Each transport sends through one wire, for the auth host and the API host alike (see `_http`): `Transport`
-through an httpx client, `AsyncTransport` through a sender on an httpx client or on aiohttp. The SDK's own or the
+Each transport sends through one sender, for the auth host and the API host alike (see `_http`): `Transport`
+through one on an httpx client, `AsyncTransport` through one on an httpx client or on aiohttp. The SDK's own or the
 user's ``http_client``: everything the SDK needs travels with each request (absolute URL, bearer token,
 User-Agent, the codings it decodes, timeouts, no redirects), so a user's client keeps its own settings for
 everything else (proxies, certificates, event hooks, its transport) and is never closed by the SDK. The request
@@ -15,7 +17,7 @@ Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
   lookups, every attempt and the waits between retries) ends within ``deadline`` seconds. httpx's timeouts bound
   each connect, write and read, so a server trickling a byte at a time would otherwise hold a call for ever.
-  The async transport cancels the call when its alarm rings (see `_alarms`). The sync one cannot interrupt a
+  The async transport ends each request at the deadline with ``asyncio.timeout``. The sync one cannot interrupt a
   blocking read: on the connections of a client it made, no connect, read or write waits longer than the time
   left (see `_sockets`; a name lookup is the system resolver's), so it ends at the deadline, headers and body
   alike. On a user's ``http_client`` it shortens every phase's timeout to the time left when an attempt starts
@@ -27,6 +29,7 @@ Two limits hold for every call, whatever the server does:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -34,9 +37,9 @@ import math
 import threading
 import time
 import urllib.parse
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from contextvars import Token
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
@@ -46,9 +49,10 @@ from ._checks import is_number, is_whole
 from ._config import USER_AGENT, Credentials, Hosts
 from ._deadline import Deadline, current_deadline
 from ._encodings import accept_encoding
-from ._http import AsyncSender, Wire, as_httpx_error
+from ._http import AsyncSender, SyncHttpxSender, Wire, as_httpx_error
 from ._masking import Secrets
-from ._responses import Answer, Call, CappedBody, Reply, read
+from ._operations import Plan, Running
+from ._responses import Answer, Call, Reply, read
 from ._retry import Attempts, RetryPolicy
 from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
 
@@ -118,26 +122,8 @@ def _outgoing(origin: str, request: dict[str, Any]) -> _Outgoing:
     return _Outgoing(str(request["method"]).upper(), origin + request["url"], request["url"], headers, content)
 
 
-class _Watched(httpx.SyncByteStream):
-    """The raw stream of a response from a user's sync client, checking the deadline as each piece arrives."""
-
-    def __init__(self, stream: httpx.SyncByteStream, deadline: Deadline, what: str, attempts: int) -> None:
-        self._stream = stream
-        self._deadline = deadline
-        self._what = what
-        self._attempts = attempts
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._stream:
-            self._deadline.check(self._what, self._attempts)
-            yield chunk
-
-    def close(self) -> None:
-        self._stream.close()
-
-
 class _CallScope:
-    """The deadline of one SDK call, current while it runs (see `_Base.call`).
+    """The deadline of one SDK call, current while it runs (see `_Base._scope`).
 
     A class rather than a generator-based context manager: every call enters one, a thousand at a time.
     """
@@ -172,6 +158,8 @@ class _Joined:
 
 
 _JOINED = _Joined()
+# The time limit of a request sent without a deadline.
+_UNBOUNDED = contextlib.nullcontext()
 
 
 def _log(out: _Outgoing, started: float, outcome: str) -> None:
@@ -180,18 +168,37 @@ def _log(out: _Outgoing, started: float, outcome: str) -> None:
         logger.debug("%s %s -> %s in %.1f ms", out.method, out.path, outcome, elapsed)
 
 
-S = TypeVar("S")
+R = TypeVar("R")
+# What a sender's exchange gives: the answer (sync) or a coroutine of it (async).
+E = TypeVar("E", covariant=True)
 
 
-class _Base(Generic[S]):
+class Exchanger(Protocol[E]):
+    """A sender as both transports use it (`SyncHttpxSender`, an `AsyncSender`): one attempt out, its answer in."""
+
+    def exchange(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None, timeout: httpx.Timeout, limit: int
+    ) -> E:
+        """Send the request and read the whole answer, held to the size cap ``limit``."""
+        ...
+
+
+class _Base(Generic[E]):
     def __init__(
-        self, hosts: Hosts, credentials: Credentials, policy: RetryPolicy, limits: Limits, wire: Wire[S]
+        self,
+        hosts: Hosts,
+        credentials: Credentials,
+        policy: RetryPolicy,
+        limits: Limits,
+        wire: Wire[Any],
+        sender: Exchanger[E],
     ) -> None:
         self.hosts = hosts
         self._credentials = credentials
         self._policy = policy
         self._limits = limits
-        self._wire: Wire[S] = wire
+        self._wire: Wire[Any] = wire
+        self._sender = sender
         self._workspace_id: str | None = None
         # Masked in every error: the password, and the tokens and secrets this client sends.
         self._secrets = Secrets(credentials.password)
@@ -199,8 +206,11 @@ class _Base(Generic[S]):
         # Worked out once: each attempt compares the time left with it alone.
         self._longest_phase = math.inf if None in phases else max(p for p in phases if p is not None)
 
-    def call(self) -> _CallScope | _Joined:
-        """Run one SDK call: every request inside shares its deadline (or an enclosing call's, when nested)."""
+    def _scope(self) -> _CallScope | _Joined:
+        """The deadline of one SDK call: every request inside shares it (or an enclosing call's, when nested).
+
+        Opened by `run` alone, so no operation can give its requests a deadline each.
+        """
         seconds = self._limits.deadline
         if seconds is None or current_deadline.get() is not None:
             return _JOINED
@@ -256,6 +266,14 @@ class _Base(Generic[S]):
         cause = outcome if isinstance(outcome, httpx.TimeoutException) else None
         raise connection_error(outcome, out.what, attempts.count, self._secrets) from cause
 
+    def _send_once(self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts) -> E:
+        """The request out, the whole answer in: the sender's own result (for the async one, its coroutine itself,
+        one layer less per call)."""
+        timeout = self._timeout(out, deadline, attempts)
+        return self._sender.exchange(
+            out.method, out.url, out.headers_with(token), out.content, timeout, self._limits.max_response_size
+        )
+
     def _token_refused(self, error: APIError) -> APIError:
         return refused(error, self._credentials)
 
@@ -265,30 +283,41 @@ class _Base(Generic[S]):
         return grant
 
 
-class Transport(_Base[httpx.Client]):
-    """Sends calls with an `httpx.Client`."""
+class Transport(_Base[Answer]):
+    """Runs plans, sending their calls through a `SyncHttpxSender` on an `httpx.Client`."""
+
+    _sender: SyncHttpxSender
 
     def __init__(
         self, hosts: Hosts, credentials: Credentials, *, policy: RetryPolicy, limits: Limits, wire: Wire[httpx.Client]
     ) -> None:
-        super().__init__(hosts, credentials, policy, limits, wire)
+        super().__init__(hosts, credentials, policy, limits, wire, SyncHttpxSender(wire.sender, watched=not wire.owned))
         self._tokens = Tokens(self._fetch_token)
         self._workspace_lock = threading.Lock()
+
+    def run(self, plan: Plan[R]) -> R:
+        """Run one SDK call: each step of ``plan`` in turn, all within the call's deadline; its result, or an
+        `UP42Error`."""
+        with self._scope():
+            running = Running(plan)
+            while (step := running.step) is not None:
+                running.answer(self.send(step) if isinstance(step, Call) else self.workspace_id())
+            return running.result
 
     def send(self, call: Call) -> Reply:
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         out, attempts = self._start(call)
-        with self.call() as deadline:
-            while True:
-                started = time.perf_counter()
-                try:
-                    outcome: Answer | httpx.HTTPError = self._exchange(call, out, deadline, attempts)
-                except httpx.HTTPError as error:
-                    outcome = error
-                settled = self._settle(call, out, attempts, outcome, started, deadline)
-                if isinstance(settled, Reply):
-                    return settled
-                _retry.sleep(settled)
+        deadline = current_deadline.get()
+        while True:
+            started = time.perf_counter()
+            try:
+                outcome: Answer | httpx.HTTPError = self._exchange(call, out, deadline, attempts)
+            except httpx.HTTPError as error:
+                outcome = error
+            settled = self._settle(call, out, attempts, outcome, started, deadline)
+            if isinstance(settled, Reply):
+                return settled
+            _retry.sleep(settled)
 
     def _exchange(self, call: Call, out: _Outgoing, deadline: Deadline | None, attempts: Attempts) -> Answer:
         """One attempt, sent again once with a renewed token when the API refuses the client's token."""
@@ -299,35 +328,6 @@ class Transport(_Base[httpx.Client]):
         if answer.status_code == 401:
             answer = self._send_once(out, self._tokens.refresh(token), deadline, attempts)
         return answer
-
-    def _send_once(self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts) -> Answer:
-        """The request out, the whole answer in."""
-        http = self._wire.sender
-        request = http.build_request(
-            out.method,
-            out.url,
-            headers=out.headers_with(token),
-            content=out.content,
-            timeout=self._timeout(out, deadline, attempts),
-        )
-        # auth=None: the header is set above; a user's client's auth never applies.
-        response = http.send(request, auth=None, follow_redirects=False, stream=True)
-        try:
-            # An async call is cancelled by its alarm, which interrupts any read, and the connections of a client
-            # the SDK made keep to the deadline themselves; the reads of a user's client must be watched.
-            if deadline is not None and not self._wire.owned and isinstance(response.stream, httpx.SyncByteStream):
-                response.stream = _Watched(response.stream, deadline, out.what, attempts.count)
-            answer = Answer(response.status_code, response.reason_phrase, response.headers.raw, out.method, out.url)
-            # An in-process transport (httpx.MockTransport) may hand over a body it has read, and decoded, already.
-            decoded = response.is_stream_consumed
-            received = response.headers
-            coding = None if decoded else received.get("Content-Encoding")
-            body = CappedBody(answer, self._limits.max_response_size, received.get("Content-Length"), coding)
-            for chunk in response.iter_bytes() if decoded else response.iter_raw():
-                body.add(chunk)
-            return body.finish()
-        finally:
-            response.close()
 
     def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""
@@ -346,11 +346,13 @@ class Transport(_Base[httpx.Client]):
     def close(self) -> None:
         """Close the connection pool, if the SDK made it."""
         if self._wire.owned:
-            self._wire.sender.close()
+            self._sender.close()
 
 
-class AsyncTransport(_Base[AsyncSender]):
-    """Sends calls with an `AsyncSender` (see `_http`)."""
+class AsyncTransport(_Base[Coroutine[Any, Any, Answer]]):
+    """Runs plans, sending their calls through an `AsyncSender` (see `_http`)."""
+
+    _sender: AsyncSender
 
     def __init__(
         self,
@@ -361,26 +363,34 @@ class AsyncTransport(_Base[AsyncSender]):
         limits: Limits,
         wire: Wire[AsyncSender],
     ) -> None:
-        super().__init__(hosts, credentials, policy, limits, wire)
+        super().__init__(hosts, credentials, policy, limits, wire, wire.sender)
         self._tokens = AsyncTokens(self._fetch_token)
-        # Both import asyncio, which only the async client needs (see _retry).
+        # asyncio is imported here: only the async client needs it (see _retry).
         import asyncio
 
-        from ._alarms import Alarms
-
         self._workspace_lock = asyncio.Lock()
-        self._alarms = Alarms()
+        self._time_limit = asyncio.timeout
+
+    async def run(self, plan: Plan[R]) -> R:
+        """Run one SDK call: each step of ``plan`` in turn, all within the call's deadline; its result, or an
+        `UP42Error`."""
+        with self._scope():
+            running = Running(plan)
+            while (step := running.step) is not None:
+                running.answer(await (self.send(step) if isinstance(step, Call) else self.workspace_id()))
+            return running.result
 
     async def send(self, call: Call) -> Reply:
         """Send ``call``, retrying as the policy allows, and return the parsed reply or raise an `UP42Error`."""
         out, attempts = self._start(call)
-        with self.call() as deadline:
-            # The attempts, and the token renewal after a 401, run here rather than in coroutines of their own:
-            # every coroutine in the chain is passed through each time a call resumes, and under fan-out the garbage
-            # collector walks the chains of all calls in flight.
-            renews = self._renews(call)
-            alarm = None if deadline is None else self._alarms.set(deadline.remaining())
-            try:
+        deadline = current_deadline.get()
+        # The attempts, and the token renewal after a 401, run here rather than in coroutines of their own: every
+        # coroutine in the chain is passed through each time a call resumes, and under fan-out the garbage collector
+        # walks the chains of all calls in flight.
+        renews = self._renews(call)
+        scope = None if deadline is None else self._time_limit(deadline.remaining())
+        try:
+            async with scope or _UNBOUNDED:
                 while True:
                     started = time.perf_counter()
                     try:
@@ -399,22 +409,10 @@ class AsyncTransport(_Base[AsyncSender]):
                     if isinstance(settled, Reply):
                         return settled
                     await _retry.asleep(settled)
-            except BaseException as error:
-                if alarm is not None and deadline is not None and alarm.ended(error):
-                    raise deadline.expired(out.what, attempts.count) from None
-                raise
-            finally:
-                if alarm is not None:
-                    self._alarms.clear(alarm)
-
-    def _send_once(
-        self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts
-    ) -> Coroutine[Any, Any, Answer]:
-        """The request out, the whole answer in: the sender's coroutine itself, one layer less per call."""
-        timeout = self._timeout(out, deadline, attempts)
-        return self._wire.sender.exchange(
-            out.method, out.url, out.headers_with(token), out.content, timeout, self._limits.max_response_size
-        )
+        except TimeoutError:
+            if scope is not None and deadline is not None and scope.expired():
+                raise deadline.expired(out.what, attempts.count) from None
+            raise
 
     async def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""
@@ -433,4 +431,4 @@ class AsyncTransport(_Base[AsyncSender]):
     async def aclose(self) -> None:
         """Close the connection pool, if the SDK made it."""
         if self._wire.owned:
-            await self._wire.sender.aclose()
+            await self._sender.aclose()

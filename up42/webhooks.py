@@ -6,7 +6,7 @@ import datetime
 import json
 import logging
 import warnings
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from up42_api.models import Webhook as WebhookModel
 
@@ -49,6 +49,29 @@ class _WebhookFields(Generic[T]):
         # rather than deepcopy: it came from JSON, and the decoder already took its depth.
         copied: dict[str, Any] = json.loads(json.dumps(self._raw))
         return copied
+
+    @classmethod
+    def _listed(cls, transport: T, raws: list[dict[str, Any]], return_json: bool) -> list[Self] | list[dict[str, Any]]:
+        """A list call's result: the API's dicts (``return_json``), or one webhook object each."""
+        if return_json:
+            return list(raws)
+        return [cls(transport, raw) for raw in raws]
+
+    @classmethod
+    def _created(cls, transport: T, raw: dict[str, Any]) -> Self:
+        hook = cls(transport, raw)
+        logger.info("Created %r", hook)
+        return hook
+
+    def _fresh(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Show a fresh read, and hand the caller a copy of it."""
+        self._show(raw)
+        return self._copy()
+
+    def _updated(self, raw: dict[str, Any]) -> Self:
+        self._show(raw)
+        logger.info("Updated %r", self)
+        return self
 
     @property
     def _model(self) -> WebhookModel:
@@ -125,9 +148,7 @@ class Webhook(_WebhookFields[Transport]):
         Raises:
             NotFoundError: The webhook no longer exists.
         """
-        with self._transport.call():
-            self._show(self._fetch())
-        return self._copy()
+        return self._fresh(self._transport.run(ops.fetched(self.id)))
 
     def update(
         self,
@@ -160,13 +181,7 @@ class Webhook(_WebhookFields[Transport]):
             NotFoundError: The webhook no longer exists.
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
-        with self._transport.call():
-            workspace = self._transport.workspace_id()
-            self._show(self._fetch())
-            reply = self._transport.send(ops.replace(workspace, self.id, changes.applied_to(self._model)))
-        self._show(ops.webhook_from(reply))
-        logger.info("Updated %r", self)
-        return self
+        return self._updated(self._transport.run(ops.updated(self.id, changes, self._show)))
 
     def delete(self) -> None:
         """Delete the webhook. UP42 stops sending its deliveries.
@@ -174,9 +189,7 @@ class Webhook(_WebhookFields[Transport]):
         Raises:
             NotFoundError: The webhook does not exist (any more).
         """
-        with self._transport.call():
-            self._transport.send(ops.delete(self._transport.workspace_id(), self.id))
-        logger.info("Deleted webhook %s", self.id)
+        self._transport.run(ops.deleted(self.id))
 
     def trigger_test_events(self) -> dict[str, Any]:
         """Ask UP42 to send one test delivery per subscribed event to the webhook URL (works while inactive).
@@ -185,8 +198,7 @@ class Webhook(_WebhookFields[Transport]):
             The test run as the API returns it, e.g. ``{"startedAt": ..., "testsRun": 1, "testsSucceeded": 1,
             "testsFailed": 0, "tests": [...]}``.
         """
-        with self._transport.call():
-            return ops.test_run_from(self._transport.send(ops.run_tests(self._transport.workspace_id(), self.id)))
+        return self._transport.run(ops.tested(self.id))
 
     def trigger_test_event(self) -> dict[str, Any]:
         """Deprecated spelling from the old SDK's documentation; use `trigger_test_events`."""
@@ -196,9 +208,6 @@ class Webhook(_WebhookFields[Transport]):
             stacklevel=2,
         )
         return self.trigger_test_events()
-
-    def _fetch(self) -> dict[str, Any]:
-        return ops.webhook_from(self._transport.send(ops.get(self._transport.workspace_id(), self.id)))
 
 
 class AsyncWebhook(_WebhookFields[AsyncTransport]):
@@ -211,9 +220,7 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
 
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
-        with self._transport.call():
-            self._show(await self._fetch())
-        return self._copy()
+        return self._fresh(await self._transport.run(ops.fetched(self.id)))
 
     async def update(
         self,
@@ -236,25 +243,12 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
             This webhook, showing the state the API returned.
         """
         changes = ops.Changes.checked(name, url, events, active, secret)
-        with self._transport.call():
-            workspace = await self._transport.workspace_id()
-            self._show(await self._fetch())
-            reply = await self._transport.send(ops.replace(workspace, self.id, changes.applied_to(self._model)))
-        self._show(ops.webhook_from(reply))
-        logger.info("Updated %r", self)
-        return self
+        return self._updated(await self._transport.run(ops.updated(self.id, changes, self._show)))
 
     async def delete(self) -> None:
         """Delete the webhook (see `Webhook.delete`)."""
-        with self._transport.call():
-            await self._transport.send(ops.delete(await self._transport.workspace_id(), self.id))
-        logger.info("Deleted webhook %s", self.id)
+        await self._transport.run(ops.deleted(self.id))
 
     async def trigger_test_events(self) -> dict[str, Any]:
         """Send one test delivery per subscribed event (see `Webhook.trigger_test_events`)."""
-        with self._transport.call():
-            reply = await self._transport.send(ops.run_tests(await self._transport.workspace_id(), self.id))
-        return ops.test_run_from(reply)
-
-    async def _fetch(self) -> dict[str, Any]:
-        return ops.webhook_from(await self._transport.send(ops.get(await self._transport.workspace_id(), self.id)))
+        return await self._transport.run(ops.tested(self.id))
