@@ -25,7 +25,7 @@ from tests.conftest import (
     envelope,
     error_envelope,
 )
-from up42._auth import Grant, Tokens
+from up42._auth import Grant, TokenSource
 
 
 def test_password_grant_is_form_encoded_to_the_auth_host(api: respx.MockRouter, auth: Auth) -> None:
@@ -81,7 +81,7 @@ def test_an_expiring_token_is_replaced_before_use(api: respx.MockRouter) -> None
 def test_tokens_are_renewed_shortly_before_expiry() -> None:
     now = [1000.0]
     grants = iter([Grant("first", 300), Grant("second", 4), Grant("third", 4)])
-    tokens = Tokens(lambda: next(grants), clock=lambda: now[0])
+    tokens = TokenSource(lambda: next(grants), clock=lambda: now[0])
 
     assert tokens.get() == "first"
     now[0] += 269.9  # a 300 s token is renewed 30 s early
@@ -96,7 +96,7 @@ def test_tokens_are_renewed_shortly_before_expiry() -> None:
 
 def test_refresh_is_skipped_when_another_caller_already_refreshed() -> None:
     grants = iter([Grant("a", 300), Grant("b", 300)])
-    tokens = Tokens(lambda: next(grants))
+    tokens = TokenSource(lambda: next(grants))
 
     assert tokens.get() == "a"
     assert tokens.refresh("a") == "b"

@@ -708,9 +708,9 @@ def test_limits_are_checked(options: dict[str, Any], message: str) -> None:
 
 
 def test_the_defaults_are_documented_values() -> None:
-    from up42._transport import Limits
+    from up42._transport import CallLimits
 
-    assert Limits() == Limits(deadline=120.0, max_response_size=32 * MiB)
+    assert CallLimits() == CallLimits(deadline=120.0, max_response_size=32 * MiB)
 
 
 async def test_an_async_deadline_does_not_outlive_its_call(api: respx.MockRouter, auth: Auth) -> None:

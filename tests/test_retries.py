@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import up42
 from tests.conftest import API, AUTH, PASSWORD, TOKEN_PATH, USERNAME, WEBHOOKS, Auth, envelope, error_envelope
 from tests.test_webhooks import HOOK, HOOK_PATH, TEST_RUN
-from up42._retry import RetryPolicy
+from up42._retry import RetryRules
 
 LIST = f"{API}{WEBHOOKS}"
 BUSY = error_envelope("SERVICE_UNAVAILABLE", "try again")
@@ -191,9 +191,9 @@ def test_tuned_backoff(api: respx.MockRouter, auth: Auth, sleeps: list[float]) -
 
 
 def test_backoff_grows_exponentially_with_full_jitter_up_to_the_cap() -> None:
-    top = RetryPolicy(backoff_base=0.5, backoff_max=8.0, rand=lambda: 1.0)
-    bottom = RetryPolicy(rand=lambda: 0.0)
-    half = RetryPolicy(backoff_base=1.0, backoff_max=100.0, rand=lambda: 0.5)
+    top = RetryRules(backoff_base=0.5, backoff_max=8.0, rand=lambda: 1.0)
+    bottom = RetryRules(rand=lambda: 0.0)
+    half = RetryRules(backoff_base=1.0, backoff_max=100.0, rand=lambda: 0.5)
 
     assert [top.backoff(n) for n in range(7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
     assert {bottom.backoff(n) for n in range(7)} == {0.0}

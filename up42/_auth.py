@@ -112,7 +112,7 @@ class TokenState:
         return grant.access_token
 
 
-class Tokens:
+class TokenSource:
     """Thread-safe token source for the sync client."""
 
     def __init__(self, fetch: Callable[[], Grant], clock: Callable[[], float] = time.monotonic) -> None:
@@ -134,7 +134,7 @@ class Tokens:
             return self._state.newer_than(stale) or self._state.store(self._fetch())
 
 
-class AsyncTokens:
+class AsyncTokenSource:
     """Task-safe token source for the async client."""
 
     def __init__(self, fetch: Callable[[], Awaitable[Grant]], clock: Callable[[], float] = time.monotonic) -> None:

@@ -15,8 +15,8 @@ from . import _operations as ops
 from ._checks import is_number
 from ._config import DEFAULT_TIMEOUT, resolve
 from ._http import DEFAULT_MAX_CONNECTIONS, AsyncSender, Backend, H, Wire
-from ._retry import RetryPolicy
-from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, Limits, Transport
+from ._retry import RetryRules
+from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, CallLimits, Transport
 from .errors import InvalidArgumentError
 from .webhooks import AsyncWebhook, Webhook
 
@@ -71,13 +71,13 @@ class _Settings:
         region: str | None,
         base_url: str | None,
         timeout: TimeoutTypes,
-        limits: Limits,
+        limits: CallLimits,
         retry: RetryOptions,
     ) -> None:
         self.hosts, self.credentials = resolve(username, password, cfg_file, region, base_url)
         self.timeout = _timeout(timeout)
         self.limits = limits
-        self.policy = RetryPolicy(**_retry_options(retry))
+        self.policy = RetryRules(**_retry_options(retry))
 
     def describe(self, cls: type) -> str:
         return f"{cls.__name__}(base_url={self.hosts.api!r}, username={self.credentials.username!r})"
@@ -103,7 +103,7 @@ class _Connection(Generic[T, H]):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         **retry: Unpack[RetryOptions],
     ) -> None:
-        limits = Limits(deadline=deadline, max_response_size=max_response_size)
+        limits = CallLimits(deadline=deadline, max_response_size=max_response_size)
         self._settings = _Settings(username, password, cfg_file, region, base_url, timeout, limits, retry)
         self._transport: T = type(self)._transport_class(
             self._settings.hosts,

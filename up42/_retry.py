@@ -47,7 +47,7 @@ NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclasses.dataclass(frozen=True)
-class RetryPolicy:
+class RetryRules:
     """How often and how long to retry; ``max_retries=0`` disables retries."""
 
     max_retries: int = 3
@@ -79,7 +79,7 @@ class Attempts:
 
     __slots__ = ("_idempotent", "_method", "_path", "_policy", "count")
 
-    def __init__(self, policy: RetryPolicy, method: str, path: str, idempotent: bool) -> None:
+    def __init__(self, policy: RetryRules, method: str, path: str, idempotent: bool) -> None:
         self._policy = policy
         self._method = method
         self._path = path

@@ -44,7 +44,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import httpx
 
 from . import _retry
-from ._auth import AsyncTokens, Grant, Tokens, grant_from, refused, token_call, userinfo_call, workspace_from
+from ._auth import AsyncTokenSource, Grant, TokenSource, grant_from, refused, token_call, userinfo_call, workspace_from
 from ._checks import is_number, is_whole
 from ._config import USER_AGENT, Credentials, Hosts
 from ._deadline import Deadline, current_deadline
@@ -53,7 +53,7 @@ from ._http import AsyncSender, SyncHttpxSender, Wire, as_httpx_error
 from ._masking import Secrets
 from ._operations import Plan, Running
 from ._responses import Answer, Call, Reply, read
-from ._retry import Attempts, RetryPolicy
+from ._retry import Attempts, RetryRules
 from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
 
 logger = logging.getLogger("up42")
@@ -63,7 +63,7 @@ DEFAULT_MAX_RESPONSE_SIZE = 32 * 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
-class Limits:
+class CallLimits:
     """How long one SDK call may take (None: no deadline) and how many bytes a response body may have."""
 
     deadline: float | None = DEFAULT_DEADLINE
@@ -188,8 +188,8 @@ class _Base(Generic[E]):
         self,
         hosts: Hosts,
         credentials: Credentials,
-        policy: RetryPolicy,
-        limits: Limits,
+        policy: RetryRules,
+        limits: CallLimits,
         wire: Wire[Any],
         sender: Exchanger[E],
     ) -> None:
@@ -289,10 +289,16 @@ class Transport(_Base[Answer]):
     _sender: SyncHttpxSender
 
     def __init__(
-        self, hosts: Hosts, credentials: Credentials, *, policy: RetryPolicy, limits: Limits, wire: Wire[httpx.Client]
+        self,
+        hosts: Hosts,
+        credentials: Credentials,
+        *,
+        policy: RetryRules,
+        limits: CallLimits,
+        wire: Wire[httpx.Client],
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire, SyncHttpxSender(wire.sender, watched=not wire.owned))
-        self._tokens = Tokens(self._fetch_token)
+        self._tokens = TokenSource(self._fetch_token)
         self._workspace_lock = threading.Lock()
 
     def run(self, plan: Plan[R]) -> R:
@@ -359,12 +365,12 @@ class AsyncTransport(_Base[Coroutine[Any, Any, Answer]]):
         hosts: Hosts,
         credentials: Credentials,
         *,
-        policy: RetryPolicy,
-        limits: Limits,
+        policy: RetryRules,
+        limits: CallLimits,
         wire: Wire[AsyncSender],
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire, wire.sender)
-        self._tokens = AsyncTokens(self._fetch_token)
+        self._tokens = AsyncTokenSource(self._fetch_token)
         # asyncio is imported here: only the async client needs it (see _retry).
         import asyncio
 

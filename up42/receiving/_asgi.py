@@ -25,7 +25,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-class Answer(Protocol):
+class Answerable(Protocol):
     """What the application needs of a handled delivery to answer it; an `Outcome` is one."""
 
     @property
@@ -46,9 +46,9 @@ class Answer(Protocol):
 
 
 class DeliveryHandler(Protocol):
-    """What the application serves: something that turns a delivery into an `Answer`; a `Receiver` is one."""
+    """What the application serves: what turns a delivery into an `Answerable` outcome; a `Receiver` is one."""
 
-    async def handle_async(self, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> Answer:
+    async def handle_async(self, body: bytes, headers: Iterable[tuple[bytes, bytes]]) -> Answerable:
         """Handle one delivery: its raw body and its headers as ASGI name/value pairs."""
 
 

@@ -34,7 +34,7 @@ from starlette.routing import Route
 from up42._messages import EventBodyError, check_body, loads_json, sample_body, unencodable
 from up42.receiving._catalog import EVENT_TYPES
 
-from ._auth import Identity, TokenError, Tokens
+from ._auth import Identity, TokenError, TokenIssuer
 from ._dashboard import Dashboard
 from ._delivery import GONE, Deliverer, RetryPolicy, WebhookGoneError
 from ._faults import FaultInjection, Faults
@@ -130,7 +130,7 @@ class Endpoints:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._settings = settings
-        self._tokens = Tokens(store.signing_key(), settings.token_ttl)
+        self._tokens = TokenIssuer(store.signing_key(), settings.token_ttl)
         self.deliverer = Deliverer(store, settings.retry, settings.port)
 
     def _bearer(self, request: Request) -> Identity:

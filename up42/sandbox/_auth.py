@@ -41,7 +41,7 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class Tokens:
+class TokenIssuer:
     """Issues and checks tokens with one key and one lifetime."""
 
     def __init__(self, key: bytes, ttl: int, clock: Callable[[], float] = time.time) -> None:

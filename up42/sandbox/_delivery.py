@@ -81,7 +81,7 @@ class WebhookGoneError(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
-class Outcome:
+class AttemptReport:
     """How one attempt went, and the delivery's state after it."""
 
     headers: dict[str, str]
@@ -235,12 +235,12 @@ class Deliverer:
         elif hook is not None:  # always, as stop_reason gives a reason for a missing webhook
             await self._attempt(hook, delivery, delivery.attempt_count, may_retry=True)
 
-    async def _send(self, hook: StoredWebhook, delivery: Delivery, held: Held, *, may_retry: bool) -> Outcome:
+    async def _send(self, hook: StoredWebhook, delivery: Delivery, held: Held, *, may_retry: bool) -> AttemptReport:
         """Make the first attempt of a just opened delivery, and release its hold as soon as it ends."""
         with self._releasing({delivery.id: held[delivery.id]}):
             return await self._attempt(hook, delivery, 1, may_retry=may_retry)
 
-    async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> Outcome:
+    async def _attempt(self, hook: StoredWebhook, delivery: Delivery, number: int, *, may_retry: bool) -> AttemptReport:
         """Make attempt ``number`` of ``delivery`` to the webhook's current URL and secret, and record it."""
         body = delivery.body.encode()
         secret = hook.fields.secret
@@ -273,7 +273,7 @@ class Deliverer:
         elif error and delivery.live_mode:
             logger.warning("Gave up on %s to webhook %s after attempt %d", delivery.id, hook.id, number)
         logger.info("Attempt %d of %s to webhook %s: %s", number, delivery.id, hook.id, error or result.status)
-        return Outcome(headers, result.status, result.reason, error, state)
+        return AttemptReport(headers, result.status, result.reason, error, state)
 
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[DeliveryResult, str | None]:
         """POST ``body``: how it went, and the error the delivery log shows (None on a 2xx).
