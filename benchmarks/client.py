@@ -14,7 +14,7 @@ import httpx
 import up42
 from benchmarks._canned import TOKEN, WEBHOOK_ID, WORKSPACE
 from benchmarks._harness import Row, Sizes, background, compare, micros, run_python
-from up42._http import DEFAULT_MAX_CONNECTIONS
+from up42._client._http import DEFAULT_MAX_CONNECTIONS
 
 ONE = f"/workspaces/{WORKSPACE}/webhooks/{WEBHOOK_ID}"
 LIST = f"/workspaces/{WORKSPACE}/webhooks"

@@ -26,7 +26,7 @@ import up42
 from benchmarks._canned import TOKEN, WEBHOOK_ID
 from benchmarks._harness import Row, Sizes, background, micros, run_python, timed
 from benchmarks.client import LIMITS, ONE, PASSWORD, TIMEOUT, USERNAME
-from up42._http import DEFAULT_MAX_CONNECTIONS
+from up42._client._http import DEFAULT_MAX_CONNECTIONS
 
 Batch = Callable[[int], Awaitable[object]]
 

@@ -29,7 +29,7 @@ def ensure_venv(install: bool) -> str | None:
             return f"no venv with {OLD} yet; a full run makes it"
         venv.create(VENV, with_pip=True)
     installed = subprocess.run(  # noqa: S603 - the venv's own interpreter
-        [str(PYTHON), "-I", "-c", "import up42.webhooks"], capture_output=True, check=False
+        [str(PYTHON), "-I", "-c", "import up42._client._webhooks"], capture_output=True, check=False
     )
     if installed.returncode == 0:
         return None

@@ -13,7 +13,7 @@ import respx
 
 import up42
 from tests.contract import assert_request_matches_spec, assert_response_matches_spec
-from up42 import _default, _http, _retry
+from up42._client import _default, _http, _retry
 from up42._server import Server, bind
 from up42.pytest_plugin import up42_sandbox  # noqa: F401 - the package's fixture (its entry point is off here)
 

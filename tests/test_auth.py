@@ -25,7 +25,7 @@ from tests.conftest import (
     envelope,
     error_envelope,
 )
-from up42._auth import Grant, TokenSource
+from up42._client._auth import Grant, TokenSource
 
 
 def test_password_grant_is_form_encoded_to_the_auth_host(api: respx.MockRouter, auth: Auth) -> None:

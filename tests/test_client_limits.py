@@ -45,8 +45,8 @@ from tests.conftest import (
     webhook_json,
 )
 from tests.loopback import LoopbackServer, QuietHandler
-from up42 import _encodings, _sockets
-from up42._responses import Answer, CappedBody
+from up42._client import _encodings, _sockets
+from up42._client._responses import Answer, CappedBody
 
 LIST_PATH = f"/workspaces/{WORKSPACE}/webhooks"
 GUARD = 20.0  # seconds; far beyond every deadline below, so only a call that never ends trips it
@@ -708,7 +708,7 @@ def test_limits_are_checked(options: dict[str, Any], message: str) -> None:
 
 
 def test_the_defaults_are_documented_values() -> None:
-    from up42._transport import CallLimits
+    from up42._client._transport import CallLimits
 
     assert CallLimits() == CallLimits(deadline=120.0, max_response_size=32 * MiB)
 

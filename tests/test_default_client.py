@@ -13,7 +13,7 @@ import pytest
 import up42
 from tests.conftest import PASSWORD, TOKEN_PATH, USERINFO_PATH, USERNAME, WORKSPACE, Auth, envelope
 from tests.test_webhooks import HOOK
-from up42 import _default
+from up42._client import _default
 from up42.sandbox import Sandbox
 
 # Every module-level function, a second login that replaces the first, and no explicit close: the script ends.

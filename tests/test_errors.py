@@ -36,7 +36,7 @@ from tests.conftest import (
 )
 from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_cli import fails, run
-from up42._responses import retry_after
+from up42._client._responses import retry_after
 
 LIST = f"{API}{WEBHOOKS}"
 HOOK = webhook_json()

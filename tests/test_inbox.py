@@ -17,8 +17,9 @@ import redis
 from tests.inbox_support import RedisServer, redis_server  # noqa: F401 - the fixture, asked for by name
 from tests.receiving_support import message
 from up42.errors import InvalidArgumentError
-from up42.receiving.durable._inbox import DIED, Inbox, InboxStatus, InboxURLError, open_inbox
+from up42.receiving.durable._inbox import DIED, Inbox, InboxStatus, InboxURLError
 from up42.receiving.durable._worker import Worker
+from up42.receiving.durable.backends import open_inbox
 from up42.receiving.durable.backends._redis_inbox import RedisInbox
 from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 

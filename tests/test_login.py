@@ -18,8 +18,8 @@ import pytest
 import up42
 from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_cli import UP42, fails, ok, run
-from up42._config import REGIONS, resolve
-from up42._login import StoredLogin, forget_login, load_login, login_path, save_login
+from up42._client._config import REGIONS, resolve
+from up42._client._login import StoredLogin, forget_login, load_login, login_path, save_login
 from up42.sandbox import Sandbox
 
 PASSWORD = "stored-pa55word-never-shown"

@@ -17,10 +17,10 @@ import respx
 
 import up42
 from tests.conftest import API, PASSWORD, USERNAME, WEBHOOKS, WORKSPACE, Auth, envelope, webhook_json
-from up42 import _operations as ops
-from up42._deadline import Deadline, current_deadline
+from up42._client import _operations as ops
+from up42._client._deadline import Deadline, current_deadline
+from up42._client._responses import Answer, Call, Reply, read
 from up42._masking import NO_SECRETS
-from up42._responses import Answer, Call, Reply, read
 
 HOOK = webhook_json(name="orders", active=False, secret="kept")
 HOOK_PATH = f"{API}{WEBHOOKS}/{HOOK['id']}"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 import up42
-from up42 import _retry
+from up42._client import _retry
 from up42.sandbox import Faults, Sandbox
 
 HOOKS = 50

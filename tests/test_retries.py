@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import up42
 from tests.conftest import API, AUTH, PASSWORD, TOKEN_PATH, USERNAME, WEBHOOKS, Auth, envelope, error_envelope
 from tests.test_webhooks import HOOK, HOOK_PATH, TEST_RUN
-from up42._retry import RetryRules
+from up42._client._retry import RetryRules
 
 LIST = f"{API}{WEBHOOKS}"
 BUSY = error_envelope("SERVICE_UNAVAILABLE", "try again")

@@ -23,7 +23,7 @@ import up42
 from tests.conftest import PASSWORD, TOKEN_PATH, USERINFO_PATH, USERNAME, WORKSPACE, envelope, error_envelope
 from tests.loopback import LoopbackServer, QuietHandler
 from tests.test_webhooks import HOOK
-from up42 import _http
+from up42._client import _http
 
 LIST = f"/workspaces/{WORKSPACE}/webhooks"
 ONE = f"{LIST}/{HOOK['id']}"
@@ -137,7 +137,7 @@ async def test_calls_carry_the_sdks_headers(server: Scripted, backend: str) -> N
     api = [headers for _, path, headers in server.received if path.startswith("/workspaces/")]
     assert [m for m, _, _ in server.received][-2:] == ["PUT", "DELETE"]
     assert {h["Authorization"] for h in api} == {"Bearer tok-1"}
-    assert {h["User-Agent"] for h in api} == {up42._config.USER_AGENT}
+    assert {h["User-Agent"] for h in api} == {up42._client._config.USER_AGENT}
 
 
 @BACKENDS
@@ -280,7 +280,7 @@ async def test_a_users_client_is_used_and_left_open(server: Scripted, backend: s
 
     assert seen[:3] == [TOKEN_PATH, USERINFO_PATH, LIST]
     (sent,) = [headers for _, path, headers in server.received if path == LIST]
-    assert (sent["Authorization"], sent["User-Agent"]) == ("Bearer tok-1", up42._config.USER_AGENT)
+    assert (sent["Authorization"], sent["User-Agent"]) == ("Bearer tok-1", up42._client._config.USER_AGENT)
 
 
 def test_a_users_sync_client_with_a_mock_transport() -> None:
@@ -302,7 +302,7 @@ def test_a_users_sync_client_with_a_mock_transport() -> None:
 
 
 async def test_without_a_choice_aiohttp_is_used_unless_httpx_is_mocked() -> None:
-    from up42._aiohttp import AiohttpSender
+    from up42._client._aiohttp import AiohttpSender
 
     def sender(client: up42.AsyncClient) -> object:
         return client._transport._wire.sender

@@ -30,22 +30,22 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
-    from ._default import authenticate, create_webhook, get_webhook_events, get_webhooks, initialize_webhook
-    from .webhooks import AsyncWebhook, Webhook
+    from ._client._clients import AsyncClient, Client
+    from ._client._default import authenticate, create_webhook, get_webhook_events, get_webhooks, initialize_webhook
+    from ._client._webhooks import AsyncWebhook, Webhook
 
 # The client side (httpx, the generated client) loads on first use, so `import up42.receiving` in a web app, or
 # a command that only prints its help, does not pay for it.
 _LAZY = {
-    "AsyncClient": "_client",
-    "Client": "_client",
-    "authenticate": "_default",
-    "create_webhook": "_default",
-    "get_webhook_events": "_default",
-    "get_webhooks": "_default",
-    "initialize_webhook": "_default",
-    "AsyncWebhook": "webhooks",
-    "Webhook": "webhooks",
+    "AsyncClient": "_client._clients",
+    "Client": "_client._clients",
+    "authenticate": "_client._default",
+    "create_webhook": "_client._default",
+    "get_webhook_events": "_client._default",
+    "get_webhooks": "_client._default",
+    "initialize_webhook": "_client._default",
+    "AsyncWebhook": "_client._webhooks",
+    "Webhook": "_client._webhooks",
 }
 
 

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from .._checks import url_problem
-from .._client import Client
-from .._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
-from .._login import load_login
+from .._client._clients import Client
+from .._client._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
+from .._client._login import load_login
 from .._text import MASK, lone_surrogate
 from .._urls import shown_url
 from ..errors import InvalidArgumentError

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import click
 import httpx
 
-from .._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
-from .._login import load_login
+from .._client._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
+from .._client._login import load_login
 from ._common import check_place_variables
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.

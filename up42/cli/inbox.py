@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import click
 
 from .._urls import shown_url
-from ..receiving.durable._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError, open_inbox
+from ..receiving.durable._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError
+from ..receiving.durable.backends import open_inbox
 from ._common import emit_json, fields, say, table
 
 inbox_option = click.option(

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from .._client import Client
-from .._config import ENV_PASSWORD, ENV_USERNAME, region_of
-from .._login import StoredLogin, forget_login, load_login, save_login
+from .._client._clients import Client
+from .._client._config import ENV_PASSWORD, ENV_USERNAME, region_of
+from .._client._login import StoredLogin, forget_login, load_login, save_login
 from ..errors import NotAuthenticatedError
 from ._common import (
     Connection,

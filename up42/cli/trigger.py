@@ -9,7 +9,7 @@ from typing import Any
 import click
 import httpx
 
-from .._config import USER_AGENT
+from .._client._config import USER_AGENT
 from .._messages import (
     EventBodyError,
     apply_overrides,

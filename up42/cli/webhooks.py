@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
-from .._client import Client
+from .._client._clients import Client
+from .._client._webhooks import Webhook
 from .._text import MASK
 from .._urls import shown_url
 from ..errors import NotFoundError
-from ..webhooks import Webhook
 from ._common import Connection, F, connection, connection_options, emit_json, fields, masked, say, table
 
 

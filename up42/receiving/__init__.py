@@ -60,8 +60,9 @@ from ._signature import (
     verify,
 )
 from .durable._dedupe import DEFAULT_LEASE, DEFAULT_TTL, ClaimState, DedupeStore
-from .durable._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken, open_inbox
+from .durable._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken
 from .durable._worker import Worker
+from .durable.backends import open_inbox
 from .durable.backends._memory import InMemoryDedupeStore
 from .durable.backends._redis_dedupe import RedisDedupeStore
 

@@ -43,8 +43,9 @@ from .durable._dedupe import (
     ClaimState,
     DedupeStore,
 )
-from .durable._inbox import DEFAULT_RETENTION, Inbox, open_inbox
+from .durable._inbox import DEFAULT_RETENTION, Inbox
 from .durable._worker import Worker
+from .durable.backends import open_inbox
 from .durable.backends._memory import InMemoryDedupeStore
 
 __all__ = ["Handler", "Outcome", "OutcomeKind", "Receiver"]

@@ -15,9 +15,9 @@ from up42_api import Client as GeneratedClient
 from up42_api.models import ErrorDetailsType0, ErrorEnvelope, OAuthError
 from up42_api.types import Unset
 
+from .._masking import NO_SECRETS, Secrets
+from ..errors import APIError, RateLimitError, ResponseParseError, error_class_for
 from ._encodings import CodingError, decoders
-from ._masking import NO_SECRETS, Secrets
-from .errors import APIError, RateLimitError, ResponseParseError, error_class_for
 
 BODY_EXCERPT = 2000
 

@@ -43,18 +43,18 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 
+from .._checks import is_number, is_whole
+from .._masking import Secrets
+from ..errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
 from . import _retry
 from ._auth import AsyncTokenSource, Grant, TokenSource, grant_from, refused, token_call, userinfo_call, workspace_from
-from ._checks import is_number, is_whole
 from ._config import USER_AGENT, Credentials, Hosts
 from ._deadline import Deadline, current_deadline
 from ._encodings import accept_encoding
 from ._http import AsyncSender, SyncHttpxSender, Wire, as_httpx_error
-from ._masking import Secrets
 from ._operations import Plan, Running
 from ._responses import Answer, Call, Reply, read
 from ._retry import Attempts, RetryRules
-from .errors import APIConnectionError, APIError, APITimeoutError, InvalidArgumentError
 
 logger = logging.getLogger("up42")
 

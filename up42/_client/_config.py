@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 
-from ._checks import url_problem
+from .._checks import url_problem
+from .._text import lone_surrogate
+from .._urls import has_at
+from .._version import __version__
+from ..errors import InvalidArgumentError, NotAuthenticatedError
 from ._login import StoredLogin, load_login, login_path
-from ._text import lone_surrogate
-from ._urls import has_at
-from ._version import __version__
-from .errors import InvalidArgumentError, NotAuthenticatedError
 
 USER_AGENT = f"up42-webhooks/{__version__}"
 

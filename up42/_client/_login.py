@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import NotAuthenticatedError
+from ..errors import NotAuthenticatedError
 
 ENV_CONFIG_HOME = "XDG_CONFIG_HOME"
 FILE_NAME = "login.json"

@@ -10,15 +10,15 @@ from typing import Any, Generic, Literal, Self, TypedDict, TypeVar, Unpack, over
 
 import httpx
 
+from .._checks import is_number
+from ..errors import InvalidArgumentError
 from . import _http
 from . import _operations as ops
-from ._checks import is_number
 from ._config import DEFAULT_TIMEOUT, resolve
 from ._http import DEFAULT_MAX_CONNECTIONS, AsyncSender, Backend, H, Wire
 from ._retry import RetryRules
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, AsyncTransport, CallLimits, Transport
-from .errors import InvalidArgumentError
-from .webhooks import AsyncWebhook, Webhook
+from ._webhooks import AsyncWebhook, Webhook
 
 __all__ = ["AsyncClient", "Client"]
 

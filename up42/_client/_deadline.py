@@ -9,7 +9,7 @@ from contextvars import ContextVar
 
 import httpx
 
-from .errors import APITimeoutError
+from ..errors import APITimeoutError
 
 
 class Deadline:

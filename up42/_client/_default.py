@@ -10,12 +10,12 @@ from typing import Any, Literal, Unpack, overload
 
 import httpx
 
-from ._client import Client, RetryOptions, TimeoutTypes
+from ..errors import NotAuthenticatedError
+from ._clients import Client, RetryOptions, TimeoutTypes
 from ._config import DEFAULT_TIMEOUT
 from ._http import DEFAULT_MAX_CONNECTIONS
 from ._transport import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
-from .errors import NotAuthenticatedError
-from .webhooks import Webhook
+from ._webhooks import Webhook
 
 logger = logging.getLogger("up42")
 

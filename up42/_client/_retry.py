@@ -22,10 +22,10 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from ._backoff import backoff
-from ._checks import is_number, is_whole
+from .._backoff import backoff
+from .._checks import is_number, is_whole
+from ..errors import InvalidArgumentError
 from ._responses import Answer, retry_after
-from .errors import InvalidArgumentError
 
 logger = logging.getLogger("up42")
 

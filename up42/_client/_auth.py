@@ -16,10 +16,10 @@ from typing import Final
 from up42_api.api.auth import create_token, get_userinfo
 from up42_api.models import TokenRequest, TokenResponse, Userinfo
 
+from .._text import lone_surrogate
+from ..errors import APIError, AuthenticationError, ResponseParseError
 from ._config import Credentials
 from ._responses import Call, Reply
-from ._text import lone_surrogate
-from .errors import APIError, AuthenticationError, ResponseParseError
 
 CLIENT_ID: Final = "up42-sdk"
 

@@ -19,8 +19,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from ..errors import UP42Error
 from ._deadline import current_deadline
-from .errors import UP42Error
 
 
 def _within_deadline(timeout: float | None, timed_out: type[httpcore.TimeoutException]) -> float | None:

@@ -33,9 +33,9 @@ from up42_api.models import (
 from up42_api.models import Webhook as WebhookModel
 from up42_api.types import Unset
 
+from ..errors import InvalidArgumentError
 from ._config import encodable
 from ._responses import Call, Reply
-from .errors import InvalidArgumentError
 
 logger = logging.getLogger("up42")
 

@@ -26,10 +26,10 @@ from typing import Generic, Literal, Protocol, TypeVar
 
 import httpx
 
-from ._checks import is_whole
+from .._checks import is_whole
+from ..errors import InvalidArgumentError
 from ._deadline import Deadline, current_deadline
 from ._responses import Answer, CappedBody
-from .errors import InvalidArgumentError
 
 Backend = Literal["aiohttp", "httpx"]
 BACKENDS: tuple[Backend, ...] = ("aiohttp", "httpx")
