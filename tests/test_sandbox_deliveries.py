@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,19 +13,28 @@ import httpx
 import pytest
 
 import up42
+from tests.loopback import NOTHING_LISTENS
+from up42._messages import sample_body
 from up42._server import bind
 from up42.receiving import Receiver, WebhookEvent, parse, verify
 from up42.sandbox import RetryPolicy, Sandbox
+from up42.sandbox._delivery import Deliverer
+from up42.sandbox._store import Store, WebhookFields
 
 SECRET = "whsec-never-shown"
 
 
 class Recorder:
-    """An ASGI receiver that records each request and answers with the next status of a script."""
+    """An ASGI receiver that records each request and answers with the next status of a script.
 
-    def __init__(self, statuses: list[int] | None = None) -> None:
+    With ``answered``, only that many requests are answered at once: later ones wait for `release` to be set.
+    """
+
+    def __init__(self, statuses: list[int] | None = None, *, answered: int | None = None) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self._statuses = statuses or []
+        self._answered = answered
+        self.release = threading.Event()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -34,6 +46,8 @@ class Recorder:
             if not message.get("more_body"):
                 break
         self.requests.append(({k.decode(): v.decode() for k, v in scope["headers"]}, body))
+        if self._answered is not None and len(self.requests) > self._answered:
+            await asyncio.to_thread(self.release.wait, 60)
         status = self._statuses.pop(0) if self._statuses else 200
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b""})
@@ -197,22 +211,77 @@ def test_failed_live_deliveries_are_retried_with_the_same_message_id(serve: Any)
     ],
 )
 def test_retries_end_as_failed_once_the_webhook_is_deactivated_or_deleted(serve: Any, end: Any, reason: str) -> None:
-    recorder = Recorder([500] * 10)
+    # The webhook ends while the second attempt waits for its answer: that attempt is logged, and none follows.
+    recorder = Recorder([500] * 10, answered=1)
     url = serve(recorder)
     with (
-        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.1, factor=1.0)) as sandbox,
+        # The third attempt would be due a second after the second one ends.
+        Sandbox(retry=RetryPolicy(attempts=10, first_delay=0.1, factor=10.0)) as sandbox,
         up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
     ):
         hook = client.create_webhook("flaky", url, ["order.status"], active=True)
         (first,) = sandbox.trigger("order.status")["deliveries"]
         assert first["state"] == "pending"
-        end(hook)
-        delivery = httpx.get(f"{sandbox.url}/sandbox/deliveries/{first['id']}").json()["data"]
-        assert (delivery["state"], delivery["nextAttemptAt"]) == ("failed", None)
-        assert delivery["error"].startswith(reason)
-        time.sleep(0.3)  # three retry delays: none is made
-        assert len(sandbox.deliveries()) == len(recorder.requests) == delivery["attempt"]
-        assert delivery["attempt"] < 3
+        wait_for(lambda: len(recorder.requests) == 2, 60)
+        try:
+            end(hook)
+            stopped = _delivery(sandbox, first["id"])
+        finally:
+            recorder.release.set()
+        deadline = time.monotonic() + 60
+        while len((delivery := _delivery(sandbox, first["id"]))["attempts"]) < 2:
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.02)
+        time.sleep(1.5)  # past when the third attempt would be due: none is made
+        assert _delivery(sandbox, first["id"]) == delivery
+        assert len(sandbox.deliveries()) == len(recorder.requests) == 2
+    assert (stopped["state"], stopped["nextAttemptAt"]) == ("failed", None)
+    assert stopped["error"].startswith(reason)
+    # As the second attempt is logged, the delivery stays failed: not pending again until a retry finds out.
+    assert (delivery["state"], delivery["nextAttemptAt"], delivery["attempt"]) == ("failed", None, 2)
+    assert delivery["error"].startswith(reason)
+    assert [attempt["status"] for attempt in delivery["attempts"]] == [500, 500]
+
+
+@pytest.mark.parametrize("ending", ["deleted", "deactivated"])
+async def test_a_retry_whose_webhook_ends_before_it_is_sent_is_not_counted(
+    ending: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scheduler takes the due retry, then the webhook ends before the attempt is made: it never is.
+    store = Store()
+    workspace = store.workspace_of("me@example.com")
+    fields = WebhookFields("down", f"{NOTHING_LISTENS}/hook", ["order.status"], active=True, secret=None)
+    hook = store.create(workspace, fields)
+    deliverer = Deliverer(store, RetryPolicy(attempts=3, first_delay=0.05), own_port=0)
+    claiming = store.claim_due
+    claimed = threading.Event()
+
+    def claim_then_end(*args: Any) -> Any:
+        due = claiming(*args)
+        if due:
+            if ending == "deleted":
+                store.delete(workspace, hook.id)
+            else:
+                store.replace(workspace, hook.id, dataclasses.replace(fields, active=False))
+            claimed.set()
+        return due
+
+    monkeypatch.setattr(store, "claim_due", claim_then_end)
+    deliverer.start()
+    try:
+        await deliverer.publish("order.status", sample_body("order.status"), [hook])
+        deadline = time.monotonic() + 60
+        # The retry taken is over once nothing is held in flight.
+        while not claimed.is_set() or deliverer._in_flight:
+            assert time.monotonic() < deadline, "timed out"
+            await asyncio.sleep(0.02)
+        (delivery,) = store.deliveries()
+    finally:
+        await deliverer.aclose()
+        store.close()
+    assert (delivery.state, delivery.attempt_count, len(delivery.attempts)) == ("failed", 1, 1)
+    assert delivery.reason is not None
+    assert delivery.reason.startswith(f"retries stopped: the webhook was {ending}")
 
 
 def test_after_the_last_attempt_a_delivery_is_failed(serve: Any) -> None:

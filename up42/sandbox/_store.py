@@ -413,7 +413,11 @@ class Store:
         return None if row is None else int(row[0])
 
     def finish(self, attempt: Attempt, state: str, next_attempt_at: str | None) -> None:
-        """Record an attempt and the delivery's state after it (``next_attempt_at`` when still pending)."""
+        """Record an attempt and the delivery's state after it (``next_attempt_at`` when still pending).
+
+        A delivery stopped while the attempt was in flight (its webhook deleted or deactivated) stays failed, with
+        its reason, when the attempt would have left it pending: no retry follows.
+        """
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO attempts (delivery_id, attempt, url, headers, sent_at, status, error, duration_ms)"
@@ -430,13 +434,18 @@ class Store:
                 ),
             )
             db.execute(
-                "UPDATE deliveries SET state = ?, next_attempt_at = ?, reason = NULL WHERE id = ?",
-                (state, next_attempt_at, attempt.delivery_id),
+                "UPDATE deliveries SET state = ?, next_attempt_at = ?, reason = NULL"
+                " WHERE id = ? AND NOT (? = 'pending' AND state = 'failed')",
+                (state, next_attempt_at, attempt.delivery_id, state),
             )
 
     def stop(self, delivery_id: str, reason: str) -> None:
-        """End a pending delivery as failed, saying why."""
+        """End a delivery whose claimed attempt is not made: that attempt is not counted, and a pending one fails.
+
+        ``reason`` says why it failed, unless it already had (its webhook was deleted or deactivated meanwhile).
+        """
         with self._transaction() as db:
+            db.execute("UPDATE deliveries SET attempts = attempts - 1 WHERE id = ?", (delivery_id,))
             _stop(db, "id", delivery_id, reason)
 
     def claim_due(self, now: str, lease_until: str, busy: Collection[str]) -> list[Delivery]:
