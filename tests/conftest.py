@@ -3,76 +3,18 @@
 from __future__ import annotations
 
 import gc
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import respx
 
 import up42
-from tests.contract import assert_request_matches_spec, assert_response_matches_spec
-from up42._client import _default, _http, _retry
+from tests.support.contract import assert_request_matches_spec, assert_response_matches_spec
+from tests.support.mock_api import PASSWORD, USERNAME, Auth
+from up42._client import _default, _retry
 from up42._server import Server, bind
 from up42.pytest_plugin import up42_sandbox  # noqa: F401 - the package's fixture (its entry point is off here)
-
-API = "https://api.up42.com"
-AUTH = "https://auth.up42.com"
-TOKEN_PATH = "/realms/public/protocol/openid-connect/token"
-USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
-WORKSPACE = "8f3e1c2a-5b4d-4e6f-9a1b-2c3d4e5f6a7b"
-USERNAME = "me@example.com"
-PASSWORD = "pa55-w0rd-never-shown"
-SECRET = "s3cret-never-shown"
-TOKENS = [f"token-{n}-never-shown" for n in range(10)]
-WEBHOOKS = f"/workspaces/{WORKSPACE}/webhooks"
-# AsyncClient's backends that are installed (aiohttp comes with an extra).
-ASYNC_BACKENDS = [backend for backend in _http.BACKENDS if backend == "httpx" or _http.aiohttp_installed()]
-
-
-def webhook_json(**fields: Any) -> dict[str, Any]:
-    """A webhook as the API sends it."""
-    body: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "url": "https://example.com/hook",
-        "name": "orders",
-        "active": False,
-        "events": ["order.status"],
-        "secret": SECRET,
-        "createdAt": "2022-06-20T04:05:31.755744Z",
-        "updatedAt": "2022-06-20T04:05:31.755744Z",
-    }
-    body.update(fields)
-    return body
-
-
-def envelope(data: Any) -> dict[str, Any]:
-    """The success envelope."""
-    return {"data": data, "error": None}
-
-
-def error_envelope(code: str | int, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The error envelope."""
-    return {"data": None, "error": {"code": code, "message": message, "details": details}}
-
-
-class Auth:
-    """The mocked token and userinfo endpoints, handing out TOKENS in order."""
-
-    def __init__(self, router: respx.MockRouter, *, expires_in: int = 300) -> None:
-        self.issued: list[str] = []
-        self.expires_in = expires_in
-        self.token = router.post(f"{AUTH}{TOKEN_PATH}").mock(side_effect=self._issue)
-        self.userinfo = router.get(f"{AUTH}{USERINFO_PATH}").respond(
-            200, json={"sub": WORKSPACE, "email": USERNAME, "email_verified": True}
-        )
-
-    def _issue(self, request: httpx.Request) -> httpx.Response:
-        token = TOKENS[len(self.issued)]
-        self.issued.append(token)
-        body = {"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer", "scope": "openid"}
-        return httpx.Response(200, json=body)
 
 
 @pytest.fixture
