@@ -27,7 +27,7 @@ T = TypeVar("T", Transport, AsyncTransport)
 
 
 class RetryOptions(TypedDict, total=False):
-    """Keyword arguments that tune retries (see "Errors, retries and timeouts" in the README)."""
+    """Keyword arguments that tune retries (see the guide "Errors, retries and timeouts")."""
 
     max_retries: int
     backoff_base: float
