@@ -17,7 +17,7 @@ Two limits hold for every call, whatever the server does:
 - The deadline: one SDK call (``get_webhooks()``, ``hook.update(...)``, including its token and workspace
   lookups, every attempt and the waits between retries) ends within ``deadline`` seconds. httpx's timeouts bound
   each connect, write and read, so a server trickling a byte at a time would otherwise hold a call for ever.
-  The async transport ends each request at the deadline with ``asyncio.timeout``. The sync one cannot interrupt a
+  The async transport cancels the call when its alarm rings (see `_alarms`). The sync one cannot interrupt a
   blocking read: on the connections of a client it made, no connect, read or write waits longer than the time
   left (see `_sockets`; a name lookup is the system resolver's), so it ends at the deadline, headers and body
   alike. On a user's ``http_client`` it shortens every phase's timeout to the time left when an attempt starts
@@ -29,7 +29,6 @@ Two limits hold for every call, whatever the server does:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -158,8 +157,6 @@ class _Joined:
 
 
 _JOINED = _Joined()
-# The time limit of a request sent without a deadline.
-_UNBOUNDED = contextlib.nullcontext()
 
 
 def _log(out: _Outgoing, started: float, outcome: str) -> None:
@@ -371,11 +368,13 @@ class AsyncTransport(_Base[Coroutine[Any, Any, Answer]]):
     ) -> None:
         super().__init__(hosts, credentials, policy, limits, wire, wire.sender)
         self._tokens = AsyncTokenSource(self._fetch_token)
-        # asyncio is imported here: only the async client needs it (see _retry).
+        # Both import asyncio, which only the async client needs (see _retry).
         import asyncio
 
+        from ._alarms import Alarms
+
         self._workspace_lock = asyncio.Lock()
-        self._time_limit = asyncio.timeout
+        self._alarms = Alarms()
 
     async def run(self, plan: Plan[R]) -> R:
         """Run one SDK call: each step of ``plan`` in turn, all within the call's deadline; its result, or an
@@ -394,31 +393,33 @@ class AsyncTransport(_Base[Coroutine[Any, Any, Answer]]):
         # coroutine in the chain is passed through each time a call resumes, and under fan-out the garbage collector
         # walks the chains of all calls in flight.
         renews = self._renews(call)
-        scope = None if deadline is None else self._time_limit(deadline.remaining())
+        alarm = None if deadline is None else self._alarms.set(deadline.remaining())
         try:
-            async with scope or _UNBOUNDED:
-                while True:
-                    started = time.perf_counter()
-                    try:
-                        token = (self._tokens.cached() or await self._tokens.get()) if renews else call.bearer
-                        answer = await self._send_once(out, token, deadline, attempts)
-                        if renews and token is not None and answer.status_code == 401:
-                            answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
-                        outcome: Answer | httpx.HTTPError = answer
-                    except Exception as error:
-                        # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
-                        failure = as_httpx_error(error)
-                        if failure is None:
-                            raise
-                        outcome = failure
-                    settled = self._settle(call, out, attempts, outcome, started, deadline)
-                    if isinstance(settled, Reply):
-                        return settled
-                    await _retry.asleep(settled)
-        except TimeoutError:
-            if scope is not None and deadline is not None and scope.expired():
+            while True:
+                started = time.perf_counter()
+                try:
+                    token = (self._tokens.cached() or await self._tokens.get()) if renews else call.bearer
+                    answer = await self._send_once(out, token, deadline, attempts)
+                    if renews and token is not None and answer.status_code == 401:
+                        answer = await self._send_once(out, await self._tokens.refresh(token), deadline, attempts)
+                    outcome: Answer | httpx.HTTPError = answer
+                except Exception as error:
+                    # Another backend's failures (aiohttp's) are read as httpx's; anything else goes up.
+                    failure = as_httpx_error(error)
+                    if failure is None:
+                        raise
+                    outcome = failure
+                settled = self._settle(call, out, attempts, outcome, started, deadline)
+                if isinstance(settled, Reply):
+                    return settled
+                await _retry.asleep(settled)
+        except BaseException as error:
+            if alarm is not None and deadline is not None and alarm.ended(error):
                 raise deadline.expired(out.what, attempts.count) from None
             raise
+        finally:
+            if alarm is not None:
+                self._alarms.clear(alarm)
 
     async def workspace_id(self) -> str:
         """The workspace of the authenticated user, looked up once."""
