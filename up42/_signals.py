@@ -61,9 +61,11 @@ class StopSignals:
         if threading.current_thread() is threading.main_thread():
             # Installed first, then the outer count read: from here on no signal reaches the outer handler, and
             # every one it received is already counted (handlers run in this thread, between two of its steps).
+            # One may reach this holder's handler before the outer count is read, so that count is added to this
+            # one, never put in its place: replacing it would lose that signal and leave a server serving.
             self._previous = {sig: signal.signal(sig, self._handle) for sig in self._signals}
             outer = [handler.__self__ for handler in self._previous.values() if _is_holder(handler)]
-            self.count = max((holder.count for holder in outer), default=0)
+            self.count += max((holder.count for holder in outer), default=0)
         return self
 
     def __exit__(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+from typing import Any
+
+import pytest
 
 from up42._signals import StopSignals
 
@@ -69,3 +73,22 @@ def test_outside_the_main_thread_nothing_is_installed() -> None:
     thread.start()
     thread.join()
     assert seen == [before, False]
+
+
+def test_a_signal_while_a_nested_holder_installs_itself_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The signal lands just after the inner handler is installed and before the outer count is read: the inner
+    # holder counts it, and reading the outer count must add to that count, never replace it.
+    install = signal.signal
+    inner = StopSignals()
+
+    def installing(signum: int, handler: Any) -> Any:
+        previous = install(signum, handler)
+        if signum == signal.SIGINT and getattr(handler, "__self__", None) is inner:
+            os.kill(os.getpid(), signal.SIGINT)
+        return previous
+
+    with StopSignals() as outer:
+        monkeypatch.setattr(signal, "signal", installing)
+        with inner:
+            monkeypatch.setattr(signal, "signal", install)
+            assert (outer.count, inner.count) == (0, 1)
