@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-lowest demo lint typecheck spec check-generated regen pytest docs bench clean
+.PHONY: test test-lowest demo lint typecheck spec check-generated check-version api-diff regen pytest docs bench clean
 
 $(DEMO_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ demo: $(DEMO_STAMP)
 	$(BIN)/python examples/demo.py
 
 ## test: validate the spec, check generated/, lint, type-check and run the test suite
-test: $(STAMP) spec check-generated lint typecheck docs pytest
+test: $(STAMP) spec check-generated check-version lint typecheck docs pytest
 
 spec: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/up42.yaml openapi/sandbox.yaml
@@ -38,6 +38,15 @@ check-generated: $(STAMP)
 
 regen: $(STAMP)
 	scripts/regen.sh
+
+## check-version: fail when up42/_version.py was raised less than the changes since the previous release tag require
+check-version: $(STAMP)
+	scripts/check-version.sh
+
+## api-diff: what the changes since BASE (a git ref) break, and the version bump they need; ARGS=--json for JSON
+api-diff: $(STAMP)
+	@test -n "$(BASE)" || { echo "usage: make api-diff BASE=<git ref> [ARGS=--json]" >&2; exit 2; }
+	scripts/api-diff.sh $(ARGS) $(BASE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
