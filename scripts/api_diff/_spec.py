@@ -16,6 +16,8 @@ from openapi_python_client.strings import ClassName, PythonIdentifier, snake_cas
 from ._changes import Changes
 
 Direction = Literal["request", "response"]
+# How a new type relates to the old: it takes more values, fewer, or others.
+Relation = Literal["wider", "narrower", "other"]
 Node = dict[str, Any]
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -56,9 +58,36 @@ def _types(schema: Node) -> set[str] | None:
     return found
 
 
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        schema.get("type") == "null" or ("const" in schema and schema["const"] is None)
+    )
+
+
+def _without_null(schema: Node) -> tuple[Node, bool]:
+    """A schema written as "X or null" (a oneOf or anyOf of X and the null type) as X, and whether it took null."""
+    for keyword in ("oneOf", "anyOf"):
+        variants = schema.get(keyword)
+        if not isinstance(variants, list) or len(variants) != 2 or not any(_is_null(v) for v in variants):
+            continue
+        (rest,) = [v for v in variants if not _is_null(v)] or [None]
+        outer = {k: v for k, v in schema.items() if k != keyword}
+        if isinstance(rest, dict) and set(outer) <= {*DOC_KEYS, "deprecated", "default"}:
+            return {**rest, **outer}, True
+    return schema, False
+
+
 def _covers(wide: set[str], narrow: set[str]) -> bool:
     """Whether every type of ``narrow`` is a type of ``wide`` (a number covers an integer)."""
     return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
+
+
+def _relation(old: set[str] | None, new: set[str] | None) -> Relation:
+    if new is None or (old is not None and _covers(new, old)):
+        return "wider"
+    if old is None or _covers(old, new):
+        return "narrower"
+    return "other"
 
 
 def _values(schema: Node) -> list[Any] | None:
@@ -390,6 +419,8 @@ class _SpecDiff:
     def _schema(self, base: Any, head: Any, bwhere: str, hwhere: str, direction: Direction, label: str) -> None:
         if not isinstance(base, dict) or not isinstance(head, dict):
             return
+        # "X or null" is X that may be null: its nullability is judged as such, not as a new or lost variant.
+        (base, bnull), (head, hnull) = _without_null(base), _without_null(head)
         base, bref = self._resolve(self.base, base)
         head, href = self._resolve(self.head, head)
         bwhere, hwhere = bref or bwhere, href or hwhere
@@ -402,7 +433,7 @@ class _SpecDiff:
         where = hwhere
         self._deprecation(base, head, where, f"{label}")
         self._words(base, head, where)
-        self._type(base, head, where, direction, label)
+        self._type(base, head, where, direction, label, (bnull, hnull))
         self._enum(base, head, where, direction, label)
         self._limits(base, head, where, direction, label)
         self._properties(base, head, where, direction, label)
@@ -425,17 +456,21 @@ class _SpecDiff:
             if key.startswith("x-") and base.get(key) != head.get(key):
                 self.changes.reworded("extension-changed", join(where, key), f"The {key} of {label} changed.")
 
-    def _type(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
+    def _type(
+        self, base: Node, head: Node, where: str, direction: Direction, label: str, nulls: tuple[bool, bool]
+    ) -> None:
         btypes, htypes = _types(base), _types(head)
-        if btypes != htypes:
-            bnull = btypes is not None and "null" in btypes
-            hnull = htypes is not None and "null" in htypes
+        bnull = nulls[0] or (btypes is not None and "null" in btypes)
+        hnull = nulls[1] or (htypes is not None and "null" in htypes)
+        if btypes != htypes or bnull != hnull:
             bcore = None if btypes is None else btypes - {"null"}
             hcore = None if htypes is None else htypes - {"null"}
             if bcore != hcore:
-                wider = hcore is None or (bcore is not None and _covers(hcore, bcore))
                 self._typed(
-                    direction, wider, where, f"The type of {label} is now {_shown(hcore)} (was {_shown(bcore)})."
+                    direction,
+                    _relation(bcore, hcore),
+                    where,
+                    f"The type of {label} is now {_shown(hcore)} (was {_shown(bcore)}).",
                 )
             if bnull != hnull:
                 if direction == "response" and hnull:
@@ -445,9 +480,11 @@ class _SpecDiff:
                         f"{label} may now be null. Handle None where you read it.",
                     )
                 else:
-                    wider = hnull
                     self._typed(
-                        direction, wider, where, f"{label} {'may now be' if hnull else 'may no longer be'} null."
+                        direction,
+                        "wider" if hnull else "narrower",
+                        where,
+                        f"{label} {'may now be' if hnull else 'may no longer be'} null.",
                     )
         bformat, hformat = base.get("format"), head.get("format")
         if bformat != hformat:
@@ -455,20 +492,22 @@ class _SpecDiff:
             if "password" in (bformat, hformat):
                 self.changes.reworded("format-changed", where, text + " Only how the value is shown changes.")
             else:
-                # The generated attribute's Python type follows the format (a date-time is a datetime).
-                self._typed(direction, direction == "request" and hformat is None, where, text)
+                # The generated attribute's Python type follows the format (a date-time is a datetime), so a
+                # response's new format is another type; a request may drop one.
+                relation: Relation = "wider" if direction == "request" and hformat is None else "other"
+                self._typed(direction, relation, where, text)
 
-    def _typed(self, direction: Direction, wider: bool, where: str, text: str) -> None:
-        """A change of type: a request may widen, a response may narrow."""
+    def _typed(self, direction: Direction, relation: Relation, where: str, text: str) -> None:
+        """A change of type: a request may widen, a response may narrow; any other change breaks."""
         if direction == "request":
-            if wider:
+            if relation == "wider":
                 self.changes.added("request-type-widened", where, text)
             else:
                 self.changes.breaking("request-type-changed", where, f"{text} Send values of the new type.")
-        elif wider:
-            self.changes.breaking("response-type-changed", where, f"{text} Read values of the new type.")
-        else:
+        elif relation == "narrower":
             self.changes.reworded("response-type-narrowed", where, text)
+        else:
+            self.changes.breaking("response-type-changed", where, f"{text} Read values of the new type.")
 
     def _enum(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
         bvalues, hvalues = _values(base), _values(head)
@@ -597,17 +636,16 @@ class _SpecDiff:
             if key not in hnamed:
                 verb = "accepts" if direction == "request" else "arrives as"
                 text = f"{label} no longer {verb} {key.rsplit('/', 1)[-1]}."
-                if keyword == "allOf":
-                    self._typed(direction, True, join(bwhere, keyword, str(index)), text)
-                else:
-                    self._typed(direction, False, join(bwhere, keyword, str(index)), text)
+                # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
+                relation: Relation = "wider" if keyword == "allOf" else "narrower"
+                self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
         for key, (index, variant) in hnamed.items():
             vwhere = join(where, keyword, str(index))
             if key not in bnamed:
                 text = (
                     f"{label} may now {'be sent' if direction == 'request' else 'arrive'} as {key.rsplit('/', 1)[-1]}."
                 )
-                self._typed(direction, keyword != "allOf", vwhere, text)
+                self._typed(direction, "narrower" if keyword == "allOf" else "wider", vwhere, text)
             else:
                 self._schema(
                     bnamed[key][1], variant, join(bwhere, keyword, str(bnamed[key][0])), vwhere, direction, label
