@@ -6,7 +6,6 @@ scripts/regen.sh, commits, and reads the JSON report of scripts/api-diff.sh agai
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -223,42 +222,3 @@ def test_a_parameter_limit_tightened_is_judged_as_a_request(project: Project) ->
     assert change["level"] == "breaking"
     assert "webhookId" in change["text"]
     assert report["required_bump"] == "minor"
-
-
-def test_a_request_body_made_required_breaks(project: Project) -> None:
-    project.edit_spec(lambda spec: create_body(spec).update(required=False))
-    project.regen()
-    project.commit("an optional body")
-    project.tag("base2")
-    project.edit_spec(lambda spec: create_body(spec).update(required=True))
-    project.regen()
-    project.commit()
-    report = project.report("base2")
-    change = found(report, "request-body-became-required", f"{CREATE}/requestBody")
-    assert change["level"] == "breaking"
-    assert "body" in change["text"]
-    assert report["required_bump"] == "minor"
-
-
-def test_a_removed_request_media_type_breaks(project: Project) -> None:
-    def replace(spec: dict[str, Any]) -> None:
-        content = spec["paths"]["/workspaces/{workspaceId}/webhooks/{webhookId}"]["put"]["requestBody"]["content"]
-        content["application/merge-patch+json"] = content.pop("application/json")
-
-    report = project.changed(replace)
-    change = found(report, "request-media-type-removed", f"{UPDATE}/requestBody/content/application~1json")
-    assert change["level"] == "breaking"
-    assert "application/json" in change["text"]
-    assert report["required_bump"] == "minor"
-
-
-def test_an_added_request_media_type_is_compatible(project: Project) -> None:
-    def add(spec: dict[str, Any]) -> None:
-        content = create_body(spec)["content"]
-        content["application/x-www-form-urlencoded"] = copy.deepcopy(content["application/json"])
-
-    report = project.changed(add)
-    where = f"{CREATE}/requestBody/content/application~1x-www-form-urlencoded"
-    assert found(report, "request-media-type-added", where)["level"] == "compatible"
-    assert rules(report, "breaking") == set()
-    assert report["required_bump"] == "patch"
