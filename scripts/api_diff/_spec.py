@@ -340,7 +340,9 @@ class _SpecDiff:
                 self.changes.added("response-status-added", swhere, f"New documented status {status}.")
                 continue
             bresp, _ = self._resolve(self.base, base[status])
-            hresp, _ = self._resolve(self.head, head[status])
+            hresp, href = self._resolve(self.head, head[status])
+            # A response defined in components is judged once, where it is defined, as a shared parameter is.
+            swhere = href or swhere
             self._words(bresp, hresp, swhere)
             self._content(bresp, hresp, swhere, direction)
 
@@ -434,6 +436,9 @@ class _SpecDiff:
             hcore = None if htypes is None else htypes - {"null"}
             if bcore != hcore:
                 wider = hcore is None or (bcore is not None and _covers(hcore, bcore))
+                # Unrelated types (an integer that became a string) neither widen nor narrow: a reader breaks too.
+                narrower = bcore is None or (hcore is not None and _covers(bcore, hcore))
+                wider = wider or (direction == "response" and not narrower)
                 self._typed(
                     direction, wider, where, f"The type of {label} is now {_shown(hcore)} (was {_shown(bcore)})."
                 )
@@ -455,8 +460,9 @@ class _SpecDiff:
             if "password" in (bformat, hformat):
                 self.changes.reworded("format-changed", where, text + " Only how the value is shown changes.")
             else:
-                # The generated attribute's Python type follows the format (a date-time is a datetime).
-                self._typed(direction, direction == "request" and hformat is None, where, text)
+                # The generated attribute's Python type follows the format (a date-time is a datetime), so a reader
+                # of any other format breaks: only a request that drops its format widens.
+                self._typed(direction, direction == "response" or hformat is None, where, text)
 
     def _typed(self, direction: Direction, wider: bool, where: str, text: str) -> None:
         """A change of type: a request may widen, a response may narrow."""
