@@ -130,8 +130,10 @@ def _additions(old: dict[str, griffe.Object], new: dict[str, griffe.Object], cha
     for canonical, path in sorted(shortest.items()):
         obj = new[path]
         if canonical not in known:
-            # Only the outermost new name: a new class is one change, not one per method.
-            if obj.parent is None or obj.parent.path in known:
+            # Only the outermost new name: a new class is one change, not one per method. A class in a new module
+            # that a known package re-exports is outermost under its public path.
+            parent = new.get(path.rpartition(".")[0])
+            if parent is None or parent.path in known:
                 changes.added("python-name-added", path, f"New public name {path}.")
             continue
         before = next(o for o in old.values() if o.path == canonical)

@@ -369,7 +369,9 @@ class _SpecDiff:
                 self.changes.added("response-status-added", swhere, f"New documented status {status}.")
                 continue
             bresp, _ = self._resolve(self.base, base[status])
-            hresp, _ = self._resolve(self.head, head[status])
+            hresp, href = self._resolve(self.head, head[status])
+            # A response defined in components is judged once, where it is defined, as a shared parameter is.
+            swhere = href or swhere
             self._words(bresp, hresp, swhere)
             self._content(bresp, hresp, swhere, direction)
 
