@@ -73,14 +73,6 @@ def test_an_added_status_is_compatible(project: Project) -> None:
     assert rules(report, "breaking") == set()
 
 
-def test_a_removed_response_media_type_breaks(project: Project) -> None:
-    report = project.changed(lambda spec: spec["components"]["responses"]["ServerError"]["content"].pop("text/html"))
-    change = found(
-        report, "response-media-type-removed", pointer(EVENTS, "get", "responses", "5XX", "content", "text/html")
-    )
-    assert change["level"] == "breaking"
-
-
 def test_a_removed_request_media_type_breaks_and_an_added_one_does_not(project: Project) -> None:
     def swap(spec: dict[str, Any]) -> None:
         content = spec["paths"][LIST]["post"]["requestBody"]["content"]

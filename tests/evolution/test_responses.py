@@ -305,14 +305,6 @@ def test_a_delivery_property_added_is_compatible(project: Project) -> None:
     assert report["required_bump"] == "patch"
 
 
-def test_a_removed_response_status_breaks(project: Project) -> None:
-    report = project.changed(
-        lambda spec: spec["paths"]["/workspaces/{workspaceId}/webhooks/{webhookId}"]["get"]["responses"].pop("404")
-    )
-    assert found(report, "response-status-removed", f"{ITEM}/responses/404")["level"] == "breaking"
-    assert report["required_bump"] == "minor"
-
-
 def test_a_removed_response_media_type_breaks_once_where_the_response_is_defined(project: Project) -> None:
     report = project.changed(lambda spec: spec["components"]["responses"]["ServerError"]["content"].pop("text/html"))
     change = found(report, "response-media-type-removed", "#/components/responses/ServerError/content/text~1html")
