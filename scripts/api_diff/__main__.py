@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         result = _compare(args.root.resolve(), args.base_ref)
         print(result.as_json() if args.json else result.as_text())
         if args.check and not result.raised_enough:
+            bump = result.required_bump
+            # With nothing to bump, only a version that went down fails.
+            need = f"require a {bump} bump" if bump != "none" else "require no bump, and a version never goes down"
             print(
-                f"api-diff: the changes since {args.base_ref} require a {result.required_bump} bump, but "
+                f"api-diff: the changes since {args.base_ref} {need}, but "
                 f"up42/_version.py went from {result.base_version} to {result.head_version}.",
                 file=sys.stderr,
             )

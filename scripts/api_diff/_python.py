@@ -66,6 +66,7 @@ def compare(base_root: Path, head_root: Path, changes: Changes) -> None:
         public |= {obj.path: path for path, obj in sorted(old_names.items(), key=lambda item: -len(item[0]))}
         for breakage in griffe.find_breaking_changes(old, new):
             _breakage(breakage, public, changes)
+        _withdrawals(old_names, new_names, changes)
         _additions(old_names, new_names, changes)
 
 
@@ -84,7 +85,8 @@ def _public(obj: griffe.Object | griffe.Alias, path: str = "") -> Iterator[tuple
     yield path, target
     if not (target.is_module or target.is_class):
         return
-    for name, member in target.members.items():
+    # A class's inherited members are its public names too, though defined in a private base class.
+    for name, member in (target.all_members if target.is_class else target.members).items():
         if name.startswith("_") or (isinstance(member, griffe.Alias) and not _resolvable(member)):
             continue
         if not member.is_public or (target.is_module and member.is_module and not member.path.startswith(obj.path)):
@@ -101,7 +103,7 @@ def _resolvable(alias: griffe.Alias) -> bool:
 
 
 def _breakage(breakage: griffe.Breakage, public: dict[str, str], changes: Changes) -> None:
-    where = public.get(breakage.obj.path, breakage.obj.path)
+    where = _where(breakage.obj.path, public)
     kind = breakage.kind
     if kind is griffe.BreakageKind.ATTRIBUTE_CHANGED_VALUE:
         return  # a new value is no new contract: the version string changes with every release
@@ -118,22 +120,60 @@ def _breakage(breakage: griffe.Breakage, public: dict[str, str], changes: Change
         subject = f"The parameter {parameter.name} of {where}"
     else:
         subject = where
-    changes.breaking(RULES[kind], where, f"{subject}: {TEXTS[kind]} {ACTIONS[kind]}")
+    changes.breaking(RULES[kind], where, _told(kind, subject))
+
+
+def _told(kind: griffe.BreakageKind, subject: str) -> str:
+    return f"{subject}: {TEXTS[kind]} {ACTIONS[kind]}"
+
+
+def _where(path: str, public: dict[str, str]) -> str:
+    """The public path of ``path``: its own, else its nearest public parent's with the rest of ``path`` appended.
+
+    griffe names an inherited member under the class that inherits it (``up42._client._webhooks.Webhook.updated_at``),
+    a path that stands for no object of its own; the class has a public path.
+    """
+    parts = path.split(".")
+    for end in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:end])
+        if prefix in public:
+            return ".".join([public[prefix], *parts[end:]])
+    return path
+
+
+def _shortest(names: dict[str, griffe.Object]) -> dict[str, str]:
+    """The shortest of ``names``' paths for each object they stand for, by the object's own path."""
+    shortest: dict[str, str] = {}
+    for path, obj in names.items():
+        if len(path) < len(shortest.get(obj.path, path + " ")):
+            shortest[obj.path] = path
+    return shortest
+
+
+def _withdrawals(old: dict[str, griffe.Object], new: dict[str, griffe.Object], changes: Changes) -> None:
+    """The public paths that are gone, also those griffe passes over: a name still defined but no longer public.
+
+    A name dropped from ``__all__`` breaks its importers as a deleted one does. Each is reported at the outermost
+    path that is gone; an object public nowhere any more only at its shortest path, where griffe reports a deletion.
+    """
+    lost = {path: obj for path, obj in old.items() if path not in new}
+    kept = {obj.path for obj in new.values()}
+    shortest = _shortest(lost)
+    removed = griffe.BreakageKind.OBJECT_REMOVED
+    for path, obj in sorted(lost.items()):
+        if path.rpartition(".")[0] in lost or (obj.path not in kept and shortest[obj.path] != path):
+            continue
+        changes.breaking(RULES[removed], path, _told(removed, path))
 
 
 def _additions(old: dict[str, griffe.Object], new: dict[str, griffe.Object], changes: Changes) -> None:
     known = {obj.path for obj in old.values()}
-    shortest: dict[str, str] = {}
-    for path, obj in new.items():
-        if len(path) < len(shortest.get(obj.path, path + " ")):
-            shortest[obj.path] = path
+    shortest = _shortest(new)
     for canonical, path in sorted(shortest.items()):
         obj = new[path]
         if canonical not in known:
-            # Only the outermost new name: a new class is one change, not one per method. A class in a new module
-            # that a known package re-exports is outermost under its public path.
-            parent = new.get(path.rpartition(".")[0])
-            if parent is None or parent.path in known:
+            # Only the outermost new name: a new class is one change, not one per method.
+            if "." not in path or path.rpartition(".")[0] in old:
                 changes.added("python-name-added", path, f"New public name {path}.")
             continue
         before = next(o for o in old.values() if o.path == canonical)

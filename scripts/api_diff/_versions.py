@@ -40,30 +40,41 @@ def required(changes: Iterable[Change], base: Version) -> Bump:
 
 
 def raised(base: Version, head: Version) -> Bump:
-    """How far ``head`` was raised above ``base``: "none" when it was not raised (or was lowered)."""
-    b, h = _triple(base), _triple(head)
-    if h <= b:
+    """How far ``head`` was raised above ``base``: "none" when it was not raised (or was lowered).
+
+    A pre-release base (0.2.0rc1) is on its way to its release, so a later version raises at least as far as that
+    release does (0.2.0 raises the minor).
+    """
+    if head <= base:
         return "none"
-    if h[0] > b[0]:
-        return "major"
-    return "minor" if h[1] > b[1] else "patch"
+    b, h = _triple(base), _triple(head)
+    bump: Bump = "none" if h == b else "major" if h[0] > b[0] else "minor" if h[1] > b[1] else "patch"
+    return max(bump, _step(b), key=ORDER.index) if base.is_prerelease else bump
 
 
 def enough(base: Version, head: Version, bump: Bump) -> bool:
-    """Whether ``head`` was raised at least as far above ``base`` as ``bump`` asks."""
-    return ORDER.index(raised(base, head)) >= ORDER.index(bump)
+    """Whether ``head`` was raised at least as far above ``base`` as ``bump`` asks; a lowered version never is."""
+    return head >= base and ORDER.index(raised(base, head)) >= ORDER.index(bump)
 
 
 def smallest(base: Version, bump: Bump) -> str:
-    """The lowest version that raises ``base`` as far as ``bump`` asks."""
+    """The lowest release that raises ``base`` as far as ``bump`` asks (``base`` itself when none is asked)."""
     major, minor, patch = _triple(base)
+    if bump == "none":
+        return str(base)
+    if base.is_prerelease and ORDER.index(_step((major, minor, patch))) >= ORDER.index(bump):
+        return f"{major}.{minor}.{patch}"
     if bump == "major":
         return f"{major + 1}.0.0"
     if bump == "minor":
         return f"{major}.{minor + 1}.0"
-    if bump == "patch":
-        return f"{major}.{minor}.{patch + 1}"
-    return str(base)
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def _step(release: tuple[int, int, int]) -> Bump:
+    """The bump a release makes over the one before it: 0.2.0 the minor, 0.2.1 the patch, 1.0.0 the major."""
+    _, minor, patch = release
+    return "patch" if patch else "minor" if minor else "major"
 
 
 def _triple(version: Version) -> tuple[int, int, int]:
