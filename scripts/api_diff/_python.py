@@ -1,9 +1,11 @@
 """The public Python surface of ``up42`` and of the generated ``up42_api``, compared with griffe.
 
 griffe finds what breaks a caller (a public name, parameter or attribute removed, a parameter made required or
-moved). What it does not report, the names and optional parameters that were added, is found by walking the public
-names of both sides. A name is reported under its shortest public path (``up42.Webhook.delete`` rather than the
-private module that defines it).
+moved). What it does not report is found by walking the public names of both sides: the names and optional
+parameters that were added, and in ``up42`` changed annotations (a parameter may widen, an attribute or a return
+narrow) and the new required fields of a dataclass. The generated names' types are left to the spec's rules, which
+know the direction each travels. A name is reported under its shortest public path (``up42.Webhook.delete``
+rather than the private module that defines it).
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def compare(base_root: Path, head_root: Path, changes: Changes) -> None:
         for breakage in griffe.find_breaking_changes(old, new):
             _breakage(breakage, public, changes)
         _withdrawals(old_names, new_names, changes)
-        _additions(old_names, new_names, changes)
+        # The generated names' types come from the spec, where they are judged in the direction they travel.
+        _members(old_names, new_names, changes, typed=package == "up42")
 
 
 def _load(package: str, folder: Path) -> griffe.Module:
@@ -166,23 +169,127 @@ def _withdrawals(old: dict[str, griffe.Object], new: dict[str, griffe.Object], c
         changes.breaking(RULES[removed], path, _told(removed, path))
 
 
-def _additions(old: dict[str, griffe.Object], new: dict[str, griffe.Object], changes: Changes) -> None:
-    known = {obj.path for obj in old.values()}
-    shortest = _shortest(new)
-    for canonical, path in sorted(shortest.items()):
+def _members(old: dict[str, griffe.Object], new: dict[str, griffe.Object], changes: Changes, *, typed: bool) -> None:
+    """What griffe does not report: new names and optional parameters, and, with ``typed``, changed annotations and
+    new required fields of dataclasses and attrs classes (griffe cannot see the constructor they get)."""
+    known = {obj.path: obj for obj in old.values()}
+    for canonical, path in sorted(_shortest(new).items()):
         obj = new[path]
-        if canonical not in known:
+        before = known.get(canonical)
+        if before is None:
             # Only the outermost new name: a new class is one change, not one per method.
             if "." not in path or path.rpartition(".")[0] in old:
                 changes.added("python-name-added", path, f"New public name {path}.")
+        elif isinstance(obj, griffe.Function) and isinstance(before, griffe.Function):
+            _function(path, before, obj, changes, typed=typed)
+        elif typed and isinstance(obj, griffe.Attribute) and isinstance(before, griffe.Attribute):
+            _annotation(path, "python-attribute-type", before.annotation, obj.annotation, changes)
+        elif typed and isinstance(obj, griffe.Class) and isinstance(before, griffe.Class):
+            _fields(path, before, obj, changes)
+
+
+def _function(path: str, before: griffe.Function, after: griffe.Function, changes: Changes, *, typed: bool) -> None:
+    old = {p.name: p for p in before.parameters}
+    for parameter in after.parameters:
+        if parameter.name not in old:
+            if parameter.default is not None:
+                changes.added(
+                    "python-parameter-added", path, f"{path} takes a new optional parameter {parameter.name}."
+                )
+        elif typed:
+            # A parameter may take more than it did, but not less.
+            label = f"the parameter {parameter.name} of {path}"
+            _annotation(
+                label,
+                "python-parameter-type",
+                old[parameter.name].annotation,
+                parameter.annotation,
+                changes,
+                where=path,
+                wider_is_compatible=True,
+            )
+    if typed:
+        _annotation(f"what {path} returns", "python-return-type", before.returns, after.returns, changes, where=path)
+
+
+def _annotation(
+    label: str,
+    rule: str,
+    old: object,
+    new: object,
+    changes: Changes,
+    *,
+    where: str = "",
+    wider_is_compatible: bool = False,
+) -> None:
+    """A changed annotation: what a caller passes may widen, what it reads may narrow; anything else breaks.
+
+    Annotations are compared as the sets of their union's members, as written: griffe reads them, it does not
+    evaluate them.
+    """
+    if old is None or new is None or str(old) == str(new):
+        return
+    before, after = _union(str(old)), _union(str(new))
+    text = f"The type of {label} is now {new} (was {old})."
+    if (after >= before) if wider_is_compatible else (after <= before):
+        changes.added(f"{rule}-{'widened' if wider_is_compatible else 'narrowed'}", where or label, text)
+    else:
+        action = "Pass values of the new type." if wider_is_compatible else "Read values of the new type."
+        changes.breaking(f"{rule}-changed", where or label, f"{text} {action}")
+
+
+def _union(annotation: str) -> frozenset[str]:
+    """The members of a union annotation, ``Optional[X]`` read as ``X | None``."""
+    text = "".join(annotation.split())
+    if text.startswith("Optional[") and text.endswith("]"):
+        return _union(text[len("Optional[") : -1]) | {"None"}
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += char == "["
+        depth -= char == "]"
+        if char == "|" and depth == 0:
+            members.append(text[start:index])
+            start = index + 1
+    members.append(text[start:])
+    return frozenset(members)
+
+
+def _fields(path: str, before: griffe.Class, after: griffe.Class, changes: Changes) -> None:
+    """The fields of a dataclass or attrs class are its constructor's parameters."""
+    if not _is_record(after):
+        return
+    old, new = _record_fields(before), _record_fields(after)
+    for name, required in new.items():
+        if required and name not in old:
+            changes.breaking(
+                "python-parameter-added-required",
+                path,
+                f"{path} has a new required field {name}. Pass {name} wherever you build a {path}.",
+            )
+        elif required and old.get(name) is False:
+            changes.breaking(
+                "python-parameter-became-required",
+                path,
+                f"The field {name} of {path} is now required. Pass {name} wherever you build a {path}.",
+            )
+
+
+def _is_record(cls: griffe.Class) -> bool:
+    return any(
+        str(d.value).endswith(("attrs_define", "define", "dataclass")) or "dataclass(" in str(d.value)
+        for d in cls.decorators
+    )
+
+
+def _record_fields(cls: griffe.Class) -> dict[str, bool]:
+    """Each field a record's constructor takes, and whether it must be passed (it has no default)."""
+    fields = {}
+    for name, member in cls.members.items():
+        if not isinstance(member, griffe.Attribute) or "property" in member.labels or name.startswith("_"):
             continue
-        before = next(o for o in old.values() if o.path == canonical)
-        if isinstance(obj, griffe.Function) and isinstance(before, griffe.Function):
-            names = {p.name for p in before.parameters}
-            for parameter in obj.parameters:
-                if parameter.name not in names and parameter.default is not None:
-                    changes.added(
-                        "python-parameter-added",
-                        path,
-                        f"{path} takes a new optional parameter {parameter.name}.",
-                    )
+        value = "" if member.value is None else "".join(str(member.value).split())
+        if member.annotation is None or "init=False" in value or str(member.annotation).startswith("ClassVar"):
+            continue
+        declared = value.startswith(("_attrs_field(", "field(", "attrs.field(", "dataclasses.field("))
+        fields[name] = not value or (declared and "default=" not in value and "factory=" not in value)
+    return fields

@@ -169,3 +169,40 @@ def test_a_new_version_string_is_no_change(project: Project) -> None:
     assert report["version"] == {"base": "0.1.0", "head": "0.1.1"}
     assert report["changes"] == []
     assert report["required_bump"] == "none"
+
+
+DELIVERY = "up42/sandbox/_delivery.py"
+
+
+def test_a_new_required_field_of_a_public_dataclass_breaks_and_an_optional_one_does_not(project: Project) -> None:
+    report = committed(
+        project,
+        (DELIVERY, "    attempts: int = 5\n", "    attempts: int = 5\n    region: str\n    label: str = ''\n"),
+    )
+    change = found(report, "python-parameter-added-required", "up42.sandbox.RetryPolicy")
+    assert change["level"] == "breaking"
+    assert "region" in change["text"]
+    assert found(report, "python-name-added", "up42.sandbox.RetryPolicy.label")["level"] == "compatible"
+    assert "label" not in " ".join(c["text"] for c in report["changes"] if c["level"] == "breaking")
+
+
+def test_a_parameter_type_may_widen_but_not_narrow(project: Project) -> None:
+    report = committed(project, (WEBHOOKS, UPDATE_END, UPDATE_END.replace("str | None", "str | bytes | None")))
+    change = found(report, "python-parameter-type-widened", "up42.Webhook.update")
+    assert change["level"] == "compatible"
+    assert rules(report, "breaking") == set()
+
+
+def test_a_narrowed_parameter_type_breaks(project: Project) -> None:
+    report = committed(project, (WEBHOOKS, UPDATE_END, UPDATE_END.replace("str | None = None", 'str = ""')))
+    change = found(report, "python-parameter-type-changed", "up42.Webhook.update")
+    assert change["level"] == "breaking"
+    assert "secret" in change["text"]
+
+
+def test_a_return_type_may_narrow_but_not_widen(project: Project) -> None:
+    old = '    def trigger_test_events(self) -> dict[str, Any]:\n        """Ask UP42'
+    report = committed(project, (WEBHOOKS, old, old.replace("dict[str, Any]", "dict[str, Any] | None")))
+    change = found(report, "python-return-type-changed", "up42.Webhook.trigger_test_events")
+    assert change["level"] == "breaking"
+    assert "dict[str, Any] | None" in change["text"]
