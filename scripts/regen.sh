@@ -12,11 +12,19 @@ BIN="${UP42_DEV_BIN:-$ROOT/.venv/bin}"
 # The generator does not validate its input, so an invalid spec must stop us first.
 "$BIN/openapi-spec-validator" "$ROOT/openapi/up42.yaml" >/dev/null
 
+# The generator keeps no `deprecated` flag, so the templates read what the spec deprecates from deprecations.jinja,
+# generated into a copy of them.
+TEMPLATES="$(mktemp -d)"
+trap 'rm -rf "$TEMPLATES"' EXIT
+cp -R "$ROOT/openapi/templates/." "$TEMPLATES/"
+"$BIN/python" "$ROOT/scripts/gen_deprecations.py" "$ROOT/openapi/up42.yaml" "$ROOT/openapi/config.yaml" \
+  >"$TEMPLATES/deprecations.jinja"
+
 # The ruff post-hooks are looked up on PATH; put the pinned one first.
 PATH="$BIN:$PATH" "$BIN/openapi-python-client" generate \
   --path "$ROOT/openapi/up42.yaml" \
   --config "$ROOT/openapi/config.yaml" \
-  --custom-template-path "$ROOT/openapi/templates" \
+  --custom-template-path "$TEMPLATES" \
   --meta none \
   --output-path "$OUT" \
   --overwrite \

@@ -9,9 +9,12 @@ from types import TracebackType
 from typing import Any, Generic, Literal, Self, TypedDict, TypeVar, Unpack, overload
 
 import httpx
+from up42_api.api.webhooks import create_webhook, get_webhook, list_webhook_events, list_webhooks
+from up42_api.models import WebhookInput
 
 from .._checks import is_number
 from ..errors import InvalidArgumentError
+from . import _deprecations as deprecations
 from . import _http
 from . import _operations as ops
 from ._config import DEFAULT_TIMEOUT, resolve
@@ -190,6 +193,7 @@ class Client(_Connection[Transport, httpx.Client]):
         """The id of the authenticated user's workspace (fetched on first use)."""
         return self._transport.run(ops.workspace_id())
 
+    @deprecations.sends(list_webhook_events)
     def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to.
 
@@ -203,6 +207,7 @@ class Client(_Connection[Transport, httpx.Client]):
     def get_webhooks(self, return_json: Literal[False] = False) -> list[Webhook]: ...
     @overload
     def get_webhooks(self, return_json: Literal[True]) -> list[dict[str, Any]]: ...
+    @deprecations.sends(list_webhooks)
     def get_webhooks(self, return_json: bool = False) -> list[Webhook] | list[dict[str, Any]]:
         """List every webhook of the workspace.
 
@@ -214,6 +219,7 @@ class Client(_Connection[Transport, httpx.Client]):
         """
         return Webhook._listed(self._transport, self._transport.run(ops.webhooks()), return_json)
 
+    @deprecations.sends(create_webhook, fields=WebhookInput)
     def create_webhook(
         self,
         name: str,
@@ -240,6 +246,7 @@ class Client(_Connection[Transport, httpx.Client]):
         """
         return Webhook._created(self._transport, self._transport.run(ops.created(name, url, events, active, secret)))
 
+    @deprecations.sends(get_webhook)
     def initialize_webhook(self, webhook_id: str) -> Webhook:
         """Load an existing webhook by id.
 
@@ -340,6 +347,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         """Fetch a token and the workspace id now (see `Client.authenticate`)."""
         await self._transport.run(ops.workspace_id())
 
+    @deprecations.sends(list_webhook_events)
     async def get_webhook_events(self) -> list[dict[str, Any]]:
         """List the event types a webhook can subscribe to (see `Client.get_webhook_events`)."""
         return await self._transport.run(ops.event_types())
@@ -348,6 +356,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
     async def get_webhooks(self, return_json: Literal[False] = False) -> list[AsyncWebhook]: ...
     @overload
     async def get_webhooks(self, return_json: Literal[True]) -> list[dict[str, Any]]: ...
+    @deprecations.sends(list_webhooks)
     async def get_webhooks(self, return_json: bool = False) -> list[AsyncWebhook] | list[dict[str, Any]]:
         """List every webhook of the workspace (see `Client.get_webhooks`).
 
@@ -359,6 +368,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         """
         return AsyncWebhook._listed(self._transport, await self._transport.run(ops.webhooks()), return_json)
 
+    @deprecations.sends(create_webhook, fields=WebhookInput)
     async def create_webhook(
         self,
         name: str,
@@ -386,6 +396,7 @@ class AsyncClient(_Connection[AsyncTransport, httpx.AsyncClient]):
         raw = await self._transport.run(ops.created(name, url, events, active, secret))
         return AsyncWebhook._created(self._transport, raw)
 
+    @deprecations.sends(get_webhook)
     async def initialize_webhook(self, webhook_id: str) -> AsyncWebhook:
         """Load an existing webhook by id (see `Client.initialize_webhook`).
 

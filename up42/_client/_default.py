@@ -11,6 +11,7 @@ from typing import Any, Literal, Unpack, overload
 import httpx
 
 from ..errors import NotAuthenticatedError
+from . import _deprecations as deprecations
 from ._clients import Client, RetryOptions, TimeoutTypes
 from ._config import DEFAULT_TIMEOUT
 from ._http import DEFAULT_MAX_CONNECTIONS
@@ -133,6 +134,7 @@ def _client() -> Client:
     return client
 
 
+@deprecations.like(Client.get_webhook_events)
 def get_webhook_events() -> list[dict[str, Any]]:
     """List the event types a webhook can subscribe to (e.g. ``order.status``), as the API's dicts.
 
@@ -149,6 +151,7 @@ def get_webhook_events() -> list[dict[str, Any]]:
 def get_webhooks(return_json: Literal[False] = False) -> list[Webhook]: ...
 @overload
 def get_webhooks(return_json: Literal[True]) -> list[dict[str, Any]]: ...
+@deprecations.like(Client.get_webhooks)
 def get_webhooks(return_json: bool = False) -> list[Webhook] | list[dict[str, Any]]:
     """List every webhook of the workspace, as `Webhook` objects or (``return_json=True``) the API's dicts.
 
@@ -165,6 +168,7 @@ def get_webhooks(return_json: bool = False) -> list[Webhook] | list[dict[str, An
     return client.get_webhooks(return_json=True) if return_json else client.get_webhooks()
 
 
+@deprecations.like(Client.create_webhook)
 def create_webhook(
     name: str,
     url: str,
@@ -198,6 +202,7 @@ def create_webhook(
     return _client().create_webhook(name, url, events, active=active, secret=secret)
 
 
+@deprecations.like(Client.initialize_webhook)
 def initialize_webhook(webhook_id: str) -> Webhook:
     """Load an existing webhook by id.
 

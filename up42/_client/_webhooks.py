@@ -8,8 +8,11 @@ import logging
 import warnings
 from typing import Any, Generic, Self, TypeVar
 
+from up42_api.api.webhooks import delete_webhook, get_webhook, run_webhook_tests, update_webhook
 from up42_api.models import Webhook as WebhookModel
+from up42_api.models import WebhookInput
 
+from . import _deprecations as deprecations
 from . import _operations as ops
 from ._transport import AsyncTransport, Transport
 
@@ -81,37 +84,44 @@ class _WebhookFields(Generic[T]):
         return model
 
     @property
+    @deprecations.reads(WebhookModel, "id")
     def id(self) -> str:
         """The webhook id."""
         webhook_id: str = self._raw["id"]  # a string: the check made sure
         return webhook_id
 
     @property
+    @deprecations.reads(WebhookModel, "name")
     def name(self) -> str:
         """The webhook's name."""
         return self._model.name
 
     @property
+    @deprecations.reads(WebhookModel, "url")
     def url(self) -> str:
         """The URL deliveries are POSTed to."""
         return self._model.url
 
     @property
+    @deprecations.reads(WebhookModel, "events")
     def events(self) -> list[str]:
         """The subscribed event names, e.g. ``['order.status']`` (names newer than this SDK included)."""
         return [str(event) for event in self._model.events]
 
     @property
+    @deprecations.reads(WebhookModel, "active")
     def active(self) -> bool:
         """Whether live events are delivered."""
         return self._model.active
 
     @property
+    @deprecations.reads(WebhookModel, "created_at")
     def created_at(self) -> datetime.datetime:
         """When the webhook was created (timezone-aware, UTC)."""
         return _aware(self._model.created_at)
 
     @property
+    @deprecations.reads(WebhookModel, "updated_at")
     def updated_at(self) -> datetime.datetime:
         """When the webhook was last changed (timezone-aware, UTC)."""
         return _aware(self._model.updated_at)
@@ -138,6 +148,7 @@ class Webhook(_WebhookFields[Transport]):
     __slots__ = ()
 
     @property
+    @deprecations.sends(get_webhook)
     def info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh on every access.
 
@@ -150,6 +161,7 @@ class Webhook(_WebhookFields[Transport]):
         """
         return self._fresh(self._transport.run(ops.fetched(self.id)))
 
+    @deprecations.sends(get_webhook, update_webhook, fields=WebhookInput)
     def update(
         self,
         name: str | None = None,
@@ -183,6 +195,7 @@ class Webhook(_WebhookFields[Transport]):
         changes = ops.Changes.checked(name, url, events, active, secret)
         return self._updated(self._transport.run(ops.updated(self.id, changes, self._show)))
 
+    @deprecations.sends(delete_webhook)
     def delete(self) -> None:
         """Delete the webhook. UP42 stops sending its deliveries.
 
@@ -191,6 +204,7 @@ class Webhook(_WebhookFields[Transport]):
         """
         self._transport.run(ops.deleted(self.id))
 
+    @deprecations.sends(run_webhook_tests)
     def trigger_test_events(self) -> dict[str, Any]:
         """Ask UP42 to send one test delivery per subscribed event to the webhook URL (works while inactive).
 
@@ -200,6 +214,7 @@ class Webhook(_WebhookFields[Transport]):
         """
         return self._transport.run(ops.tested(self.id))
 
+    @deprecations.sends(run_webhook_tests)
     def trigger_test_event(self) -> dict[str, Any]:
         """Deprecated spelling from the old SDK's documentation; use `trigger_test_events`."""
         warnings.warn(
@@ -218,10 +233,12 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
 
     __slots__ = ()
 
+    @deprecations.sends(get_webhook)
     async def fetch_info(self) -> dict[str, Any]:
         """The webhook as the API returns it, fetched afresh (see `Webhook.info`)."""
         return self._fresh(await self._transport.run(ops.fetched(self.id)))
 
+    @deprecations.sends(get_webhook, update_webhook, fields=WebhookInput)
     async def update(
         self,
         name: str | None = None,
@@ -245,10 +262,12 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
         changes = ops.Changes.checked(name, url, events, active, secret)
         return self._updated(await self._transport.run(ops.updated(self.id, changes, self._show)))
 
+    @deprecations.sends(delete_webhook)
     async def delete(self) -> None:
         """Delete the webhook (see `Webhook.delete`)."""
         await self._transport.run(ops.deleted(self.id))
 
+    @deprecations.sends(run_webhook_tests)
     async def trigger_test_events(self) -> dict[str, Any]:
         """Send one test delivery per subscribed event (see `Webhook.trigger_test_events`)."""
         return await self._transport.run(ops.tested(self.id))
