@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_python_client.strings import ClassName, PythonIdentifier
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MARKER = "Deprecated:"
@@ -61,6 +60,22 @@ def _resolved(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+# The generator's own names, imported only for something deprecated: its package takes most of this script's time,
+# and regen.sh runs the script on every generation.
+def _module(operation_id: str, prefix: str) -> str:
+    """The generated module (and function) name of an operation."""
+    from openapi_python_client.strings import PythonIdentifier
+
+    return str(PythonIdentifier(operation_id, prefix))
+
+
+def _model(name: str, prefix: str) -> str:
+    """The generated class name of a schema, named after its title, else after its key (as the generator does)."""
+    from openapi_python_client.strings import ClassName
+
+    return str(ClassName(name, prefix))
+
+
 def deprecations(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
     """The three tables the templates read."""
     operations: dict[str, str] = {}
@@ -71,24 +86,23 @@ def deprecations(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]
             if operation is None:
                 continue
             operation_id = operation["operationId"]
-            name = PythonIdentifier(operation_id, prefix)
             if operation.get("deprecated") is True:
                 thing = f"the API operation {operation_id} ({method.upper()} {path})"
-                operations[name] = message(thing, operation.get("description"))
+                operations[_module(operation_id, prefix)] = message(thing, operation.get("description"))
             # The operation's parameters replace the path's of the same name and location.
             declared = [*item.get("parameters", []), *operation.get("parameters", [])]
             merged = {(data["name"], data["in"]): data for data in (_resolved(spec, node) for node in declared)}
             for (parameter, _), data in merged.items():
                 if data.get("deprecated") is True:
                     thing = f"the API parameter {parameter} of {operation_id}"
-                    parameters.setdefault(name, {})[parameter] = message(thing, data.get("description"))
+                    module = _module(operation_id, prefix)
+                    parameters.setdefault(module, {})[parameter] = message(thing, data.get("description"))
     properties: dict[str, dict[str, str]] = {}
     for schema_name, schema in spec.get("components", {}).get("schemas", {}).items():
-        # The generator names a model after its schema's title, else after its key.
-        model = ClassName(schema.get("title") or schema_name, prefix)
         for field, data in schema.get("properties", {}).items():
             if data.get("deprecated") is True:
                 thing = f"the API field {schema_name}.{field}"
+                model = _model(schema.get("title") or schema_name, prefix)
                 properties.setdefault(model, {})[field] = message(thing, data.get("description"))
     return {"operations": operations, "parameters": parameters, "properties": properties}
 
@@ -102,5 +116,6 @@ def generate(spec: dict[str, Any], config: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     spec_file, config_file = sys.argv[1:3]
-    config = yaml.safe_load(Path(config_file).read_text()) or {}
-    sys.stdout.write(generate(yaml.safe_load(Path(spec_file).read_text()), config))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it: much faster
+    config = yaml.load(Path(config_file).read_text(), Loader=loader) or {}  # noqa: S506  (a safe loader)
+    sys.stdout.write(generate(yaml.load(Path(spec_file).read_text(), Loader=loader), config))  # noqa: S506

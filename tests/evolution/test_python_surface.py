@@ -20,6 +20,7 @@ WEBHOOKS = "up42/_client/_webhooks.py"
 UPDATE_END = "        secret: str | None = None,\n    ) -> Webhook:"
 CREATE_END = "    secret: str | None = None,\n) -> Webhook:"
 UPDATED_AT = '''    @property
+    @deprecations.reads(WebhookModel, "updated_at")
     def updated_at(self) -> datetime.datetime:
         """When the webhook was last changed (timezone-aware, UTC)."""
         return _aware(self._model.updated_at)

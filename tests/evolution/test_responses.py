@@ -268,13 +268,14 @@ def test_a_deprecated_response_property_is_compatible_and_names_what_to_use(proj
     def deprecate(spec: dict[str, Any]) -> None:
         field = props(spec, "TestRun")["testsFailed"]
         field["deprecated"] = True
-        field["description"] = "Use testsRun minus testsSucceeded instead."
+        field["description"] = "How many tests failed.\n\nDeprecated: use testsRun minus testsSucceeded instead."
 
     report = project.changed(deprecate)
     change = found(report, "deprecated", schema("TestRun", "testsFailed"))
     assert change["level"] == "compatible"
     assert "TestRun.testsFailed is deprecated" in change["text"]
-    assert "Use testsRun minus testsSucceeded instead." in change["text"]
+    # The same words as the warning the SDK gives: the paragraph of the description that starts "Deprecated:".
+    assert change["text"].endswith("is deprecated: use testsRun minus testsSucceeded instead.")
     assert rules(report, "breaking") == set()
     assert report["required_bump"] == "patch"
 

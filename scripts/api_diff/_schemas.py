@@ -1,0 +1,337 @@
+"""A schema's changes, judged in the direction it travels.
+
+What a client sends may widen but not narrow; what it reads may narrow but not widen, except that an enum may gain
+values: every enum of this SDK keeps a value it does not know. A schema reached from both directions is judged in
+both, once each.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from openapi_python_client.strings import PythonIdentifier
+
+from ._changes import Changes
+from ._documents import DOC_KEYS, Node, deprecation, join, resolve, words
+
+Direction = Literal["request", "response"]
+# How a new type relates to the old: it takes more values, fewer, or others.
+Relation = Literal["wider", "narrower", "other"]
+
+# Limits a request must stay within: raising a lower bound or lowering an upper one refuses what was accepted.
+LOWER = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
+UPPER = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum")
+
+
+def attribute(name: str) -> str:
+    """The generated Python name of a JSON field or parameter."""
+    return str(PythonIdentifier(name, ""))
+
+
+def _types(schema: Node) -> set[str] | None:
+    """The JSON types a schema allows, None when it does not say (anything goes)."""
+    declared = schema.get("type")
+    if declared is None:
+        found: set[str] | None = None
+    else:
+        found = {declared} if isinstance(declared, str) else set(declared)
+    if schema.get("nullable") is True and found is not None:
+        found.add("null")  # OpenAPI 3.0's way of saying it
+    return found
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and (
+        schema.get("type") == "null" or ("const" in schema and schema["const"] is None)
+    )
+
+
+def _without_null(schema: Node) -> tuple[Node, bool]:
+    """A schema written as "X or null" (a oneOf or anyOf of X and the null type) as X, and whether it took null."""
+    for keyword in ("oneOf", "anyOf"):
+        variants = schema.get(keyword)
+        if not isinstance(variants, list) or len(variants) != 2 or not any(_is_null(v) for v in variants):
+            continue
+        (rest,) = [v for v in variants if not _is_null(v)] or [None]
+        outer = {k: v for k, v in schema.items() if k != keyword}
+        if isinstance(rest, dict) and set(outer) <= {*DOC_KEYS, "deprecated", "default"}:
+            return {**rest, **outer}, True
+    return schema, False
+
+
+def _covers(wide: set[str], narrow: set[str]) -> bool:
+    """Whether every type of ``narrow`` is a type of ``wide`` (a number covers an integer)."""
+    return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
+
+
+def _relation(old: set[str] | None, new: set[str] | None) -> Relation:
+    if new is None or (old is not None and _covers(new, old)):
+        return "wider"
+    if old is None or _covers(old, new):
+        return "narrower"
+    return "other"
+
+
+def _values(schema: Node) -> list[Any] | None:
+    if "const" in schema:
+        return [schema["const"]]
+    values = schema.get("enum")
+    return None if values is None else list(values)
+
+
+def _limit(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
+def _shown(types: set[str] | None) -> str:
+    return "any" if types is None else " or ".join(sorted(types))
+
+
+def _listed(values: list[Any]) -> str:
+    return ", ".join(repr(v) if not isinstance(v, str) else v for v in values)
+
+
+class Schemas:
+    """Compares schemas of the two specs, each pair in each direction once, and remembers what it reached."""
+
+    def __init__(self, base: Node, head: Node, changes: Changes) -> None:
+        self.base = base
+        self.head = head
+        self.changes = changes
+        self._seen: set[tuple[str, str, Direction]] = set()
+        self.visited: set[str] = set()
+
+    def compare(self, base: Any, head: Any, bwhere: str, hwhere: str, direction: Direction, label: str) -> None:
+        if not isinstance(base, dict) or not isinstance(head, dict):
+            return
+        # "X or null" is X that may be null: its nullability is judged as such, not as a new or lost variant.
+        (base, bnull), (head, hnull) = _without_null(base), _without_null(head)
+        base, bref = resolve(self.base, base)
+        head, href = resolve(self.head, head)
+        bwhere, hwhere = bref or bwhere, href or hwhere
+        if href:
+            label = href.rsplit("/", 1)[-1]
+        if (bwhere, hwhere, direction) in self._seen:
+            return
+        self._seen.add((bwhere, hwhere, direction))
+        self.visited.add(hwhere)
+        where = hwhere
+        deprecation(self.changes, base, head, where, f"{label}")
+        words(self.changes, base, head, where)
+        self._type(base, head, where, direction, label, (bnull, hnull))
+        self._enum(base, head, where, direction, label)
+        self._limits(base, head, where, direction, label)
+        self._properties(base, head, where, direction, label)
+        if isinstance(base.get("items"), dict) and isinstance(head.get("items"), dict):
+            self.compare(
+                base["items"], head["items"], join(bwhere, "items"), join(where, "items"), direction, f"{label}[]"
+            )
+        if isinstance(base.get("additionalProperties"), dict) and isinstance(head.get("additionalProperties"), dict):
+            self.compare(
+                base["additionalProperties"],
+                head["additionalProperties"],
+                join(bwhere, "additionalProperties"),
+                join(where, "additionalProperties"),
+                direction,
+                f"{label}{{}}",
+            )
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            self._variants(keyword, base, head, bwhere, where, direction, label)
+        for key in base.keys() | head.keys():
+            if key.startswith("x-") and base.get(key) != head.get(key):
+                self.changes.reworded("extension-changed", join(where, key), f"The {key} of {label} changed.")
+
+    def _type(
+        self, base: Node, head: Node, where: str, direction: Direction, label: str, nulls: tuple[bool, bool]
+    ) -> None:
+        btypes, htypes = _types(base), _types(head)
+        bnull = nulls[0] or (btypes is not None and "null" in btypes)
+        hnull = nulls[1] or (htypes is not None and "null" in htypes)
+        if btypes != htypes or bnull != hnull:
+            bcore = None if btypes is None else btypes - {"null"}
+            hcore = None if htypes is None else htypes - {"null"}
+            if bcore != hcore:
+                self._typed(
+                    direction,
+                    _relation(bcore, hcore),
+                    where,
+                    f"The type of {label} is now {_shown(hcore)} (was {_shown(bcore)}).",
+                )
+            if bnull != hnull:
+                if direction == "response" and hnull:
+                    self.changes.breaking(
+                        "response-property-became-nullable",
+                        where,
+                        f"{label} may now be null. Handle None where you read it.",
+                    )
+                else:
+                    self._typed(
+                        direction,
+                        "wider" if hnull else "narrower",
+                        where,
+                        f"{label} {'may now be' if hnull else 'may no longer be'} null.",
+                    )
+        bformat, hformat = base.get("format"), head.get("format")
+        if bformat != hformat:
+            text = f"The format of {label} is now {hformat or 'none'} (was {bformat or 'none'})."
+            if "password" in (bformat, hformat):
+                self.changes.reworded("format-changed", where, text + " Only how the value is shown changes.")
+            else:
+                # The generated attribute's Python type follows the format (a date-time is a datetime), so a
+                # response's new format is another type; a request may drop one.
+                relation: Relation = "wider" if direction == "request" and hformat is None else "other"
+                self._typed(direction, relation, where, text)
+
+    def _typed(self, direction: Direction, relation: Relation, where: str, text: str) -> None:
+        """A change of type: a request may widen, a response may narrow; any other change breaks."""
+        if direction == "request":
+            if relation == "wider":
+                self.changes.added("request-type-widened", where, text)
+            else:
+                self.changes.breaking("request-type-changed", where, f"{text} Send values of the new type.")
+        elif relation == "narrower":
+            self.changes.reworded("response-type-narrowed", where, text)
+        else:
+            self.changes.breaking("response-type-changed", where, f"{text} Read values of the new type.")
+
+    def _enum(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
+        bvalues, hvalues = _values(base), _values(head)
+        if bvalues == hvalues:
+            return
+        if bvalues is None or hvalues is None:
+            if direction == "request" and bvalues is None:
+                self.changes.breaking(
+                    "request-enum-value-removed",
+                    where,
+                    f"{label} now accepts only {_listed(hvalues or [])}. Send one of them.",
+                )
+            else:
+                self.changes.added(f"{direction}-enum-changed", where, f"{label} no longer lists its values.")
+            return
+        gone = [v for v in bvalues if v not in hvalues]
+        new = [v for v in hvalues if v not in bvalues]
+        if gone and direction == "request":
+            self.changes.breaking(
+                "request-enum-value-removed", where, f"{label} no longer accepts {_listed(gone)}. Send another value."
+            )
+        elif gone:
+            self.changes.added("response-enum-value-removed", where, f"{label} no longer takes {_listed(gone)}.")
+        if new:
+            # Every enum of this SDK is open: a value it does not list is kept, so a reader meets no error.
+            self.changes.added(f"{direction}-enum-value-added", where, f"{label} may now be {_listed(new)}.")
+
+    def _limits(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
+        for key in (*LOWER, *UPPER, "pattern", "multipleOf", "uniqueItems"):
+            old, new = base.get(key), head.get(key)
+            if old == new or (isinstance(old, bool) and key != "uniqueItems"):
+                continue
+            text = f"The {key} of {label} is now {_limit(new)} (was {_limit(old)})."
+            if new is None:
+                tighter = False
+            elif old is None:
+                tighter = key != "uniqueItems" or bool(new)
+            elif key in LOWER:
+                tighter = new > old
+            elif key in UPPER:
+                tighter = new < old
+            else:
+                tighter = bool(new) if key == "uniqueItems" else True
+            if direction == "response":
+                self.changes.reworded("response-limit-changed", where, text)
+            elif tighter:
+                self.changes.breaking("request-limit-tightened", where, f"{text} Send only values within it.")
+            else:
+                self.changes.added("request-limit-relaxed", where, text)
+
+    def _properties(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
+        bprops, hprops = base.get("properties") or {}, head.get("properties") or {}
+        brequired, hrequired = set(base.get("required") or []), set(head.get("required") or [])
+        if not bprops and not hprops:
+            return
+        for name in bprops:
+            if name in hprops:
+                continue
+            pwhere = join(where, "properties", name)
+            field = f"{label}.{name}"
+            if direction == "request":
+                self.changes.breaking(
+                    "request-property-removed",
+                    pwhere,
+                    f"The request field {field} was removed. Stop sending {attribute(name)}.",
+                )
+            else:
+                self.changes.breaking(
+                    "response-property-removed",
+                    pwhere,
+                    f"The field {field} is no longer sent. Stop reading {attribute(name)}.",
+                )
+        for name, hprop in hprops.items():
+            pwhere = join(where, "properties", name)
+            field = f"{label}.{name}"
+            if name not in bprops:
+                if direction == "request" and name in hrequired:
+                    self.changes.breaking(
+                        "request-property-added-required",
+                        pwhere,
+                        f"New required request field {field}. Send {attribute(name)} on every call.",
+                    )
+                else:
+                    self.changes.added(
+                        f"{direction}-property-added",
+                        pwhere,
+                        f"New {'optional ' if direction == 'request' else ''}field {field}.",
+                    )
+                continue
+            now, before = name in hrequired, name in brequired
+            if now and not before:
+                if direction == "request":
+                    self.changes.breaking(
+                        "request-property-became-required",
+                        pwhere,
+                        f"The request field {field} is now required. Send {attribute(name)} on every call.",
+                    )
+                else:
+                    self.changes.added("response-property-became-required", pwhere, f"{field} is now always sent.")
+            elif before and not now:
+                if direction == "response":
+                    self.changes.breaking(
+                        "response-property-became-optional",
+                        pwhere,
+                        f"{field} may now be absent. Check for UNSET where you read {attribute(name)}.",
+                    )
+                else:
+                    self.changes.added(
+                        "request-property-became-optional", pwhere, f"The request field {field} is now optional."
+                    )
+            self.compare(bprops[name], hprop, join(where, "properties", name), pwhere, direction, field)
+
+    def _variants(
+        self, keyword: str, base: Node, head: Node, bwhere: str, where: str, direction: Direction, label: str
+    ) -> None:
+        bvariants, hvariants = base.get(keyword) or [], head.get(keyword) or []
+        if not bvariants and not hvariants:
+            return
+
+        def name(variant: Any, index: int) -> str:
+            return variant.get("$ref", str(index)) if isinstance(variant, dict) else str(index)
+
+        bnamed = {name(v, i): (i, v) for i, v in enumerate(bvariants)}
+        hnamed = {name(v, i): (i, v) for i, v in enumerate(hvariants)}
+        for key, (index, _) in bnamed.items():
+            if key not in hnamed:
+                verb = "accepts" if direction == "request" else "arrives as"
+                text = f"{label} no longer {verb} {key.rsplit('/', 1)[-1]}."
+                # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
+                relation: Relation = "wider" if keyword == "allOf" else "narrower"
+                self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
+        for key, (index, variant) in hnamed.items():
+            vwhere = join(where, keyword, str(index))
+            if key not in bnamed:
+                text = (
+                    f"{label} may now {'be sent' if direction == 'request' else 'arrive'} as {key.rsplit('/', 1)[-1]}."
+                )
+                self._typed(direction, "narrower" if keyword == "allOf" else "wider", vwhere, text)
+            else:
+                self.compare(
+                    bnamed[key][1], variant, join(bwhere, keyword, str(bnamed[key][0])), vwhere, direction, label
+                )
