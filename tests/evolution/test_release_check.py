@@ -1,9 +1,13 @@
-"""scripts/check-version.sh, which `make test` runs: the version against the previous release tag, when there is one."""
+"""The make targets: `make test` checks the version against the previous release tag (scripts/check-version.sh), when
+there is one, and `make api-diff BASE=ref` prints the report."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from typing import Any
 
+from tests.support.contract import ROOT
 from tests.support.evolution import Project
 
 WEBHOOK = "Webhook"
@@ -42,3 +46,28 @@ def test_a_breaking_change_since_the_last_release_needs_its_bump(project: Projec
     assert passed.returncode == 0, passed.stderr
     assert "comparing with the previous release, v0.1.0" in passed.stdout
     assert "response-property-removed" in passed.stdout
+
+
+def make(*args: str) -> subprocess.CompletedProcess[str]:
+    # -o: the venv's install stamp is taken as up to date, so the target runs without installing anything.
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_make_api_diff_runs_the_report_against_base() -> None:
+    done = make("api-diff", "BASE=HEAD", "ARGS=--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout[done.stdout.index("{") :])  # after the command line make echoes
+    assert report["base"] == "HEAD"
+    assert set(report) == {"base", "version", "required_bump", "changes"}
+
+
+def test_make_api_diff_without_base_says_how_to_call_it() -> None:
+    done = make("api-diff")
+    assert done.returncode != 0
+    assert "usage: make api-diff BASE=<git ref>" in done.stderr
