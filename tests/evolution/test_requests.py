@@ -136,68 +136,67 @@ def test_an_added_enum_value_is_compatible_in_both_directions(project: Project) 
     assert report["required_bump"] == "patch"
 
 
+# Each limit keyword: the type it limits, a loose value, and a tighter one.
+LIMITS = {
+    "maxLength": ("string", 2048, 1024),
+    "minLength": ("string", 8, 12),
+    "pattern": ("string", "^https://", "^https://[a-z0-9.-]+/"),
+    "minimum": ("integer", 0, 1),
+    "maximum": ("integer", 10, 5),
+    "minItems": ("array", 1, 2),
+    "maxItems": ("array", 10, 5),
+}
+
+
+def limitable(kind: str) -> dict[str, Any]:
+    return {"type": kind, "items": {"type": "string"}} if kind == "array" else {"type": kind}
+
+
 @pytest.fixture(scope="module")
-def limited_template(project_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template with an optional integer and an optional array in WebhookInput, tagged ``base2``.
+def limits_report(project_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One change that adds each limit keyword to a field of WebhookInput that had none, and tightens it on another
+    that had it loose, regenerated and judged against the commit with the loose limits (tagged ``loose``).
 
-    WebhookInput has no integer, and its only array already has a minItems: a limit needs something to be added to.
+    The fields are new and optional in the base, so each keyword has a field of its own type on both sides.
     """
-    root = tmp_path_factory.mktemp("limited") / "project"
-    project = Project.cloned(project_template, root)
+    project = Project.cloned(project_template, tmp_path_factory.mktemp("limits") / "project")
 
-    def add(spec: dict[str, Any]) -> None:
-        webhook_input(spec)["properties"]["retries"] = {"type": "integer"}
-        webhook_input(spec)["properties"]["labels"] = {"type": "array", "items": {"type": "string"}}
+    def loose(spec: dict[str, Any]) -> None:
+        for keyword, (kind, value, _) in LIMITS.items():
+            webhook_input(spec)["properties"][f"added{keyword}"] = limitable(kind)
+            webhook_input(spec)["properties"][f"tightened{keyword}"] = {**limitable(kind), keyword: value}
 
-    project.edit_spec(add)
+    def tighten(spec: dict[str, Any]) -> None:
+        for keyword, (_, value, tighter) in LIMITS.items():
+            webhook_input(spec)["properties"][f"added{keyword}"][keyword] = value
+            webhook_input(spec)["properties"][f"tightened{keyword}"][keyword] = tighter
+
+    project.edit_spec(loose)
     project.regen()
-    project.commit("an integer and an array to limit")
-    project.tag("base2")
-    return root
+    project.commit("fields with loose limits, and fields without")
+    project.tag("loose")
+    project.edit_spec(tighten)
+    project.regen()
+    project.commit()
+    return project.report("loose")
 
 
-@pytest.fixture
-def limited(limited_template: Path, tmp_path: Path) -> Project:
-    """A fresh clone of the template with the integer and the array."""
-    return Project.cloned(limited_template, tmp_path / "project")
+@pytest.mark.parametrize("keyword", list(LIMITS))
+def test_a_request_limit_added_or_tightened_breaks(limits_report: dict[str, Any], keyword: str) -> None:
+    _, _, tighter = LIMITS[keyword]
+    added = found(limits_report, "request-limit-tightened", f"{INPUT}/properties/added{keyword}")
+    assert added["level"] == "breaking"
+    assert keyword in added["text"]
+    tightened = found(limits_report, "request-limit-tightened", f"{INPUT}/properties/tightened{keyword}")
+    assert tightened["level"] == "breaking"
+    assert keyword in tightened["text"]
+    assert str(tighter) in tightened["text"]
 
 
-@pytest.mark.parametrize(
-    ("keyword", "field", "added", "tightened"),
-    [
-        ("maxLength", "url", 2048, 1024),
-        ("minLength", "url", 8, 12),
-        ("pattern", "url", "^https://", "^https://[a-z0-9.-]+/"),
-        ("minimum", "retries", 0, 1),
-        ("maximum", "retries", 10, 5),
-        ("minItems", "labels", 1, 2),
-        ("maxItems", "labels", 10, 5),
-    ],
-)
-def test_a_request_limit_added_or_tightened_breaks(
-    limited: Project, keyword: str, field: str, added: object, tightened: object
-) -> None:
-    def limit(value: object) -> None:
-        limited.edit_spec(lambda spec: webhook_input(spec)["properties"][field].update({keyword: value}))
-        limited.regen()
-        limited.commit()
-
-    where = f"{INPUT}/properties/{field}"
-    limit(added)
-    limited.tag("added")
-    report = limited.report("base2")
-    change = found(report, "request-limit-tightened", where)
-    assert change["level"] == "breaking"
-    assert keyword in change["text"]
-    assert rules(report, "breaking") == {"request-limit-tightened"}
-    assert report["required_bump"] == "minor"
-
-    limit(tightened)
-    report = limited.report("added")
-    change = found(report, "request-limit-tightened", where)
-    assert change["level"] == "breaking"
-    assert str(tightened) in change["text"]
-    assert report["required_bump"] == "minor"
+def test_limits_added_or_tightened_are_all_the_change_breaks(limits_report: dict[str, Any]) -> None:
+    assert rules(limits_report) == {"request-limit-tightened"}
+    assert len(limits_report["changes"]) == 2 * len(LIMITS)
+    assert limits_report["required_bump"] == "minor"
 
 
 def test_a_request_limit_relaxed_or_dropped_is_compatible(project: Project) -> None:
