@@ -207,7 +207,8 @@ class _SpecDiff:
                     f"New required {location} parameter {name}. Pass {attribute(name)} to every call.",
                 )
             else:
-                self.changes.added(f"{direction}-parameter-added", pwhere, f"New optional {location} parameter {name}.")
+                kind = "required" if param.get("required") else "optional"
+                self.changes.added(f"{direction}-parameter-added", pwhere, f"New {kind} {location} parameter {name}.")
         for k in base.keys() & head.keys():
             (_, bparam), (pwhere, hparam) = base[k], head[k]
             label = f"The {k[0]} parameter {k[1]}"
@@ -219,6 +220,13 @@ class _SpecDiff:
                 )
             elif direction == "request" and bparam.get("required") and not hparam.get("required"):
                 self.changes.added("request-parameter-became-optional", pwhere, f"{label} is now optional.")
+            # What a receiver reads may become required, not optional.
+            elif bparam.get("required") and not hparam.get("required"):
+                self.changes.breaking(
+                    "response-parameter-became-optional", pwhere, f"{label} may now be absent. Check for it."
+                )
+            elif hparam.get("required") and not bparam.get("required"):
+                self.changes.added("response-parameter-became-required", pwhere, f"{label} is now always sent.")
             deprecation(self.changes, bparam, hparam, pwhere, label)
             words(self.changes, bparam, hparam, pwhere)
             if "schema" in bparam and "schema" in hparam:

@@ -1,0 +1,120 @@
+"""Edge cases of the spec's rules, judged directly by scripts/api_diff/_spec.py on edited copies of the spec as data.
+
+No regeneration: each test edits a copy of openapi/up42.yaml, compares it with the unedited one (or with a copy
+edited before), and checks the changes found, their level and their ``where``, which resolves in the head spec (or
+in the base spec for something removed).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from tests.evolution.test_versions import _scripts_module
+from tests.support.contract import SPEC_PATH
+
+Spec = dict[str, Any]
+Edit = Callable[[Spec], object]
+
+_spec = _scripts_module("api_diff._spec")
+Changes = _scripts_module("api_diff._changes").Changes
+
+SPEC: Spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+SCHEMAS = "#/components/schemas"
+ITEM = "/workspaces/{workspaceId}/webhooks/{webhookId}"
+LIST = "/workspaces/{workspaceId}/webhooks"
+DELIVERY = "#/webhooks/webhookDelivery/post"
+
+
+def pointer(path: str, *rest: str) -> str:
+    """The pointer to an operation's part under ``paths``."""
+    return "#/paths/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in (path, *rest))
+
+
+def schema(spec: Spec, name: str) -> dict[str, Any]:
+    """The component schema ``name``."""
+    found: dict[str, Any] = spec["components"]["schemas"][name]
+    return found
+
+
+def resolves(spec: Spec, where: str) -> bool:
+    """Whether the JSON pointer ``where`` names a node of ``spec``."""
+    node: Any = spec
+    for token in where.removeprefix("#/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return False
+    return True
+
+
+def compared(edit: Edit, before: Edit | None = None) -> list[dict[str, str]]:
+    """The changes from the spec (edited by ``before``, when given) to a copy of it edited by ``edit``.
+
+    Every change's ``where`` must resolve in the head spec or in the base spec.
+    """
+    base = copy.deepcopy(SPEC)
+    if before is not None:
+        before(base)
+    head = copy.deepcopy(base)
+    edit(head)
+    changes = Changes()
+    _spec.compare(base, head, changes)
+    found: list[dict[str, str]] = [change.as_json() for change in changes.sorted()]
+    unresolved = [c for c in found if not (resolves(head, c["where"]) or resolves(base, c["where"]))]
+    assert not unresolved, f"where resolves in neither spec: {json.dumps(unresolved, indent=1)}"
+    return found
+
+
+def one(changes: list[dict[str, str]], rule: str, where: str) -> dict[str, str]:
+    """The single change of ``rule`` at ``where``, failing with the whole list when there is none."""
+    matches = [c for c in changes if c["rule"] == rule and c["where"] == where]
+    assert len(matches) == 1, f"no single {rule} at {where}: {json.dumps(changes, indent=1)}"
+    return matches[0]
+
+
+def breaking(changes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The breaking changes."""
+    return [c for c in changes if c["level"] == "breaking"]
+
+
+# --- parameters and headers -----------------------------------------------------------------------------------------
+
+
+def _delivery_header(spec: Spec) -> dict[str, Any]:
+    header: dict[str, Any] = spec["webhooks"]["webhookDelivery"]["post"]["parameters"][0]
+    return header
+
+
+def test_a_delivery_header_made_optional_breaks_receivers_and_made_required_does_not() -> None:
+    def require(spec: Spec) -> None:
+        _delivery_header(spec)["required"] = True
+
+    def unrequire(spec: Spec) -> None:
+        _delivery_header(spec)["required"] = False
+
+    where = f"{DELIVERY}/parameters/0"
+    optional = compared(unrequire, before=require)
+    assert one(optional, "response-parameter-became-optional", where)["level"] == "breaking"
+    assert "Signature-Input" in optional[0]["text"]
+    required = compared(require)
+    assert one(required, "response-parameter-became-required", where)["level"] == "compatible"
+    assert breaking(required) == []
+
+
+def test_a_new_required_delivery_header_is_compatible_and_not_called_optional() -> None:
+    def add(spec: Spec) -> None:
+        parameters = spec["webhooks"]["webhookDelivery"]["post"]["parameters"]
+        parameters.append({"name": "Delivery-Id", "in": "header", "required": True, "schema": {"type": "string"}})
+
+    change = one(compared(add), "response-parameter-added", f"{DELIVERY}/parameters/3")
+    assert change["level"] == "compatible"
+    assert "optional" not in change["text"]
+    assert "Delivery-Id" in change["text"]
