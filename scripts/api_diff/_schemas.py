@@ -303,7 +303,40 @@ class Schemas:
                     self.changes.added(
                         "request-property-became-optional", pwhere, f"The request field {field} is now optional."
                     )
+            self._access(bprops[name], hprop, pwhere, direction, field)
             self.compare(bprops[name], hprop, join(where, "properties", name), pwhere, direction, field)
+
+    def _access(self, base: Any, head: Any, where: str, direction: Direction, field: str) -> None:
+        """A field marked read-only is not sent by a client, one marked write-only is not sent to it."""
+        hidden = "readOnly" if direction == "request" else "writeOnly"
+        for flag in ("readOnly", "writeOnly"):
+            before, now = self._flag(self.base, base, flag), self._flag(self.head, head, flag)
+            if before == now:
+                continue
+            if flag != hidden:
+                marked = "now" if now else "no longer"
+                self.changes.reworded("access-changed", where, f"{field} is {marked} marked {flag}.")
+            elif now and direction == "request":
+                self.changes.breaking(
+                    "request-property-became-read-only",
+                    where,
+                    f"The request field {field} is now read-only: the server ignores it. Stop sending it.",
+                )
+            elif now:
+                self.changes.breaking(
+                    "response-property-became-write-only",
+                    where,
+                    f"The field {field} is now write-only: it is no longer sent. Stop reading it.",
+                )
+            elif direction == "request":
+                self.changes.added("request-property-became-writable", where, f"The request field {field} may be sent.")
+            else:
+                self.changes.added("response-property-became-readable", where, f"The field {field} is now sent.")
+
+    @staticmethod
+    def _flag(doc: Node, schema: Any, flag: str) -> bool:
+        # A reference may carry the flag beside it (OpenAPI 3.1), or the schema it points to may.
+        return isinstance(schema, dict) and bool(schema.get(flag) or resolve(doc, schema)[0].get(flag))
 
     def _variants(
         self, keyword: str, base: Node, head: Node, bwhere: str, where: str, direction: Direction, label: str

@@ -101,9 +101,9 @@ def test_a_delivery_header_made_optional_breaks_receivers_and_made_required_does
         _delivery_header(spec)["required"] = False
 
     where = f"{DELIVERY}/parameters/0"
-    optional = compared(unrequire, before=require)
-    assert one(optional, "response-parameter-became-optional", where)["level"] == "breaking"
-    assert "Signature-Input" in optional[0]["text"]
+    optional = one(compared(unrequire, before=require), "response-parameter-became-optional", where)
+    assert optional["level"] == "breaking"
+    assert "Signature-Input" in optional["text"]
     required = compared(require)
     assert one(required, "response-parameter-became-required", where)["level"] == "compatible"
     assert breaking(required) == []
@@ -118,3 +118,32 @@ def test_a_new_required_delivery_header_is_compatible_and_not_called_optional() 
     assert change["level"] == "compatible"
     assert "optional" not in change["text"]
     assert "Delivery-Id" in change["text"]
+
+
+# --- schemas --------------------------------------------------------------------------------------------------------
+
+
+def test_a_request_field_made_read_only_breaks_and_a_response_field_made_write_only_breaks() -> None:
+    def hide(spec: Spec) -> None:
+        schema(spec, "WebhookInput")["properties"]["active"]["readOnly"] = True
+        schema(spec, "Webhook")["properties"]["secret"]["writeOnly"] = True
+        schema(spec, "Webhook")["properties"]["id"]["readOnly"] = True  # the server sets it: nothing changes
+
+    changes = compared(hide)
+    sent = one(changes, "request-property-became-read-only", f"{SCHEMAS}/WebhookInput/properties/active")
+    assert sent["level"] == "breaking"
+    assert "active" in sent["text"]
+    read = one(changes, "response-property-became-write-only", f"{SCHEMAS}/Webhook/properties/secret")
+    assert read["level"] == "breaking"
+    assert "secret" in read["text"]
+    assert len(breaking(changes)) == 2
+    assert one(changes, "access-changed", f"{SCHEMAS}/Webhook/properties/id")["level"] == "compatible"
+
+
+def test_a_read_only_request_field_made_writable_is_compatible() -> None:
+    def hide(spec: Spec) -> None:
+        schema(spec, "WebhookInput")["properties"]["active"]["readOnly"] = True
+
+    changes = compared(lambda spec: schema(spec, "WebhookInput")["properties"]["active"].pop("readOnly"), before=hide)
+    assert one(changes, "request-property-became-writable", f"{SCHEMAS}/WebhookInput/properties/active")
+    assert breaking(changes) == []
