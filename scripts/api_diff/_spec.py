@@ -16,6 +16,8 @@ from ._documents import Node, deprecation, join, resolve, undocumented, words
 from ._schemas import Direction, Schemas, attribute
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Parameters (or headers) by where they go and their name: each with its pointer and its definition.
+Named = dict[tuple[str, str], tuple[str, Node]]
 
 
 def compare(base: Node, head: Node, changes: Changes) -> None:
@@ -172,75 +174,98 @@ class _SpecDiff:
     def _parameters(self, bitem: Node, bop: Node, hitem: Node, hop: Node, where: str, direction: Direction) -> None:
         base = self._parameter_map(self.base, bitem, bop, where)
         head = self._parameter_map(self.head, hitem, hop, where)
+        self._named(base, head, direction, "parameter")
+
+    def _named(self, base: Named, head: Named, direction: Direction, noun: str) -> None:
+        """Parameters, or a response's headers: removed, renamed, added, made required or optional, retyped."""
+        # Only a parameter a client sends becomes a keyword argument of the generated function.
+        argument = direction == "request" and noun == "parameter"
+
+        def thing(key: tuple[str, str]) -> str:
+            return f"{key[0]} parameter" if noun == "parameter" else "header"
+
+        def label(key: tuple[str, str], param: Node) -> str:
+            return f"The {thing(key)} {param['name']}"
+
+        def demand(name: str) -> str:
+            return f"Pass {attribute(name)} to every call." if argument else "Send it every time."
+
         gone = {k: v for k, v in base.items() if k not in head}
         new = {k: v for k, v in head.items() if k not in base}
         for location in {k[0] for k in gone} & {k[0] for k in new}:
             olds = [k for k in gone if k[0] == location]
             news = [k for k in new if k[0] == location]
-            if len(olds) == 1 and len(news) == 1:
-                old, fresh = olds[0], news[0]
-                gone.pop(old)
-                fresh_where = new.pop(fresh)[0]
-                self.changes.breaking(
-                    "parameter-renamed",
-                    fresh_where,
-                    f"The {location} parameter {old[1]} is now {fresh[1]}: the generated keyword argument "
-                    f"{attribute(old[1])} is now {attribute(fresh[1])}. Pass the new name.",
+            # One gone and one new is a rename, where losing the old name breaks.
+            if len(olds) == 1 and len(news) == 1 and (argument or direction == "response"):
+                (_, old), (fresh_where, fresh) = gone.pop(olds[0]), new.pop(news[0])
+                action = (
+                    f"the generated keyword argument {attribute(old['name'])} is now {attribute(fresh['name'])}. "
+                    "Pass the new name."
+                    if argument
+                    else "Read the new name."
                 )
-        for (location, name), (pwhere, _) in gone.items():
-            if direction == "request":
+                self.changes.breaking(
+                    f"{noun}-renamed", fresh_where, f"{label(olds[0], old)} is now {fresh['name']}: {action}"
+                )
+        for key, (pwhere, param) in gone.items():
+            if argument:
                 self.changes.breaking(
                     "request-parameter-removed",
                     pwhere,
-                    f"The {location} parameter {name} was removed: the generated keyword argument {attribute(name)} "
+                    f"{label(key, param)} was removed: the generated keyword argument {attribute(param['name'])} "
                     "is gone. Stop passing it.",
                 )
+            elif direction == "request":
+                self.changes.added(f"request-{noun}-removed", pwhere, f"{label(key, param)} is no longer read.")
             else:
                 self.changes.breaking(
-                    "response-parameter-removed", pwhere, f"The {location} {name} is no longer sent. Stop reading it."
+                    f"response-{noun}-removed", pwhere, f"{label(key, param)} is no longer sent. Stop reading it."
                 )
-        for (location, name), (pwhere, param) in new.items():
+        for key, (pwhere, param) in new.items():
             if direction == "request" and param.get("required"):
                 self.changes.breaking(
-                    "request-parameter-added-required",
+                    f"request-{noun}-added-required",
                     pwhere,
-                    f"New required {location} parameter {name}. Pass {attribute(name)} to every call.",
+                    f"New required {thing(key)} {param['name']}. {demand(param['name'])}",
                 )
             else:
                 kind = "required" if param.get("required") else "optional"
-                self.changes.added(f"{direction}-parameter-added", pwhere, f"New {kind} {location} parameter {name}.")
+                self.changes.added(f"{direction}-{noun}-added", pwhere, f"New {kind} {thing(key)} {param['name']}.")
         for k in base.keys() & head.keys():
             (_, bparam), (pwhere, hparam) = base[k], head[k]
-            label = f"The {k[0]} parameter {k[1]}"
+            said = label(k, hparam)
             if direction == "request" and hparam.get("required") and not bparam.get("required"):
                 self.changes.breaking(
-                    "request-parameter-became-required",
-                    pwhere,
-                    f"{label} is now required. Pass {attribute(k[1])} to every call.",
+                    f"request-{noun}-became-required", pwhere, f"{said} is now required. {demand(hparam['name'])}"
                 )
             elif direction == "request" and bparam.get("required") and not hparam.get("required"):
-                self.changes.added("request-parameter-became-optional", pwhere, f"{label} is now optional.")
+                self.changes.added(f"request-{noun}-became-optional", pwhere, f"{said} is now optional.")
             # What a receiver reads may become required, not optional.
             elif bparam.get("required") and not hparam.get("required"):
                 self.changes.breaking(
-                    "response-parameter-became-optional", pwhere, f"{label} may now be absent. Check for it."
+                    f"response-{noun}-became-optional", pwhere, f"{said} may now be absent. Check for it."
                 )
             elif hparam.get("required") and not bparam.get("required"):
-                self.changes.added("response-parameter-became-required", pwhere, f"{label} is now always sent.")
-            deprecation(self.changes, bparam, hparam, pwhere, label)
+                self.changes.added(f"response-{noun}-became-required", pwhere, f"{said} is now always sent.")
+            deprecation(self.changes, bparam, hparam, pwhere, said)
             words(self.changes, bparam, hparam, pwhere)
             if "schema" in bparam and "schema" in hparam:
                 self.schemas.compare(
-                    bparam["schema"], hparam["schema"], join(pwhere, "schema"), join(pwhere, "schema"), direction, k[1]
+                    bparam["schema"],
+                    hparam["schema"],
+                    join(pwhere, "schema"),
+                    join(pwhere, "schema"),
+                    direction,
+                    hparam["name"],
                 )
 
-    def _parameter_map(self, doc: Node, item: Node, op: Node, where: str) -> dict[tuple[str, str], tuple[str, Node]]:
-        found: dict[tuple[str, str], tuple[str, Node]] = {}
+    def _parameter_map(self, doc: Node, item: Node, op: Node, where: str) -> Named:
+        found: Named = {}
         item_where = where.rsplit("/", 1)[0]
         for owner, owner_where in ((item, item_where), (op, where)):
             for index, raw in enumerate(owner.get("parameters") or []):
                 param, ref = resolve(doc, raw)
-                found[(param.get("in", ""), param.get("name", ""))] = (
+                found[_key(param.get("in", ""), param.get("name", ""))] = (
                     ref or join(owner_where, "parameters", str(index)),
                     param,
                 )
@@ -288,12 +313,22 @@ class _SpecDiff:
             if status not in base:
                 self.changes.added("response-status-added", swhere, f"New documented status {status}.")
                 continue
-            bresp, _ = resolve(self.base, base[status])
+            bresp, bref = resolve(self.base, base[status])
             hresp, href = resolve(self.head, head[status])
             # A response defined in components is judged once, where it is defined, as a shared parameter is.
-            swhere = href or swhere
+            bwhere, swhere = bref or swhere, href or swhere
             words(self.changes, bresp, hresp, swhere)
             self._content(bresp, hresp, swhere, direction)
+            headers = self._header_map(self.base, bresp, bwhere), self._header_map(self.head, hresp, swhere)
+            self._named(*headers, direction, "header")
+
+    @staticmethod
+    def _header_map(doc: Node, response: Node, where: str) -> Named:
+        found: Named = {}
+        for name, raw in (response.get("headers") or {}).items():
+            header, ref = resolve(doc, raw)
+            found[_key("header", name)] = (ref or join(where, "headers", name), {**header, "name": name})
+        return found
 
     def _content(self, base: Node, head: Node, where: str, direction: Direction) -> None:
         bcontent, hcontent = base.get("content") or {}, head.get("content") or {}
@@ -337,6 +372,11 @@ class _SpecDiff:
     def _alternatives(doc: Node, op: Node) -> set[frozenset[str]]:
         requirements = op["security"] if "security" in op else doc.get("security", [])
         return {frozenset(r) for r in requirements} or {frozenset()}
+
+
+def _key(location: str, name: str) -> tuple[str, str]:
+    # A header's name is not case-sensitive, and neither is the generated name of a header parameter.
+    return location, name.lower() if location == "header" else name
 
 
 def _label(key: tuple[str, str, str]) -> str:

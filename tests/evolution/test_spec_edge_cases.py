@@ -147,3 +147,37 @@ def test_a_read_only_request_field_made_writable_is_compatible() -> None:
     changes = compared(lambda spec: schema(spec, "WebhookInput")["properties"]["active"].pop("readOnly"), before=hide)
     assert one(changes, "request-property-became-writable", f"{SCHEMAS}/WebhookInput/properties/active")
     assert breaking(changes) == []
+
+
+def test_a_response_header_removed_or_retyped_breaks_its_readers() -> None:
+    def drop(spec: Spec) -> None:
+        spec["components"]["responses"]["TooManyRequests"]["headers"].pop("Retry-After")
+
+    removed = one(compared(drop), "response-header-removed", "#/components/headers/RetryAfter")
+    assert removed["level"] == "breaking"
+    assert "Retry-After" in removed["text"]
+
+    def retype(spec: Spec) -> None:
+        spec["components"]["headers"]["RetryAfter"]["schema"]["type"] = "integer"
+
+    retyped = one(compared(retype), "response-type-changed", "#/components/headers/RetryAfter/schema")
+    assert retyped["level"] == "breaking"
+
+
+def test_a_new_response_header_is_compatible_and_a_case_change_is_none() -> None:
+    events = pointer("/webhooks/events", "get", "responses", "200")
+
+    def add(spec: Spec) -> None:
+        response = spec["paths"]["/webhooks/events"]["get"]["responses"]["200"]
+        response["headers"] = {"X-Total": {"required": True, "schema": {"type": "integer"}}}
+
+    changes = compared(add)
+    assert one(changes, "response-header-added", f"{events}/headers/X-Total")["level"] == "compatible"
+    assert breaking(changes) == []
+
+    def recase(spec: Spec) -> None:
+        headers = spec["components"]["responses"]["TooManyRequests"]["headers"]
+        headers["retry-after"] = headers.pop("Retry-After")
+        spec["webhooks"]["webhookDelivery"]["post"]["parameters"][1]["name"] = "signature"
+
+    assert compared(recase) == []
