@@ -45,6 +45,7 @@ class _SpecDiff:
     def run(self) -> None:
         self._info()
         self._schemas_renamed_or_removed()
+        self._security_schemes()
         base_ops = dict(self._operations(self.base))
         head_ops = dict(self._operations(self.head))
         head_ids = {op.get("operationId"): key for key, (_, op, _) in head_ops.items()}
@@ -119,6 +120,30 @@ class _SpecDiff:
             self.changes.added(
                 "schema-added", join("#/components/schemas", name), f"New schema {name} ({_model(name)})."
             )
+
+    def _security_schemes(self) -> None:
+        base = self.base.get("components", {}).get("securitySchemes", {})
+        head = self.head.get("components", {}).get("securitySchemes", {})
+        for name in sorted(base.keys() & head.keys()):
+            where = join("#/components/securitySchemes", name)
+            (bscheme, _), (hscheme, _) = resolve(self.base, base[name]), resolve(self.head, head[name])
+            # A bearer token's format is a hint to people; the rest is how a client authenticates.
+            bhow, hhow = ({k: v for k, v in undocumented(s).items() if k != "bearerFormat"} for s in (bscheme, hscheme))
+            if bhow != hhow:
+                now, was = _scheme(hscheme), _scheme(bscheme)
+                changed = ", ".join(sorted(k for k in bhow.keys() | hhow.keys() if bhow.get(k) != hhow.get(k)))
+                self.changes.breaking(
+                    "security-scheme-changed",
+                    where,
+                    (
+                        f"The security scheme {name} is now {now} (was {was})."
+                        if now != was
+                        else f"The security scheme {name} changed its {changed}."
+                    )
+                    + " Authenticate the way it now asks.",
+                )
+            elif bscheme != hscheme:
+                self.changes.reworded("description-changed", where, "The documentation was reworded.")
 
     def _unreached_schemas(self) -> None:
         # A schema no operation uses is still a generated model that users read.
@@ -355,18 +380,19 @@ class _SpecDiff:
             return
         base = self._alternatives(self.base, bop)
         head = self._alternatives(self.head, hop)
+        # An operation without security of its own has the document's: a change of that is one change, at the root.
+        own = "security" in bop or "security" in hop
+        swhere, subject = (join(where, "security"), _label(key)) if own else ("#/security", "Every operation")
         # A client that met one of the old alternatives must meet a new one with what it has.
         if any(not any(h <= b for h in head) for b in base):
             self.changes.breaking(
                 "security-requirement-added",
-                join(where, "security"),
-                f"{_label(key)} now requires {' or '.join(sorted('+'.join(sorted(h)) or 'nothing' for h in head))}. "
+                swhere,
+                f"{subject} now requires {' or '.join(sorted('+'.join(sorted(h)) or 'nothing' for h in head))}. "
                 "Authenticate before calling it.",
             )
         elif base != head:
-            self.changes.added(
-                "security-requirement-removed", join(where, "security"), f"{_label(key)} asks for less authentication."
-            )
+            self.changes.added("security-requirement-removed", swhere, f"{subject} asks for less authentication.")
 
     @staticmethod
     def _alternatives(doc: Node, op: Node) -> set[frozenset[str]]:
@@ -377,6 +403,15 @@ class _SpecDiff:
 def _key(location: str, name: str) -> tuple[str, str]:
     # A header's name is not case-sensitive, and neither is the generated name of a header parameter.
     return location, name.lower() if location == "header" else name
+
+
+def _scheme(scheme: Node) -> str:
+    kind = scheme.get("type")
+    if kind == "http":
+        return f"HTTP {scheme.get('scheme')} authentication"
+    if kind == "apiKey":
+        return f"an API key in the {scheme.get('in')} {scheme.get('name')}"
+    return str(kind)
 
 
 def _label(key: tuple[str, str, str]) -> str:

@@ -181,3 +181,31 @@ def test_a_new_response_header_is_compatible_and_a_case_change_is_none() -> None
         spec["webhooks"]["webhookDelivery"]["post"]["parameters"][1]["name"] = "signature"
 
     assert compared(recase) == []
+
+
+# --- security -------------------------------------------------------------------------------------------------------
+
+
+def test_a_replaced_default_security_is_one_breaking_change_at_the_root() -> None:
+    def replace(spec: Spec) -> None:
+        spec["components"]["securitySchemes"] = {"apiKey": {"type": "apiKey", "in": "header", "name": "X-Key"}}
+        spec["security"] = [{"apiKey": []}]
+
+    changes = compared(replace)
+    assert [c["rule"] for c in changes] == ["security-requirement-added"]
+    assert one(changes, "security-requirement-added", "#/security")["level"] == "breaking"
+    assert "apiKey" in changes[0]["text"]
+
+
+def test_a_security_scheme_redefined_under_its_name_breaks() -> None:
+    def redefine(spec: Spec) -> None:
+        spec["components"]["securitySchemes"]["bearerAuth"] = {"type": "apiKey", "in": "header", "name": "X-Key"}
+
+    change = one(compared(redefine), "security-scheme-changed", "#/components/securitySchemes/bearerAuth")
+    assert change["level"] == "breaking"
+    assert "X-Key" in change["text"]
+
+    def reword(spec: Spec) -> None:
+        spec["components"]["securitySchemes"]["bearerAuth"].update(description="A JWT.", bearerFormat="opaque")
+
+    assert breaking(compared(reword)) == []
