@@ -298,7 +298,7 @@ class _SpecDiff:
 
     def _request_body(self, bop: Node, hop: Node, where: str, direction: Direction) -> None:
         base, _ = resolve(self.base, bop.get("requestBody"))
-        head, _ = resolve(self.head, hop.get("requestBody"))
+        head, href = resolve(self.head, hop.get("requestBody"))
         bwhere = join(where, "requestBody")
         if not base and not head:
             return
@@ -317,10 +317,20 @@ class _SpecDiff:
             else:
                 self.changes.added("request-body-added", bwhere, "The operation takes an optional request body.")
             return
+        # A body defined in components is judged once, where it is defined, as a shared response is.
+        bwhere = href or bwhere
         if direction == "request" and head.get("required") and not base.get("required"):
             self.changes.breaking(
                 "request-body-became-required", bwhere, "The request body is now required. Pass body to every call."
             )
+        elif direction == "request" and base.get("required") and not head.get("required"):
+            self.changes.added("request-body-became-optional", bwhere, "The request body is now optional.")
+        elif base.get("required") and not head.get("required"):
+            self.changes.breaking(
+                "response-body-became-optional", bwhere, "The delivery may now come without a body. Check for one."
+            )
+        elif head.get("required") and not base.get("required"):
+            self.changes.added("response-body-became-required", bwhere, "The delivery now always comes with a body.")
         words(self.changes, base, head, bwhere)
         self._content(base, head, bwhere, direction)
 

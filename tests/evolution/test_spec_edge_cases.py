@@ -209,3 +209,43 @@ def test_a_security_scheme_redefined_under_its_name_breaks() -> None:
         spec["components"]["securitySchemes"]["bearerAuth"].update(description="A JWT.", bearerFormat="opaque")
 
     assert breaking(compared(reword)) == []
+
+
+# --- request bodies -------------------------------------------------------------------------------------------------
+
+
+def _shared_body(spec: Spec) -> None:
+    """The body of createWebhook and updateWebhook as one request body under components/requestBodies."""
+    spec["components"]["requestBodies"] = {"WebhookBody": spec["paths"][LIST]["post"]["requestBody"]}
+    for operation in (spec["paths"][LIST]["post"], spec["paths"][ITEM]["put"]):
+        operation["requestBody"] = {"$ref": "#/components/requestBodies/WebhookBody"}
+
+
+def test_a_shared_request_body_is_judged_once_where_it_is_defined() -> None:
+    assert compared(_shared_body) == []
+
+    def xml(spec: Spec) -> None:
+        content = spec["components"]["requestBodies"]["WebhookBody"]["content"]
+        content["application/xml"] = content.pop("application/json")
+
+    changes = compared(xml, before=_shared_body)
+    body = "#/components/requestBodies/WebhookBody/content"
+    assert one(changes, "request-media-type-removed", f"{body}/application~1json")["level"] == "breaking"
+    assert one(changes, "request-media-type-added", f"{body}/application~1xml")["level"] == "compatible"
+    assert len(changes) == 2
+
+
+def test_a_request_body_made_optional_is_compatible() -> None:
+    def optional(spec: Spec) -> None:
+        spec["paths"][LIST]["post"]["requestBody"]["required"] = False
+
+    change = one(compared(optional), "request-body-became-optional", pointer(LIST, "post", "requestBody"))
+    assert change["level"] == "compatible"
+
+
+def test_a_delivery_body_made_optional_breaks_receivers() -> None:
+    def optional(spec: Spec) -> None:
+        spec["webhooks"]["webhookDelivery"]["post"]["requestBody"]["required"] = False
+
+    change = one(compared(optional), "response-body-became-optional", f"{DELIVERY}/requestBody")
+    assert change["level"] == "breaking"
