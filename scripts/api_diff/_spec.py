@@ -61,6 +61,10 @@ class _SpecDiff:
                     f"{_label(key)} moved to {_label(moved)}; the generated function keeps its name.",
                 )
                 self._operation(key, (where, op, item), head_ops[moved])
+            elif key[0] == "webhooks":
+                self.changes.breaking(
+                    "operation-removed", where, f"UP42 no longer sends {_label(key)}. Stop expecting it."
+                )
             else:
                 self.changes.breaking(
                     "operation-removed",
@@ -72,9 +76,10 @@ class _SpecDiff:
         for key, (where, op, _) in head_ops.items():
             # An operation that moved to another path was reported above.
             if key not in base_ops and (not op.get("operationId") or op.get("operationId") not in base_ids):
-                self.changes.added(
-                    "operation-added", where, f"New operation {_label(key)}: {self._function(self.head, op)}."
-                )
+                what = f"New operation {_label(key)}: {self._function(self.head, op)}."
+                if key[0] == "webhooks":
+                    what = f"UP42 may now send {_label(key)}."
+                self.changes.added("operation-added", where, what)
         self._unreached_schemas()
 
     # --- the document -------------------------------------------------------------------------------------------
@@ -167,12 +172,19 @@ class _SpecDiff:
     def _function(self, doc: Node, op: Node) -> str:
         if "operationId" not in op:
             return "its generated function"
-        tag = (op.get("tags") or ["default"])[0]
-        return f"up42_api.api.{snake_case(tag)}.{snake_case(op['operationId'])}"
+        return f"up42_api.api.{snake_case(_tag(op))}.{snake_case(op['operationId'])}"
 
     def _operation(self, key: tuple[str, str, str], base: tuple[str, Node, Node], head: tuple[str, Node, Node]) -> None:
         (_, bop, bitem), (where, hop, hitem) = base, head
-        if bop.get("operationId") != hop.get("operationId"):
+        renamed = bop.get("operationId") != hop.get("operationId")
+        if key[0] == "webhooks" and (renamed or _tag(bop) != _tag(hop)):
+            # The generator makes no function of a webhook: its operationId and tag name nothing a user imports.
+            self.changes.reworded(
+                "operation-id-renamed" if renamed else "operation-tag-changed",
+                where,
+                f"The {'operationId' if renamed else 'tag'} of {_label(key)} changed; no generated name follows it.",
+            )
+        elif renamed:
             self.changes.breaking(
                 "operation-id-renamed",
                 where,
@@ -180,7 +192,7 @@ class _SpecDiff:
                 f"the generated function {self._function(self.base, bop)} is now {self._function(self.head, hop)}. "
                 "Call the new name.",
             )
-        elif (bop.get("tags") or ["default"])[0] != (hop.get("tags") or ["default"])[0]:
+        elif _tag(bop) != _tag(hop):
             self.changes.breaking(
                 "operation-tag-changed",
                 where,
@@ -422,6 +434,11 @@ def _scheme(scheme: Node) -> str:
     if kind == "apiKey":
         return f"an API key in the {scheme.get('in')} {scheme.get('name')}"
     return str(kind)
+
+
+def _tag(op: Node) -> str:
+    # The generator files an operation under its first tag.
+    return str((op.get("tags") or ["default"])[0])
 
 
 def _label(key: tuple[str, str, str]) -> str:

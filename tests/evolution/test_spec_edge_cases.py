@@ -249,3 +249,29 @@ def test_a_delivery_body_made_optional_breaks_receivers() -> None:
 
     change = one(compared(optional), "response-body-became-optional", f"{DELIVERY}/requestBody")
     assert change["level"] == "breaking"
+
+
+# --- deliveries -----------------------------------------------------------------------------------------------------
+
+
+def _delivery(spec: Spec) -> dict[str, Any]:
+    operation: dict[str, Any] = spec["webhooks"]["webhookDelivery"]["post"]
+    return operation
+
+
+def test_a_delivery_renamed_or_retagged_changes_no_python_name() -> None:
+    # The generator makes no function of a webhook: its operationId and tag name nothing a user imports.
+    def rename(spec: Spec) -> None:
+        _delivery(spec).update(operationId="onDelivery", tags=["webhooks"])
+
+    changes = compared(rename)
+    assert breaking(changes) == []
+    assert one(changes, "operation-id-renamed", DELIVERY)["level"] == "compatible"
+    assert not any("up42_api" in c["text"] for c in changes)
+
+
+def test_a_removed_delivery_names_no_generated_function() -> None:
+    change = one(compared(lambda spec: spec["webhooks"].pop("webhookDelivery")), "operation-removed", DELIVERY)
+    assert change["level"] == "breaking"
+    assert "up42_api" not in change["text"]
+    assert "webhookDelivery" in change["text"]
