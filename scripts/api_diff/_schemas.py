@@ -12,7 +12,7 @@ from typing import Any, Literal
 from openapi_python_client.strings import PythonIdentifier
 
 from ._changes import Changes
-from ._documents import DOC_KEYS, Node, deprecation, join, resolve, words
+from ._documents import DOC_KEYS, Node, deprecation, join, resolve, undocumented, words
 
 Direction = Literal["request", "response"]
 # How a new type relates to the old: it takes more values, fewer, or others.
@@ -344,27 +344,62 @@ class Schemas:
         bvariants, hvariants = base.get(keyword) or [], head.get(keyword) or []
         if not bvariants and not hvariants:
             return
+        pairs, gone, new = _paired(bvariants, hvariants)
+        for index in gone:
+            verb = "accepts" if direction == "request" else "arrives as"
+            text = f"{label} no longer {verb} {_variant(bvariants[index])}."
+            # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
+            relation: Relation = "wider" if keyword == "allOf" else "narrower"
+            self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
+        for index in new:
+            verb = "be sent" if direction == "request" else "arrive"
+            text = f"{label} may now {verb} as {_variant(hvariants[index])}."
+            self._typed(
+                direction, "narrower" if keyword == "allOf" else "wider", join(where, keyword, str(index)), text
+            )
+        for bindex, hindex in pairs:
+            self.compare(
+                bvariants[bindex],
+                hvariants[hindex],
+                join(bwhere, keyword, str(bindex)),
+                join(where, keyword, str(hindex)),
+                direction,
+                label,
+            )
 
-        def name(variant: Any, index: int) -> str:
-            return variant.get("$ref", str(index)) if isinstance(variant, dict) else str(index)
 
-        bnamed = {name(v, i): (i, v) for i, v in enumerate(bvariants)}
-        hnamed = {name(v, i): (i, v) for i, v in enumerate(hvariants)}
-        for key, (index, _) in bnamed.items():
-            if key not in hnamed:
-                verb = "accepts" if direction == "request" else "arrives as"
-                text = f"{label} no longer {verb} {key.rsplit('/', 1)[-1]}."
-                # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
-                relation: Relation = "wider" if keyword == "allOf" else "narrower"
-                self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
-        for key, (index, variant) in hnamed.items():
-            vwhere = join(where, keyword, str(index))
-            if key not in bnamed:
-                text = (
-                    f"{label} may now {'be sent' if direction == 'request' else 'arrive'} as {key.rsplit('/', 1)[-1]}."
-                )
-                self._typed(direction, "narrower" if keyword == "allOf" else "wider", vwhere, text)
-            else:
-                self.compare(
-                    bnamed[key][1], variant, join(bwhere, keyword, str(bnamed[key][0])), vwhere, direction, label
-                )
+def _paired(base: list[Any], head: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The variants of two lists that are the same one, and those only in ``base`` and only in ``head``.
+
+    A reference is the same variant wherever it stands; an inline variant is the one equal to it, else the next one
+    left over in the same order (changed in place).
+    """
+
+    def ref(variant: Any) -> str | None:
+        return variant.get("$ref") if isinstance(variant, dict) else None
+
+    head_refs = {ref(v): i for i, v in enumerate(head) if ref(v)}
+    pairs = [(i, head_refs[ref(v)]) for i, v in enumerate(base) if ref(v) in head_refs]
+    gone = [i for i, v in enumerate(base) if ref(v) and ref(v) not in head_refs]
+    base_refs = {ref(v) for v in base}
+    new = [i for i, v in enumerate(head) if ref(v) and ref(v) not in base_refs]
+    inline_base = [i for i, v in enumerate(base) if not ref(v)]
+    inline_head = [i for i, v in enumerate(head) if not ref(v)]
+    for i in list(inline_base):
+        same = [j for j in inline_head if undocumented(head[j]) == undocumented(base[i])]
+        if same:
+            pairs.append((i, same[0]))
+            inline_base.remove(i)
+            inline_head.remove(same[0])
+    pairs += list(zip(inline_base, inline_head, strict=False))
+    gone += inline_base[len(inline_head) :]
+    new += inline_head[len(inline_base) :]
+    return pairs, gone, new
+
+
+def _variant(variant: Any) -> str:
+    """A variant in words: the schema it refers to, else its type."""
+    if isinstance(variant, dict) and isinstance(variant.get("$ref"), str):
+        return str(variant["$ref"]).rsplit("/", 1)[-1]
+    types = _types(variant) if isinstance(variant, dict) else None
+    return "another schema" if types is None else _shown(types)

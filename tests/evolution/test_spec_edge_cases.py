@@ -275,3 +275,32 @@ def test_a_removed_delivery_names_no_generated_function() -> None:
     assert change["level"] == "breaking"
     assert "up42_api" not in change["text"]
     assert "webhookDelivery" in change["text"]
+
+
+# --- composition ----------------------------------------------------------------------------------------------------
+
+
+def _code(spec: Spec) -> dict[str, Any]:
+    code: dict[str, Any] = schema(spec, "Error")["properties"]["code"]
+    return code
+
+
+def test_inline_variants_in_another_order_are_no_change() -> None:
+    assert compared(lambda spec: _code(spec)["oneOf"].reverse()) == []
+
+
+def test_a_removed_inline_variant_is_named_by_its_type() -> None:
+    def drop(spec: Spec) -> None:
+        _code(spec)["oneOf"].pop(0)
+
+    change = one(compared(drop), "response-type-narrowed", f"{SCHEMAS}/Error/properties/code/oneOf/0")
+    assert "string" in change["text"]
+
+
+def test_an_inline_variant_changed_in_place_is_judged_as_itself() -> None:
+    def limit(spec: Spec) -> None:
+        _code(spec)["oneOf"][0]["maxLength"] = 64
+
+    changes = compared(limit)
+    assert [c["rule"] for c in changes] == ["response-limit-changed"]
+    assert changes[0]["where"] == f"{SCHEMAS}/Error/properties/code/oneOf/0"
