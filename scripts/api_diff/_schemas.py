@@ -15,6 +15,8 @@ from ._changes import Changes
 from ._documents import DOC_KEYS, Node, deprecation, join, resolve, undocumented, words
 
 Direction = Literal["request", "response"]
+# A schema's fields: each name with its schema, the pointer where it is defined, and its label (Owner.name).
+Fields = dict[str, tuple[Any, str, str]]
 # How a new type relates to the old: it takes more values, fewer, or others.
 Relation = Literal["wider", "narrower", "other"]
 
@@ -57,6 +59,37 @@ def _without_null(schema: Node) -> tuple[Node, bool]:
         if isinstance(rest, dict) and set(outer) <= {*DOC_KEYS, "deprecated", "default"}:
             return {**rest, **outer}, True
     return schema, False
+
+
+def _fields(
+    doc: Node, schema: Node, where: str, label: str, through: frozenset[str] = frozenset()
+) -> tuple[Fields, set[str]]:
+    """The fields of ``schema`` and of its allOf parts, which the generator merges into one model; and the required."""
+    fields: Fields = {
+        name: (prop, join(where, "properties", name), f"{label}.{name}")
+        for name, prop in (schema.get("properties") or {}).items()
+    }
+    required = set(schema.get("required") or [])
+    for index, raw in enumerate(schema.get("allOf") or []):
+        part, ref = resolve(doc, raw)
+        if ref in through:
+            continue  # a part that includes itself adds nothing more
+        owner = ref.rsplit("/", 1)[-1] if ref else label
+        inner, inner_required = _fields(doc, part, ref or join(where, "allOf", str(index)), owner, through | {ref})
+        fields = {**inner, **fields}
+        required |= inner_required
+    return fields, required
+
+
+def _typed(doc: Node, schema: Node) -> Node:
+    """``schema`` with the type of its first allOf part that has one, when it names none itself."""
+    if "type" in schema:
+        return schema
+    for raw in schema.get("allOf") or []:
+        part = resolve(doc, raw)[0]
+        if "type" in part:
+            return {**schema, "type": part["type"]}
+    return schema
 
 
 def _covers(wide: set[str], narrow: set[str]) -> bool:
@@ -118,10 +151,10 @@ class Schemas:
         where = hwhere
         deprecation(self.changes, base, head, where, f"{label}")
         words(self.changes, base, head, where)
-        self._type(base, head, where, direction, label, (bnull, hnull))
+        self._type(_typed(self.base, base), _typed(self.head, head), where, direction, label, (bnull, hnull))
         self._enum(base, head, where, direction, label)
         self._limits(base, head, where, direction, label)
-        self._properties(base, head, where, direction, label)
+        self._properties(_fields(self.base, base, bwhere, label), _fields(self.head, head, where, label), direction)
         if isinstance(base.get("items"), dict) and isinstance(head.get("items"), dict):
             self.compare(
                 base["items"], head["items"], join(bwhere, "items"), join(where, "items"), direction, f"{label}[]"
@@ -243,16 +276,11 @@ class Schemas:
             else:
                 self.changes.added("request-limit-relaxed", where, text)
 
-    def _properties(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
-        bprops, hprops = base.get("properties") or {}, head.get("properties") or {}
-        brequired, hrequired = set(base.get("required") or []), set(head.get("required") or [])
-        if not bprops and not hprops:
-            return
-        for name in bprops:
+    def _properties(self, base: tuple[Fields, set[str]], head: tuple[Fields, set[str]], direction: Direction) -> None:
+        (bprops, brequired), (hprops, hrequired) = base, head
+        for name, (_, pwhere, field) in bprops.items():
             if name in hprops:
                 continue
-            pwhere = join(where, "properties", name)
-            field = f"{label}.{name}"
             if direction == "request":
                 self.changes.breaking(
                     "request-property-removed",
@@ -265,9 +293,7 @@ class Schemas:
                     pwhere,
                     f"The field {field} is no longer sent. Stop reading {attribute(name)}.",
                 )
-        for name, hprop in hprops.items():
-            pwhere = join(where, "properties", name)
-            field = f"{label}.{name}"
+        for name, (hprop, pwhere, field) in hprops.items():
             if name not in bprops:
                 if direction == "request" and name in hrequired:
                     self.changes.breaking(
@@ -303,8 +329,9 @@ class Schemas:
                     self.changes.added(
                         "request-property-became-optional", pwhere, f"The request field {field} is now optional."
                     )
-            self._access(bprops[name], hprop, pwhere, direction, field)
-            self.compare(bprops[name], hprop, join(where, "properties", name), pwhere, direction, field)
+            bprop, bwhere, _ = bprops[name]
+            self._access(bprop, hprop, pwhere, direction, field)
+            self.compare(bprop, hprop, bwhere, pwhere, direction, field)
 
     def _access(self, base: Any, head: Any, where: str, direction: Direction, field: str) -> None:
         """A field marked read-only is not sent by a client, one marked write-only is not sent to it."""
@@ -345,6 +372,13 @@ class Schemas:
         if not bvariants and not hvariants:
             return
         pairs, gone, new = _paired(bvariants, hvariants)
+
+        def fields_only(doc: Node, variant: Any) -> bool:
+            # The fields of an allOf part are judged as the schema's own (see _fields), not as a part.
+            return keyword == "allOf" and bool(_fields(doc, resolve(doc, variant)[0], "", "")[0])
+
+        gone = [index for index in gone if not fields_only(self.base, bvariants[index])]
+        new = [index for index in new if not fields_only(self.head, hvariants[index])]
         for index in gone:
             verb = "accepts" if direction == "request" else "arrives as"
             text = f"{label} no longer {verb} {_variant(bvariants[index])}."

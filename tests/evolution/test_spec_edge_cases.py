@@ -304,3 +304,52 @@ def test_an_inline_variant_changed_in_place_is_judged_as_itself() -> None:
     changes = compared(limit)
     assert [c["rule"] for c in changes] == ["response-limit-changed"]
     assert changes[0]["where"] == f"{SCHEMAS}/Error/properties/code/oneOf/0"
+
+
+def _composed(spec: Spec) -> None:
+    """Webhook as allOf a new schema Resource that holds its id, and its other fields inline."""
+    webhook = schema(spec, "Webhook")
+    spec["components"]["schemas"]["Resource"] = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": webhook["properties"].pop("id")},
+    }
+    webhook["required"].remove("id")
+    spec["components"]["schemas"]["Webhook"] = {"allOf": [{"$ref": f"{SCHEMAS}/Resource"}, webhook]}
+
+
+def test_fields_moved_into_all_of_parts_are_no_breaking_change() -> None:
+    # The generator merges the parts into one model with the same fields, so a reader meets the same Webhook.
+    changes = compared(_composed)
+    assert breaking(changes) == []
+    assert one(changes, "schema-added", f"{SCHEMAS}/Resource")["level"] == "compatible"
+
+
+def test_a_field_removed_from_an_all_of_part_breaks_once_where_it_was_defined() -> None:
+    def drop(spec: Spec) -> None:
+        resource = schema(spec, "Resource")
+        resource["properties"].pop("id")
+        resource["required"].remove("id")
+
+    changes = compared(drop, before=_composed)
+    removed = one(changes, "response-property-removed", f"{SCHEMAS}/Resource/properties/id")
+    assert removed["level"] == "breaking"
+    assert len(breaking(changes)) == 1
+
+
+def test_a_required_field_in_a_new_all_of_part_of_a_request_breaks() -> None:
+    def extend(spec: Spec) -> None:
+        spec["components"]["schemas"]["Owned"] = {
+            "type": "object",
+            "required": ["owner"],
+            "properties": {"owner": {"type": "string"}},
+        }
+        spec["components"]["schemas"]["WebhookInput"] = {
+            "allOf": [schema(spec, "WebhookInput"), {"$ref": f"{SCHEMAS}/Owned"}]
+        }
+
+    changes = compared(extend)
+    added = one(changes, "request-property-added-required", f"{SCHEMAS}/Owned/properties/owner")
+    assert added["level"] == "breaking"
+    assert "owner" in added["text"]
+    assert len(breaking(changes)) == 1
