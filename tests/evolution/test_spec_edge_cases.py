@@ -353,3 +353,19 @@ def test_a_required_field_in_a_new_all_of_part_of_a_request_breaks() -> None:
     assert added["level"] == "breaking"
     assert "owner" in added["text"]
     assert len(breaking(changes)) == 1
+
+
+def test_a_field_gone_with_a_schema_swapped_for_a_reference_points_into_the_base_spec() -> None:
+    def inline(spec: Spec) -> None:
+        content = {"application/json": {"schema": {"type": "object", "properties": {"deleted": {"type": "string"}}}}}
+        spec["paths"][ITEM]["delete"]["responses"]["204"]["content"] = content
+
+    def swap(spec: Spec) -> None:
+        spec["paths"][ITEM]["delete"]["responses"]["204"]["content"]["application/json"]["schema"] = {
+            "$ref": f"{SCHEMAS}/Userinfo"
+        }
+
+    where = pointer(
+        ITEM, "delete", "responses", "204", "content", "application/json", "schema", "properties", "deleted"
+    )
+    assert one(compared(swap, before=inline), "response-property-removed", where)["level"] == "breaking"
