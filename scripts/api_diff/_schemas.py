@@ -159,20 +159,41 @@ class Schemas:
             self.compare(
                 base["items"], head["items"], join(bwhere, "items"), join(where, "items"), direction, f"{label}[]"
             )
-        if isinstance(base.get("additionalProperties"), dict) and isinstance(head.get("additionalProperties"), dict):
-            self.compare(
-                base["additionalProperties"],
-                head["additionalProperties"],
-                join(bwhere, "additionalProperties"),
-                join(where, "additionalProperties"),
-                direction,
-                f"{label}{{}}",
-            )
+        if "additionalProperties" in base or "additionalProperties" in head:
+            self._extra(base, head, bwhere, where, direction, label)
         for keyword in ("oneOf", "anyOf", "allOf"):
             self._variants(keyword, base, head, bwhere, where, direction, label)
         for key in base.keys() | head.keys():
             if key.startswith("x-") and base.get(key) != head.get(key):
                 self.changes.reworded("extension-changed", join(where, key), f"The {key} of {label} changed.")
+
+    def _extra(self, base: Node, head: Node, bwhere: str, where: str, direction: Direction, label: str) -> None:
+        """The fields a schema does not list: any (``true``, or nothing said), none (``false``), or of a schema."""
+        bextra, hextra = (
+            {} if s.get("additionalProperties", True) is True else s["additionalProperties"] for s in (base, head)
+        )
+        if isinstance(bextra, dict) and isinstance(hextra, dict):
+            self.compare(
+                bextra,
+                hextra,
+                join(bwhere, "additionalProperties"),
+                join(where, "additionalProperties"),
+                direction,
+                f"{label}{{}}",
+            )
+        elif hextra is False and bextra is not False:
+            text = f"{label} no longer takes fields it does not list."
+            if direction == "request":
+                self.changes.breaking("request-type-changed", where, f"{text} Send only those it lists.")
+            else:
+                self.changes.reworded("response-type-narrowed", where, text)
+        elif bextra is False and hextra is not False:
+            text = f"{label} now takes fields it does not list."
+            if direction == "request":
+                self._typed(direction, "wider", where, text)
+            else:
+                # The generated model keeps such fields for its reader.
+                self.changes.added("response-additional-properties-allowed", where, text)
 
     def _type(
         self, base: Node, head: Node, where: str, direction: Direction, label: str, nulls: tuple[bool, bool]

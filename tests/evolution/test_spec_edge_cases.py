@@ -369,3 +369,42 @@ def test_a_field_gone_with_a_schema_swapped_for_a_reference_points_into_the_base
         ITEM, "delete", "responses", "204", "content", "application/json", "schema", "properties", "deleted"
     )
     assert one(compared(swap, before=inline), "response-property-removed", where)["level"] == "breaking"
+
+
+# --- additional properties ------------------------------------------------------------------------------------------
+
+
+def _labels(spec: Spec) -> None:
+    """WebhookInput takes labels: any names, string values."""
+    labels = {"type": "object", "additionalProperties": {"type": "string"}}
+    schema(spec, "WebhookInput")["properties"]["labels"] = labels
+
+
+def test_a_request_map_that_no_longer_takes_unlisted_fields_breaks() -> None:
+    def close(spec: Spec) -> None:
+        schema(spec, "WebhookInput")["properties"]["labels"]["additionalProperties"] = False
+
+    change = one(compared(close, before=_labels), "request-type-changed", f"{SCHEMAS}/WebhookInput/properties/labels")
+    assert change["level"] == "breaking"
+
+
+def test_a_request_map_whose_values_were_anything_and_now_must_be_strings_breaks() -> None:
+    def untyped(spec: Spec) -> None:
+        _labels(spec)
+        schema(spec, "WebhookInput")["properties"]["labels"].pop("additionalProperties")
+
+    changes = compared(_labels, before=untyped)
+    where = f"{SCHEMAS}/WebhookInput/properties/labels/additionalProperties"
+    assert one(changes, "request-type-changed", where)["level"] == "breaking"
+
+
+def test_a_response_map_narrowed_is_compatible() -> None:
+    def strings(spec: Spec) -> None:
+        schema(spec, "TestRequest")["properties"]["headers"]["additionalProperties"] = {"type": "string"}
+        schema(spec, "Error")["properties"]["details"]["additionalProperties"] = False
+
+    changes = compared(strings)
+    assert breaking(changes) == []
+    headers = f"{SCHEMAS}/TestRequest/properties/headers/additionalProperties"
+    assert one(changes, "response-type-narrowed", headers)["level"] == "compatible"
+    assert one(changes, "response-type-narrowed", f"{SCHEMAS}/Error/properties/details")["level"] == "compatible"
