@@ -139,6 +139,11 @@ class Schemas:
             return
         # "X or null" is X that may be null: its nullability is judged as such, not as a new or lost variant.
         (base, bnull), (head, hnull) = _without_null(base), _without_null(head)
+        if "$ref" in base and "$ref" in head:
+            # OpenAPI 3.1 lets a reference carry words and a deprecation of its own: the referring field's.
+            bsite, hsite = ({k: v for k, v in s.items() if k != "$ref"} for s in (base, head))
+            deprecation(self.changes, bsite, hsite, hwhere, label)
+            words(self.changes, bsite, hsite, hwhere)
         base, bref = resolve(self.base, base)
         head, href = resolve(self.head, head)
         bwhere, hwhere = bref or bwhere, href or hwhere
@@ -154,6 +159,13 @@ class Schemas:
         self._type(_typed(self.base, base), _typed(self.head, head), where, direction, label, (bnull, hnull))
         self._enum(base, head, where, direction, label)
         self._limits(base, head, where, direction, label)
+        if base.get("default") != head.get("default"):
+            old, new = (_limit(s.get("default")) for s in (base, head))
+            self.changes.added("default-changed", where, f"The default of {label} is now {new} (was {old}).")
+        if undocumented(base.get("discriminator")) != undocumented(head.get("discriminator")):
+            self.changes.reworded(
+                "discriminator-changed", where, f"The discriminator of {label} changed; the generated models ignore it."
+            )
         self._properties(_fields(self.base, base, bwhere, label), _fields(self.head, head, where, label), direction)
         if isinstance(base.get("items"), dict) and isinstance(head.get("items"), dict):
             self.compare(
@@ -260,7 +272,8 @@ class Schemas:
                     f"{label} now accepts only {_listed(hvalues or [])}. Send one of them.",
                 )
             else:
-                self.changes.added(f"{direction}-enum-changed", where, f"{label} no longer lists its values.")
+                listed = f"now lists its values: {_listed(hvalues)}" if hvalues else "no longer lists its values"
+                self.changes.added(f"{direction}-enum-changed", where, f"{label} {listed}.")
             return
         gone = [v for v in bvalues if v not in hvalues]
         new = [v for v in hvalues if v not in bvalues]

@@ -201,6 +201,11 @@ class _SpecDiff:
             )
         deprecation(self.changes, bop, hop, where, f"The operation {_label(key)}")
         words(self.changes, bop, hop, where)
+        item_where = where.rsplit("/", 1)[0]
+        if bitem.get("servers") != hitem.get("servers"):
+            self.changes.reworded("servers-changed", join(item_where, "servers"), f"The servers of {key[1]} changed.")
+        if bop.get("servers") != hop.get("servers"):
+            self.changes.reworded("servers-changed", join(where, "servers"), f"The servers of {_label(key)} changed.")
         # A webhook travels the other way: UP42 sends the request, and the receiver reads it.
         sent: Direction = "request" if key[0] == "paths" else "response"
         self._parameters(bitem, bop, hitem, hop, where, sent)
@@ -391,7 +396,9 @@ class _SpecDiff:
             mwhere = join(where, "content", media)
             if media not in bcontent:
                 self.changes.added(f"{direction}-media-type-added", mwhere, f"New media type {media}.")
-            elif "schema" in bcontent[media] and "schema" in hcontent[media]:
+                continue
+            words(self.changes, bcontent[media], hcontent[media], mwhere)
+            if "schema" in bcontent[media] and "schema" in hcontent[media]:
                 swhere = join(mwhere, "schema")
                 self.schemas.compare(
                     bcontent[media]["schema"], hcontent[media]["schema"], swhere, swhere, direction, "body"

@@ -408,3 +408,68 @@ def test_a_response_map_narrowed_is_compatible() -> None:
     headers = f"{SCHEMAS}/TestRequest/properties/headers/additionalProperties"
     assert one(changes, "response-type-narrowed", headers)["level"] == "compatible"
     assert one(changes, "response-type-narrowed", f"{SCHEMAS}/Error/properties/details")["level"] == "compatible"
+
+
+# --- what the tool missed, each compatible --------------------------------------------------------------------------
+
+
+def test_a_changed_default_is_reported() -> None:
+    def default(spec: Spec) -> None:
+        schema(spec, "WebhookInput")["properties"]["active"]["default"] = True
+
+    change = one(compared(default), "default-changed", f"{SCHEMAS}/WebhookInput/properties/active")
+    assert change["level"] == "compatible"
+    assert "True" in change["text"]
+    assert "False" in change["text"]
+
+
+def test_servers_of_a_path_or_an_operation_are_reported() -> None:
+    token = "/realms/public/protocol/openid-connect/token"
+
+    def move(spec: Spec) -> None:
+        spec["paths"][token]["servers"] = [{"url": "https://auth.up42.com"}]
+        spec["paths"][LIST]["post"]["servers"] = [{"url": "https://api.up42.com"}]
+
+    changes = compared(move)
+    assert one(changes, "servers-changed", pointer(token, "servers"))["level"] == "compatible"
+    assert one(changes, "servers-changed", pointer(LIST, "post", "servers"))["level"] == "compatible"
+
+
+def test_a_reference_deprecated_or_described_beside_its_ref_is_reported() -> None:
+    def deprecate(spec: Spec) -> None:
+        name = schema(spec, "EventType")["properties"]["name"]
+        name.update(deprecated=True, description="Deprecated: read title instead.")
+
+    changes = compared(deprecate)
+    where = f"{SCHEMAS}/EventType/properties/name"
+    deprecated = one(changes, "deprecated", where)
+    assert "title" in deprecated["text"]
+    assert one(changes, "description-changed", where)["level"] == "compatible"
+    assert breaking(changes) == []
+
+
+def test_a_media_type_example_changed_is_words() -> None:
+    def example(spec: Spec) -> None:
+        content = spec["paths"]["/webhooks/events"]["get"]["responses"]["200"]["content"]["application/json"]
+        content["example"] = {"data": [], "error": None}
+
+    where = pointer("/webhooks/events", "get", "responses", "200", "content", "application/json")
+    assert one(compared(example), "description-changed", where)["level"] == "compatible"
+
+
+def test_a_discriminator_changed_is_reported() -> None:
+    def discriminate(spec: Spec) -> None:
+        schema(spec, "WebhookMessage")["properties"]["body"]["discriminator"] = {"propertyName": "kind"}
+
+    change = one(compared(discriminate), "discriminator-changed", f"{SCHEMAS}/WebhookMessage/properties/body")
+    assert change["level"] == "compatible"
+
+
+def test_a_response_enum_where_there_was_none_says_it_lists_values() -> None:
+    def listed(spec: Spec) -> None:
+        schema(spec, "TestResult")["properties"]["message"]["enum"] = ["ok", "failed"]
+
+    change = one(compared(listed), "response-enum-changed", f"{SCHEMAS}/TestResult/properties/message")
+    assert change["level"] == "compatible"
+    assert "no longer" not in change["text"]
+    assert "ok, failed" in change["text"]
