@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.evolution.test_versions import _scripts_module
@@ -22,6 +24,7 @@ Edit = Callable[[Spec], object]
 
 _spec = _scripts_module("api_diff._spec")
 Changes = _scripts_module("api_diff._changes").Changes
+_trees = _scripts_module("api_diff._trees")
 
 SPEC: Spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 SCHEMAS = "#/components/schemas"
@@ -473,3 +476,18 @@ def test_a_response_enum_where_there_was_none_says_it_lists_values() -> None:
     assert change["level"] == "compatible"
     assert "no longer" not in change["text"]
     assert "ok, failed" in change["text"]
+
+
+# --- reading a tree -------------------------------------------------------------------------------------------------
+
+
+def test_a_spec_that_is_not_yaml_is_a_tree_error_not_a_traceback(tmp_path: Path) -> None:
+    for part in _trees.PARTS:
+        (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "generated" / "up42_api").mkdir()
+    (tmp_path / "up42").mkdir()
+    (tmp_path / "up42" / "_version.py").write_text('__version__ = "0.1.0"\n', encoding="utf-8")
+    (tmp_path / _trees.SPEC).write_text("paths: [\n", encoding="utf-8")
+    with pytest.raises(_trees.TreeError, match="up42.yaml") as raised:
+        _trees.read(tmp_path)
+    assert "\n" not in str(raised.value)
