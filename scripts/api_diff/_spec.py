@@ -411,22 +411,36 @@ class _SpecDiff:
         head = self._alternatives(self.head, hop)
         # An operation without security of its own has the document's: a change of that is one change, at the root.
         own = "security" in bop or "security" in hop
-        swhere, subject = (join(where, "security"), _label(key)) if own else ("#/security", "Every operation")
+        swhere, subject = (
+            (join(where, "security"), _label(key))
+            if own
+            else ("#/security", "Every operation without security of its own")
+        )
         # A client that met one of the old alternatives must meet a new one with what it has.
         if any(not any(h <= b for h in head) for b in base):
             self.changes.breaking(
                 "security-requirement-added",
                 swhere,
-                f"{subject} now requires {' or '.join(sorted('+'.join(sorted(h)) or 'nothing' for h in head))}. "
+                f"{subject} now requires {' or '.join(sorted(_requirement(h) for h in head))}. "
                 "Authenticate before calling it.",
             )
         elif base != head:
             self.changes.added("security-requirement-removed", swhere, f"{subject} asks for less authentication.")
 
     @staticmethod
-    def _alternatives(doc: Node, op: Node) -> set[frozenset[str]]:
+    def _alternatives(doc: Node, op: Node) -> set[frozenset[tuple[str, str]]]:
         requirements = op["security"] if "security" in op else doc.get("security", [])
-        return {frozenset(r) for r in requirements} or {frozenset()}
+        # Each scheme an alternative names, and each scope (or role) it asks of that scheme.
+        return {
+            frozenset({(name, "") for name in r} | {(name, scope) for name, scopes in r.items() for scope in scopes})
+            for r in requirements
+        } or {frozenset()}
+
+
+def _requirement(alternative: frozenset[tuple[str, str]]) -> str:
+    names = sorted({name for name, _ in alternative})
+    scoped = {name: sorted(scope for n, scope in alternative if n == name and scope) for name in names}
+    return "+".join(f"{n} ({', '.join(scoped[n])})" if scoped[n] else n for n in names) or "nothing"
 
 
 def _key(location: str, name: str) -> tuple[str, str]:

@@ -491,3 +491,14 @@ def test_a_spec_that_is_not_yaml_is_a_tree_error_not_a_traceback(tmp_path: Path)
     with pytest.raises(_trees.TreeError, match="up42.yaml") as raised:
         _trees.read(tmp_path)
     assert "\n" not in str(raised.value)
+
+
+def test_a_scope_added_to_a_security_requirement_breaks_and_one_dropped_does_not() -> None:
+    def admin(spec: Spec) -> None:
+        spec["security"] = [{"bearerAuth": ["admin"]}]
+
+    added = one(compared(admin), "security-requirement-added", "#/security")
+    assert added["level"] == "breaking"
+    assert "admin" in added["text"]
+    dropped = compared(lambda spec: spec.update(security=[{"bearerAuth": []}]), before=admin)
+    assert one(dropped, "security-requirement-removed", "#/security")["level"] == "compatible"
