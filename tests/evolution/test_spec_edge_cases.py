@@ -1,8 +1,8 @@
 """Edge cases of the spec's rules, judged directly by scripts/api_diff/_spec.py on edited copies of the spec as data.
 
-No regeneration: each test edits a copy of openapi/up42.yaml, compares it with the unedited one (or with a copy
-edited before), and checks the changes found, their level and their ``where``, which resolves in the head spec (or
-in the base spec for something removed).
+Each test edits a copy of openapi/up42.yaml, compares it with the unedited one (or with a copy edited before), and
+checks the changes found, their level and their ``where``, which resolves in the head spec (or in the base spec for
+something removed). Only where the generated code decides the verdict does a test regenerate a project copy.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import yaml
 
 from tests.evolution.test_versions import _scripts_module
 from tests.support.contract import SPEC_PATH
+from tests.support.evolution import Project, found, rules
 
 Spec = dict[str, Any]
 Edit = Callable[[Spec], object]
@@ -214,6 +215,17 @@ def test_a_security_scheme_redefined_under_its_name_breaks() -> None:
     assert breaking(compared(reword)) == []
 
 
+def test_a_scope_added_to_a_security_requirement_breaks_and_one_dropped_does_not() -> None:
+    def admin(spec: Spec) -> None:
+        spec["security"] = [{"bearerAuth": ["admin"]}]
+
+    added = one(compared(admin), "security-requirement-added", "#/security")
+    assert added["level"] == "breaking"
+    assert "admin" in added["text"]
+    dropped = compared(lambda spec: spec.update(security=[{"bearerAuth": []}]), before=admin)
+    assert one(dropped, "security-requirement-removed", "#/security")["level"] == "compatible"
+
+
 # --- request bodies -------------------------------------------------------------------------------------------------
 
 
@@ -358,6 +370,14 @@ def test_a_required_field_in_a_new_all_of_part_of_a_request_breaks() -> None:
     assert len(breaking(changes)) == 1
 
 
+def test_fields_moved_into_all_of_parts_keep_the_generated_model_and_break_nothing(project: Project) -> None:
+    # Regenerated: the generator merges the parts, so up42_api.models.Webhook keeps every attribute.
+    report = project.changed(_composed)
+    assert rules(report, "breaking") == set()
+    assert found(report, "python-name-added", "up42_api.models.Resource")["level"] == "compatible"
+    assert report["required_bump"] == "patch"
+
+
 def test_a_field_gone_with_a_schema_swapped_for_a_reference_points_into_the_base_spec() -> None:
     def inline(spec: Spec) -> None:
         content = {"application/json": {"schema": {"type": "object", "properties": {"deleted": {"type": "string"}}}}}
@@ -491,14 +511,3 @@ def test_a_spec_that_is_not_yaml_is_a_tree_error_not_a_traceback(tmp_path: Path)
     with pytest.raises(_trees.TreeError, match="up42.yaml") as raised:
         _trees.read(tmp_path)
     assert "\n" not in str(raised.value)
-
-
-def test_a_scope_added_to_a_security_requirement_breaks_and_one_dropped_does_not() -> None:
-    def admin(spec: Spec) -> None:
-        spec["security"] = [{"bearerAuth": ["admin"]}]
-
-    added = one(compared(admin), "security-requirement-added", "#/security")
-    assert added["level"] == "breaking"
-    assert "admin" in added["text"]
-    dropped = compared(lambda spec: spec.update(security=[{"bearerAuth": []}]), before=admin)
-    assert one(dropped, "security-requirement-removed", "#/security")["level"] == "compatible"
