@@ -29,8 +29,13 @@ def _flip(direction: Direction) -> Direction:
     return "response" if direction == "request" else "request"
 
 
-def _model(schema_name: str) -> str:
-    return f"up42_api.models.{ClassName(schema_name, '')}"
+def _model(schema_name: str, schema: Node) -> str:
+    # The generator names a model after its schema's title, else after its key.
+    return f"up42_api.models.{ClassName(schema.get('title') or schema_name, '')}"
+
+
+def _makes_model(schema: Node) -> bool:
+    return "enum" in schema or schema.get("type") == "object" or "properties" in schema or "allOf" in schema
 
 
 class _SpecDiff:
@@ -112,19 +117,31 @@ class _SpecDiff:
                 self.changes.breaking(
                     "schema-renamed",
                     where,
-                    f"The schema {name} is now {same[0]}: the generated model {_model(name)} is now "
-                    f"{_model(same[0])}. Import the new name.",
+                    f"The schema {name} is now {same[0]}: the generated model {_model(name, base_schemas[name])} is "
+                    f"now {_model(same[0], head_schemas[same[0]])}. Import the new name.",
                 )
             else:
                 self.changes.breaking(
                     "schema-removed",
                     where,
-                    f"The schema {name} was removed, and with it the generated model {_model(name)}. Stop using it.",
+                    f"The schema {name} was removed, and with it the generated model "
+                    f"{_model(name, base_schemas[name])}. Stop using it.",
                 )
         for name in new:
             self.changes.added(
-                "schema-added", join("#/components/schemas", name), f"New schema {name} ({_model(name)})."
+                "schema-added",
+                join("#/components/schemas", name),
+                f"New schema {name} ({_model(name, head_schemas[name])}).",
             )
+        for name in sorted(base_schemas.keys() & head_schemas.keys()):
+            before, after = _model(name, base_schemas[name]), _model(name, head_schemas[name])
+            if before != after and _makes_model(head_schemas[name]):
+                self.changes.breaking(
+                    "schema-renamed",
+                    join("#/components/schemas", name),
+                    f"The schema {name} has another title: the generated model {before} is now {after}. "
+                    "Import the new name.",
+                )
 
     def _security_schemes(self) -> None:
         base = self.base.get("components", {}).get("securitySchemes", {})

@@ -153,6 +153,20 @@ def test_a_read_only_request_field_made_writable_is_compatible() -> None:
     assert breaking(changes) == []
 
 
+def test_a_title_that_renames_a_generated_model_breaks_and_names_both() -> None:
+    # The generator names a model after its schema's title, else after its key.
+    def title(spec: Spec) -> None:
+        schema(spec, "TestRequest")["title"] = "SentTestRequest"
+        schema(spec, "Webhook")["properties"]["name"]["title"] = "Name"  # a string: no model, words only
+
+    changes = compared(title)
+    renamed = one(changes, "schema-renamed", f"{SCHEMAS}/TestRequest")
+    assert renamed["level"] == "breaking"
+    assert "up42_api.models.TestRequest " in renamed["text"]
+    assert "up42_api.models.SentTestRequest" in renamed["text"]
+    assert len(breaking(changes)) == 1
+
+
 def test_a_response_header_removed_or_retyped_breaks_its_readers() -> None:
     def drop(spec: Spec) -> None:
         spec["components"]["responses"]["TooManyRequests"]["headers"].pop("Retry-After")
