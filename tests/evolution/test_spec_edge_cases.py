@@ -447,7 +447,7 @@ def test_a_response_map_narrowed_is_compatible() -> None:
     assert one(changes, "response-type-narrowed", f"{SCHEMAS}/Error/properties/details")["level"] == "compatible"
 
 
-# --- compatible changes, each still reported --------------------------------------------------------------------------
+# --- compatible changes, each still reported ------------------------------------------------------------------------
 
 
 def test_a_changed_default_is_reported() -> None:
