@@ -81,7 +81,7 @@ def _fields(
     return fields, required
 
 
-def _typed(doc: Node, schema: Node) -> Node:
+def _typed_by_parts(doc: Node, schema: Node) -> Node:
     """``schema`` with the type of its first allOf part that has one, when it names none itself."""
     if "type" in schema:
         return schema
@@ -156,7 +156,9 @@ class Schemas:
         where = hwhere
         deprecation(self.changes, base, head, where, f"{label}")
         words(self.changes, base, head, where)
-        self._type(_typed(self.base, base), _typed(self.head, head), where, direction, label, (bnull, hnull))
+        self._type(
+            _typed_by_parts(self.base, base), _typed_by_parts(self.head, head), where, direction, label, (bnull, hnull)
+        )
         self._enum(base, head, where, direction, label)
         self._limits(base, head, where, direction, label)
         if base.get("default") != head.get("default"):

@@ -114,11 +114,16 @@ class _SpecDiff:
             same = [n for n in new if undocumented(head_schemas[n]) == undocumented(base_schemas[name])]
             if same:
                 new.remove(same[0])
+                before, after = _model(name, base_schemas[name]), _model(same[0], head_schemas[same[0]])
+                if before == after:
+                    text = f"The schema {name} is now {same[0]}; its title keeps the generated model {before}."
+                    self.changes.reworded("schema-renamed", where, text)
+                    continue
                 self.changes.breaking(
                     "schema-renamed",
                     where,
-                    f"The schema {name} is now {same[0]}: the generated model {_model(name, base_schemas[name])} is "
-                    f"now {_model(same[0], head_schemas[same[0]])}. Import the new name.",
+                    f"The schema {name} is now {same[0]}: the generated model {before} is now {after}. "
+                    "Import the new name.",
                 )
             else:
                 self.changes.breaking(

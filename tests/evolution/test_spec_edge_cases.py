@@ -201,6 +201,20 @@ def test_a_title_that_renames_a_generated_model_breaks_and_names_both() -> None:
     assert len(breaking(changes)) == 1
 
 
+def test_a_schema_renamed_under_a_title_that_keeps_its_model_breaks_nothing() -> None:
+    def titled(spec: Spec) -> None:
+        schema(spec, "TestRequest")["title"] = "TestRequest"
+
+    def rename(spec: Spec) -> None:
+        spec["components"]["schemas"]["SentTest"] = spec["components"]["schemas"].pop("TestRequest")
+        schema(spec, "TestResult")["properties"]["request"]["$ref"] = f"{SCHEMAS}/SentTest"
+
+    changes = compared(rename, before=titled)
+    assert breaking(changes) == []
+    renamed = one(changes, "schema-renamed", f"{SCHEMAS}/TestRequest")
+    assert "up42_api.models.TestRequest" in renamed["text"]
+
+
 # --- security -------------------------------------------------------------------------------------------------------
 
 
