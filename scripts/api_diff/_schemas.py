@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from openapi_python_client.strings import PythonIdentifier
+from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from ._changes import Changes
 from ._documents import DOC_KEYS, Node, deprecation, join, resolve, undocumented, words
@@ -28,6 +28,16 @@ UPPER = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"
 def attribute(name: str) -> str:
     """The generated Python name of a JSON field or parameter."""
     return str(PythonIdentifier(name, ""))
+
+
+def model(schema_name: str, schema: Node) -> str:
+    """The generated model of a component schema: named after its title, else after its key."""
+    return f"up42_api.models.{ClassName(schema.get('title') or schema_name, '')}"
+
+
+def makes_model(schema: Node) -> bool:
+    """Whether the generator makes a model (a class) of a schema, rather than using a Python type."""
+    return "enum" in schema or schema.get("type") == "object" or "properties" in schema or "allOf" in schema
 
 
 def _types(schema: Node) -> set[str] | None:
@@ -146,6 +156,13 @@ class Schemas:
             words(self.changes, bsite, hsite, hwhere)
         base, bref = resolve(self.base, base)
         head, href = resolve(self.head, head)
+        # A field that now refers to another model, one still there, has another class for a type, whatever the two
+        # models hold; neither model changed.
+        switched = bref and href and bref != href and resolve(self.head, {"$ref": bref})[0]
+        if switched and (makes_model(base) or makes_model(head)):
+            before, after = (model(ref.rsplit("/", 1)[-1], s) for ref, s in ((bref, base), (href, head)))
+            self._typed(direction, "other", hwhere, f"The type of {label} is now {after} (was {before}).")
+            return
         bwhere, hwhere = bref or bwhere, href or hwhere
         if href:
             label = href.rsplit("/", 1)[-1]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openapi_python_client.strings import ClassName, snake_case
+from openapi_python_client.strings import snake_case
 
 from ._changes import Changes
 from ._documents import Node, deprecation, join, resolve, undocumented, words
-from ._schemas import Direction, Schemas, attribute
+from ._schemas import Direction, Schemas, attribute, makes_model, model
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Parameters (or headers) by where they go and their name: each with its pointer and its definition.
@@ -27,15 +27,6 @@ def compare(base: Node, head: Node, changes: Changes) -> None:
 
 def _flip(direction: Direction) -> Direction:
     return "response" if direction == "request" else "request"
-
-
-def _model(schema_name: str, schema: Node) -> str:
-    # The generator names a model after its schema's title, else after its key.
-    return f"up42_api.models.{ClassName(schema.get('title') or schema_name, '')}"
-
-
-def _makes_model(schema: Node) -> bool:
-    return "enum" in schema or schema.get("type") == "object" or "properties" in schema or "allOf" in schema
 
 
 class _SpecDiff:
@@ -114,7 +105,7 @@ class _SpecDiff:
             same = [n for n in new if undocumented(head_schemas[n]) == undocumented(base_schemas[name])]
             if same:
                 new.remove(same[0])
-                before, after = _model(name, base_schemas[name]), _model(same[0], head_schemas[same[0]])
+                before, after = model(name, base_schemas[name]), model(same[0], head_schemas[same[0]])
                 if before == after:
                     text = f"The schema {name} is now {same[0]}; its title keeps the generated model {before}."
                     self.changes.reworded("schema-renamed", where, text)
@@ -130,17 +121,17 @@ class _SpecDiff:
                     "schema-removed",
                     where,
                     f"The schema {name} was removed, and with it the generated model "
-                    f"{_model(name, base_schemas[name])}. Stop using it.",
+                    f"{model(name, base_schemas[name])}. Stop using it.",
                 )
         for name in new:
             self.changes.added(
                 "schema-added",
                 join("#/components/schemas", name),
-                f"New schema {name} ({_model(name, head_schemas[name])}).",
+                f"New schema {name} ({model(name, head_schemas[name])}).",
             )
         for name in sorted(base_schemas.keys() & head_schemas.keys()):
-            before, after = _model(name, base_schemas[name]), _model(name, head_schemas[name])
-            if before != after and _makes_model(head_schemas[name]):
+            before, after = model(name, base_schemas[name]), model(name, head_schemas[name])
+            if before != after and makes_model(head_schemas[name]):
                 self.changes.breaking(
                     "schema-renamed",
                     join("#/components/schemas", name),

@@ -215,6 +215,31 @@ def test_a_schema_renamed_under_a_title_that_keeps_its_model_breaks_nothing() ->
     assert "up42_api.models.TestRequest" in renamed["text"]
 
 
+def test_a_field_that_refers_to_another_model_changed_there_and_not_in_either_model() -> None:
+    def other(spec: Spec) -> None:
+        schema(spec, "Webhook")["properties"]["events"]["items"] = {"$ref": f"{SCHEMAS}/OrderType"}
+
+    changes = compared(other)
+    assert [c["rule"] for c in changes] == ["response-type-changed"]
+    change = one(changes, "response-type-changed", f"{SCHEMAS}/Webhook/properties/events/items")
+    assert "up42_api.models.OrderType" in change["text"]
+    assert "up42_api.models.EventName" in change["text"]
+
+
+def test_a_request_body_that_refers_to_a_copy_of_its_model_breaks_its_callers() -> None:
+    # The generated function's body parameter takes the new model: a caller builds that one instead.
+    def copy_input(spec: Spec) -> None:
+        spec["components"]["schemas"]["WebhookCreate"] = copy.deepcopy(schema(spec, "WebhookInput"))
+        body = spec["paths"][LIST]["post"]["requestBody"]["content"]["application/json"]
+        body["schema"] = {"$ref": f"{SCHEMAS}/WebhookCreate"}
+
+    changes = compared(copy_input)
+    where = pointer(LIST, "post", "requestBody", "content", "application/json", "schema")
+    change = one(changes, "request-type-changed", where)
+    assert "up42_api.models.WebhookCreate" in change["text"]
+    assert len(breaking(changes)) == 1
+
+
 # --- security -------------------------------------------------------------------------------------------------------
 
 
