@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from openapi_python_client.strings import PythonIdentifier
+from openapi_python_client.strings import ClassName, PythonIdentifier
 
 from ._changes import Changes
-from ._documents import DOC_KEYS, Node, deprecation, join, resolve, words
+from ._documents import DOC_KEYS, Node, deprecation, join, resolve, undocumented, words
 
 Direction = Literal["request", "response"]
+# A schema's fields: each name with its schema, the pointer where it is defined, and its label (Owner.name).
+Fields = dict[str, tuple[Any, str, str]]
 # How a new type relates to the old: it takes more values, fewer, or others.
 Relation = Literal["wider", "narrower", "other"]
 
@@ -26,6 +28,16 @@ UPPER = ("maxLength", "maxItems", "maxProperties", "maximum", "exclusiveMaximum"
 def attribute(name: str) -> str:
     """The generated Python name of a JSON field or parameter."""
     return str(PythonIdentifier(name, ""))
+
+
+def model(schema_name: str, schema: Node) -> str:
+    """The generated model of a component schema: named after its title, else after its key."""
+    return f"up42_api.models.{ClassName(schema.get('title') or schema_name, '')}"
+
+
+def makes_model(schema: Node) -> bool:
+    """Whether the generator makes a model (a class) of a schema, rather than using a Python type."""
+    return "enum" in schema or schema.get("type") == "object" or "properties" in schema or "allOf" in schema
 
 
 def _types(schema: Node) -> set[str] | None:
@@ -57,6 +69,37 @@ def _without_null(schema: Node) -> tuple[Node, bool]:
         if isinstance(rest, dict) and set(outer) <= {*DOC_KEYS, "deprecated", "default"}:
             return {**rest, **outer}, True
     return schema, False
+
+
+def _fields(
+    doc: Node, schema: Node, where: str, label: str, through: frozenset[str] = frozenset()
+) -> tuple[Fields, set[str]]:
+    """The fields of ``schema`` and of its allOf parts, which the generator merges into one model; and the required."""
+    fields: Fields = {
+        name: (prop, join(where, "properties", name), f"{label}.{name}")
+        for name, prop in (schema.get("properties") or {}).items()
+    }
+    required = set(schema.get("required") or [])
+    for index, raw in enumerate(schema.get("allOf") or []):
+        part, ref = resolve(doc, raw)
+        if ref in through:
+            continue  # a part that includes itself adds nothing more
+        owner = ref.rsplit("/", 1)[-1] if ref else label
+        inner, inner_required = _fields(doc, part, ref or join(where, "allOf", str(index)), owner, through | {ref})
+        fields = {**inner, **fields}
+        required |= inner_required
+    return fields, required
+
+
+def _typed_by_parts(doc: Node, schema: Node) -> Node:
+    """``schema`` with the type of its first allOf part that has one, when it names none itself."""
+    if "type" in schema:
+        return schema
+    for raw in schema.get("allOf") or []:
+        part = resolve(doc, raw)[0]
+        if "type" in part:
+            return {**schema, "type": part["type"]}
+    return schema
 
 
 def _covers(wide: set[str], narrow: set[str]) -> bool:
@@ -106,8 +149,20 @@ class Schemas:
             return
         # "X or null" is X that may be null: its nullability is judged as such, not as a new or lost variant.
         (base, bnull), (head, hnull) = _without_null(base), _without_null(head)
+        if "$ref" in base and "$ref" in head:
+            # OpenAPI 3.1 lets a reference carry words and a deprecation of its own: the referring field's.
+            bsite, hsite = ({k: v for k, v in s.items() if k != "$ref"} for s in (base, head))
+            deprecation(self.changes, bsite, hsite, hwhere, label)
+            words(self.changes, bsite, hsite, hwhere)
         base, bref = resolve(self.base, base)
         head, href = resolve(self.head, head)
+        # A field that now refers to another model, one still there, has another class for a type, whatever the two
+        # models hold; neither model changed.
+        switched = bref and href and bref != href and resolve(self.head, {"$ref": bref})[0]
+        if switched and (makes_model(base) or makes_model(head)):
+            before, after = (model(ref.rsplit("/", 1)[-1], s) for ref, s in ((bref, base), (href, head)))
+            self._typed(direction, "other", hwhere, f"The type of {label} is now {after} (was {before}).")
+            return
         bwhere, hwhere = bref or bwhere, href or hwhere
         if href:
             label = href.rsplit("/", 1)[-1]
@@ -118,28 +173,58 @@ class Schemas:
         where = hwhere
         deprecation(self.changes, base, head, where, f"{label}")
         words(self.changes, base, head, where)
-        self._type(base, head, where, direction, label, (bnull, hnull))
+        self._type(
+            _typed_by_parts(self.base, base), _typed_by_parts(self.head, head), where, direction, label, (bnull, hnull)
+        )
         self._enum(base, head, where, direction, label)
         self._limits(base, head, where, direction, label)
-        self._properties(base, head, where, direction, label)
+        if base.get("default") != head.get("default"):
+            old, new = (_limit(s.get("default")) for s in (base, head))
+            self.changes.added("default-changed", where, f"The default of {label} is now {new} (was {old}).")
+        if undocumented(base.get("discriminator")) != undocumented(head.get("discriminator")):
+            self.changes.reworded(
+                "discriminator-changed", where, f"The discriminator of {label} changed; the generated models ignore it."
+            )
+        self._properties(_fields(self.base, base, bwhere, label), _fields(self.head, head, where, label), direction)
         if isinstance(base.get("items"), dict) and isinstance(head.get("items"), dict):
             self.compare(
                 base["items"], head["items"], join(bwhere, "items"), join(where, "items"), direction, f"{label}[]"
             )
-        if isinstance(base.get("additionalProperties"), dict) and isinstance(head.get("additionalProperties"), dict):
-            self.compare(
-                base["additionalProperties"],
-                head["additionalProperties"],
-                join(bwhere, "additionalProperties"),
-                join(where, "additionalProperties"),
-                direction,
-                f"{label}{{}}",
-            )
+        if "additionalProperties" in base or "additionalProperties" in head:
+            self._extra(base, head, bwhere, where, direction, label)
         for keyword in ("oneOf", "anyOf", "allOf"):
             self._variants(keyword, base, head, bwhere, where, direction, label)
         for key in base.keys() | head.keys():
             if key.startswith("x-") and base.get(key) != head.get(key):
                 self.changes.reworded("extension-changed", join(where, key), f"The {key} of {label} changed.")
+
+    def _extra(self, base: Node, head: Node, bwhere: str, where: str, direction: Direction, label: str) -> None:
+        """The fields a schema does not list: any (``true``, or nothing said), none (``false``), or of a schema."""
+        bextra, hextra = (
+            {} if s.get("additionalProperties", True) is True else s["additionalProperties"] for s in (base, head)
+        )
+        if isinstance(bextra, dict) and isinstance(hextra, dict):
+            self.compare(
+                bextra,
+                hextra,
+                join(bwhere, "additionalProperties"),
+                join(where, "additionalProperties"),
+                direction,
+                f"{label}{{}}",
+            )
+        elif hextra is False and bextra is not False:
+            text = f"{label} no longer takes fields it does not list."
+            if direction == "request":
+                self.changes.breaking("request-type-changed", where, f"{text} Send only those it lists.")
+            else:
+                self.changes.reworded("response-type-narrowed", where, text)
+        elif bextra is False and hextra is not False:
+            text = f"{label} now takes fields it does not list."
+            if direction == "request":
+                self._typed(direction, "wider", where, text)
+            else:
+                # The generated model keeps such fields for its reader.
+                self.changes.added("response-additional-properties-allowed", where, text)
 
     def _type(
         self, base: Node, head: Node, where: str, direction: Direction, label: str, nulls: tuple[bool, bool]
@@ -206,7 +291,8 @@ class Schemas:
                     f"{label} now accepts only {_listed(hvalues or [])}. Send one of them.",
                 )
             else:
-                self.changes.added(f"{direction}-enum-changed", where, f"{label} no longer lists its values.")
+                listed = f"now lists its values: {_listed(hvalues)}" if hvalues else "no longer lists its values"
+                self.changes.added(f"{direction}-enum-changed", where, f"{label} {listed}.")
             return
         gone = [v for v in bvalues if v not in hvalues]
         new = [v for v in hvalues if v not in bvalues]
@@ -243,16 +329,11 @@ class Schemas:
             else:
                 self.changes.added("request-limit-relaxed", where, text)
 
-    def _properties(self, base: Node, head: Node, where: str, direction: Direction, label: str) -> None:
-        bprops, hprops = base.get("properties") or {}, head.get("properties") or {}
-        brequired, hrequired = set(base.get("required") or []), set(head.get("required") or [])
-        if not bprops and not hprops:
-            return
-        for name in bprops:
+    def _properties(self, base: tuple[Fields, set[str]], head: tuple[Fields, set[str]], direction: Direction) -> None:
+        (bprops, brequired), (hprops, hrequired) = base, head
+        for name, (_, pwhere, field) in bprops.items():
             if name in hprops:
                 continue
-            pwhere = join(where, "properties", name)
-            field = f"{label}.{name}"
             if direction == "request":
                 self.changes.breaking(
                     "request-property-removed",
@@ -265,9 +346,7 @@ class Schemas:
                     pwhere,
                     f"The field {field} is no longer sent. Stop reading {attribute(name)}.",
                 )
-        for name, hprop in hprops.items():
-            pwhere = join(where, "properties", name)
-            field = f"{label}.{name}"
+        for name, (hprop, pwhere, field) in hprops.items():
             if name not in bprops:
                 if direction == "request" and name in hrequired:
                     self.changes.breaking(
@@ -303,7 +382,41 @@ class Schemas:
                     self.changes.added(
                         "request-property-became-optional", pwhere, f"The request field {field} is now optional."
                     )
-            self.compare(bprops[name], hprop, join(where, "properties", name), pwhere, direction, field)
+            bprop, bwhere, _ = bprops[name]
+            self._access(bprop, hprop, pwhere, direction, field)
+            self.compare(bprop, hprop, bwhere, pwhere, direction, field)
+
+    def _access(self, base: Any, head: Any, where: str, direction: Direction, field: str) -> None:
+        """A field marked read-only is not sent by a client, one marked write-only is not sent to it."""
+        hidden = "readOnly" if direction == "request" else "writeOnly"
+        for flag in ("readOnly", "writeOnly"):
+            before, now = self._flag(self.base, base, flag), self._flag(self.head, head, flag)
+            if before == now:
+                continue
+            if flag != hidden:
+                marked = "now" if now else "no longer"
+                self.changes.reworded("access-changed", where, f"{field} is {marked} marked {flag}.")
+            elif now and direction == "request":
+                self.changes.breaking(
+                    "request-property-became-read-only",
+                    where,
+                    f"The request field {field} is now read-only: the server ignores it. Stop sending it.",
+                )
+            elif now:
+                self.changes.breaking(
+                    "response-property-became-write-only",
+                    where,
+                    f"The field {field} is now write-only: it is no longer sent. Stop reading it.",
+                )
+            elif direction == "request":
+                self.changes.added("request-property-became-writable", where, f"The request field {field} may be sent.")
+            else:
+                self.changes.added("response-property-became-readable", where, f"The field {field} is now sent.")
+
+    @staticmethod
+    def _flag(doc: Node, schema: Any, flag: str) -> bool:
+        # A reference may carry the flag beside it (OpenAPI 3.1), or the schema it points to may.
+        return isinstance(schema, dict) and bool(schema.get(flag) or resolve(doc, schema)[0].get(flag))
 
     def _variants(
         self, keyword: str, base: Node, head: Node, bwhere: str, where: str, direction: Direction, label: str
@@ -311,27 +424,69 @@ class Schemas:
         bvariants, hvariants = base.get(keyword) or [], head.get(keyword) or []
         if not bvariants and not hvariants:
             return
+        pairs, gone, new = _paired(bvariants, hvariants)
 
-        def name(variant: Any, index: int) -> str:
-            return variant.get("$ref", str(index)) if isinstance(variant, dict) else str(index)
+        def fields_only(doc: Node, variant: Any) -> bool:
+            # The fields of an allOf part are judged as the schema's own (see _fields), not as a part.
+            return keyword == "allOf" and bool(_fields(doc, resolve(doc, variant)[0], "", "")[0])
 
-        bnamed = {name(v, i): (i, v) for i, v in enumerate(bvariants)}
-        hnamed = {name(v, i): (i, v) for i, v in enumerate(hvariants)}
-        for key, (index, _) in bnamed.items():
-            if key not in hnamed:
-                verb = "accepts" if direction == "request" else "arrives as"
-                text = f"{label} no longer {verb} {key.rsplit('/', 1)[-1]}."
-                # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
-                relation: Relation = "wider" if keyword == "allOf" else "narrower"
-                self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
-        for key, (index, variant) in hnamed.items():
-            vwhere = join(where, keyword, str(index))
-            if key not in bnamed:
-                text = (
-                    f"{label} may now {'be sent' if direction == 'request' else 'arrive'} as {key.rsplit('/', 1)[-1]}."
-                )
-                self._typed(direction, "narrower" if keyword == "allOf" else "wider", vwhere, text)
-            else:
-                self.compare(
-                    bnamed[key][1], variant, join(bwhere, keyword, str(bnamed[key][0])), vwhere, direction, label
-                )
+        gone = [index for index in gone if not fields_only(self.base, bvariants[index])]
+        new = [index for index in new if not fields_only(self.head, hvariants[index])]
+        for index in gone:
+            verb = "accepts" if direction == "request" else "arrives as"
+            text = f"{label} no longer {verb} {_variant(bvariants[index])}."
+            # One variant fewer narrows a oneOf or anyOf; one schema fewer to satisfy widens an allOf.
+            relation: Relation = "wider" if keyword == "allOf" else "narrower"
+            self._typed(direction, relation, join(bwhere, keyword, str(index)), text)
+        for index in new:
+            verb = "be sent" if direction == "request" else "arrive"
+            text = f"{label} may now {verb} as {_variant(hvariants[index])}."
+            self._typed(
+                direction, "narrower" if keyword == "allOf" else "wider", join(where, keyword, str(index)), text
+            )
+        for bindex, hindex in pairs:
+            self.compare(
+                bvariants[bindex],
+                hvariants[hindex],
+                join(bwhere, keyword, str(bindex)),
+                join(where, keyword, str(hindex)),
+                direction,
+                label,
+            )
+
+
+def _paired(base: list[Any], head: list[Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The variants of two lists that are the same one, and those only in ``base`` and only in ``head``.
+
+    A reference is the same variant wherever it stands; an inline variant is the one equal to it, else the next one
+    left over in the same order (changed in place).
+    """
+
+    def ref(variant: Any) -> str | None:
+        return variant.get("$ref") if isinstance(variant, dict) else None
+
+    head_refs = {ref(v): i for i, v in enumerate(head) if ref(v)}
+    pairs = [(i, head_refs[ref(v)]) for i, v in enumerate(base) if ref(v) in head_refs]
+    gone = [i for i, v in enumerate(base) if ref(v) and ref(v) not in head_refs]
+    base_refs = {ref(v) for v in base}
+    new = [i for i, v in enumerate(head) if ref(v) and ref(v) not in base_refs]
+    inline_base = [i for i, v in enumerate(base) if not ref(v)]
+    inline_head = [i for i, v in enumerate(head) if not ref(v)]
+    for i in list(inline_base):
+        same = [j for j in inline_head if undocumented(head[j]) == undocumented(base[i])]
+        if same:
+            pairs.append((i, same[0]))
+            inline_base.remove(i)
+            inline_head.remove(same[0])
+    pairs += list(zip(inline_base, inline_head, strict=False))
+    gone += inline_base[len(inline_head) :]
+    new += inline_head[len(inline_base) :]
+    return pairs, gone, new
+
+
+def _variant(variant: Any) -> str:
+    """A variant in words: the schema it refers to, else its type."""
+    if isinstance(variant, dict) and isinstance(variant.get("$ref"), str):
+        return str(variant["$ref"]).rsplit("/", 1)[-1]
+    types = _types(variant) if isinstance(variant, dict) else None
+    return "another schema" if types is None else _shown(types)

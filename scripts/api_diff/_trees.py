@@ -38,7 +38,12 @@ def read(root: Path) -> Tree:
     for part in PARTS:
         if not (root / part).exists():
             raise TreeError(f"{part} is missing")
-    spec = yaml.load((root / SPEC).read_text(encoding="utf-8"), Loader=LOADER)  # noqa: S506  (a safe loader)
+    try:
+        spec = yaml.load((root / SPEC).read_text(encoding="utf-8"), Loader=LOADER)  # noqa: S506  (a safe loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise TreeError(f"{SPEC} is not YAML{line}: {getattr(error, 'problem', None) or 'unreadable'}") from None
     found = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", (root / VERSION).read_text(encoding="utf-8"), re.M)
     if not isinstance(spec, dict) or found is None:
         raise TreeError(f"{SPEC} is not a mapping, or {VERSION} names no __version__")
