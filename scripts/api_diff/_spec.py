@@ -65,14 +65,13 @@ class _SpecDiff:
                 self.changes.breaking(
                     "operation-removed",
                     where,
-                    f"The operation {_label(key)} was removed, and with it {self._function(self.base, op)}. "
-                    "Stop calling it.",
+                    f"The operation {_label(key)} was removed, and with it {_function(op)}. Stop calling it.",
                 )
         base_ids = {op.get("operationId") for _, op, _ in base_ops.values()}
         for key, (where, op, _) in head_ops.items():
             # An operation that moved to another path was reported above.
             if key not in base_ops and (not op.get("operationId") or op.get("operationId") not in base_ids):
-                what = f"New operation {_label(key)}: {self._function(self.head, op)}."
+                what = f"New operation {_label(key)}: {_function(op)}."
                 if key[0] == "webhooks":
                     what = f"UP42 may now send {_label(key)}."
                 self.changes.added("operation-added", where, what)
@@ -182,11 +181,6 @@ class _SpecDiff:
                     if isinstance(item.get(method), dict):
                         yield (section, name, method), (join(f"#/{section}", name, method), item[method], item)
 
-    def _function(self, doc: Node, op: Node) -> str:
-        if "operationId" not in op:
-            return "its generated function"
-        return f"up42_api.api.{snake_case(_tag(op))}.{snake_case(op['operationId'])}"
-
     def _operation(self, key: tuple[str, str, str], base: tuple[str, Node, Node], head: tuple[str, Node, Node]) -> None:
         (_, bop, bitem), (where, hop, hitem) = base, head
         renamed = bop.get("operationId") != hop.get("operationId")
@@ -202,15 +196,15 @@ class _SpecDiff:
                 "operation-id-renamed",
                 where,
                 f"The operationId of {_label(key)} is now {hop.get('operationId')} (was {bop.get('operationId')}): "
-                f"the generated function {self._function(self.base, bop)} is now {self._function(self.head, hop)}. "
+                f"the generated function {_function(bop)} is now {_function(hop)}. "
                 "Call the new name.",
             )
         elif _tag(bop) != _tag(hop):
             self.changes.breaking(
                 "operation-tag-changed",
                 where,
-                f"{_label(key)} moved to another tag: the generated function {self._function(self.base, bop)} is "
-                f"now {self._function(self.head, hop)}. Import it from its new module.",
+                f"{_label(key)} moved to another tag: the generated function {_function(bop)} is "
+                f"now {_function(hop)}. Import it from its new module.",
             )
         deprecation(self.changes, bop, hop, where, f"The operation {_label(key)}")
         words(self.changes, bop, hop, where)
@@ -473,6 +467,13 @@ def _scheme(scheme: Node) -> str:
 def _tag(op: Node) -> str:
     # The generator files an operation under its first tag.
     return str((op.get("tags") or ["default"])[0])
+
+
+def _function(op: Node) -> str:
+    """The generated function of an operation, by its tag's module and its operationId."""
+    if "operationId" not in op:
+        return "its generated function"
+    return f"up42_api.api.{snake_case(_tag(op))}.{snake_case(op['operationId'])}"
 
 
 def _label(key: tuple[str, str, str]) -> str:
