@@ -16,16 +16,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.evolution.test_versions import _scripts_module
 from tests.support.contract import SPEC_PATH
-from tests.support.evolution import Project, found, rules
+from tests.support.evolution import Project, found, rules, scripts_module
 
 Spec = dict[str, Any]
 Edit = Callable[[Spec], object]
 
-_spec = _scripts_module("api_diff._spec")
-Changes = _scripts_module("api_diff._changes").Changes
-_trees = _scripts_module("api_diff._trees")
+_spec = scripts_module("api_diff._spec")
+Changes = scripts_module("api_diff._changes").Changes
+_trees = scripts_module("api_diff._trees")
 
 SPEC: Spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 SCHEMAS = "#/components/schemas"

@@ -6,33 +6,19 @@ would take long to build: pre-releases, a lowered version.
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
-import sys
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 import pytest
 from packaging.version import Version
 
 from tests.evolution.test_python_surface import add_an_optional_parameter, remove_a_parameter
-from tests.support.contract import ROOT
-from tests.support.evolution import BASE, Project
+from tests.support.evolution import BASE, Project, scripts_module
 
-
-def _scripts_module(name: str) -> ModuleType:
-    """A module of the api_diff package, imported as scripts/api-diff.sh imports it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
-
-
-versions = _scripts_module("api_diff._versions")
-Change = _scripts_module("api_diff._changes").Change
+versions = scripts_module("api_diff._versions")
+Change = scripts_module("api_diff._changes").Change
 
 RELEASE = "v1.0.0"
 
@@ -152,7 +138,7 @@ def test_the_text_report_lists_breaking_changes_first_and_ends_with_the_version(
 
 @pytest.mark.parametrize("args", [("no-such-ref",), ("--json", "no-such-ref"), ("--check", "no-such-ref")])
 def test_an_unknown_ref_exits_2_with_a_one_line_error(project: Project, args: tuple[str, ...]) -> None:
-    done = project.api_diff(*args)
+    done = project.script(*args)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("api-diff: cannot read 'no-such-ref'")
@@ -162,7 +148,7 @@ def test_an_unknown_ref_exits_2_with_a_one_line_error(project: Project, args: tu
 def test_a_version_that_is_no_version_exits_2_with_a_one_line_error(project: Project) -> None:
     project.set_version("soon")
     project.commit()
-    done = project.api_diff("--check", BASE)
+    done = project.script("--check", BASE)
     assert done.returncode == 2
     assert done.stderr == "api-diff: 'soon' is not a version such as 0.1.0\n"
 

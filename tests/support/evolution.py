@@ -6,6 +6,9 @@ and runs the real `scripts/api-diff.sh` against the commit it started from.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import json
 import os
 import shutil
@@ -13,6 +16,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -23,6 +27,15 @@ BIN = Path(sys.executable).parent
 # What regen.sh and api-diff.sh read and write.
 PARTS = ("openapi", "scripts", "up42", "generated")
 BASE = "base"
+
+
+def scripts_module(name: str) -> ModuleType:
+    """A module of scripts/ (the api_diff package, say), imported as scripts/api-diff.sh imports it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
 
 
 def _git(root: Path, *args: str) -> str:
@@ -100,6 +113,17 @@ class Project:
         return subprocess.run(list(args), cwd=self.root, env=env, capture_output=True, text=True, check=False)
 
     def api_diff(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """api-diff with ``args``: the command's own entry point, run in this process.
+
+        A fresh interpreter would spend most of each run importing griffe and the generator again; `script` runs
+        scripts/api-diff.sh itself, for what only the script can show (its exit on bad input, with no traceback).
+        """
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = scripts_module("api_diff.__main__").main(["--root", str(self.root), *args])
+        return subprocess.CompletedProcess(["api-diff", *args], code, out.getvalue(), err.getvalue())
+
+    def script(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run scripts/api-diff.sh with ``args``."""
         return self.run("scripts/api-diff.sh", *args)
 
