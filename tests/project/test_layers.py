@@ -18,14 +18,16 @@ ROOT = Path(up42.__file__).parent
 # import besides itself. The order of the dictionary is the order of the layers, lowest first.
 PARTS: dict[str, tuple[str, ...]] = {
     "foundation": (),
+    "contract": ("foundation",),
     "receiving core": ("foundation",),
     "durable receiving": ("foundation", "receiving core"),
     "receiving": ("foundation", "receiving core", "durable receiving"),
     "client": ("foundation",),
     "delivering": ("foundation", "receiving core", "receiving"),
-    "sandbox": ("foundation", "receiving core", "receiving", "delivering"),
+    "sandbox": ("foundation", "contract", "receiving core", "receiving", "delivering"),
     "command line": (
         "foundation",
+        "contract",
         "receiving core",
         "durable receiving",
         "receiving",
@@ -44,6 +46,7 @@ PREFIXES = {
     "up42._checks": "foundation",
     "up42._backoff": "foundation",
     "up42._signals": "foundation",
+    "up42._contract": "contract",
     "up42.receiving._errors": "receiving core",
     "up42.receiving._structured": "receiving core",
     "up42.receiving._catalog": "receiving core",

@@ -1,13 +1,14 @@
-"""The wheel ships both packages with their py.typed markers and nothing else."""
+"""The wheel ships both packages with their py.typed markers and the spec, and nothing else."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
-from tests.support.contract import ROOT
+from tests.support.contract import ROOT, SPEC_PATH
 
 
 def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None:
@@ -44,6 +45,7 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
         "Requires-Dist: attrs>=22.2",
         "Requires-Dist: click<9,>=8.5",
         "Requires-Dist: httpx<0.29,>=0.25",
+        "Requires-Dist: pyyaml<7,>=6.0.1",
     ]
     sandbox_extra = sorted(line for line in metadata.splitlines() if "extra == 'sandbox'" in line)
     assert sandbox_extra == [
@@ -67,3 +69,17 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     assert "up42/sandbox/_app.py" in names
     assert "up42/sandbox/templates/delivery.html" in names  # the dashboard's templates ship in the wheel
     assert "up42/pytest_plugin.py" in names
+    # The spec ships inside the package, and the package imported from the unpacked wheel reads that copy.
+    assert zipfile.ZipFile(wheel).read("up42/_contract/up42.yaml") == SPEC_PATH.read_bytes()
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    probe = "import up42, up42._contract as c; print(up42.__file__); print(c.Spec.shipped().source)"
+    shown = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, "PYTHONPATH": str(unpacked)},
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert shown == [str(unpacked / "up42" / "__init__.py"), str(unpacked / "up42" / "_contract" / "up42.yaml")]

@@ -31,6 +31,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from up42._contract import envelope, oauth_error
 from up42._messages import EventBodyError, check_body, loads_json, sample_body, unencodable
 from up42.receiving._catalog import EVENT_TYPES
 
@@ -76,13 +77,12 @@ class Problem(Exception):
 
     def response(self) -> JSONResponse:
         """The envelope."""
-        body = {"data": None, "error": {"code": self.code, "message": self.message, "details": self.details}}
-        return JSONResponse(body, status_code=self.status)
+        return JSONResponse(envelope(self.code, self.message, self.details), status_code=self.status)
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
     headers = {"WWW-Authenticate": f'Bearer error="{error}"'} if status == 401 else None
-    return JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
+    return JSONResponse(oauth_error(error, description), status_code=status, headers=headers)
 
 
 def _data(data: Any) -> JSONResponse:

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from up42._contract import envelope
+
 # The sandbox's own tools: its API and its dashboard.
 TOOL_PREFIXES = ("/sandbox/", "/dashboard")
 
@@ -46,8 +48,7 @@ class Faults:
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {"data": None, "error": {"code": code, "message": message, "details": None}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(envelope(code, message), status_code=status, headers=headers)
 
 
 class FaultInjection:
