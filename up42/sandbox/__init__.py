@@ -5,7 +5,8 @@ deliveries (test runs, and live events simulated with ``POST /sandbox/events``),
 its attempts in the database: pending retries survive a restart, and ``GET /sandbox/deliveries`` lists them,
 ``GET /sandbox/deliveries/{id}`` shows the request exactly as sent, ``POST /sandbox/deliveries/{id}/resend`` sends
 it again (``openapi/sandbox.yaml`` describes these paths). It can inject latency, rate limiting and random
-failures. Start it from Python
+failures, and answer the next calls of an operation as a test scripts them (`Sandbox.script`, or
+``POST /sandbox/scripts``): a 422 on create, a 503 on get, held to UP42's spec. Start it from Python
 with `Sandbox`, from a shell with ``up42 sandbox``, or in a test with the ``up42_sandbox`` pytest fixture.
 
 It needs the ``sandbox`` extra: ``pip install 'up42-webhooks[sandbox]'``.

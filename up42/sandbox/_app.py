@@ -40,6 +40,7 @@ from ._dashboard import Dashboard
 from ._delivery import GONE, Deliverer, RetryPolicy, WebhookGoneError
 from ._faults import FaultInjection, Faults
 from ._guard import Guard
+from ._scripts import InvalidScript, ScriptedAnswers, Scripts
 from ._store import DELIVERY_STATES, Delivery, Store, StoredWebhook
 from ._validation import InvalidWebhook, is_loopback, webhook_fields
 
@@ -125,11 +126,12 @@ async def _json_body(request: Request) -> Any:
 
 
 class Endpoints:
-    """The route handlers over one store, one token issuer and one deliverer."""
+    """The route handlers over one store, one token issuer, one deliverer and the pending scripts."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, scripts: Scripts) -> None:
         self._store = store
         self._settings = settings
+        self._scripts = scripts
         self._tokens = TokenIssuer(store.signing_key(), settings.token_ttl)
         self.deliverer = Deliverer(store, settings.retry, settings.port)
 
@@ -335,6 +337,22 @@ class Endpoints:
         found = await run_in_threadpool(self._store.attempts, request.query_params.get("webhookId"))
         return _data([attempt.to_api() for attempt in found])
 
+    async def add_script(self, request: Request) -> Response:
+        """Sandbox only: answer the next calls of an operation as the body says; 422 naming what the spec refuses."""
+        try:
+            script = self._scripts.add_fields(await _json_body(request))
+        except InvalidScript as invalid:
+            raise Problem(422, "VALIDATION_ERROR", str(invalid), {invalid.field: invalid.problem}) from None
+        return _data(script.to_api())
+
+    async def scripts(self, request: Request) -> Response:
+        """Sandbox only: the scripts still to answer, in order, each with the calls it has left."""
+        return _data([script.to_api() for script in self._scripts.pending()])
+
+    async def clear_scripts(self, request: Request) -> Response:
+        """Sandbox only: drop every pending script; answers those dropped."""
+        return _data([script.to_api() for script in self._scripts.clear()])
+
 
 def _bad_parameter(name: str, problem: str) -> NoReturn:
     raise Problem(400, "BAD_REQUEST", f"query parameter {name}: {problem}", {name: problem})
@@ -413,9 +431,9 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return Problem(500, "INTERNAL_ERROR", "the sandbox failed unexpectedly; see its log").response()
 
 
-def create_app(store: Store, settings: Settings) -> Starlette:
-    """The sandbox as an ASGI app over ``store``, with fault injection in front when ``settings`` asks for it."""
-    endpoints = Endpoints(store, settings)
+def create_app(store: Store, settings: Settings, scripts: Scripts) -> Starlette:
+    """The sandbox as an ASGI app over ``store``, answering ``scripts`` first, with the faults ``settings`` asks for."""
+    endpoints = Endpoints(store, settings, scripts)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -442,13 +460,18 @@ def create_app(store: Store, settings: Settings) -> Starlette:
         Route("/sandbox/deliveries/{deliveryId}", endpoints.delivery, methods=["GET"]),
         Route("/sandbox/deliveries/{deliveryId}/resend", endpoints.resend, methods=["POST"]),
         Route("/sandbox/attempts", endpoints.attempts, methods=["GET"]),
+        Route("/sandbox/scripts", endpoints.add_script, methods=["POST"]),
+        Route("/sandbox/scripts", endpoints.scripts, methods=["GET"]),
+        Route("/sandbox/scripts", endpoints.clear_scripts, methods=["DELETE"]),
         *Dashboard(store, endpoints.deliverer).routes(),
     ]
     return Starlette(
         routes=routes,
         # The guard first: a refused request neither counts towards the rate limit nor waits out the latency.
+        # Scripts next: a scripted answer is the one a test asked for, with no fault on top of it.
         middleware=[
             Middleware(Guard, check_host=is_loopback(settings.host)),
+            Middleware(ScriptedAnswers, scripts=scripts),
             Middleware(FaultInjection, faults=settings.faults),
         ],
         exception_handlers={

@@ -10,11 +10,13 @@ from typing import Any, Self
 
 import httpx
 
+from .._contract import Spec
 from .._messages import unencodable
 from .._server import Server, bind
 from ._app import Settings, create_app
 from ._delivery import RetryPolicy
 from ._faults import Faults
+from ._scripts import Scripts
 from ._store import Store
 
 DEFAULT_USERNAME = "sandbox@example.com"
@@ -27,7 +29,8 @@ class Sandbox:
 
     The socket is bound when the object is made, so `url` is known before the server runs (``port=0`` picks a
     free port). State lives in SQLite: in memory by default, in the file ``db`` when given, where it survives a
-    restart and every acknowledged write survives a crash.
+    restart and every acknowledged write survives a crash. `script` makes the next calls of an operation answer
+    as a test needs (a 422 on create, a 503 on get).
 
     Examples:
         >>> with Sandbox() as sandbox:  # doctest: +SKIP
@@ -76,6 +79,7 @@ class Sandbox:
             raise ValueError("usernames and passwords must be valid text: UTF-8 cannot encode a lone surrogate")
         self.username = username
         self.password = password
+        self._scripts = Scripts(Spec.shipped())
         sock = bind(host, port)  # first, so a busy port leaves no database open
         try:
             self._store = Store(None if db is None else Path(db))
@@ -90,7 +94,7 @@ class Sandbox:
             retry=retry or RetryPolicy(),
             host=host,
         )
-        self._server = Server(create_app(self._store, settings), sock)
+        self._server = Server(create_app(self._store, settings, self._scripts), sock)
 
     @property
     def url(self) -> str:
@@ -153,6 +157,68 @@ class Sandbox:
             raise ValueError(response.json()["error"]["message"])
         data: dict[str, Any] = response.raise_for_status().json()["data"]
         return data
+
+    def script(
+        self,
+        operation_id: str,
+        status: int,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0,
+    ) -> dict[str, Any]:
+        """Answer the next ``times`` calls of an operation with ``status``, ``body`` and ``headers``, after ``delay``.
+
+        A call is matched to its operation of UP42's spec by method and path, the token and userinfo calls
+        (``createToken``, ``getUserinfo``) included. Several scripts of one operation answer in the order they
+        were added. A scripted answer stands in for UP42's: it is given whatever the token, before the route runs,
+        so the call changes nothing (a scripted ``deleteWebhook`` leaves the webhook there). Scripts come after the
+        sandbox's Host and cross-site checks and before its `Faults`: a scripted call is neither delayed, limited
+        nor failed by them, nor counted towards the rate limit. ``POST /sandbox/scripts`` does the same over HTTP.
+
+        The answer is held to the spec here, not when it is sent. A status the operation does not document, or a
+        body or header that breaks the spec (a violation: a wrong type, a required property missing) is refused;
+        a body that only drifts from it (a property or an enum value the spec does not list, as a newer UP42 may
+        send) is accepted.
+
+        Examples:
+            >>> sandbox.script("createWebhook", 422)  # doctest: +SKIP
+            >>> sandbox.script("getWebhook", 503, times=2)  # doctest: +SKIP
+            >>> sandbox.script("listWebhooks", 429, headers={"Retry-After": "1"})  # doctest: +SKIP
+
+        Args:
+            operation_id: The operation's ``operationId``, such as ``getWebhook``.
+            status: A status the spec documents for the operation (a documented ``5XX`` allows 500 to 599).
+            body: The body, a JSON value. None gives the spec's error body for ``status`` with a fitting code (the
+                ``{"data": null, "error": {...}}`` envelope, an OAuth2 error for ``createToken`` and
+                ``getUserinfo``), and no body where the spec documents none (204 of ``deleteWebhook``); a success
+                that has a body needs one given.
+            headers: Extra headers of the answer, names and values as strings.
+            times: How many calls it answers, at least 1.
+            delay: Seconds each answer waits before it is sent.
+
+        Returns:
+            The script, as `scripts` lists it: ``id``, ``operationId``, ``status``, ``body`` (the one sent),
+            ``headers``, ``times`` and ``delay``.
+
+        Raises:
+            ValueError: The script was refused, and the message names why: an unknown operation (listing those of
+                the spec), a status it does not document (listing those it does), the place in the body or the
+                header the spec does not allow (``body.data.url``), headers that are not strings to strings,
+                ``times`` below 1, a ``delay`` that is negative or over an hour.
+        """
+        return self._scripts.add(operation_id, status, body, headers, times, delay).to_api()
+
+    def scripts(self) -> list[dict[str, Any]]:
+        """The scripts still to answer, in the order they were added, with the calls each has left (``times``).
+
+        ``assert sandbox.scripts() == []`` proves every script was used.
+        """
+        return [script.to_api() for script in self._scripts.pending()]
+
+    def clear_scripts(self) -> list[dict[str, Any]]:
+        """Drop every pending script, so that calls reach the sandbox's own handlers again; returns those dropped."""
+        return [script.to_api() for script in self._scripts.clear()]
 
     def __enter__(self) -> Self:
         return self.start()
