@@ -316,7 +316,17 @@ REFUSALS = [
     (
         {"operationId": "getWebhook", "status": 503, "headers": {"Retry-After": 1}},
         "headers.Retry-After",
-        "must be a string of one line",
+        "must be a string of one line, with no blanks around it",
+    ),
+    (
+        {"operationId": "getWebhook", "status": 503, "headers": {"X-Note": "two\r\nlines"}},
+        "headers.X-Note",
+        "must be a string of one line, with no blanks around it",
+    ),
+    (
+        {"operationId": "getWebhook", "status": 503, "headers": {"Content-Length": "0"}},
+        "headers.Content-Length",
+        "is set by the sandbox from the body",
     ),
     (
         {"operationId": "getWebhook", "status": 503, "headers": ["Retry-After", "1"]},

@@ -40,7 +40,8 @@ MAX_DELAY = 3600
 # The fields of a script in ``POST /sandbox/scripts``; operationId and status are required.
 FIELDS = ("operationId", "status", "body", "headers", "times", "delay")
 TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: what a header name is made of
-FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")  # no line breaks or controls: one header line, in Latin-1
+# RFC 9110's field value: one line of Latin-1 without controls, and no blanks around it.
+FIELD_VALUE = re.compile(r"(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?")
 # The sandbox frames each answer itself.
 FRAMING = frozenset({"content-length", "transfer-encoding"})
 
@@ -247,7 +248,7 @@ def _headers(headers: Any) -> dict[str, str]:
         if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise InvalidScript("headers", f"{name!r} is not a header name")
         if not isinstance(value, str) or not FIELD_VALUE.fullmatch(value):
-            raise InvalidScript(f"headers.{name}", "must be a string of one line")
+            raise InvalidScript(f"headers.{name}", "must be a string of one line, with no blanks around it")
         if name.lower() in FRAMING:
             raise InvalidScript(f"headers.{name}", "is set by the sandbox from the body")
     return dict(headers)
