@@ -360,6 +360,26 @@ def test_a_script_the_spec_does_not_allow_is_refused_at_the_script_call(
     assert sandbox.scripts() == []
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"body": {"data": {1, 2}}}, "body: is not a JSON value: Object of type set is not JSON serializable"),
+        ({"delay": float("nan")}, "delay: must be a number of seconds from 0 to 3600, not nan"),
+        ({"delay": 3601}, "delay: must be a number of seconds from 0 to 3600, not 3601"),
+        ({"times": True}, "times: must be a whole number of calls, at least 1, not True"),
+        ({"headers": {1: "one"}}, "headers: 1 is not a header name"),
+    ],
+)
+def test_python_values_json_cannot_carry_are_refused_at_the_script_call(
+    sandbox: Sandbox, arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=r"\A[^\n]*\Z") as refused:
+        sandbox.script("getWebhook", 503, **arguments)
+
+    assert str(refused.value) == message
+    assert sandbox.scripts() == []
+
+
 @pytest.mark.parametrize(("fields", "field", "problem"), REFUSALS, ids=[refusal[1] for refusal in REFUSALS])
 def test_a_script_the_spec_does_not_allow_is_refused_with_422_over_http(
     sandbox: Sandbox, tools: httpx.Client, fields: dict[str, Any], field: str, problem: str
