@@ -125,7 +125,7 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
 
 # Guides whose examples act on "your workspace" run against a sandbox through the UP42_* variables; the others
 # start what they need themselves.
-NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md"}
+NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md", "contract-testing.md"}
 # Pages that start from nothing, as a reader does in three terminals: `up42 sandbox` and `up42 listen --secret S`
 # run at the addresses the page shows, and the reader logs in. The test starts both for real, maps the page's
 # addresses to theirs, and types the sandbox's password at the prompts.
@@ -169,6 +169,7 @@ def test_there_is_a_guide_for_each_topic() -> None:
         "receiving",
         "durable-receiving",
         "testing",
+        "contract-testing",
         "errors-retries-timeouts",
         "regenerating",
         "migrating",
