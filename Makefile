@@ -8,7 +8,8 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-lowest demo lint typecheck spec check-generated check-version api-diff regen pytest docs bench clean
+.PHONY: test test-lowest demo lint typecheck spec check-generated check-version api-diff regen pytest docs bench clean \
+	cassettes
 
 $(DEMO_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -85,7 +86,8 @@ LOWEST_TESTS := $(filter-out %/test_resilience.py %/test_urls.py,$(wildcard test
 	tests/project/test_demo.py tests/sandbox/test_end_to_end.py tests/sandbox/test_api.py \
 	tests/sandbox/test_dashboard.py tests/sandbox/test_deliveries.py tests/sandbox/test_faults.py \
 	tests/sandbox/test_hardening.py tests/sandbox/test_plugin.py tests/sandbox/test_simulate.py \
-	tests/cli/test_commands.py tests/contract/test_spec.py tests/contract/test_judge.py tests/contract/test_errors.py
+	tests/cli/test_commands.py tests/contract/test_spec.py tests/contract/test_judge.py tests/contract/test_errors.py \
+	tests/contract/test_cassettes.py
 # (left out for time: the other command-line and process tests, about 100 s more; they passed on these floors too)
 LOWEST_HTTPX_AIOHTTP_TESTS := tests/client/transport/test_backends.py
 LOWEST_HTTPX_AIOHTTP_TOOLS := httpx-aiohttp
@@ -112,6 +114,10 @@ test-lowest: $(STAMP)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_HTTPX_AIOHTTP_TOOLS) > $(LOWEST)/httpx-aiohttp.txt
 	$(LOWEST_INSTALL) -r $(LOWEST)/httpx-aiohttp.txt -e '.[sandbox,redis,aiohttp]'
 	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_HTTPX_AIOHTTP_TESTS)
+
+## cassettes: record tests/cassettes/sandbox/ afresh: `up42 conformance --strict --record` against a new sandbox
+cassettes: $(STAMP)
+	$(BIN)/python scripts/record_cassettes.py
 
 ## bench: ratio benchmarks of the SDK against raw httpx, hmac and a bare Starlette app (loopback only)
 bench: $(STAMP)

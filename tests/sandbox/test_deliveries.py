@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -106,6 +107,33 @@ def test_an_unreachable_url_fails_the_test_without_failing_the_request(up42_sand
     (attempt,) = up42_sandbox.deliveries()
     assert attempt["status"] is None
     assert "ConnectError" in attempt["error"]
+
+
+def test_a_dot_invalid_host_fails_at_once_without_a_dns_lookup(
+    up42_sandbox: Sandbox, sdk: up42.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every lookup of this process (the sandbox's among them) is seen, and one of a name off loopback fails at
+    # once: on a machine without a network, it could otherwise hang for the resolver's timeout.
+    looked_up: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)  # httpcore passes bytes
+        looked_up.append(name)
+        if name not in ("127.0.0.1", "localhost"):
+            raise socket.gaierror(socket.EAI_NONAME, "not looked up in this test")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    for host in ("up42-conformance-check.invalid", "a.b.invalid"):
+        run = sdk.create_webhook("nowhere", f"https://{host}/hook", ["order.status"]).trigger_test_events()
+        assert run["testsFailed"] == 1
+        assert run["tests"][0]["message"] == "Test request failed: not sent: a .invalid host never resolves (RFC 6761)"
+    # The same request to any other name is looked up: the check above sees the sandbox's lookups.
+    other = sdk.create_webhook("elsewhere", "https://up42-check.example/hook", ["order.status"]).trigger_test_events()
+    assert other["testsFailed"] == 1
+    assert "up42-check.example" in looked_up
+    assert not [host for host in looked_up if "invalid" in host]
 
 
 def test_a_live_event_reaches_every_active_subscribed_webhook_only(

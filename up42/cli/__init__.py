@@ -8,6 +8,7 @@
     up42 sandbox [--port 8042] [--db state.sqlite]
     up42 worker MODULE:ATTR [--concurrency N]      run a Receiver's handlers for the messages in its inbox
     up42 inbox list|show ID|replay (ID ... | --failed) --inbox URL
+    up42 conformance [--strict] [--json] [--record DIR]   hold the API's answers to the spec the package ships
 
 One module per command group; `_common` holds what they share. This package is the only code of the SDK that
 prints. Failures print one line to stderr and exit non-zero.

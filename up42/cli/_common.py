@@ -13,13 +13,25 @@ import click
 
 from .._checks import url_problem
 from .._client._clients import Client
-from .._client._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
+from .._client._config import (
+    ENV_BASE_URL,
+    ENV_PASSWORD,
+    ENV_REGION,
+    ENV_USERNAME,
+    REGIONS,
+    Credentials,
+    Hosts,
+    checked_base_url,
+    resolve,
+)
 from .._client._login import load_login
 from .._text import MASK, lone_surrogate
 from .._urls import shown_url
 from ..errors import InvalidArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl+C
 
 SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
 NO_CREDENTIALS = (
@@ -56,6 +68,16 @@ class Connection:
         The username and the password are taken one by one (``--password`` with ``$UP42_USERNAME`` works);
         what is missing is reported with what to type, never with a Python argument's name.
         """
+        username, password = self._given()
+        return Client(username, password, base_url=self.base_url, region=self.region)
+
+    def account(self) -> tuple[Hosts, Credentials]:
+        """Where a `client` would connect and as whom, found by the same rules, without connecting."""
+        username, password = self._given()
+        return resolve(username, password, None, self.region, self.base_url)
+
+    def _given(self) -> tuple[str | None, str | None]:
+        """The username and password from the options or ``UP42_*``; both None for the stored login."""
         username = self.username or variable(ENV_USERNAME)
         password = self.password or variable(ENV_PASSWORD)
         if username is None and password is None:
@@ -66,7 +88,7 @@ class Connection:
         elif username is None:
             raise click.ClickException(f"a password but no account: pass --username or set {ENV_USERNAME}")
         check_place_variables(self.base_url, self.region)
-        return Client(username, password, base_url=self.base_url, region=self.region)
+        return username, password
 
 
 def variable(name: str) -> str | None:

@@ -9,7 +9,8 @@ import click
 
 from .._version import __version__
 from ..errors import UP42Error
-from ._common import check_text, fail
+from ._common import INTERRUPTED, check_text, fail
+from .conformance import conformance
 from .deliveries import deliveries
 from .inbox import inbox
 from .listen import listen
@@ -20,8 +21,6 @@ from .webhooks import webhooks
 from .worker import worker
 
 __all__ = ["cli", "run"]
-
-INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl+C
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -34,7 +33,7 @@ def cli() -> None:
     """
 
 
-for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox, worker, inbox):
+for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox, worker, inbox, conformance):
     cli.add_command(command)
 check_text(cli)
 

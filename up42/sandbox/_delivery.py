@@ -38,7 +38,7 @@ from up42._posting import DeliveryResult, delivery_headers, post_delivery
 from up42._version import __version__
 
 from ._store import Attempt, Delivery, Store, StoredWebhook, stop_reason
-from ._validation import pointing_back, points_back
+from ._validation import never_resolves, pointing_back, points_back
 
 logger = logging.getLogger("up42.sandbox")
 
@@ -278,10 +278,13 @@ class Deliverer:
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[DeliveryResult, str | None]:
         """POST ``body``: how it went, and the error the delivery log shows (None on a 2xx).
 
-        Nothing is sent to a URL that points back at the sandbox itself. The answer's body is never read.
+        Nothing is sent to a URL that points back at the sandbox itself, nor to a host that never resolves. The
+        answer's body is never read.
         """
         if points_back(url, self._own_port):
             return DeliveryResult(headers), f"not sent: the URL {pointing_back(self._own_port)}"
+        if never_resolves(url):
+            return DeliveryResult(headers), "not sent: a .invalid host never resolves (RFC 6761)"
         result = await post_delivery(self._http, url, body, headers, deadline=self.policy.timeout, read_limit=0)
         if isinstance(result.failure, TimeoutError):
             return result, f"the receiver did not answer within {self.policy.timeout:g} s"

@@ -64,6 +64,19 @@ def points_back(url: str, own_port: int) -> bool:
     return is_loopback(parts.hostname or "") and port == own_port
 
 
+def never_resolves(url: str) -> bool:
+    """Whether ``url``'s host is under ``.invalid``, a name that never resolves (RFC 6761, section 6.4).
+
+    Nothing is sent to such a URL, not even a DNS query: on a machine without a network, the lookup could take
+    as long as the resolver's timeout before it failed all the same.
+    """
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
+    return host == "invalid" or host.endswith(".invalid")
+
+
 def pointing_back(own_port: int) -> str:
     """What is wrong with a URL that `points_back`."""
     return f"points back at the sandbox itself (port {own_port} on this machine); point it at your receiver"
