@@ -143,6 +143,31 @@ def test_without_the_new_webhooks_id_the_tour_stops_and_deletes_it_by_its_name(s
     assert result.stderr == "error: createWebhook answered 200 without a webhook id\n"
 
 
+def test_a_call_that_fails_mid_tour_stops_it_and_the_webhook_is_deleted(sandbox: Sandbox) -> None:
+    with Proxy(sandbox.url, drop=lambda method, path: method == "PUT") as proxy:
+        result = run(sandbox, "conformance", "--base-url", proxy.url)
+    assert result.returncode == 1
+    assert [line.split()[0] for line in result.stdout.splitlines()[:-1]] == list(ORDER[:6])
+    assert result.stderr.startswith("error: updateWebhook failed: RemoteProtocolError: ")
+    assert result.stderr.count("\n") == 1
+
+
+def _refuse_deleting(answer: Answer) -> None:
+    if answer.method == "DELETE":
+        answer.status = 500
+        answer.headers["Content-Type"] = "application/json"
+        answer.json = {"data": None, "error": {"code": "INTERNAL_ERROR", "message": "down", "details": None}}
+
+
+def test_a_webhook_it_could_not_delete_is_named_with_the_fix(sandbox: Sandbox) -> None:
+    # The sandbox deleted it; the proxy says it failed, to the tour's delete and to its second try alike.
+    result = _through(sandbox, _refuse_deleting)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-2].split() == ["deleteWebhook", "500", "ok"]
+    named = r"error: could not delete webhook '[0-9a-f-]{36}' \(the API answered 500\); "
+    assert re.fullmatch(named + r"delete it with 'up42 webhooks delete'\n", result.stderr)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_stop_signal_mid_call_still_deletes_the_webhook(sandbox: Sandbox, stop: signal.Signals) -> None:
     # The proxy never answers the test run: the signal comes while the command waits for that answer.

@@ -76,3 +76,11 @@ def test_the_message_defaults_to_the_phrase_of_the_status() -> None:
 def test_a_status_without_an_error_body_is_a_value_error(operation_id: str, status: int, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         error_body(SHIPPED.operation(operation_id), status)
+
+
+def test_a_documented_error_without_a_json_body_is_a_value_error() -> None:
+    spec = Spec(
+        {"paths": {"/x": {"get": {"operationId": "getX", "responses": {"500": {"description": "a bare page"}}}}}}
+    )
+    with pytest.raises(ValueError, match="getX documents no JSON body for 500"):
+        error_body(spec.operation("getX"), 500)

@@ -274,3 +274,16 @@ def test_a_declared_header_that_breaks_its_schema_is_drift_and_a_missing_require
     ]
     (zero,) = judge_response(operation, 200, {"X-Count": "0"}, b"")
     assert (zero.level, zero.where) == ("drift", "headers.X-Count")
+
+
+def test_allof_members_are_merged_and_each_ones_bounds_still_hold() -> None:
+    schema = {
+        "allOf": [
+            {"type": ["string", "null"], "minLength": 2},
+            {"type": "string", "minLength": 4, "maxLength": 5},
+        ]
+    }
+    assert judge_value(SPEC, schema, "abcd") == []
+    assert [p.text for p in judge_value(SPEC, schema, None)] == ["expected string, got null"]
+    assert [p.text for p in judge_value(SPEC, schema, "abc")] == ["expected at least 4 characters, got 3"]
+    assert [p.text for p in judge_value(SPEC, schema, "abcdef")] == ["expected at most 5 characters, got 6"]

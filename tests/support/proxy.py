@@ -48,7 +48,8 @@ class Passed:
 class Proxy(LoopbackServer):
     """Forwards to ``target``; ``edit`` may change each answer; a request ``hold`` matches is never answered.
 
-    ``held`` is set once such a request has come (its answer waits until `stop`); ``passed`` keeps the traffic.
+    ``held`` is set once such a request has come (its answer waits until `stop`); a request ``drop`` matches has
+    its connection closed without an answer, and is not forwarded; ``passed`` keeps the traffic.
     """
 
     def __init__(
@@ -56,9 +57,11 @@ class Proxy(LoopbackServer):
         target: str,
         edit: Callable[[Answer], None] | None = None,
         hold: Callable[[str, str], bool] | None = None,
+        drop: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.edit = edit
         self.hold = hold
+        self.drop = drop
         self.held = threading.Event()
         self.passed: list[Passed] = []
         self.http = httpx.Client(base_url=target, timeout=60)
@@ -85,6 +88,9 @@ class ProxyHandler(QuietHandler):
         if self.server.hold is not None and self.server.hold(self.command, self.path):
             self.server.held.set()
             self.server.stopping.wait()
+            self.close_connection = True
+            return
+        if self.server.drop is not None and self.server.drop(self.command, self.path):
             self.close_connection = True
             return
         response = self.server.http.request(self.command, self.path, headers=sent, content=body)

@@ -8,7 +8,9 @@
 - `error_body` is the spec's error body of an operation and status; `envelope` and `oauth_error` build the two
   error shapes, `error_code` names a status.
 
-Pure: no I/O but reading the spec file, and nothing here logs or prints.
+These are pure: no I/O but reading the spec file. Beside them, ``_tour`` calls each operation once over raw HTTP
+and judges the answers (``up42 conformance``), and ``_cassettes`` writes those exchanges with every credential
+masked, reads them back and judges them again. Nothing here logs or prints.
 """
 
 from ._errors import envelope, error_body, error_code, oauth_error

@@ -155,6 +155,7 @@ class Tour:
         self._spec = spec or Spec.shipped()
         self._record = record
         self.name = f"{NAME_PREFIX} {now().strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        self._updated_name = f"{self.name} (updated)"
         self._token = ""
         self._in_call = False
         self._interrupted = False
@@ -187,16 +188,16 @@ class Tour:
             hook = self._hook_body(events)
             attempted = True
             answer = self._call("createWebhook", "POST", self._api, hooks, json_body=hook)
-            webhook_id = _field(answer, "data", "id")
+            webhook_id = _field(answer.response_body, "data", "id")
             if not isinstance(webhook_id, str) or not webhook_id:
-                raise Stop(f"createWebhook answered {answer.status_code} without a webhook id")
+                raise Stop(f"createWebhook answered {answer.status} without a webhook id")
             created.append(webhook_id)
             one = f"{hooks}/{webhook_id}"
             self._call("getWebhook", "GET", self._api, one)
-            self._call("updateWebhook", "PUT", self._api, one, json_body={**hook, "name": f"{self.name} (updated)"})
+            self._call("updateWebhook", "PUT", self._api, one, json_body={**hook, "name": self._updated_name})
             self._call("runWebhookTests", "POST", self._api, f"{one}/tests")
             deleted = self._call("deleteWebhook", "DELETE", self._api, one)
-            if deleted.is_success or deleted.status_code == 404:
+            if _gone(deleted.status):
                 created.clear()
         except Stop as stop:
             self.report.stopped = str(stop)
@@ -211,20 +212,20 @@ class Tour:
     def _login(self) -> str:
         form = {"grant_type": "password", "username": self._username, "password": self._password}
         token = self._call("createToken", "POST", self._auth, TOKEN_PATH, form={**form, "client_id": CLIENT_ID})
-        access_token = _field(token, "access_token")
+        access_token = _field(token.response_body, "access_token")
         if not isinstance(access_token, str) or not access_token:
-            if token.status_code in (400, 401):
-                raise Stop(f"the login was refused ({token.status_code}): check the username and password")
-            raise Stop(f"createToken answered {token.status_code} without an access token")
+            if token.status in (400, 401):
+                raise Stop(f"the login was refused ({token.status}): check the username and password")
+            raise Stop(f"createToken answered {token.status} without an access token")
         self._token = access_token
         userinfo = self._call("getUserinfo", "GET", self._auth, USERINFO_PATH)
-        workspace = _field(userinfo, "sub")
+        workspace = _field(userinfo.response_body, "sub")
         if not isinstance(workspace, str) or not workspace:
-            raise Stop(f"getUserinfo answered {userinfo.status_code} without a workspace id (sub)")
+            raise Stop(f"getUserinfo answered {userinfo.status} without a workspace id (sub)")
         return workspace
 
-    def _hook_body(self, events: httpx.Response) -> dict[str, Any]:
-        listed = _field(events, "data")
+    def _hook_body(self, events: Exchange) -> dict[str, Any]:
+        listed = _field(events.response_body, "data")
         names = [item["name"] for item in listed if isinstance(item, dict)] if isinstance(listed, list) else []
         event = PREFERRED_EVENT if PREFERRED_EVENT in names or not names else str(names[0])
         # A secret of its own, so that the answers carry one: a recording must show it masked.
@@ -239,34 +240,34 @@ class Tour:
         *,
         form: dict[str, str] | None = None,
         json_body: Any = None,
-    ) -> httpx.Response:
-        """Send one request of the tour, judge its answer, and record both; the answer."""
+    ) -> Exchange:
+        """Send one request of the tour, judge its answer, and record both; the exchange."""
         if self._interrupted:
             raise KeyboardInterrupt
         headers = {"Accept": "application/json"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         request = self._http.build_request(method, origin + path, headers=headers, data=form, json=json_body)
-        response = self._send(request, operation_id)
+        request.extensions["up42_operation"] = operation_id  # named in the message of a failed call
+        status, answer_headers, body = self._send(request, operation_id)
         exchange = Exchange(
             operation_id=operation_id,
             method=method,
             path=request.url.raw_path.decode("ascii"),
             request_headers=dict(request.headers.items()),
             request_body=request.content,
-            status=response.status_code,
-            response_headers=_joined(response.headers),
-            response_body=response.content,
+            status=status,
+            response_headers=answer_headers,
+            response_body=body,
         )
-        operation = self._spec.operation(operation_id)
-        problems = judge_response(operation, response.status_code, exchange.response_headers, response.content)
-        self.report.outcomes.append(Outcome(operation_id, response.status_code, tuple(problems)))
+        problems = judge_response(self._spec.operation(operation_id), status, answer_headers, body)
+        self.report.outcomes.append(Outcome(operation_id, status, tuple(problems)))
         if self._record is not None:
             self._record(exchange)
-        return response
+        return exchange
 
-    def _send(self, request: httpx.Request, operation_id: str) -> httpx.Response:
-        request.extensions["up42_operation"] = operation_id  # named in the message of a failed call
+    def _send(self, request: httpx.Request, operation_id: str) -> tuple[int, dict[str, str], bytes]:
+        """Send ``request``, interruptible while it waits; the answer's status, headers and (decoded) body."""
         self._in_call = True
         try:
             response = self._http.send(request, stream=True)
@@ -280,8 +281,7 @@ class Tour:
                 response.close()
         finally:
             self._in_call = False
-        # The answer as read, so that `content` holds it (a streamed response's is gone once closed).
-        return httpx.Response(response.status_code, headers=response.headers, content=bytes(body), request=request)
+        return response.status_code, _joined(response.headers), bytes(body)
 
     def _clean_up(self, created: list[str], workspace: str) -> None:
         """Delete the tour's webhook: by id, else (the id never came) by its name; never interrupted."""
@@ -290,7 +290,7 @@ class Tour:
             ids = created or self._own_hooks(hooks)
             for webhook_id in ids:
                 response = self._quiet("DELETE", f"{hooks}/{webhook_id}")
-                if not (response.is_success or response.status_code == 404):
+                if not _gone(response.status_code):
                     raise Stop(f"the API answered {response.status_code}")
         except (Stop, httpx.HTTPError) as error:
             reason = _reason(error) if isinstance(error, httpx.HTTPError) else str(error)
@@ -298,9 +298,17 @@ class Tour:
             self.report.leftover = f"could not delete {named} ({reason}); delete it with 'up42 webhooks delete'"
 
     def _own_hooks(self, hooks: str) -> list[str]:
-        listed = _field(self._quiet("GET", hooks), "data")
+        response = self._quiet("GET", hooks)
+        if not response.is_success:
+            raise Stop(f"listing the webhooks to find it, the API answered {response.status_code}")
+        listed = _field(response.content, "data")
         items = listed if isinstance(listed, list) else []
-        return [hook["id"] for hook in items if isinstance(hook, dict) and hook.get("name") == self.name]
+        names = (self.name, self._updated_name)
+        return [
+            hook["id"]
+            for hook in items
+            if isinstance(hook, dict) and hook.get("name") in names and hook.get("url") == HOOK_URL
+        ]
 
     def _quiet(self, method: str, path: str) -> httpx.Response:
         """A call outside the tour (not judged, not recorded), to clean up."""
@@ -308,10 +316,15 @@ class Tour:
         return self._http.request(method, self._api + path, headers=headers)
 
 
-def _field(response: httpx.Response, *keys: str) -> Any:
-    """The value at ``keys`` in a JSON answer; None when the answer is not JSON or has no such value."""
+def _gone(status: int) -> bool:
+    """Whether a DELETE answered ``status`` leaves no webhook: deleted now (2xx) or before (404)."""
+    return 200 <= status < 300 or status == 404
+
+
+def _field(body: bytes, *keys: str) -> Any:
+    """The value at ``keys`` in a JSON body; None when the body is not JSON or has no such value."""
     try:
-        value: Any = json.loads(response.content)
+        value: Any = json.loads(body)
     except (ValueError, RecursionError):
         return None
     for key in keys:

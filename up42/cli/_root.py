@@ -23,7 +23,6 @@ from .worker import worker
 __all__ = ["cli", "run"]
 
 
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, "--version", prog_name="up42")
 def cli() -> None:

@@ -32,16 +32,17 @@ VERDICTS = {
     "--record",
     "record_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
     help="Write each call and answer to DIR as a cassette (01-createToken.json, ...), every credential masked.",
 )
 def conformance(base_url: str | None, region: str | None, strict: bool, as_json: bool, record_dir: Path | None) -> None:
-    """Call each webhook operation once and hold every answer to the spec this package ships.
+    """Call each operation of the API once and hold its answer to the spec this package ships.
 
     Each operation is ok, drift (the answer carries what the spec does not know: a property, an enum value, a
     header declared otherwise) or violation (it breaks the spec: a required property missing, a wrong type or
     format, an undeclared status). The check creates a webhook of its own (inactive, named 'up42 conformance
     check <UTC time>', pointing at a .invalid host that never receives) and deletes it in every case, also after
-    a failure or Ctrl+C. Exits 0 when nothing is a violation (with --strict, when nothing drifts either), 1
+    a failure, Ctrl+C or SIGTERM. Exits 0 when nothing is a violation (with --strict, when nothing drifts either), 1
     otherwise.
     """
     hosts, credentials = Connection(base_url=base_url, region=region).account()
