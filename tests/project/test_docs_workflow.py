@@ -12,7 +12,6 @@ from typing import Any
 import yaml
 
 import up42
-
 from tests.support.cli import UP42, environment
 from tests.support.docs import DOCS, blocks
 from up42.sandbox import Sandbox
