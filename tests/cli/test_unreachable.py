@@ -82,3 +82,8 @@ def test_https_to_a_plain_http_port_is_said_in_words_after_one_try(servers: list
         f"for a local sandbox use {server.url}\n"
     )
     assert server.connections == 1  # a failed handshake is not tried again
+    # Something answers there, so the sandbox's commands do not say to start one.
+    assert fails(run(None, "deliveries", "list", "--base-url", server.tls_url)) == (
+        f"error: cannot reach the sandbox at {server.tls_url}: the server there does not speak TLS (https) on that "
+        f"port; for a local sandbox use {server.url}\n"
+    )

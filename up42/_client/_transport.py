@@ -83,15 +83,15 @@ def connection_error(
 ) -> APIConnectionError:
     """Map an httpx transport failure to the SDK's error: the place or the request, and why, but nothing secret.
 
-    No connection could be made: the place could not be reached, whichever request it was for. Any other failure
-    names the request.
+    When no connection could be made, the place is named, whichever request it was for; any other failure names
+    the request. The reason is in words (see `_unreachable`).
     """
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
         return APITimeoutError(f"{method} {url} timed out ({type(error).__name__}){tries}", attempts=attempts)
     if isinstance(error, httpx.ConnectError):
         counted = f" ({tries.strip()})" if tries else ""
-        return APIConnectionError(unreachable(url, error) + counted, attempts=attempts)
+        return APIConnectionError(secrets.text(unreachable(url, error)) + counted, attempts=attempts)
     # A protocol error can quote what the server sent.
     detail = secrets.text(reason(error, url))
     return APIConnectionError(f"{method} {url} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)

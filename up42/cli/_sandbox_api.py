@@ -18,7 +18,7 @@ import httpx
 
 from .._client._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
 from .._client._login import load_login
-from .._client._unreachable import reason, unreachable
+from .._client._unreachable import reason, tls_failure, unreachable
 from ._common import check_place_variables
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.
@@ -150,9 +150,9 @@ class SandboxAPI:
         try:
             return self._http.request(method, path, **kwargs)
         except httpx.ConnectError as error:
-            raise click.ClickException(
-                f"{unreachable(self.url, error, 'the sandbox')}; start it with `up42 sandbox` (or pass --base-url)"
-            ) from None
+            # Something answers when the handshake failed: starting a sandbox is not the cure then.
+            hint = "" if tls_failure(error) else "; start it with `up42 sandbox` (or pass --base-url)"
+            raise click.ClickException(unreachable(self.url, error, "the sandbox") + hint) from None
         except httpx.TimeoutException:
             raise click.ClickException(f"the sandbox at {self.url} did not answer in time") from None
         except httpx.HTTPError as error:
