@@ -165,7 +165,8 @@ def test_failures_print_one_line_and_never_a_secret_or_password(up42_sandbox: Sa
     unreachable = bind("127.0.0.1", 0)
     port = unreachable.getsockname()[1]
     unreachable.close()
-    assert "failed" in fails(run(up42_sandbox, "webhooks", "list", env={"UP42_BASE_URL": f"http://127.0.0.1:{port}"}))
+    down = fails(run(up42_sandbox, "webhooks", "list", env={"UP42_BASE_URL": f"http://127.0.0.1:{port}"}))
+    assert f"cannot reach UP42 at http://127.0.0.1:{port}: connection refused" in down
 
 
 def test_a_missing_webhook_names_the_command_not_the_lookup(up42_sandbox: Sandbox, receiver_url: str) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import up42
-from tests.support.cli import UP42, fails, login, ok, run
-from tests.support.loopback import LoopbackServer, QuietHandler
+from tests.support.cli import UP42, environment, fails, login, ok, run
+from tests.support.loopback import NOTHING_LISTENS, LoopbackServer, QuietHandler
 from up42._client._config import REGIONS, resolve
 from up42._client._login import StoredLogin, forget_login, load_login, login_path, save_login
 from up42.sandbox import Sandbox
@@ -203,6 +203,51 @@ def test_login_usage_errors_exit_2(up42_sandbox: Sandbox) -> None:
     both = run(None, "login", "--region", "eu", "--base-url", up42_sandbox.url, "--username", "u")
     assert "not both" in fails(both, code=2)
     assert "no password" in fails(sandbox_login(up42_sandbox, password=""), code=2)
+
+
+def login_without_a_terminal(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``up42 login`` as a script runs it: no UP42_* variables, standard input a pipe or closed, never a terminal."""
+    return subprocess.run(
+        [UP42, "login", "--base-url", NOTHING_LISTENS, *args],
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
+        capture_output=True,
+        text=True,
+        env=environment(None),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_without_a_terminal_login_names_the_ways_to_give_what_it_would_ask() -> None:
+    for stdin in (None, "typed-ahead-password\n"):  # closed, or a pipe: nobody at a terminal either way
+        password = fails(login_without_a_terminal("--username", "me@example.com", stdin=stdin), code=2)
+        assert "no terminal to ask for the password: set UP42_PASSWORD, or pipe it in with --password-stdin" in password
+        assert "typed-ahead-password" not in password
+        account = fails(login_without_a_terminal(stdin=stdin), code=2)
+        assert "no terminal to ask for the username: pass --username or set UP42_USERNAME" in account
+    # Standard input holds the password alone, so the account cannot be read from it too.
+    piped = fails(login_without_a_terminal("--password-stdin", stdin=f"{PASSWORD}\n"), code=2)
+    assert "--password-stdin needs the account too: pass --username or set UP42_USERNAME" in piped
+    assert PASSWORD not in piped
+    assert not login_path().exists()
+
+
+def test_password_stdin_takes_the_first_line_without_its_line_end(up42_sandbox: Sandbox) -> None:
+    for rest in ("\nnot the password\n", "\r\nnot the password\n", ""):  # at the end of the input, no line end
+        result = subprocess.run(
+            [UP42, "login", "--base-url", up42_sandbox.url, "--username", up42_sandbox.username, "--password-stdin"],
+            input=f"{up42_sandbox.password}{rest}",
+            capture_output=True,
+            text=True,
+            env=environment(None),
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert up42_sandbox.password not in result.stdout + result.stderr
+        assert load_login() == StoredLogin(up42_sandbox.username, up42_sandbox.password, base_url=up42_sandbox.url)
+        forget_login()
 
 
 def test_an_unreadable_login_is_one_line_that_says_what_to_type(up42_sandbox: Sandbox) -> None:

@@ -161,7 +161,7 @@ def test_text_that_cannot_be_sent_is_a_usage_error(up42_sandbox: Sandbox) -> Non
 def test_triggering_needs_a_running_sandbox() -> None:
     down = NOTHING_LISTENS
     refused = fails(run(None, "trigger", "order.status", env={"UP42_BASE_URL": down}))
-    assert f"cannot reach the sandbox at {down}: start it with `up42 sandbox`" in refused
+    assert f"cannot reach the sandbox at {down}: connection refused; start it with `up42 sandbox`" in refused
     for place in (["--region", "sa"], []):  # UP42 itself, in eu by default
         needs = fails(run(None, "trigger", "order.status", *place))
         assert "up42 trigger needs a sandbox, and UP42 itself" in needs

@@ -66,6 +66,20 @@ async def test_every_operation_as_a_coroutine(api: respx.MockRouter, aclient: up
     assert all(call.request.url.path.startswith(f"/workspaces/{WORKSPACE}") for call in put.calls)
 
 
+async def test_info_points_to_fetch_info_and_hasattr_still_says_no(
+    api: respx.MockRouter, aclient: up42.AsyncClient
+) -> None:
+    api.get(HOOK_PATH).respond(200, json=envelope(HOOK))
+    hook = await aclient.initialize_webhook(HOOK["id"])
+
+    with pytest.raises(AttributeError, match=r"has no attribute 'info': .*use `await hook\.fetch_info\(\)`") as caught:
+        hook.info  # type: ignore[attr-defined]  # noqa: B018 - reading it is the test
+
+    assert (caught.value.name, caught.value.obj) == ("info", hook)
+    assert not hasattr(hook, "info")
+    assert api.calls.call_count == 3  # token, userinfo, the one GET: reading `info` sent nothing
+
+
 async def test_a_401_refreshes_once_and_retries(api: respx.MockRouter, aclient: up42.AsyncClient, auth: Auth) -> None:
     route = api.get(f"{API}{WEBHOOKS}").mock(
         side_effect=[

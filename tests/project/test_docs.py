@@ -18,6 +18,7 @@ import io
 import logging
 import re
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def run_console(page: Path, block: Block, placeholders: dict[str, str], stdin: s
         assert words[0] == "up42", f"{page.name}:{block.line}: a console block runs only the up42 command"
         args = [placeholders.get(word, word) for word in words[1:]]
         with CliRunner().isolation(input=stdin) as (_, _, output), contextlib.suppress(SystemExit):
+            sys.stdin.isatty = lambda: True  # type: ignore[method-assign]  # the page shows a person at a terminal
             main(args)
         printed = output.getvalue().decode()
         for name, (pattern, _) in PRINTED_IDS.items():

@@ -70,6 +70,42 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class Answering(LoopbackServer):
+    """Answers every request with one fixed status, content type and body, and counts the connections made to it:
+    a web server that is not UP42, or a plain-HTTP port that a client speaks TLS to."""
+
+    def __init__(self, status: int = 404, content_type: str = "text/html", body: bytes = b"<h1>Not Found</h1>") -> None:
+        self.answer = (status, content_type, body)
+        self.connections = 0
+        self.lock = threading.Lock()
+        super().__init__(_Fixed)
+
+    @property
+    def tls_url(self) -> str:
+        """Its URL with https: a client that follows it speaks TLS to a plain-HTTP port."""
+        return self.url.replace("http://", "https://", 1)
+
+
+class _Fixed(QuietHandler):
+    server: Answering
+
+    def handle(self) -> None:
+        with self.server.lock:
+            self.server.connections += 1
+        super().handle()
+
+    def answer_fixed(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, content_type, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = answer_fixed
+
+
 def free_port() -> int:
     """A loopback port nobody listens on right now."""
     with socket.socket() as probe:

@@ -19,7 +19,8 @@ from up42_api.models import TokenRequest, TokenResponse, Userinfo
 from .._text import lone_surrogate
 from ..errors import APIError, AuthenticationError, ResponseParseError
 from ._config import Credentials
-from ._responses import Call, Reply
+from ._responses import DECODE_ERRORS, Answer, Call, Reply
+from ._unreachable import origin
 
 CLIENT_ID: Final = "up42-sdk"
 
@@ -45,7 +46,38 @@ def token_call(credentials: Credentials) -> Call:
         scope="openid",
     )
     # Asking twice for a token is harmless, so this POST may be retried like a GET.
-    return Call(create_token, {"body": form}, on_auth_host=True, idempotent=True)
+    return Call(create_token, {"body": form}, on_auth_host=True, idempotent=True, foreign=not_up42)
+
+
+# No token endpoint at that path: an UP42 answers none of these there.
+_NO_ENDPOINT = frozenset({404, 405, 501})
+
+
+def not_up42(answer: Answer) -> str | None:
+    """Why an answer at the token endpoint cannot be UP42's, in words; None when it may be.
+
+    UP42's token endpoint answers a JSON object, a token or an OAuth error, at every status. A redirect is left to
+    be reported as it is, and so is a 5xx page, which a gateway in front of UP42 may send.
+    """
+    status = answer.status_code
+    if 300 <= status < 400 or (status >= 500 and status not in _NO_ENDPOINT):
+        return None
+    try:
+        body = answer.json()
+    except DECODE_ERRORS:
+        body = None
+    if status not in _NO_ENDPOINT and isinstance(body, dict):
+        return None
+    kind = (answer.header("content-type") or "").split(";")[0].strip().lower()
+    if not answer.content:
+        what = "an empty body"
+    elif kind in ("text/html", "application/xhtml+xml"):
+        what = "an HTML page"
+    elif body is not None:
+        what = "a JSON body"
+    else:
+        what = f"a {kind} body" if kind else "a body without a content type"
+    return f"{origin(answer.url)} is not an UP42 API: its token endpoint answered with {what}"
 
 
 def grant_from(reply: Reply) -> Grant:
@@ -55,8 +87,12 @@ def grant_from(reply: Reply) -> Grant:
 
 
 def refused(error: APIError, credentials: Credentials) -> APIError:
-    """Reword a refusal at the token endpoint so the user learns that the credentials were the problem."""
-    if error.status not in (400, 401):
+    """Reword a refusal at the token endpoint so the user learns that the credentials were the problem.
+
+    A refusal is an OAuth error, which always carries its code (RFC 6749, section 5.2); an answer without one is
+    not a refusal of the credentials (see `not_up42`).
+    """
+    if error.status not in (400, 401) or error.code is None:
         return error
     return AuthenticationError(
         error.status,

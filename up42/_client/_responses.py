@@ -55,6 +55,9 @@ class Call:
     # True: the response body is only checked against its model; the caller builds models from `Reply.data` when
     # it needs them. A list of a thousand webhooks is mostly never read field by field.
     lazy: bool = False
+    # Why an answer cannot have come from UP42 at all (the place is some other server), or None: reported in its
+    # stead, whatever its status.
+    foreign: Callable[[Answer], str | None] | None = None
 
     def request(self) -> dict[str, Any]:
         """The keyword arguments for ``httpx.Client.request``, built by the generated code."""
@@ -217,6 +220,11 @@ class Reply:
 def read(call: Call, response: Answer, secrets: Secrets, *, attempts: int = 1) -> Reply:
     """Turn a response into a `Reply`, or raise the typed error it stands for, with ``secrets`` masked in it."""
     status = response.status_code
+    problem = call.foreign(response) if call.foreign is not None else None
+    if problem is not None:
+        if 200 <= status < 300:
+            raise _parse_error(response, problem, secrets, breaks_contract=False)
+        raise error_from_response(response, secrets, attempts=attempts, message=problem)
     if not 200 <= status < 300:
         raise error_from_response(response, secrets, attempts=attempts)
     if status not in _KNOWN_STATUSES:
@@ -239,13 +247,17 @@ def read(call: Call, response: Answer, secrets: Secrets, *, attempts: int = 1) -
 _KNOWN_STATUSES = frozenset(int(s) for s in HTTPStatus)
 
 
-def error_from_response(response: Answer, secrets: Secrets, *, attempts: int = 1) -> APIError:
+def error_from_response(
+    response: Answer, secrets: Secrets, *, attempts: int = 1, message: str | None = None
+) -> APIError:
     """Build the `APIError` subclass for an error response from its status and (UP42 or OAuth) error body.
 
-    Everything it keeps of the response has ``secrets`` masked (see `_masking`).
+    ``message`` replaces the body's own. Everything it keeps of the response has ``secrets`` masked (see
+    `_masking`).
     """
     status = response.status_code
-    message, code, details = _error_fields(response)
+    found, code, details = _error_fields(response)
+    message = found if message is None else message
     kwargs: dict[str, Any] = {
         "attempts": attempts,
         "code": secrets.text(code) if isinstance(code, str) else code,
@@ -329,11 +341,13 @@ def too_large(response: Answer, limit: int) -> ResponseParseError:
     )
 
 
-def _parse_error(response: Answer, problem: str, secrets: Secrets) -> ResponseParseError:
+def _parse_error(
+    response: Answer, problem: str, secrets: Secrets, *, breaks_contract: bool = True
+) -> ResponseParseError:
     # The problem can quote a value of the body (an unreadable date, say), which may repeat a credential.
+    contract = "the response breaks the API contract: " if breaks_contract else ""
     return ResponseParseError(
-        f"HTTP {response.status_code} from {response.method} {response.path}: "
-        f"the response breaks the API contract: {secrets.text(problem)}",
+        f"HTTP {response.status_code} from {response.method} {response.path}: {contract}{secrets.text(problem)}",
         status=response.status_code,
         body=_excerpt(response, secrets),
     )

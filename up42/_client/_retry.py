@@ -6,7 +6,8 @@ The policy:
 - 408, 5xx, timeouts and broken connections are retried only for idempotent calls (GET, PUT, DELETE, and the token
   request), since a POST that reached the server may have created a webhook or sent test deliveries already.
 - Any call is retried when the request provably never left: the connection could not be opened, or no pooled
-  connection became free.
+  connection became free. A failed TLS handshake is not: a certificate that is not trusted, or a server that
+  does not speak TLS, fails the same way every time.
 - Waits grow exponentially with full jitter (uniform between 0 and ``min(backoff_max, backoff_base * 2**n)``).
 - A wait that would outlast the call's deadline (the ``budget`` left) is not slept through: the failure at hand
   is raised at once, as when the retries run out.
@@ -26,6 +27,7 @@ from .._backoff import backoff
 from .._checks import is_number, is_whole
 from ..errors import InvalidArgumentError
 from ._responses import Answer, retry_after
+from ._unreachable import tls_failure
 
 logger = logging.getLogger("up42")
 
@@ -99,6 +101,8 @@ class Attempts:
     def after_error(self, error: httpx.HTTPError, *, budget: float | None = None) -> float | None:
         """The wait before the next attempt, or None to raise this error; ``budget``: seconds left, if bounded."""
         if not (isinstance(error, NEVER_SENT) or (self._idempotent and isinstance(error, httpx.TransportError))):
+            return None
+        if tls_failure(error):  # a certificate refused or a server without TLS: the next handshake fails alike
             return None
         return self._next(type(error).__name__, None, budget)
 

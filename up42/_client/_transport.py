@@ -54,6 +54,7 @@ from ._http import AsyncSender, SyncHttpxSender, Wire, as_httpx_error
 from ._operations import Plan, Running
 from ._responses import Answer, Call, Reply, read
 from ._retry import Attempts, RetryRules
+from ._unreachable import reason, unreachable
 
 logger = logging.getLogger("up42")
 
@@ -77,14 +78,23 @@ class CallLimits:
             raise InvalidArgumentError(f"max_response_size must be a positive number of bytes, got {size!r}")
 
 
-def connection_error(error: httpx.HTTPError, what: str, attempts: int, secrets: Secrets) -> APIConnectionError:
-    """Map an httpx transport failure to the SDK's error, naming the request (``what``) but nothing secret."""
+def connection_error(
+    error: httpx.HTTPError, method: str, url: str, attempts: int, secrets: Secrets
+) -> APIConnectionError:
+    """Map an httpx transport failure to the SDK's error: the place or the request, and why, but nothing secret.
+
+    When no connection could be made, the place is named, whichever request it was for; any other failure names
+    the request. The reason is in words (see `_unreachable`).
+    """
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(error, httpx.TimeoutException):
-        return APITimeoutError(f"{what} timed out ({type(error).__name__}){tries}", attempts=attempts)
+        return APITimeoutError(f"{method} {url} timed out ({type(error).__name__}){tries}", attempts=attempts)
+    if isinstance(error, httpx.ConnectError):
+        counted = f" ({tries.strip()})" if tries else ""
+        return APIConnectionError(secrets.text(unreachable(url, error)) + counted, attempts=attempts)
     # A protocol error can quote what the server sent.
-    detail = secrets.text(str(error)) or type(error).__name__
-    return APIConnectionError(f"{what} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
+    detail = secrets.text(reason(error, url))
+    return APIConnectionError(f"{method} {url} failed{tries}: {type(error).__name__}: {detail}", attempts=attempts)
 
 
 @dataclasses.dataclass(slots=True)  # not frozen, like Call: one per SDK call
@@ -261,7 +271,7 @@ class _Base(Generic[E]):
         # A protocol error, and the errors chained to it, can quote what the server sent: only the masked message
         # is kept. A timeout quotes nothing and stays the cause.
         cause = outcome if isinstance(outcome, httpx.TimeoutException) else None
-        raise connection_error(outcome, out.what, attempts.count, self._secrets) from cause
+        raise connection_error(outcome, out.method, out.url, attempts.count, self._secrets) from cause
 
     def _send_once(self, out: _Outgoing, token: str | None, deadline: Deadline | None, attempts: Attempts) -> E:
         """The request out, the whole answer in: the sender's own result (for the async one, its coroutine itself,

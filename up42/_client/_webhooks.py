@@ -6,7 +6,7 @@ import datetime
 import json
 import logging
 import warnings
-from typing import Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Self, TypeVar
 
 from up42_api.api.webhooks import delete_webhook, get_webhook, run_webhook_tests, update_webhook
 from up42_api.models import Webhook as WebhookModel
@@ -232,6 +232,18 @@ class AsyncWebhook(_WebhookFields[AsyncTransport]):
     """
 
     __slots__ = ()
+
+    if not TYPE_CHECKING:  # type checkers keep reporting `info` as missing, which it is
+
+        @property
+        def info(self) -> NoReturn:
+            """Not on an async webhook: ``await hook.fetch_info()`` fetches the same dict."""
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute 'info': a property cannot await, "
+                "so use `await hook.fetch_info()`",
+                name="info",
+                obj=self,
+            )
 
     @deprecations.sends(get_webhook)
     async def fetch_info(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .._client._config import (
     resolve,
 )
 from .._client._login import load_login
+from .._extras import missing_extra
 from .._text import MASK, lone_surrogate
 from .._urls import shown_url
 from ..errors import InvalidArgumentError
@@ -33,7 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl+C
 
-SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
+SANDBOX_EXTRA = missing_extra("sandbox")
 NO_CREDENTIALS = (
     f"no UP42 credentials: run 'up42 login' once, or pass --username and --password, "
     f"or set {ENV_USERNAME} and {ENV_PASSWORD}"

@@ -18,6 +18,7 @@ import httpx
 
 from .._client._config import ENV_BASE_URL, ENV_REGION, USER_AGENT, region_of, resolve_hosts
 from .._client._login import load_login
+from .._client._unreachable import reason, tls_failure, unreachable
 from ._common import check_place_variables
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.
@@ -148,14 +149,16 @@ class SandboxAPI:
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             return self._http.request(method, path, **kwargs)
-        except httpx.ConnectError:
-            raise click.ClickException(
-                f"cannot reach the sandbox at {self.url}: start it with `up42 sandbox` (or pass --base-url)"
-            ) from None
+        except httpx.ConnectError as error:
+            # Something answers when the handshake failed: starting a sandbox is not the cure then.
+            hint = "" if tls_failure(error) else "; start it with `up42 sandbox` (or pass --base-url)"
+            raise click.ClickException(unreachable(self.url, error, "the sandbox") + hint) from None
         except httpx.TimeoutException:
             raise click.ClickException(f"the sandbox at {self.url} did not answer in time") from None
         except httpx.HTTPError as error:
-            raise click.ClickException(f"the request to the sandbox at {self.url} failed: {error}") from None
+            raise click.ClickException(
+                f"the request to the sandbox at {self.url} failed: {reason(error, self.url)}"
+            ) from None
 
     def _is_sandbox(self) -> bool:
         # A 404 is either an unknown delivery or webhook, or a server without /sandbox/ paths; the log tells.

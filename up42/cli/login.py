@@ -30,20 +30,27 @@ from ._common import (
 def login(base_url: str | None, region: str | None, username: str | None, password_stdin: bool) -> None:
     """Log in once: check the credentials, then store them for every later command and for up42.authenticate().
 
-    What is not given is asked for (the password without echo). The place is --base-url or --region, else
+    What is not given is asked for on the terminal (the password without echo); without one, pass --username
+    and set $UP42_PASSWORD or pipe the password in with --password-stdin. The place is --base-url or --region, else
     $UP42_BASE_URL or $UP42_REGION, else UP42 (region eu): never the place of the login being replaced, so a
     file planted there cannot draw the new password elsewhere. The login is checked by fetching a token before
     anything is stored; a refused login stores nothing. It is kept in $XDG_CONFIG_HOME/up42/ (by default
     ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
     """
     check_place_variables(base_url, region)
-    username = username or variable(ENV_USERNAME) or click.prompt("UP42 username (email)")
+    username = username or variable(ENV_USERNAME)
+    if username is None:
+        if password_stdin:  # standard input holds the password alone
+            raise click.UsageError(f"--password-stdin needs the account too: pass --username or set {ENV_USERNAME}")
+        username = _ask("username", "UP42 username (email)", f"pass --username or set {ENV_USERNAME}")
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n") if sys.stdin else ""
         if not password:
             raise click.UsageError("--password-stdin read no password from standard input")
     else:
-        password = variable(ENV_PASSWORD) or click.prompt("Password", hide_input=True)
+        password = variable(ENV_PASSWORD) or _ask(
+            "password", "Password", f"set {ENV_PASSWORD}, or pipe it in with --password-stdin", hide_input=True
+        )
     with Client(username, password, base_url=base_url, region=region) as client:
         workspace_id = client.workspace_id
         place = client.base_url
@@ -52,6 +59,18 @@ def login(base_url: str | None, region: str | None, username: str | None, passwo
     path = save_login(stored)
     say(f"Logged in as {username} at {stored.place} (workspace {workspace_id}).")
     say(f"The login is stored in {path}; 'up42 logout' removes it.")
+
+
+def _ask(what: str, prompt: str, ways: str, *, hide_input: bool = False) -> str:
+    """Ask for ``what`` on the terminal; without one, a usage error naming the ``ways`` to give it instead.
+
+    Standard input that is not a terminal (a pipe, a file, closed) has nobody at it: a prompt would read the end
+    of it and stop the command without a word, and the password's would first warn that it may be echoed.
+    """
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise click.UsageError(f"no terminal to ask for the {what}: {ways}")
+    answer: str = click.prompt(prompt, hide_input=hide_input)
+    return answer
 
 
 @click.command()

@@ -9,11 +9,15 @@ failures, and answer the next calls of an operation as a test scripts them (`San
 ``POST /sandbox/scripts``): a 422 on create, a 503 on get, held to UP42's spec. Start it from Python
 with `Sandbox`, from a shell with ``up42 sandbox``, or in a test with the ``up42_sandbox`` pytest fixture.
 
-It needs the ``sandbox`` extra: ``pip install 'up42-webhooks[sandbox]'``.
+It needs the ``sandbox`` extra: ``pip install 'up42-webhooks[sandbox]'``; without it, importing this module raises
+a ``ModuleNotFoundError`` that says so.
 """
 
-from ._delivery import RetryPolicy
-from ._faults import Faults
-from ._sandbox import DEFAULT_PASSWORD, DEFAULT_TOKEN_TTL, DEFAULT_USERNAME, Sandbox
+from .._extras import needs_extra
+
+with needs_extra("sandbox"):
+    from ._delivery import RetryPolicy
+    from ._faults import Faults
+    from ._sandbox import DEFAULT_PASSWORD, DEFAULT_TOKEN_TTL, DEFAULT_USERNAME, Sandbox
 
 __all__ = ["DEFAULT_PASSWORD", "DEFAULT_TOKEN_TTL", "DEFAULT_USERNAME", "Faults", "RetryPolicy", "Sandbox"]

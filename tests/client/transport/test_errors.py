@@ -194,10 +194,11 @@ def test_success_bodies_that_break_the_contract_raise_response_parse_error(
 def test_a_refused_connection_is_an_api_connection_error(api: respx.MockRouter, facade: None) -> None:
     api.get(LIST).mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
 
-    with pytest.raises(
-        up42.APIConnectionError, match=r"GET https://api.up42.com/workspaces/.* failed after 4 attempts: ConnectError"
-    ):
+    with pytest.raises(up42.APIConnectionError) as caught:
         up42.get_webhooks()
+
+    # A mocked failure carries no system error behind it: its text is read, without the errno.
+    assert str(caught.value) == "cannot reach UP42 at https://api.up42.com: connection refused (after 4 attempts)"
 
 
 @pytest.mark.parametrize("exc", [httpx.ConnectTimeout, httpx.ReadTimeout, httpx.PoolTimeout])
@@ -213,7 +214,7 @@ def test_timeouts_are_api_timeout_errors(api: respx.MockRouter, facade: None, ex
 def test_an_unreachable_token_endpoint_is_a_connection_error(api: respx.MockRouter) -> None:
     api.post(url__startswith="https://auth.up42.com").mock(side_effect=httpx.ConnectError("name resolution failed"))
 
-    with pytest.raises(up42.APIConnectionError, match="POST https://auth.up42.com/realms/"):
+    with pytest.raises(up42.APIConnectionError, match="^cannot reach UP42 at https://auth.up42.com: name resolution"):
         up42.authenticate(username="me@example.com", password=PASSWORD)
 
 

@@ -1,0 +1,33 @@
+"""The optional extras of the distribution: the modules each one brings, and the line that says one is missing.
+
+The command line prints that line; importing `up42.sandbox` without its extra raises it as the
+``ModuleNotFoundError``, which names the extra to install rather than a package the user never asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+# The top-level modules each extra installs (the optional dependencies in pyproject.toml).
+MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"})}
+
+
+def missing_extra(extra: str) -> str:
+    """The line that says ``extra`` is not installed, and how to install it."""
+    return f"the {extra} extra is not installed: pip install 'up42-webhooks[{extra}]'"
+
+
+@contextlib.contextmanager
+def needs_extra(extra: str) -> Iterator[None]:
+    """Imports inside that miss a module of ``extra`` raise a ``ModuleNotFoundError`` that names the extra.
+
+    It keeps the missing module's ``name``, and the original error as its cause. A missing module that the extra
+    does not install is another problem, and propagates as it is.
+    """
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in MODULES[extra]:
+            raise
+        raise ModuleNotFoundError(missing_extra(extra), name=error.name) from error
