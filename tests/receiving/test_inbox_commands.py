@@ -3,11 +3,15 @@ receiver, an inbox that is not there, the redis extra not installed, and what `i
 
 from __future__ import annotations
 
+import datetime
+import json
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import fails, run
+from tests.support.cli import fails, ok, run
+from up42.receiving import open_inbox
 
 NOT_RECEIVERS = """
 import os
@@ -35,3 +39,58 @@ def test_a_worker_target_that_is_not_a_receiver_says_what_it_is(tmp_path: Path, 
     (tmp_path / "plain.py").write_text(NOT_RECEIVERS)
     stderr = fails(run(None, "worker", f"plain:{attribute}", "--app-dir", str(tmp_path)))
     assert stderr == f"error: plain:{attribute} {shown} not an up42.receiving.Receiver\n"
+
+
+TRACEBACK = """Traceback (most recent call last):
+  File "hooks.py", line 12, in order_changed
+    raise RuntimeError("the archive is not there yet")
+RuntimeError: the archive is not there yet
+"""
+LAST_LINE = "RuntimeError: the archive is not there yet"
+RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+@pytest.fixture
+def settled(tmp_path: Path) -> str:
+    """An inbox URL holding ``m-done``, done on its second attempt after a traceback, and ``m-failed``, failed."""
+    url = f"sqlite:///{tmp_path}/inbox.db"
+    inbox = open_inbox(url)
+    try:
+        for message_id in ("m-done", "m-failed"):
+            assert inbox.put(message_id, "order.status", b"{}")
+        first = {taken.message_id: taken for taken in inbox.take("test", 30, 2, 5)}
+        assert inbox.retry(first["m-done"], "test", TRACEBACK, 0)
+        assert inbox.fail(first["m-failed"], "test", TRACEBACK)
+        (again,) = inbox.take("test", 30, 1, 5)
+        assert inbox.complete(again, "test")
+    finally:
+        inbox.close()
+    return url
+
+
+def test_inbox_list_shows_the_last_line_of_an_error_and_none_for_a_done_message(settled: str) -> None:
+    rows = {line.split()[0]: line for line in ok(None, "inbox", "list", "--inbox", settled).splitlines()[1:]}
+    assert rows["m-failed"].endswith(f"  {LAST_LINE}")
+    assert rows["m-done"].split()[2:4] == ["done", "2"]
+    assert "Error" not in rows["m-done"]
+
+    listed = {row["messageId"]: row for row in json.loads(ok(None, "inbox", "list", "--json", "--inbox", settled))}
+    assert (listed["m-failed"]["error"], listed["m-done"]["error"]) == (LAST_LINE, None)
+    # The traceback is shown by `show`, for a done message too, as the error of an earlier attempt.
+    assert json.loads(ok(None, "inbox", "show", "m-failed", "--json", "--inbox", settled))["error"] == TRACEBACK
+    shown = ok(None, "inbox", "show", "m-done", "--inbox", settled)
+    assert f"error of an earlier attempt:\n{TRACEBACK}" in shown
+
+
+def test_inbox_json_has_camel_case_keys_and_rfc3339_utc_times_as_every_other_json(settled: str) -> None:
+    (listed,) = json.loads(ok(None, "inbox", "list", "--json", "--status", "failed", "--inbox", settled))
+    shown = json.loads(ok(None, "inbox", "show", "m-failed", "--json", "--inbox", settled))
+
+    keys = ["messageId", "event", "status", "attempts", "error", "receivedAt", "updatedAt", "dueAt", "note", "body"]
+    assert list(listed) == list(shown) == keys
+    assert (listed["body"], shown["body"]) == (None, "{}")
+    now = datetime.datetime.now(datetime.UTC)
+    for record in (listed, shown):
+        for key in ("receivedAt", "updatedAt", "dueAt"):
+            assert RFC3339_UTC.fullmatch(record[key]), record[key]
+            assert abs(datetime.datetime.fromisoformat(record[key]) - now) < datetime.timedelta(minutes=10)

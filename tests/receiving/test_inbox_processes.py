@@ -173,8 +173,8 @@ def test_a_failing_handler_ends_failed_with_its_error_and_runs_again_after_repla
     assert system.send(content, 1).status_code == 200
     eventually(lambda: system.status(message_id) is InboxStatus.FAILED, "it fails after two attempts")
     listed = json.loads(system.up42("list", "--status", "failed", "--json").stdout)
-    assert [(row["message_id"], row["attempts"]) for row in listed] == [(message_id, 2)]
-    assert "RuntimeError: the archive is not there yet" in listed[0]["error"]
+    assert [(row["messageId"], row["attempts"]) for row in listed] == [(message_id, 2)]
+    assert listed[0]["error"] == "RuntimeError: the archive is not there yet"
     (system.folder / "fixed").touch()
     replayed = system.up42("replay", "--failed")
     assert (replayed.returncode, replayed.stdout) == (0, f"{message_id}: failed -> pending\n")
