@@ -5,13 +5,97 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.cli import fails, ok, run
+from tests.support.cli import environment, fails, ok, run
+from up42._extras import ExtraNotInstalledError, missing_extra
 from up42.receiving import open_inbox
+
+NO_REDIS = """
+import sys
+
+
+class NoRedis:
+    \"\"\"Finds no redis package, as on a machine where the redis extra is not installed.\"\"\"
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "redis":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, NoRedis())
+"""
+REDIS_MISSING = "the redis extra is not installed (a redis:// inbox needs it): pip install 'up42-webhooks[redis]'"
+UNUSED_REDIS = "redis://127.0.0.1:9/0"
+
+
+@pytest.fixture
+def without_redis(tmp_path: Path) -> dict[str, str]:
+    """The environment of a process in which ``import redis`` fails: a sitecustomize on PYTHONPATH blocks it."""
+    folder = tmp_path / "no-redis"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(NO_REDIS)
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+
+
+def test_the_missing_extra_is_named_with_what_needs_it() -> None:
+    error = ExtraNotInstalledError("redis", "RedisDedupeStore", name="redis")
+    assert isinstance(error, ModuleNotFoundError)
+    assert (error.name, str(error)) == (
+        "redis",
+        "the redis extra is not installed (RedisDedupeStore needs it): pip install 'up42-webhooks[redis]'",
+    )
+    assert missing_extra("sandbox") == "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
+
+
+def test_the_blocker_really_hides_redis(without_redis: dict[str, str]) -> None:
+    command = [sys.executable, "-c", "import redis"]
+    result = subprocess.run(command, env=environment(None, without_redis), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "ModuleNotFoundError: No module named 'redis'" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["list"], ["show", "m-1"], ["replay", "--failed"]])
+def test_inbox_commands_on_redis_without_the_extra_name_it_in_one_line(
+    without_redis: dict[str, str], args: list[str]
+) -> None:
+    stderr = fails(run(None, "inbox", *args, "--inbox", UNUSED_REDIS, env=without_redis))
+    assert stderr == f"error: {REDIS_MISSING}\n"
+
+
+def test_a_worker_on_redis_without_the_extra_names_it_in_one_line(
+    tmp_path: Path, without_redis: dict[str, str]
+) -> None:
+    (tmp_path / "hooks.py").write_text(
+        f"from up42.receiving import Receiver\nreceiver = Receiver('s', inbox={UNUSED_REDIS!r})\n"
+    )
+    stderr = fails(run(None, "worker", "hooks:receiver", "--app-dir", str(tmp_path), env=without_redis))
+    assert stderr == f"error: importing hooks failed: {REDIS_MISSING}\n"
+
+
+def test_a_receiver_on_redis_without_the_extra_raises_a_module_not_found_error_naming_it(
+    without_redis: dict[str, str],
+) -> None:
+    script = f"""
+from up42.receiving import Receiver
+try:
+    Receiver("s", inbox={UNUSED_REDIS!r})
+except ModuleNotFoundError as error:
+    print(type(error).__name__, error.name)
+    print(error)
+"""
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, env=environment(None, without_redis), capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"ExtraNotInstalledError redis\n{REDIS_MISSING}\n"
+
 
 NOT_RECEIVERS = """
 import os

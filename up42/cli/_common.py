@@ -15,13 +15,14 @@ from .._checks import url_problem
 from .._client._clients import Client
 from .._client._config import ENV_BASE_URL, ENV_PASSWORD, ENV_REGION, ENV_USERNAME, REGIONS, checked_base_url
 from .._client._login import load_login
+from .._extras import missing_extra
 from .._text import MASK, lone_surrogate
 from .._urls import shown_url
 from ..errors import InvalidArgumentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SANDBOX_EXTRA = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
+SANDBOX_EXTRA = missing_extra("sandbox")
 NO_CREDENTIALS = (
     f"no UP42 credentials: run 'up42 login' once, or pass --username and --password, "
     f"or set {ENV_USERNAME} and {ENV_PASSWORD}"

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .._extras import ExtraNotInstalledError
 from .._messages import timestamp
 from .._urls import shown_url
 from ..receiving.durable._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError
@@ -31,6 +32,8 @@ def opened(url: str) -> Iterator[Inbox]:
         inbox = open_inbox(url)
     except InboxURLError as error:
         raise click.BadParameter(str(error), param_hint="'--inbox'") from None
+    except ExtraNotInstalledError as error:
+        raise click.ClickException(str(error)) from None
     try:
         yield inbox
     except click.ClickException:

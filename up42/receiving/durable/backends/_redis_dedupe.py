@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ...._checks import check_positive
+from ...._extras import ExtraNotInstalledError
 from ....errors import InvalidArgumentError
 from .._dedupe import DEFAULT_TTL, ClaimState
 
@@ -78,7 +79,7 @@ class RedisDedupeStore:
             # Imported here so that receiving without Redis does not need the package.
             import redis
         except ImportError as error:
-            raise ImportError("RedisDedupeStore needs the redis package: pip install 'up42-webhooks[redis]'") from error
+            raise ExtraNotInstalledError("redis", "RedisDedupeStore", name=error.name) from error
         return cls(redis.Redis.from_url(url), ttl=ttl, prefix=prefix)
 
     @property

@@ -26,10 +26,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ...._extras import ExtraNotInstalledError
+
 try:
     import redis
 except ImportError as error:  # pragma: no cover - depends on the installed extras
-    raise ImportError("a redis:// inbox needs the redis package: pip install 'up42-webhooks[redis]'") from error
+    raise ExtraNotInstalledError("redis", "a redis:// inbox", name=error.name) from error
 
 from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
