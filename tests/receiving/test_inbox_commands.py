@@ -3,19 +3,23 @@ receiver, an inbox that is not there, the redis extra not installed, and what `i
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.support.cli import environment, fails, ok, run
+from tests.support.redis_server import RedisServer
 from up42._extras import ExtraNotInstalledError, missing_extra
-from up42.receiving import open_inbox
+from up42.receiving import InboxNotFoundError, open_inbox
 
 NO_REDIS = """
 import sys
@@ -178,3 +182,60 @@ def test_inbox_json_has_camel_case_keys_and_rfc3339_utc_times_as_every_other_jso
         for key in ("receivedAt", "updatedAt", "dueAt"):
             assert RFC3339_UTC.fullmatch(record[key]), record[key]
             assert abs(datetime.datetime.fromisoformat(record[key]) - now) < datetime.timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    "args", [["list"], ["list", "--json"], ["show", "m-1"], ["replay", "--failed"], ["replay", "m-1"]]
+)
+def test_inbox_commands_open_an_existing_sqlite_inbox_only_and_create_nothing(tmp_path: Path, args: list[str]) -> None:
+    url = f"sqlite:///{tmp_path}/missing/inbox.db"
+    stderr = fails(run(None, "inbox", *args, "--inbox", url))
+    assert stderr == f"error: no inbox at {url}: no receiver or worker has used it yet\n"
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_sqlite_file_that_holds_no_inbox_is_not_one_and_is_left_as_it_was(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with contextlib.closing(sqlite3.connect(other)) as db, db:
+        db.execute("CREATE TABLE orders (id TEXT)")
+    before = other.read_bytes()
+    url = f"sqlite:///{other}"
+    assert (
+        fails(run(None, "inbox", "list", "--inbox", url))
+        == f"error: no inbox at {url}: no receiver or worker has used it yet\n"
+    )
+    assert other.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["other.db"]
+
+
+def test_the_receivers_side_still_creates_the_inbox_the_commands_then_read(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/new/inbox.db"
+    with pytest.raises(InboxNotFoundError, match="no inbox at"):
+        open_inbox(url, create=False)
+    inbox = open_inbox(url)
+    try:
+        assert inbox.put("m-1", "order.status", b"{}")
+    finally:
+        inbox.close()
+    (listed,) = json.loads(ok(None, "inbox", "list", "--json", "--inbox", url))
+    assert (listed["messageId"], listed["status"]) == ("m-1", "pending")
+
+
+def test_inbox_commands_open_an_existing_redis_inbox_only_and_create_nothing(redis_server: RedisServer) -> None:
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushdb()
+        for args in (["list"], ["show", "m-1"], ["replay", "--failed"], ["replay", "m-1"]):
+            stderr = fails(run(None, "inbox", *args, "--inbox", redis_server.url))
+            assert stderr == f"error: no inbox at {redis_server.url}: no receiver or worker has used it yet\n"
+        assert client.dbsize() == 0
+    # Used, it is there, and stays there once every message is settled and pruned.
+    inbox = open_inbox(redis_server.url)
+    try:
+        assert inbox.put("m-1", "order.status", b"{}")
+        assert "m-1" in ok(None, "inbox", "list", "--inbox", redis_server.url)
+        (taken,) = inbox.take("test", 30, 1, 5)
+        assert inbox.complete(taken, "test")
+        assert inbox.prune(0) == 1
+    finally:
+        inbox.close()
+    assert ok(None, "inbox", "list", "--inbox", redis_server.url).splitlines()[1:] == []

@@ -12,7 +12,7 @@ import click
 from .._extras import ExtraNotInstalledError
 from .._messages import timestamp
 from .._urls import shown_url
-from ..receiving.durable._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError
+from ..receiving.durable._inbox import Inbox, InboxNotFoundError, InboxRecord, InboxStatus, InboxURLError
 from ..receiving.durable.backends import open_inbox
 from ._common import emit_json, fields, say, table
 
@@ -27,23 +27,29 @@ inbox_option = click.option(
 
 @contextlib.contextmanager
 def opened(url: str) -> Iterator[Inbox]:
-    """The inbox at ``url``; whatever its backend raises becomes one line naming the inbox."""
+    """The inbox at ``url``, which must exist (nothing is created); whatever its backend raises is one line."""
     try:
-        inbox = open_inbox(url)
+        inbox = open_inbox(url, create=False)
     except InboxURLError as error:
         raise click.BadParameter(str(error), param_hint="'--inbox'") from None
-    except ExtraNotInstalledError as error:
+    except (ExtraNotInstalledError, InboxNotFoundError) as error:
         raise click.ClickException(str(error)) from None
+    except Exception as error:
+        raise _failed(url, error) from None
     try:
         yield inbox
     except click.ClickException:
         raise
     except Exception as error:
-        # sqlite3 and redis errors alike: the command line shows one line, never a traceback.
-        raise click.ClickException(f"the inbox at {shown_url(url)} failed: {error}") from None
+        raise _failed(url, error) from None
     finally:
         with contextlib.suppress(Exception):
             inbox.close()
+
+
+def _failed(url: str, error: Exception) -> click.ClickException:
+    # sqlite3 and redis errors alike: the command line shows one line naming the inbox, never a traceback.
+    return click.ClickException(f"the inbox at {shown_url(url)} failed: {error}")
 
 
 def _time(seconds: float) -> str:

@@ -332,6 +332,10 @@ class RedisInbox:
             if removed < 1000:
                 return total
 
+    def exists(self) -> bool:
+        """Whether a receiver or a worker has used the inbox: its stream (kept once made) or its index is there."""
+        return bool(self._client.exists(self._stream, self._key("all")))
+
     def close(self) -> None:
         """Close the client's connections."""
         self._client.close()
