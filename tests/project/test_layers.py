@@ -46,6 +46,7 @@ PREFIXES = {
     "up42._checks": "foundation",
     "up42._backoff": "foundation",
     "up42._signals": "foundation",
+    "up42._extras": "foundation",
     "up42._contract": "contract",
     "up42.receiving._errors": "receiving core",
     "up42.receiving._structured": "receiving core",
