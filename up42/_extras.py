@@ -1,21 +1,34 @@
-"""The optional extras of the distribution: the one wording of an extra that is missing, and its error."""
+"""The optional extras of the distribution: the modules each one brings, and the line that says one is missing.
+
+The command line prints that line; importing `up42.sandbox`, or opening a ``redis://`` inbox, without its extra
+raises it as the ``ModuleNotFoundError``, which names the extra to install rather than a package the user never
+asked for.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ExtraNotInstalledError", "missing_extra"]
+import contextlib
+from collections.abc import Iterator
+
+# The top-level modules each extra installs (the optional dependencies in pyproject.toml).
+MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"}), "redis": frozenset({"redis"})}
 
 
-def missing_extra(extra: str, needed_by: str | None = None) -> str:
-    """The line that says ``extra`` is not installed (and what needs it) and how to install it."""
-    why = f" ({needed_by} needs it)" if needed_by else ""
-    return f"the {extra} extra is not installed{why}: pip install 'up42-webhooks[{extra}]'"
+def missing_extra(extra: str) -> str:
+    """The line that says ``extra`` is not installed, and how to install it."""
+    return f"the {extra} extra is not installed: pip install 'up42-webhooks[{extra}]'"
 
 
-class ExtraNotInstalledError(ModuleNotFoundError):
-    """A part of the SDK was used whose extra is not installed; the message names the extra and how to install it.
+@contextlib.contextmanager
+def needs_extra(extra: str) -> Iterator[None]:
+    """Imports inside that miss a module of ``extra`` raise a ``ModuleNotFoundError`` that names the extra.
 
-    A `ModuleNotFoundError`, as the failed import it stands for: ``name`` is the module that is missing.
+    It keeps the missing module's ``name``, and the original error as its cause. A missing module that the extra
+    does not install is another problem, and propagates as it is.
     """
-
-    def __init__(self, extra: str, needed_by: str, *, name: str | None) -> None:
-        super().__init__(missing_extra(extra, needed_by), name=name)
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in MODULES[extra]:
+            raise
+        raise ModuleNotFoundError(missing_extra(extra), name=error.name) from error

@@ -18,7 +18,7 @@ import redis
 
 from tests.support.cli import environment, fails, ok, run
 from tests.support.redis_server import RedisServer
-from up42._extras import ExtraNotInstalledError, missing_extra
+from up42._extras import missing_extra
 from up42.receiving import InboxNotFoundError, open_inbox
 
 NO_REDIS = """
@@ -36,7 +36,7 @@ class NoRedis:
 
 sys.meta_path.insert(0, NoRedis())
 """
-REDIS_MISSING = "the redis extra is not installed (a redis:// inbox needs it): pip install 'up42-webhooks[redis]'"
+REDIS_MISSING = "the redis extra is not installed: pip install 'up42-webhooks[redis]'"
 UNUSED_REDIS = "redis://127.0.0.1:9/0"
 
 
@@ -47,16 +47,6 @@ def without_redis(tmp_path: Path) -> dict[str, str]:
     folder.mkdir()
     (folder / "sitecustomize.py").write_text(NO_REDIS)
     return {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
-
-
-def test_the_missing_extra_is_named_with_what_needs_it() -> None:
-    error = ExtraNotInstalledError("redis", "RedisDedupeStore", name="redis")
-    assert isinstance(error, ModuleNotFoundError)
-    assert (error.name, str(error)) == (
-        "redis",
-        "the redis extra is not installed (RedisDedupeStore needs it): pip install 'up42-webhooks[redis]'",
-    )
-    assert missing_extra("sandbox") == "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
 
 
 def test_the_blocker_really_hides_redis(without_redis: dict[str, str]) -> None:
@@ -84,21 +74,23 @@ def test_a_worker_on_redis_without_the_extra_names_it_in_one_line(
     assert stderr == f"error: importing hooks failed: {REDIS_MISSING}\n"
 
 
-def test_a_receiver_on_redis_without_the_extra_raises_a_module_not_found_error_naming_it(
+def test_a_receiver_and_a_store_on_redis_without_the_extra_raise_a_module_not_found_error_naming_it(
     without_redis: dict[str, str],
 ) -> None:
     script = f"""
-from up42.receiving import Receiver
-try:
-    Receiver("s", inbox={UNUSED_REDIS!r})
-except ModuleNotFoundError as error:
-    print(type(error).__name__, error.name)
-    print(error)
+from up42.receiving import Receiver, RedisDedupeStore
+for make in (lambda: Receiver("s", inbox={UNUSED_REDIS!r}), lambda: RedisDedupeStore.from_url({UNUSED_REDIS!r})):
+    try:
+        make()
+    except ModuleNotFoundError as error:
+        print(type(error).__name__, error.name)
+        print(error)
 """
     command = [sys.executable, "-c", script]
     result = subprocess.run(command, env=environment(None, without_redis), capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == f"ExtraNotInstalledError redis\n{REDIS_MISSING}\n"
+    assert result.stdout == f"ModuleNotFoundError redis\n{REDIS_MISSING}\n" * 2
+    assert missing_extra("redis") == REDIS_MISSING  # in the words the sandbox extra's line has
 
 
 NOT_RECEIVERS = """

@@ -27,7 +27,6 @@ from typing import Generic, Literal, Protocol, TypeVar
 import httpx
 
 from .._checks import is_whole
-from .._extras import missing_extra
 from ..errors import InvalidArgumentError
 from ._deadline import Deadline, current_deadline
 from ._responses import Answer, CappedBody
@@ -72,7 +71,9 @@ def async_backend(choice: object) -> Backend:
             f"http_backend must be one of {', '.join(map(repr, BACKENDS))} or None, got {choice!r}"
         )
     if choice == "aiohttp" and not aiohttp_installed():
-        raise InvalidArgumentError(missing_extra("aiohttp", "http_backend='aiohttp'"))
+        raise InvalidArgumentError(
+            "http_backend='aiohttp' needs the aiohttp extra: pip install 'up42-webhooks[aiohttp]'"
+        )
     return "aiohttp" if choice == "aiohttp" else "httpx"
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from .._extras import ExtraNotInstalledError
 from .._messages import timestamp
 from .._urls import shown_url
 from ..receiving.durable._inbox import Inbox, InboxNotFoundError, InboxRecord, InboxStatus, InboxURLError
@@ -32,7 +31,7 @@ def opened(url: str) -> Iterator[Inbox]:
         inbox = open_inbox(url, create=False)
     except InboxURLError as error:
         raise click.BadParameter(str(error), param_hint="'--inbox'") from None
-    except (ExtraNotInstalledError, InboxNotFoundError) as error:
+    except (ModuleNotFoundError, InboxNotFoundError) as error:  # the redis extra, named; no inbox there
         raise click.ClickException(str(error)) from None
     except Exception as error:
         raise _failed(url, error) from None

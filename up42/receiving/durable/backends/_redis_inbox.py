@@ -26,12 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...._extras import ExtraNotInstalledError
+from ...._extras import needs_extra
 
-try:
+with needs_extra("redis"):
     import redis
-except ImportError as error:  # pragma: no cover - depends on the installed extras
-    raise ExtraNotInstalledError("redis", "a redis:// inbox", name=error.name) from error
 
 from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
