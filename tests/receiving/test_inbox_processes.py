@@ -78,7 +78,10 @@ class System:
     def start_worker(self) -> None:
         command = [sys.executable, "-m", "up42", "worker", "hooks:receiver", "--app-dir", str(self.folder)]
         options = ["--lease", LEASE, "--concurrency", "2", "--backoff", "0.1", "--max-attempts", "2"]
+        log = self.folder / f"process-{len(self.processes)}.log"
         self.workers.append(self._spawn([*command, *options]))
+        # Up before anything may stop it: a SIGTERM that comes while it still imports ends it without its handlers.
+        eventually(lambda: " started on " in log.read_text(), "the worker has started")
 
     def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
         with (self.folder / f"process-{len(self.processes)}.log").open("wb") as log:
