@@ -1,7 +1,8 @@
 """The optional extras of the distribution: the modules each one brings, and the line that says one is missing.
 
-The command line prints that line; importing `up42.sandbox` without its extra raises it as the
-``ModuleNotFoundError``, which names the extra to install rather than a package the user never asked for.
+The command line prints that line; importing `up42.sandbox`, or opening a ``redis://`` inbox, without its extra
+raises it as the ``ModuleNotFoundError``, which names the extra to install rather than a package the user never
+asked for.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 
 # The top-level modules each extra installs (the optional dependencies in pyproject.toml).
-MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"})}
+MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"}), "redis": frozenset({"redis"})}
 
 
 def missing_extra(extra: str) -> str:

@@ -78,7 +78,10 @@ class System:
     def start_worker(self) -> None:
         command = [sys.executable, "-m", "up42", "worker", "hooks:receiver", "--app-dir", str(self.folder)]
         options = ["--lease", LEASE, "--concurrency", "2", "--backoff", "0.1", "--max-attempts", "2"]
+        log = self.folder / f"process-{len(self.processes)}.log"
         self.workers.append(self._spawn([*command, *options]))
+        # Up before anything may stop it: a SIGTERM that comes while it still imports ends it without its handlers.
+        eventually(lambda: " started on " in log.read_text(), "the worker has started")
 
     def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
         with (self.folder / f"process-{len(self.processes)}.log").open("wb") as log:
@@ -173,8 +176,8 @@ def test_a_failing_handler_ends_failed_with_its_error_and_runs_again_after_repla
     assert system.send(content, 1).status_code == 200
     eventually(lambda: system.status(message_id) is InboxStatus.FAILED, "it fails after two attempts")
     listed = json.loads(system.up42("list", "--status", "failed", "--json").stdout)
-    assert [(row["message_id"], row["attempts"]) for row in listed] == [(message_id, 2)]
-    assert "RuntimeError: the archive is not there yet" in listed[0]["error"]
+    assert [(row["messageId"], row["attempts"]) for row in listed] == [(message_id, 2)]
+    assert listed[0]["error"] == "RuntimeError: the archive is not there yet"
     (system.folder / "fixed").touch()
     replayed = system.up42("replay", "--failed")
     assert (replayed.returncode, replayed.stdout) == (0, f"{message_id}: failed -> pending\n")

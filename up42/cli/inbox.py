@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
+from .._messages import timestamp
 from .._urls import shown_url
-from ..receiving.durable._inbox import Inbox, InboxRecord, InboxStatus, InboxURLError
+from ..receiving.durable._inbox import Inbox, InboxNotFoundError, InboxRecord, InboxStatus, InboxURLError
 from ..receiving.durable.backends import open_inbox
 from ._common import emit_json, fields, say, table
 
@@ -24,29 +26,61 @@ inbox_option = click.option(
 
 @contextlib.contextmanager
 def opened(url: str) -> Iterator[Inbox]:
-    """The inbox at ``url``; whatever its backend raises becomes one line naming the inbox."""
+    """The inbox at ``url``, which must exist (nothing is created); whatever its backend raises is one line."""
     try:
-        inbox = open_inbox(url)
+        inbox = open_inbox(url, create=False)
     except InboxURLError as error:
         raise click.BadParameter(str(error), param_hint="'--inbox'") from None
+    except (ModuleNotFoundError, InboxNotFoundError) as error:  # the redis extra, named; no inbox there
+        raise click.ClickException(str(error)) from None
+    except Exception as error:
+        raise _failed(url, error) from None
     try:
         yield inbox
     except click.ClickException:
         raise
     except Exception as error:
-        # sqlite3 and redis errors alike: the command line shows one line, never a traceback.
-        raise click.ClickException(f"the inbox at {shown_url(url)} failed: {error}") from None
+        raise _failed(url, error) from None
     finally:
         with contextlib.suppress(Exception):
             inbox.close()
+
+
+def _failed(url: str, error: Exception) -> click.ClickException:
+    # sqlite3 and redis errors alike: the command line shows one line naming the inbox, never a traceback.
+    return click.ClickException(f"the inbox at {shown_url(url)} failed: {error}")
 
 
 def _time(seconds: float) -> str:
     return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _last_line(error: str | None) -> str:
-    return error.strip().splitlines()[-1] if error and error.strip() else ""
+def _listed_error(record: InboxRecord) -> str:
+    """What a list shows of the record's error: the last line (the exception and its message); none once done."""
+    error = record.error
+    if record.status is InboxStatus.DONE or not error or not error.strip():
+        return ""
+    return error.strip().splitlines()[-1]
+
+
+def _json(record: InboxRecord, *, listed: bool) -> dict[str, Any]:
+    """The record as ``--json`` prints it, as the API writes its objects: camelCase keys and RFC 3339 UTC times."""
+    return {
+        "messageId": record.message_id,
+        "event": record.event,
+        "status": record.status.value,
+        "attempts": record.attempts,
+        "error": (_listed_error(record) if listed else record.error) or None,
+        "receivedAt": _iso(record.received_at),
+        "updatedAt": _iso(record.updated_at),
+        "dueAt": _iso(record.due_at),
+        "note": record.note,
+        "body": record.body.decode("utf-8", "replace") if record.body else None,
+    }
+
+
+def _iso(seconds: float) -> str:
+    return timestamp(datetime.datetime.fromtimestamp(seconds, datetime.UTC))
 
 
 @click.group()
@@ -60,11 +94,11 @@ def inbox() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="The newest N.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_messages(url: str, status: str | None, limit: int, as_json: bool) -> None:
-    """One row per message, newest first: id, event, status, attempts, times and the last error."""
+    """One row per message, newest first: id, event, status, attempts, times and, until it is done, its last error."""
     with opened(url) as box:
         records = box.records(InboxStatus(status) if status else None, limit)
     if as_json:
-        emit_json([record.to_dict() for record in records])
+        emit_json([_json(record, listed=True) for record in records])
         return
     table(
         ["MESSAGE ID", "EVENT", "STATUS", "ATTEMPTS", "RECEIVED", "UPDATED", "ERROR"],
@@ -80,7 +114,7 @@ def _row(record: InboxRecord) -> tuple[str, ...]:
         str(record.attempts),
         _time(record.received_at),
         _time(record.updated_at),
-        _last_line(record.error),
+        _listed_error(record),
     )
 
 
@@ -95,7 +129,7 @@ def show(url: str, message_id: str, as_json: bool) -> None:
     if record is None:
         raise click.ClickException(f"no message {message_id} in the inbox")
     if as_json:
-        emit_json(record.to_dict())
+        emit_json(_json(record, listed=False))
         return
     message_id, event, status, attempts, received, updated, _ = _row(record)
     shown = {"message id": message_id, "event": event, "status": status, "attempts": attempts}
@@ -104,7 +138,8 @@ def show(url: str, message_id: str, as_json: bool) -> None:
         shown["note"] = record.note
     fields(shown)
     if record.error:
-        click.echo("error:")
+        # A done message keeps the error of the attempt before the one that succeeded.
+        click.echo("error of an earlier attempt:" if record.status is InboxStatus.DONE else "error:")
         say(record.error.rstrip(), lines=True)
     click.echo("body:")
     say(record.body.decode("utf-8", "replace"), lines=True)

@@ -37,8 +37,15 @@ def load_receiver(target: str, app_dir: str) -> Receiver:
         except AttributeError:
             raise click.ClickException(f"module {module_name!r} has no attribute {attribute!r}") from None
     if not isinstance(found, Receiver):
-        raise click.ClickException(f"{target} is a {type(found).__name__}, not an up42.receiving.Receiver")
+        raise click.ClickException(f"{target} is {_kind(found)}, not an up42.receiving.Receiver")
     return found
+
+
+def _kind(found: object) -> str:
+    """What ``found`` is, for a sentence: a class by name (the class, not an instance), else its object's type."""
+    if isinstance(found, type):
+        return f"the class {found.__qualname__}"
+    return f"an object of type {type(found).__qualname__}"
 
 
 def _seconds_option(name: str, default: float | None, help: str, shown: str | None = None) -> Callable[[F], F]:

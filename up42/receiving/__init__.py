@@ -60,7 +60,15 @@ from ._signature import (
     verify,
 )
 from .durable._dedupe import DEFAULT_LEASE, DEFAULT_TTL, ClaimState, DedupeStore
-from .durable._inbox import DEFAULT_RETENTION, Inbox, InboxRecord, InboxStatus, InboxURLError, Taken
+from .durable._inbox import (
+    DEFAULT_RETENTION,
+    Inbox,
+    InboxNotFoundError,
+    InboxRecord,
+    InboxStatus,
+    InboxURLError,
+    Taken,
+)
 from .durable._worker import Worker
 from .durable.backends import open_inbox
 from .durable.backends._memory import InMemoryDedupeStore
@@ -82,6 +90,7 @@ __all__ = [
     "HeadersLike",
     "InMemoryDedupeStore",
     "Inbox",
+    "InboxNotFoundError",
     "InboxRecord",
     "InboxStatus",
     "InboxURLError",

@@ -30,11 +30,12 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from ...errors import InvalidArgumentError
+from ...errors import InvalidArgumentError, UP42Error
 
 __all__ = [
     "DEFAULT_RETENTION",
     "Inbox",
+    "InboxNotFoundError",
     "InboxRecord",
     "InboxStatus",
     "InboxURLError",
@@ -52,6 +53,10 @@ DIED = "the worker %s died while running this message (attempt %d of %d): its le
 
 class InboxURLError(InvalidArgumentError):
     """An inbox URL that names no supported backend, or lacks the path or host it needs."""
+
+
+class InboxNotFoundError(UP42Error):
+    """There is no inbox at the URL, and it was to be opened only if it exists: ``open_inbox(url, create=False)``."""
 
 
 class InboxStatus(enum.StrEnum):

@@ -8,23 +8,32 @@ fails only when its URL is used.
 from __future__ import annotations
 
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from ...._urls import shown_url
-from .._inbox import Inbox, InboxURLError
+from .._inbox import Inbox, InboxNotFoundError, InboxURLError
+
+if TYPE_CHECKING:
+    from ._redis_inbox import RedisInbox
+    from ._sqlite_inbox import SQLiteInbox
 
 __all__ = ["open_inbox"]
 
 
-def open_inbox(url: str) -> Inbox:
-    """The inbox a URL names.
+def open_inbox(url: str, *, create: bool = True) -> Inbox:
+    """The inbox a URL names; with ``create=False``, only one that a receiver or a worker has already used.
 
     - ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db``: a file shared by the processes of one
       machine.
     - ``redis://host:port/db`` (``rediss://`` for TLS): Redis Streams, shared by any number of machines. Needs the
       ``redis`` extra.
 
+    An inbox is created on its first use (the SQLite file and its folder, the Redis keys). With ``create=False``,
+    for a look at what an inbox holds, it is checked at once that there is one, and nothing is created.
+
     Raises:
         InboxURLError: Another scheme, or a URL without the path or host its backend needs.
+        InboxNotFoundError: With ``create=False``, there is no inbox at the URL.
     """
     if not isinstance(url, str):
         raise InboxURLError(f"the inbox must be a URL string such as 'sqlite:///inbox.db', not {type(url).__name__}")
@@ -38,7 +47,7 @@ def open_inbox(url: str) -> Inbox:
             )
         from ._sqlite_inbox import SQLiteInbox
 
-        return SQLiteInbox(parts.path[1:])
+        return _opened(SQLiteInbox(parts.path[1:]), url, create)
     if parts.scheme in ("redis", "rediss"):
         try:
             parts.port  # noqa: B018 - raises ValueError quoting a port that is no number: a piece of a password?
@@ -49,7 +58,22 @@ def open_inbox(url: str) -> Inbox:
             raise InboxURLError(f"bad Redis inbox URL {shown_url(url)!r}: write redis://host:port/db")
         from ._redis_inbox import RedisInbox
 
-        return RedisInbox.from_url(url)
+        return _opened(RedisInbox.from_url(url), url, create)
     raise InboxURLError(
         f"unsupported inbox URL {shown_url(url)!r}: use sqlite:///path.db (one machine) or redis://host:port/db (many)"
     )
+
+
+def _opened(inbox: SQLiteInbox | RedisInbox, url: str, create: bool) -> Inbox:
+    """``inbox``; unless ``create``, once it is checked to exist (closed when it does not, or the check fails)."""
+    if create:
+        return inbox
+    try:
+        found = inbox.exists()
+    except BaseException:
+        inbox.close()
+        raise
+    if not found:
+        inbox.close()
+        raise InboxNotFoundError(f"no inbox at {shown_url(url)}: no receiver or worker has used it yet")
+    return inbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ...._checks import check_positive
+from ...._extras import needs_extra
 from ....errors import InvalidArgumentError
 from .._dedupe import DEFAULT_TTL, ClaimState
 
@@ -74,11 +75,9 @@ class RedisDedupeStore:
     @classmethod
     def from_url(cls, url: str, *, ttl: int = DEFAULT_TTL, prefix: str = "up42:webhook-message:") -> RedisDedupeStore:
         """Connect with ``redis.Redis.from_url`` (``redis://host:port/db``, ``rediss://`` for TLS)."""
-        try:
-            # Imported here so that receiving without Redis does not need the package.
+        # Imported here so that receiving without Redis does not need the package.
+        with needs_extra("redis"):
             import redis
-        except ImportError as error:
-            raise ImportError("RedisDedupeStore needs the redis package: pip install 'up42-webhooks[redis]'") from error
         return cls(redis.Redis.from_url(url), ttl=ttl, prefix=prefix)
 
     @property

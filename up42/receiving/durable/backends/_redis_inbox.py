@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-try:
+from ...._extras import needs_extra
+
+with needs_extra("redis"):
     import redis
-except ImportError as error:  # pragma: no cover - depends on the installed extras
-    raise ImportError("a redis:// inbox needs the redis package: pip install 'up42-webhooks[redis]'") from error
 
 from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
 
@@ -329,6 +329,10 @@ class RedisInbox:
             total += removed
             if removed < 1000:
                 return total
+
+    def exists(self) -> bool:
+        """Whether a receiver or a worker has used the inbox: its stream (kept once made) or its index is there."""
+        return bool(self._client.exists(self._stream, self._key("all")))
 
     def close(self) -> None:
         """Close the client's connections."""

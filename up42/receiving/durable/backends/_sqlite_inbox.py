@@ -12,6 +12,7 @@ the time (a patched ``time.time``, say) moves a lease, a backoff or the retentio
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -227,6 +228,14 @@ class SQLiteInbox:
     def prune(self, age: float) -> int:
         """Delete done messages finished at least `age` seconds ago."""
         return self._changed(f"DELETE FROM up42_inbox WHERE status = 'done' AND updated_at <= {_NOW} - ?", (age,))
+
+    def exists(self) -> bool:
+        """Whether the file holds an inbox; read without creating anything, neither the file, its folder nor a table."""
+        if not self.path.is_file():
+            return False
+        with contextlib.closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            found = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'up42_inbox'").fetchall()
+        return bool(found)
 
     def close(self) -> None:
         """Close the connection; the next call opens a new one."""
