@@ -267,13 +267,14 @@ class Endpoints:
         hook = await run_in_threadpool(self._store.webhook, webhook_id)
         if hook is None:
             raise Problem(404, "RESOURCE_NOT_FOUND", f"no webhook {webhook_id!r}")
-        # Each refusal has its own code, so a client can say how to fix it in its own terms.
+        # Each refusal has its own code, so a client can say how to fix it in its own terms. The request is sound;
+        # the webhook's state is in the way, and changing it lets the same request through: a conflict.
         if not hook.fields.active:
             problem = f"webhook {webhook_id!r} is inactive; activate it first (PUT it with active true)"
-            raise Problem(422, "WEBHOOK_INACTIVE", f"webhookId: {problem}", {"webhookId": problem})
+            raise Problem(409, "WEBHOOK_INACTIVE", f"webhookId: {problem}", {"webhookId": problem})
         if event not in hook.fields.events:
             problem = f"webhook {webhook_id!r} is not subscribed to {event}; add {event} to its events first"
-            raise Problem(422, "WEBHOOK_NOT_SUBSCRIBED", f"webhookId: {problem}", {"webhookId": problem})
+            raise Problem(409, "WEBHOOK_NOT_SUBSCRIBED", f"webhookId: {problem}", {"webhookId": problem})
         return [hook]
 
     async def deliveries(self, request: Request) -> Response:
