@@ -4,9 +4,10 @@ The command line is run as it would be by hand, so every check applies with the 
 for `unsupported_method` and `missing_required_header`, negative cases for `negative_data_rejection`, stateful
 sequences for `use_after_free` and `ensure_resource_availability`, besides the answers' statuses, content types,
 headers and schemas. (With the pytest integration, each phase needs configuring and the stateful checks a state
-machine test of their own; the command line is what a user runs, with all of it.) Nothing it finds is accepted: the run must end without a failure. Its requests carry the
-sandbox user's token and workspace id, so they reach the handlers rather than stopping at the workspace check, and
-any webhook URL they send is pointed at a closed loopback port (tests/support/schemathesis_hooks.py).
+machine test of their own; the command line is what a user runs, with all of it.) Nothing it finds is accepted:
+the run must end without a failure. Its requests carry the sandbox user's token and workspace id, so they reach
+the handlers rather than stopping at the workspace check, and any webhook URL they send is pointed at a closed
+loopback port (tests/support/schemathesis_hooks.py).
 
 The run is deterministic (no randomness, no example database, no cache shared between runs, one worker), so the
 same requests go out whatever ran before, and small: a few examples per operation. ``all`` includes
