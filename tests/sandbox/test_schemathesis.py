@@ -71,8 +71,9 @@ class Target:
         return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def target() -> Iterator[Target]:
+    # A sandbox per run, so that what one run leaves behind cannot change the answers of the other.
     # One attempt per delivery: a failed one is failed at once, and no retries keep the sandbox busy meanwhile.
     with Sandbox(retry=RetryPolicy(attempts=1)) as sandbox:
         yield Target(sandbox)
