@@ -27,8 +27,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
+import httpx
 import pytest
+import schemathesis
 
 from tests.support import schemathesis_hooks
 from tests.support.contract import SANDBOX_SPEC_PATH, SPEC_PATH
@@ -70,6 +74,13 @@ class Target:
         )
         return path
 
+    def delivery_urls(self) -> set[str]:
+        """Every URL the sandbox has sent a delivery to."""
+        with httpx.Client(base_url=self.url, timeout=30, trust_env=False) as http:
+            deliveries = http.get("/sandbox/deliveries").json()["data"]
+            details = [http.get(f"/sandbox/deliveries/{delivery['id']}").json()["data"] for delivery in deliveries]
+        return {attempt["url"] for detail in details for attempt in detail["attempts"]}
+
 
 @pytest.fixture
 def target() -> Iterator[Target]:
@@ -106,3 +117,20 @@ def test_schemathesis_with_all_its_checks_finds_nothing(target: Target, spec: Pa
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
     # A failure, an error, or a warning of FAIL_ON exits 1.
     assert done.returncode == 0, done.stdout + done.stderr
+    assert target.delivery_urls() == {schemathesis_hooks.NOWHERE}
+
+
+@pytest.mark.parametrize(
+    ("url", "sent"),
+    [
+        ("https://0.com", schemathesis_hooks.NOWHERE),
+        ("HTTP://localhost:8080/hook", schemathesis_hooks.NOWHERE),
+        ("not a URL", "not a URL"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_the_hooks_point_a_webhook_url_at_a_closed_loopback_port(url: str | None, sent: str | None) -> None:
+    case = cast(schemathesis.Case, SimpleNamespace(body={"name": "n", "url": url}))
+    schemathesis_hooks.before_call(cast(schemathesis.HookContext, None), case, {})
+    assert case.body == {"name": "n", "url": sent}
