@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from openapi_core.exceptions import OpenAPIError
 from openapi_spec_validator import validate
 
 import up42
-from tests.support.contract import SANDBOX_SPEC_PATH, check_against_spec
+from tests.support.contract import SANDBOX_SPEC, SANDBOX_SPEC_PATH, SandboxRequest, check_against_spec
 from tests.support.receivers import Recorder
 from tests.support.sandbox import SECRET
 from tests.support.waiting import wait_for
@@ -55,8 +56,45 @@ def env() -> Iterator[Env]:
 
 def test_the_sandbox_spec_is_valid_openapi_3_1() -> None:
     document = yaml.safe_load(SANDBOX_SPEC_PATH.read_text())
-    validate(document)
+    validate(document, base_uri=SANDBOX_SPEC_PATH.as_uri())  # it refers to up42.yaml beside it
     assert document["openapi"] == "3.1.0"
+
+
+# Requests at the edge of what the sandbox takes, each with whether it takes it.
+EDGES = [
+    ("GET", "/sandbox/deliveries", {"params": {"state": "failed"}}, True),
+    ("GET", "/sandbox/deliveries", {"params": {"state": "lost"}}, False),
+    ("GET", "/sandbox/deliveries", {"params": {"limit": "10000"}}, True),
+    ("GET", "/sandbox/deliveries", {"params": {"limit": "0"}}, False),
+    ("GET", "/sandbox/deliveries", {"params": {"limit": "ten"}}, False),
+    ("GET", "/sandbox/deliveries", {"params": {"since": "2024-05-01T10:00:00+02:00"}}, True),
+    ("GET", "/sandbox/deliveries", {"params": {"since": "yesterday"}}, False),
+    ("POST", "/sandbox/deliveries/resend", {"json": {"state": "failed", "since": None}}, True),
+    ("POST", "/sandbox/deliveries/resend", {"json": {"state": "failed", "since": ""}}, False),
+    (
+        "POST",
+        "/sandbox/events",
+        {"json": {"event": "job.status", "body": {"status": "FAILED"}, "webhookId": None}},
+        True,
+    ),
+    ("POST", "/sandbox/events", {"json": {"event": ""}}, False),
+    ("POST", "/sandbox/events", {"json": {"event": "job.status", "body": {"status": "LOST"}}}, False),
+    ("POST", "/sandbox/events", {"json": {"event": "order.status", "body": {"status": "FULFILLED"}}}, False),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "request_args", "taken"), EDGES)
+def test_the_sandbox_spec_refuses_exactly_what_the_sandbox_refuses(
+    env: Env, method: str, path: str, request_args: dict[str, Any], taken: bool
+) -> None:
+    response = env.http.request(method, path, **request_args)
+    try:
+        SANDBOX_SPEC.validate_request(SandboxRequest(response.request))
+    except OpenAPIError:
+        allowed = False
+    else:
+        allowed = True
+    assert (response.is_success, allowed) == (taken, taken), response.text
 
 
 def test_one_event_is_one_message_delivered_to_each_subscribed_webhook(env: Env, serve: Any) -> None:
@@ -122,11 +160,12 @@ def test_an_event_for_an_unknown_inactive_or_unsubscribed_webhook_says_how_to_fi
     jobs = env.client.create_webhook("jobs", "https://example.com/hook", ["job.status"], active=True)
     unknown = env.http.post("/sandbox/events", json={"event": "order.status", "webhookId": "nope"})
     assert (unknown.status_code, unknown.json()["error"]["message"]) == (404, "no webhook 'nope'")
+    # The request is sound and the webhook's state is in the way: a conflict, resolved by changing the webhook.
     off = env.http.post("/sandbox/events", json={"event": "order.status", "webhookId": inactive.id})
-    assert off.status_code == 422
+    assert (off.status_code, off.json()["error"]["code"]) == (409, "WEBHOOK_INACTIVE")
     assert "is inactive; activate it first" in off.json()["error"]["message"]
     other = env.http.post("/sandbox/events", json={"event": "order.status", "webhookId": jobs.id})
-    assert other.status_code == 422
+    assert (other.status_code, other.json()["error"]["code"]) == (409, "WEBHOOK_NOT_SUBSCRIBED")
     assert "is not subscribed to order.status; add order.status to its events" in other.json()["error"]["message"]
     assert env.rows() == []
 

@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from openapi_core.validation.request.exceptions import InvalidRequestBody
 
 import up42
-from tests.support.contract import SPEC_PATH
+from tests.support.contract import SPEC_PATH, assert_request_matches_spec
 from tests.support.sandbox import TOKEN, USERINFO, Session, http_client, valid_body
 from up42.receiving._catalog import EVENT_NAMES
 from up42.sandbox import Faults, Sandbox
@@ -87,6 +88,21 @@ def test_malformed_token_requests_get_400(up42_sandbox: Sandbox, form: dict[str,
     with http_client(up42_sandbox.url) as http:
         response = http.post(TOKEN, data=form)
     assert (response.status_code, response.json()["error"]) == (400, error)
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_an_empty_username_or_password_is_refused_by_the_spec_and_by_the_sandbox(
+    up42_sandbox: Sandbox, field: str
+) -> None:
+    form = {"grant_type": "password", "username": up42_sandbox.username, "password": up42_sandbox.password}
+    with http_client(up42_sandbox.url) as http:
+        accepted = http.post(TOKEN, data={**form, "client_id": "up42-sdk"})
+        refused = http.post(TOKEN, data={**form, "client_id": "up42-sdk", field: ""})
+    assert accepted.status_code == 200
+    assert_request_matches_spec(accepted.request)
+    assert (refused.status_code, refused.json()["error"]) == (400, "invalid_request")
+    with pytest.raises(InvalidRequestBody, match="should be non-empty"):
+        assert_request_matches_spec(refused.request)
 
 
 def test_the_workspace_id_is_the_userinfo_sub_and_stable_per_user(up42_sandbox: Sandbox) -> None:

@@ -88,7 +88,7 @@ def test_a_non_ascii_authorization_header_is_401_and_the_connection_lives_on(ses
     [
         ("name", "n" * (NAME_MAX_LENGTH + 1), f"must be at most {NAME_MAX_LENGTH} characters long"),
         ("url", "https://example.com/" + "p" * URL_MAX_LENGTH, f"must be at most {URL_MAX_LENGTH} characters long"),
-        ("events", ["order.status"] * (MAX_EVENTS + 1), f"must list at most {MAX_EVENTS} event names"),
+        ("events", [f"event.{n}" for n in range(MAX_EVENTS + 1)], f"must list at most {MAX_EVENTS} event names"),
     ],
 )
 def test_names_urls_and_event_lists_are_bounded(session: Session, field: str, value: Any, problem: str) -> None:
@@ -96,6 +96,13 @@ def test_names_urls_and_event_lists_are_bounded(session: Session, field: str, va
     assert refused.status_code == 422
     assert refused.json()["error"]["details"] == {field: problem}
     assert session.http.post(session.hooks, json=valid_body(name="n" * NAME_MAX_LENGTH)).status_code == 200
+
+
+def test_an_event_name_listed_again_counts_once_towards_the_bound(session: Session) -> None:
+    events = ["order.status", "job.status"] * MAX_EVENTS
+    created = session.http.post(session.hooks, json=valid_body(events=events))
+    assert created.status_code == 200, created.text
+    assert created.json()["data"]["events"] == ["order.status", "job.status"]
 
 
 def test_a_lone_surrogate_in_a_simulated_body_is_422_naming_the_field(tools: httpx.Client) -> None:
@@ -203,3 +210,44 @@ def test_a_client_that_leaves_mid_body_is_one_line_in_the_log(
     assert about[0].getMessage() == f"POST {path}: the client left before sending the whole body"
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
     assert not any(record.exc_info for record in caplog.records)
+
+
+# Each kind of path: auth, API, the sandbox's own and the dashboard; paths with several methods, each served by a
+# route of its own; a concrete path beside a templated one (a GET of /sandbox/deliveries/resend reads a delivery).
+NOT_ALLOWED = [
+    ("GET", TOKEN, "POST"),
+    ("POST", USERINFO, "GET, HEAD"),
+    ("DELETE", "/webhooks/events", "GET, HEAD"),
+    ("PATCH", "/workspaces/w/webhooks", "GET, HEAD, POST"),
+    ("POST", "/workspaces/w/webhooks/h", "DELETE, GET, HEAD, PUT"),
+    ("HEAD", "/workspaces/w/webhooks/h/tests", "POST"),
+    ("GET", "/sandbox/events", "POST"),
+    ("DELETE", "/sandbox/deliveries/resend", "POST"),
+    ("PUT", "/sandbox/deliveries/dlv_0", "GET, HEAD"),
+    ("TRACE", "/sandbox/deliveries/dlv_0/resend", "POST"),
+    ("OPTIONS", "/sandbox/attempts", "GET, HEAD"),
+    ("POST", "/dashboard", "GET, HEAD"),
+    ("GET", "/dashboard/deliveries/dlv_0/resend", "POST"),
+]
+
+
+def test_a_method_a_path_does_not_serve_is_405_with_allow_naming_those_it_does(up42_sandbox: Sandbox) -> None:
+    with httpx.Client(base_url=up42_sandbox.url, timeout=30, trust_env=False) as http:
+        for method, path, allow in NOT_ALLOWED:
+            refused = http.request(method, path)
+            assert (refused.status_code, refused.headers.get("Allow")) == (405, allow), f"{method} {path}"
+            if method != "HEAD":
+                problem = {
+                    "code": "METHOD_NOT_ALLOWED",
+                    "message": f"{method} is not allowed on {path}",
+                    "details": None,
+                }
+                assert refused.json() == {"data": None, "error": problem}
+
+
+def test_head_is_served_wherever_get_is(up42_sandbox: Sandbox) -> None:
+    with httpx.Client(base_url=up42_sandbox.url, timeout=30, trust_env=False) as http:
+        for path in ("/sandbox/deliveries", "/sandbox/attempts", "/dashboard"):
+            assert (http.head(path).status_code, http.get(path).status_code) == (200, 200), path
+        # The API paths need a token, for HEAD as for GET.
+        assert http.head("/webhooks/events").status_code == http.get("/webhooks/events").status_code == 401

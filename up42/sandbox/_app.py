@@ -269,13 +269,14 @@ class Endpoints:
         hook = await run_in_threadpool(self._store.webhook, webhook_id)
         if hook is None:
             raise Problem(404, "RESOURCE_NOT_FOUND", f"no webhook {webhook_id!r}")
-        # Each refusal has its own code, so a client can say how to fix it in its own terms.
+        # Each refusal has its own code, so a client can say how to fix it in its own terms. The request is sound;
+        # the webhook's state is in the way, and changing it lets the same request through: a conflict.
         if not hook.fields.active:
             problem = f"webhook {webhook_id!r} is inactive; activate it first (PUT it with active true)"
-            raise Problem(422, "WEBHOOK_INACTIVE", f"webhookId: {problem}", {"webhookId": problem})
+            raise Problem(409, "WEBHOOK_INACTIVE", f"webhookId: {problem}", {"webhookId": problem})
         if event not in hook.fields.events:
             problem = f"webhook {webhook_id!r} is not subscribed to {event}; add {event} to its events first"
-            raise Problem(422, "WEBHOOK_NOT_SUBSCRIBED", f"webhookId: {problem}", {"webhookId": problem})
+            raise Problem(409, "WEBHOOK_NOT_SUBSCRIBED", f"webhookId: {problem}", {"webhookId": problem})
         return [hook]
 
     async def deliveries(self, request: Request) -> Response:
@@ -416,8 +417,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return Problem(404, "RESOURCE_NOT_FOUND", f"no such path: {request.url.path}").response()
     if exc.status_code == 405:
-        return Problem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.url.path}").response()
+        problem = Problem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.url.path}")
+        response = problem.response()
+        response.headers["Allow"] = _allowed_methods(request)
+        return response
     return Problem(exc.status_code, str(exc.status_code), str(exc.detail)).response()
+
+
+def _allowed_methods(request: Request) -> str:
+    """RFC 9110's ``Allow`` for a 405: the methods of every route of the path template that refused the request."""
+    # Starlette's 405 names only the methods of the first route matching the path, and each method of a path has
+    # a route of its own. Only that template counts, as OpenAPI matches a concrete path before a templated one.
+    path = request.scope["route"].path
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.path == path:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
 
 
 async def _client_left(request: Request, exc: Exception) -> Response:

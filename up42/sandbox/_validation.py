@@ -8,7 +8,8 @@ that points back after a restart on another port is never sent to: each such att
 
 Lengths are bounded so that one request cannot fill the database or every page that lists webhooks: a name takes
 at most `NAME_MAX_LENGTH` characters, a URL `URL_MAX_LENGTH`, a secret `SECRET_MAX_LENGTH`, and the event list
-`MAX_EVENTS` names. These are the sandbox's own limits (UP42 documents none); they are far beyond any real use.
+`MAX_EVENTS` names, a name listed again counting once (it is stored once). These are the sandbox's own limits (UP42
+documents none); they are far beyond any real use.
 Text that UTF-8 cannot encode (a lone surrogate) is refused before any of these rules, by the app.
 """
 
@@ -119,9 +120,11 @@ def _events(value: Any) -> list[str]:
     catalog = ", ".join(sorted(EVENT_NAMES))
     if not isinstance(value, list) or not value:
         raise ValueError(f"is required and must be a non-empty list of event names ({catalog})")
-    if len(value) > MAX_EVENTS:
-        raise ValueError(f"must list at most {MAX_EVENTS} event names")
     unknown = [item for item in value if not isinstance(item, str) or item not in EVENT_NAMES]
+    known = {item for item in value if isinstance(item, str) and item in EVENT_NAMES}
+    # A name listed again is stored once, so it counts once; each item that is not a known name counts.
+    if len(known) + len(unknown) > MAX_EVENTS:
+        raise ValueError(f"must list at most {MAX_EVENTS} event names")
     if unknown:
         raise ValueError(f"has unknown event names {unknown!r}; choose from {catalog}")
     return list(dict.fromkeys(value))
