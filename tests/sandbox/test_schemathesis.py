@@ -71,6 +71,12 @@ class Target:
             "cache = { enabled = false }\n"
             f"warnings = {{ fail-on = {json.dumps(FAIL_ON)} }}\n"
             f"[parameters]\nworkspaceId = {json.dumps(self.workspace)}\n"
+            # A script's status and body are held to up42.yaml for the operation it names, with that spec's open
+            # enums: rules of another document, which addScript's schema cannot state. A schema-valid script
+            # the rules refuse is answered 422, as the sandbox spec says; every other check applies to it.
+            "[[operations]]\n"
+            'include-operation-id = "addScript"\n'
+            'checks = { positive_data_acceptance = { expected-statuses = ["200", "422"] } }\n'
         )
         return path
 

@@ -12,10 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 import up42
-from tests.support.contract import check_against_spec
+from tests.support.contract import SANDBOX_SPEC_PATH, check_against_spec
 from tests.support.sandbox import TOKEN, USERINFO, Session, http_client
+from up42._contract import Spec
 from up42.sandbox import Faults, Sandbox
 
 # A webhook as UP42 answers it, with a property the spec does not list yet (a drift, which a script may carry).
@@ -473,3 +475,9 @@ def test_the_fixture_is_a_sandbox_that_scripts(up42_sandbox: Sandbox) -> None:
         assert client.get_webhooks() == []
 
     assert up42_sandbox.scripts() == []
+
+
+def test_the_sandbox_spec_names_every_operation_a_script_may_answer() -> None:
+    document = yaml.safe_load(SANDBOX_SPEC_PATH.read_text())
+    named = document["components"]["schemas"]["ScriptInput"]["properties"]["operationId"]["enum"]
+    assert named == [operation.operation_id for operation in Spec.shipped().operations]
