@@ -14,21 +14,11 @@ import yaml
 import up42
 from tests.support.cli import UP42, environment
 from tests.support.docs import DOCS, blocks
+from up42._contract._tour import ORDER
 from up42.sandbox import Sandbox
 
 GUIDE = DOCS / "guides" / "contract-testing.md"
 SECRET = re.compile(r"\$\{\{\s*secrets\.(\w+)\s*\}\}")
-TOUR = [
-    "createToken",
-    "getUserinfo",
-    "listWebhookEvents",
-    "listWebhooks",
-    "createWebhook",
-    "getWebhook",
-    "updateWebhook",
-    "runWebhookTests",
-    "deleteWebhook",
-]
 
 
 def workflow() -> dict[Any, Any]:
@@ -79,4 +69,6 @@ def test_the_nightly_up42_steps_run_against_a_sandbox_and_upload_their_cassettes
     (upload,) = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert upload["if"] == "always()"  # a failed night's answers are the ones most worth keeping
     recorded = sorted((tmp_path / upload["with"]["path"]).glob("*.json"))
-    assert [path.stem.split("-", 1)[1] for path in recorded] == TOUR
+    assert [path.stem.split("-", 1)[1] for path in recorded] == list(
+        ORDER
+    )  # one cassette per call of the tour, in its order
