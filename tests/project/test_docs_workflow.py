@@ -69,6 +69,5 @@ def test_the_nightly_up42_steps_run_against_a_sandbox_and_upload_their_cassettes
     (upload,) = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert upload["if"] == "always()"  # a failed night's answers are the ones most worth keeping
     recorded = sorted((tmp_path / upload["with"]["path"]).glob("*.json"))
-    assert [path.stem.split("-", 1)[1] for path in recorded] == list(
-        ORDER
-    )  # one cassette per call of the tour, in its order
+    # One cassette per call of the tour, in its order.
+    assert [path.stem.split("-", 1)[1] for path in recorded] == list(ORDER)
