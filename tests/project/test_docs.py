@@ -128,10 +128,11 @@ def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
 # Guides whose examples act on "your workspace" run against a sandbox through the UP42_* variables; the others
 # start what they need themselves.
 NEEDS_SANDBOX = {"managing-webhooks.md", "errors-retries-timeouts.md", "migrating.md", "contract-testing.md"}
-# Pages that start from nothing, as a reader does in three terminals: `up42 sandbox` and `up42 listen --secret S`
-# run at the addresses the page shows, and the reader logs in. The test starts both for real, maps the page's
-# addresses to theirs, and types the sandbox's password at the prompts.
-LOOP_PAGES = {"command-line.md": "whsec-guide"}
+# Pages that start from nothing, as a reader does in three terminals: `up42 sandbox` and `up42 listen` run at the
+# addresses the page shows, and the reader logs in. The test starts them for real, maps the page's addresses to
+# theirs, and types the sandbox's password at the prompts. Each page names its listeners by address, with their
+# options: one without --secret registers a webhook of its own, which the page shows as WEBHOOK_ID.
+LOOP_PAGES = {"command-line.md": {"http://127.0.0.1:8043/": (), "http://127.0.0.1:8044/": ("--secret", "whsec-guide")}}
 # Variables a guide asks its readers to set.
 PAGE_ENV = {"receiving.md": {"UP42_WEBHOOK_SECRET": "whsec-docs-never-shown"}}
 
@@ -149,13 +150,15 @@ def test_the_guide_runs_as_written(
     if page.name not in LOOP_PAGES:
         run_page(page, tmp_path, secrets=secrets)
         return
-    with Sandbox() as sandbox:
-        listener = Listener("--secret", LOOP_PAGES[page.name])
-        try:
-            addresses = {"http://127.0.0.1:8042": sandbox.url, "http://127.0.0.1:8043/": listener.url}
-            run_page(page, tmp_path, secrets=secrets, placeholders=addresses, stdin=f"{sandbox.password}\n")
-        finally:
-            listener.stop()
+    with Sandbox() as sandbox, contextlib.ExitStack() as stack:
+        placeholders = {"http://127.0.0.1:8042": sandbox.url}
+        for address, options in LOOP_PAGES[page.name].items():
+            listener = Listener(*options, env=sandbox.env)
+            stack.callback(listener.stop)
+            placeholders[address] = listener.url
+            if listener.webhook_id:
+                placeholders["WEBHOOK_ID"] = listener.webhook_id
+        run_page(page, tmp_path, secrets=secrets, placeholders=placeholders, stdin=f"{sandbox.password}\n")
 
 
 @pytest.mark.parametrize("page", GUIDES, ids=[page.stem for page in GUIDES])

@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from tests.support.cli import run
 from tests.support.contract import ROOT
-from tests.support.docs import DOCS, GUIDES, NOT_RUN, PRINTED_IDS, SAMPLE_ID, blocks
+from tests.support.docs import DOCS, GUIDES, NOT_RUN, blocks
 from tests.support.listen import Listener
 from up42.sandbox import Sandbox
 
@@ -39,38 +39,55 @@ def shell_lines(page: Path) -> list[str]:
     return lines
 
 
+SANDBOX_ADDRESS = "http://127.0.0.1:8042"
+
+
+def exported(line: str, addresses: dict[str, str]) -> dict[str, str]:
+    """The variables an ``export`` line sets, the page's addresses replaced with the test's."""
+    words = shlex.split(line)[1:]
+    return {name: addresses.get(value, value) for name, _, value in (word.partition("=") for word in words)}
+
+
 @pytest.fixture
-def listener() -> Iterator[Listener]:
-    """Getting-started's second terminal, ``up42 listen`` as the page starts it but on a free port."""
-    (line,) = [line for line in shell_lines(GETTING_STARTED) if line.startswith("up42 listen")]
+def listener(up42_sandbox: Sandbox) -> Iterator[Listener]:
+    """Getting-started's second terminal as the page has it: the export line, then ``up42 listen`` on a free port."""
+    lines = shell_lines(GETTING_STARTED)
+    (line,) = [line for line in lines if line.startswith("up42 listen")]
+    before = lines[: lines.index(line)]
+    env = exported([line for line in before if line.startswith("export ")][-1], {SANDBOX_ADDRESS: up42_sandbox.url})
     args = shlex.split(line)[2:]
     port = args.index("--port")
-    started = Listener(*args[:port], *args[port + 2 :])  # the Listener picks a free port itself
+    started = Listener(*args[:port], *args[port + 2 :], env=env)  # the Listener picks a free port itself
     yield started
     started.stop()
+    assert started.proc.returncode == 0
 
 
 def test_the_getting_started_terminals_run_as_written(up42_sandbox: Sandbox, listener: Listener) -> None:
-    # The first terminal runs `up42 sandbox`: the fixture's sandbox stands in, at its own address.
-    addresses = {"http://127.0.0.1:8042": up42_sandbox.url, "http://127.0.0.1:8043/": listener.url}
+    # The first terminal runs `up42 sandbox`: the fixture's sandbox stands in, at its own address. The second runs
+    # `up42 listen`, which registered a webhook of its own there.
+    addresses = {SANDBOX_ADDRESS: up42_sandbox.url, "http://127.0.0.1:8043/": listener.url}
+    lines = shell_lines(GETTING_STARTED)
+    third = lines[lines.index(next(line for line in lines if line.startswith("up42 listen"))) + 1 :]
     env: dict[str, str] = {}
-    printed_id = ""
-    commands = [line for line in shell_lines(GETTING_STARTED) if line.startswith(("export ", "up42 webhooks"))]
-    assert any(line.startswith("up42 webhooks create") for line in commands)
-    for line in commands:
-        words = [addresses.get(word, word) for word in shlex.split(line.replace("WEBHOOK_ID", printed_id))]
-        if words[0] == "export":
-            env |= {name: addresses.get(value, value) for name, _, value in (word.partition("=") for word in words[1:])}
+    printed = ""
+    assert any(line.startswith("up42 trigger") for line in third)
+    for line in third:
+        if line.startswith("export "):
+            env |= exported(line, addresses)
             continue
+        words = [addresses.get(word, word) for word in shlex.split(line)]
         result = run(None, *words[1:], env=env)
         assert (result.returncode, result.stderr) == (0, ""), line
-        secret = words[words.index("--secret") + 1] if "--secret" in words else None
-        assert secret is None or secret not in result.stdout, f"{line} printed the secret"
-        shown = PRINTED_IDS["WEBHOOK_ID"][0].search(result.stdout)
-        printed_id = shown[1] if shown else printed_id
-    assert printed_id not in ("", SAMPLE_ID)
+        printed += result.stdout
+        if words[1] == "trigger":
+            assert any("verified order.status (live" in seen for seen in listener.lines_until(listener.out, "verified"))
+    assert listener.webhook_id in printed  # the trigger's row, and the listener's webhook in the list
+    assert listener.secret not in printed
     # The account the page exports is the one `up42 sandbox` starts with.
     assert (env["UP42_USERNAME"], env["UP42_PASSWORD"]) == (up42_sandbox.username, up42_sandbox.password)
+    listener.stop()
+    assert listener.webhook_id not in run(None, "webhooks", "list", env=env).stdout  # deleted as it stopped
 
 
 def installed_by(line: str) -> set[str]:

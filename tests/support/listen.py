@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import queue
+import re
+import signal
 import subprocess
 import threading
 import time
@@ -13,13 +16,24 @@ import httpx
 from tests.support.cli import SECRET, UP42
 from tests.support.deliveries import delivery, message
 
+# What a listener that sets itself up prints on stderr once its webhook exists.
+READY = re.compile(r"^Ready! Signing secret: (?P<secret>\S+); webhook (?P<id>\S+) delivers (?P<events>.+) here, ")
+
 
 class Listener:
-    """``up42 listen`` in a child process; its lines arrive in ``out`` and ``err`` as it prints them."""
+    """``up42 listen`` in a child process; its lines arrive in ``out`` and ``err`` as it prints them.
 
-    def __init__(self, *args: str) -> None:
+    ``env`` is added to the test's environment (a sandbox's ``env``, say). Without ``--secret`` the listener sets
+    itself up: its secret and its webhook's id are then ``secret`` and ``webhook_id``, from its ``Ready!`` line.
+    """
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [UP42, "listen", "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [UP42, "listen", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=None if env is None else {**os.environ, **env},
         )
         self.out: queue.Queue[str] = queue.Queue()
         self.err: queue.Queue[str] = queue.Queue()
@@ -29,9 +43,15 @@ class Listener:
         ]
         for pump in self._pumps:
             pump.start()
+        self.secret = self.webhook_id = ""
+        self.events: list[str] = []
         try:
             first = self.next_line(self.err if "--json" in args else self.out)
             assert first.startswith("Listening on http://127.0.0.1:"), first  # on stderr in JSON mode
+            if "--secret" not in args:
+                ready = READY.match(self.lines_until(self.err, "Ready! ")[-1])
+                assert ready, "no Ready! line"
+                self.secret, self.webhook_id, self.events = ready["secret"], ready["id"], ready["events"].split(", ")
         except AssertionError:
             self.stop()  # leave no listener running behind a failed test
             raise
@@ -56,9 +76,10 @@ class Listener:
             seen.append(self.next_line(lines))
         return seen
 
-    def stop(self) -> tuple[list[str], list[str]]:
-        """Stop the listener; the lines of stdout and of stderr not read yet."""
-        self.proc.terminate()
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[list[str], list[str]]:
+        """Stop the listener with ``sig``; the lines of stdout and of stderr not read yet."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
         self.proc.wait(timeout=20)
         for pump in self._pumps:
             pump.join(timeout=20)

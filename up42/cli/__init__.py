@@ -4,7 +4,7 @@
     up42 webhooks list|get ID|create|update ID|delete ID|test ID|events
     up42 trigger EVENT [--set FIELD=VALUE] [--to URL --secret S]
     up42 deliveries list|show ID|resend (ID | --failed)
-    up42 listen --port 8043 --secret S [--forward-to URL ...]
+    up42 listen [--secret S] [--forward-to URL ...]   without --secret, a webhook of its own in the sandbox
     up42 sandbox [--port 8042] [--db state.sqlite]
     up42 worker MODULE:ATTR [--concurrency N]      run a Receiver's handlers for the messages in its inbox
     up42 inbox list|show ID|replay (ID ... | --failed) --inbox URL

@@ -132,7 +132,7 @@ class SandboxAPI:
             # The sandbox never redirects its own paths: whatever answers is something else.
             raise needs_sandbox(f"the server at {self.url}")
         if response.status_code == 404:
-            if not self._is_sandbox():
+            if not self.is_sandbox():
                 raise needs_sandbox(f"the server at {self.url}")
             if missing is not None:
                 raise click.ClickException(missing)
@@ -160,12 +160,15 @@ class SandboxAPI:
                 f"the request to the sandbox at {self.url} failed: {reason(error, self.url)}"
             ) from None
 
-    def _is_sandbox(self) -> bool:
-        # A 404 is either an unknown delivery or webhook, or a server without /sandbox/ paths; the log tells.
-        try:
-            probe = self._http.get("/sandbox/deliveries", params={"limit": 1})
-        except httpx.HTTPError:
-            return False
+    def is_sandbox(self) -> bool:
+        """Whether the server at ``url`` is a sandbox: its delivery log answers, in the sandbox's envelope.
+
+        Only a sandbox has ``/sandbox/`` paths; UP42 and other servers answer 404 or something else there.
+
+        Raises:
+            click.ClickException: Nothing answers at ``url``, or not in time.
+        """
+        probe = self._send("GET", "/sandbox/deliveries", params={"limit": 1})
         envelope = _envelope(probe)
         return probe.is_success and envelope is not None and isinstance(envelope["data"], list)
 

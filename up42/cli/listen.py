@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
+import secrets
+import socket
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import httpx
 
+from .._client._clients import Client
+from .._client._config import region_of
+from .._client._webhooks import Webhook
 from .._posting import READ_LIMIT, post_delivery
+from .._signals import StopSignals
 from .._urls import shown_url
+from ..errors import NotFoundError, UP42Error
 from ..receiving import (
     HeadersLike,
     JobStatus,
@@ -26,7 +35,17 @@ from ..receiving import (
 )
 from ..receiving._catalog import EVENT_NAMES
 from ..receiving._receiver import DEFAULT_MAX_BODY_SIZE
-from ._common import ENV_WEBHOOK_SECRET, SANDBOX_EXTRA, HttpURL, json_text, say
+from ._common import (
+    ENV_WEBHOOK_SECRET,
+    NO_CREDENTIALS,
+    SANDBOX_EXTRA,
+    Connection,
+    HttpURL,
+    json_text,
+    place_options,
+    say,
+)
+from ._sandbox_api import SandboxAPI
 
 # The whole exchange with a target, from connecting to the last byte read (only the status counts, and an answer
 # is read up to `READ_LIMIT`): a per-read timeout alone lets a target that trickles its answer hold the forward for
@@ -218,8 +237,9 @@ def _event_names(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     return frozenset(names)
 
 
-def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[str]:
-    lines = [f"Listening on {url}/ for deliveries signed with the given secret (Ctrl+C stops)."]
+def _banner(url: str, events: frozenset[str], targets: Sequence[str], *, own: bool) -> list[str]:
+    signed = "its own webhook's secret" if own else "the given secret"
+    lines = [f"Listening on {url}/ for deliveries signed with {signed} (Ctrl+C stops)."]
     if events:
         lines.append(f"Only {', '.join(sorted(events))} deliveries are shown and forwarded; others are acknowledged.")
     if targets:
@@ -227,23 +247,94 @@ def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[st
     return lines
 
 
+# Setting itself up against a sandbox: a webhook of its own, with a fresh secret, for as long as it listens.
+
+NO_PLACE = (
+    "no --secret, and no sandbox to register a webhook with: log in to a sandbox (`up42 login --base-url URL`, "
+    "or set UP42_BASE_URL, UP42_USERNAME and UP42_PASSWORD), or give --secret"
+)
+
+
+def _sandbox(base_url: str | None, region: str | None) -> Connection:
+    """Where the listener registers its webhook: the place the command is logged in to, when it is a sandbox.
+
+    A sandbox is what answers on its ``/sandbox/`` paths; only a sandbox delivers to a listener on this machine.
+
+    Raises:
+        click.UsageError: No place is known, or it is UP42 itself or another server that is not a sandbox.
+        click.ClickException: Nothing answers at the place.
+    """
+    place = Connection(base_url=base_url, region=region)
+    try:
+        hosts, _ = place.account()
+    except click.ClickException as error:
+        if error.message == NO_CREDENTIALS:
+            raise click.UsageError(NO_PLACE) from None
+        raise
+    name = region_of(hosts.api)
+    if name is not None:
+        raise click.UsageError(
+            f"--secret is required with UP42 itself (region {name}), which cannot deliver to a listener on this "
+            "machine: register a webhook at a public URL that reaches it (a tunnel) with that secret"
+        )
+    with SandboxAPI(hosts.api) as api:
+        if not api.is_sandbox():
+            raise click.UsageError(
+                f"--secret is required: {hosts.api} is not a sandbox (it has no /sandbox/ paths), and only a "
+                "sandbox registers a webhook for a listener on this machine"
+            )
+    return place
+
+
+def _loopback(url: str) -> str:
+    """The URL of a listener as this machine reaches it: one on every address answers on loopback."""
+    return url.replace("//0.0.0.0:", "//127.0.0.1:", 1).replace("//[::]:", "//[::1]:", 1)
+
+
+@contextlib.contextmanager
+def own_webhook(client: Client, url: str, events: frozenset[str], secret: str) -> Iterator[Webhook]:
+    """An active webhook for ``events`` (every event when empty) that delivers to ``url``, deleted on leaving.
+
+    Its name says what made it, where it delivers and since when, so that a person who finds it knows it.
+
+    Raises:
+        click.ClickException: It could not be deleted (the line names it and says how to delete it).
+    """
+    now = datetime.datetime.now(datetime.UTC)
+    name = f"up42 listen {urlsplit(url).netloc} {now:%Y-%m-%dT%H:%M:%SZ}"
+    hook = client.create_webhook(name, url, sorted(events or EVENT_NAMES), active=True, secret=secret)
+    try:
+        yield hook
+    finally:
+        try:
+            hook.delete()
+        except NotFoundError:
+            pass  # deleted by someone else meanwhile: gone all the same
+        except UP42Error as error:
+            raise click.ClickException(
+                f"could not delete webhook {hook.id} ({error}); delete it with 'up42 webhooks delete {hook.id}'"
+            ) from None
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8043, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
 @click.option(
     "--secret",
-    required=True,
     envvar=ENV_WEBHOOK_SECRET,
     show_envvar=True,
-    help="The webhook secret deliveries are verified with.",
+    help="The webhook secret deliveries are verified with. Without it, the place you are logged in to must be a "
+    "sandbox, and the listener registers a webhook of its own (see above).",
 )
+@place_options
 @click.option(
     "--events",
     metavar="EVENT[,EVENT...]",
     multiple=True,
     callback=_event_names,
     help=f"Show and forward only these events (repeatable, or comma-separated): {', '.join(sorted(EVENT_NAMES))}. "
-    "Other verified deliveries are acknowledged without a word.",
+    "Other verified deliveries are acknowledged without a word. Without --secret, the listener's webhook "
+    "subscribes to these (default: every event).",
 )
 @click.option(
     "--forward-to",
@@ -254,10 +345,26 @@ def _banner(url: str, events: frozenset[str], targets: Sequence[str]) -> list[st
     "(repeatable: all targets at once).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per delivery on a line (see above).")
-def listen(host: str, port: int, secret: str, events: frozenset[str], targets: tuple[str, ...], as_json: bool) -> None:
+def listen(
+    host: str,
+    port: int,
+    secret: str | None,
+    base_url: str | None,
+    region: str | None,
+    events: frozenset[str],
+    targets: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Receive deliveries locally: verify each signature, show the event, forward it to your apps.
 
-    Point a webhook at the printed URL (plain http is fine on loopback with the sandbox). Deliveries that fail
+    Against a sandbox (the place you are logged in to, UP42_BASE_URL, or --base-url), without --secret, the
+    listener sets itself up: it registers an active webhook named 'up42 listen <host>:<port> <UTC time>' for
+    --events, pointing at itself, with a fresh secret, prints 'Ready! Signing secret: ...' on stderr, and deletes
+    the webhook when it stops (Ctrl+C, SIGTERM or an error). UP42 itself cannot deliver to this machine: there,
+    give --secret and point a webhook at a public URL that reaches the listener.
+
+    With --secret, point a webhook at the printed URL yourself (plain http is fine on loopback with the sandbox).
+    Deliveries that fail
     verification are refused with 401 and reported on stderr. Verified ones are acknowledged with 200 and, with
     --forward-to, passed on to every target at once. A target that is down, answers other than 2xx, or has not
     answered in full within 8 s gets one line on stderr, and the sender gets 502, so it retries (an answer is
@@ -284,9 +391,31 @@ def listen(host: str, port: int, secret: str, events: frozenset[str], targets: t
         from .._server import Server, bind  # needs the sandbox extra
     except ImportError:
         raise click.ClickException(SANDBOX_EXTRA) from None
-    relay = Relay(secret, events=events, targets=targets, show=show_json if as_json else show_text)
-    server = Server(relay.asgi_app(), bind(host, port))
-    for line in _banner(server.url, events, targets):
-        say(line, err=as_json)  # in JSON mode stdout is for deliveries only
-    sys.stdout.flush()
-    server.run()
+    show = show_json if as_json else show_text
+    own = secret is None
+
+    def start(sock: socket.socket, secret: str) -> Server:
+        server = Server(Relay(secret, events=events, targets=targets, show=show).asgi_app(), sock)
+        for line in _banner(server.url, events, targets, own=own):
+            say(line, err=as_json)  # in JSON mode stdout is for deliveries only
+        sys.stdout.flush()
+        return server
+
+    if secret is not None:
+        start(bind(host, port), secret).run()
+        return
+    # From here a Ctrl+C or SIGTERM only asks to stop: once the webhook exists, it is deleted however this ends.
+    with StopSignals():
+        sandbox = _sandbox(base_url, region)
+        new_secret = secrets.token_urlsafe(32)
+        with bind(host, port) as sock, sandbox.client() as client:  # the port is checked before a webhook exists
+            server = start(sock, new_secret)
+            with own_webhook(client, _loopback(server.url) + "/", events, new_secret) as hook:
+                # The only place the secret is shown, before the server answers any delivery.
+                say(
+                    f"Ready! Signing secret: {new_secret}; webhook {hook.id} delivers "
+                    f"{', '.join(sorted(events or EVENT_NAMES))} here, and is deleted when this stops.",
+                    err=True,
+                )
+                sys.stderr.flush()
+                server.run()
