@@ -138,7 +138,8 @@ def test_a_delivery_page_shows_what_the_receiver_answered_as_text(sandbox: Sandb
     receiver = Recorder([401], body=json.dumps(reason).encode(), content_type="application/json")
     text = _refused(sandbox, serve, receiver)
 
-    assert "The receiver answered 401 with application/json" in text
+    assert "the receiver answered 401" in text
+    assert "Answer body: application/json, " in text
     assert "&#34;error&#34;: &#34;signature mismatch&#34;" in text  # indented JSON, escaped
     assert str(markupsafe.escape(markup)) in text  # as text: page() refuses any "<script"
     assert SECRET not in text  # the receiver echoed the webhook's secret: masked
@@ -152,5 +153,5 @@ def test_a_long_answer_is_cut_at_4_kib_and_a_binary_one_is_a_note(sandbox: Sandb
     assert "line\n" * 819 + "l</pre>" in long  # 4096 bytes: 819 lines and a letter
 
     image = _refused(sandbox, serve, Recorder([415], body=b"\x89PNG\r\n\x1a\n\xff", content_type="image/png"))
-    assert "The receiver answered 415 with image/png, 9 bytes." in image
+    assert "Answer body: image/png, 9 bytes</p>" in image
     assert "Not shown: the body is not UTF-8 text." in image
