@@ -32,6 +32,7 @@ class DeliveryResult:
         status: The answer's status; None when there was no answer.
         reason: The answer's reason phrase; "" without an answer.
         answer: The first bytes of the answer's body, as they came (a compressed answer is never inflated).
+        content_type: The answer's Content-Type; None without one.
         failure: Why there was no answer: `TimeoutError` when the deadline passed, or the `httpx.HTTPError`
             (or `httpx.InvalidURL`) that ended the exchange.
     """
@@ -41,6 +42,7 @@ class DeliveryResult:
     reason: str = ""
     answer: bytes = b""
     failure: Exception | None = None
+    content_type: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -75,7 +77,8 @@ async def post_delivery(
                 await response.aclose()  # an answer left unread closes its connection
     except (TimeoutError, httpx.HTTPError, httpx.InvalidURL) as failure:
         return DeliveryResult(sent, failure=failure)
-    return DeliveryResult(sent, response.status_code, response.reason_phrase, answer)
+    content_type = response.headers.get("Content-Type")
+    return DeliveryResult(sent, response.status_code, response.reason_phrase, answer, content_type=content_type)
 
 
 async def _read(response: httpx.Response, limit: int) -> bytes:

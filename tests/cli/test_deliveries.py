@@ -140,6 +140,29 @@ def test_show_prints_the_request_exactly_as_sent_and_every_attempt(up42_sandbox:
     assert [(a["attempt"], a["status"]) for a in detail["attempts"]] == [(1, 200)]
 
 
+def test_show_prints_what_the_receiver_answered(up42_sandbox: Sandbox) -> None:
+    reason = json.dumps({"error": "signature mismatch", "echo": SECRET})
+    with Apps(up42_sandbox) as apps:
+        hook = apps.webhook(Recorder([401], body=reason.encode(), content_type="application/json"), ["order.status"])
+        (delivery,) = up42_sandbox.trigger("order.status", webhook_id=hook)["deliveries"]
+        # A delivery may have any number of attempts by now; each has this answer.
+        shown = ok(up42_sandbox, "deliveries", "show", delivery["id"])
+        detail = json.loads(ok(up42_sandbox, "deliveries", "show", delivery["id"], "--json"))
+        image = apps.webhook(Recorder(body=b"\x89PNG\xff" * 1000, content_type="image/png"), ["order.status"])
+        (pictured,) = up42_sandbox.trigger("order.status", webhook_id=image)["deliveries"]
+        binary = ok(up42_sandbox, "deliveries", "show", pictured["id"])
+
+    masked = reason.replace(SECRET, "********")
+    assert f"\n\nAnswer to attempt 1: 401, application/json, {len(reason)} bytes\n{masked}\n" in shown
+    assert SECRET not in shown
+    answer = detail["attempts"][0]["answer"]
+    assert (answer["contentType"], answer["body"], answer["truncated"]) == ("application/json", masked, False)
+    assert (
+        "Answer to attempt 1: 200, image/png, the first 4096 bytes (cut at 4 KiB)\n(not UTF-8 text; not shown)"
+        in binary
+    )
+
+
 def test_show_masks_a_user_name_and_password_in_the_url(up42_sandbox: Sandbox) -> None:
     password = "pw-in-the-url-never-shown"
     with (

@@ -205,6 +205,30 @@ def test_a_delivery_shows_the_request_exactly_as_the_receiver_got_it(env: Env, s
     assert missing.json()["error"]["message"].startswith("no delivery 'dlv_0000000000000000'")
 
 
+def test_a_delivery_shows_what_the_receiver_answered_with_the_secret_masked(env: Env, serve: Any) -> None:
+    reason = json.dumps({"error": "signature mismatch", "expected": SECRET}).encode()
+    recorder = Recorder([401], body=reason + b" " * 5000, content_type="application/json")
+    hook = env.client.create_webhook("strict", serve(recorder), ["order.status"], active=True, secret=SECRET)
+    (first,) = env.http.post("/sandbox/events", json={"event": "order.status", "webhookId": hook.id}).json()["data"][
+        "deliveries"
+    ]
+
+    shown = env.delivery(first["id"])  # checked against the spec, as every answer here
+    answer = shown["attempts"][0]["answer"]
+    assert (answer["contentType"], answer["bytes"], answer["truncated"]) == ("application/json", 4096, True)
+    assert answer["body"].rstrip() == reason.decode().replace(SECRET, "********")
+    assert SECRET not in json.dumps(shown["attempts"])
+
+
+def test_an_attempt_without_an_answer_has_none(env: Env) -> None:
+    hook = env.client.create_webhook("nobody", "http://127.0.0.1:9/hook", ["order.status"], active=True)
+    (first,) = env.http.post("/sandbox/events", json={"event": "order.status", "webhookId": hook.id}).json()["data"][
+        "deliveries"
+    ]
+    (attempt, *_) = env.delivery(first["id"])["attempts"]
+    assert (attempt["status"], attempt["answer"]) == (None, None)
+
+
 def test_a_failed_delivery_is_pending_with_its_next_attempt_then_retried(env: Env, serve: Any) -> None:
     recorder = Recorder([503])
     env.client.create_webhook("flaky", serve(recorder), ["order.status"], active=True)
@@ -375,6 +399,52 @@ def test_a_database_of_the_previous_version_opens_and_keeps_its_old_log(tmp_path
     again.close()
     with Sandbox(db=path) as sandbox:
         assert httpx.get(f"{sandbox.url}/sandbox/deliveries").json()["data"] == []
+
+
+# The deliveries and attempts tables as the version before answers were kept made them.
+_BEFORE_ANSWERS = """
+CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, webhook_id TEXT NOT NULL,
+    workspace_id TEXT NOT NULL, event TEXT NOT NULL, message_id TEXT NOT NULL, live_mode INTEGER NOT NULL,
+    body TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT, reason TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, url TEXT NOT NULL,
+    headers TEXT NOT NULL, sent_at TEXT NOT NULL, status INTEGER, error TEXT, duration_ms INTEGER NOT NULL
+);
+INSERT INTO deliveries VALUES (1, 'dlv_0123456789abcdef', 'w', 'ws', 'order.status', 'm', 1, '{}', 'failed', 1,
+    NULL, NULL, '2026-01-01T00:00:00.000000Z');
+INSERT INTO attempts VALUES (1, 'dlv_0123456789abcdef', 1, 'http://127.0.0.1:9/hook', '{}',
+    '2026-01-01T00:00:00.000000Z', 401, 'the receiver answered 401', 3);
+"""
+
+
+def test_a_database_made_before_answers_were_kept_shows_its_attempts_and_keeps_new_answers(
+    tmp_path: Path, serve: Any
+) -> None:
+    path = tmp_path / "before-answers.sqlite"
+    with sqlite3.connect(path) as old:
+        old.executescript(_BEFORE_ANSWERS)
+    old.close()
+    with (
+        Sandbox(db=path) as sandbox,
+        up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client,
+        httpx.Client(base_url=sandbox.url, event_hooks={"response": [check_against_spec]}, timeout=30) as http,
+    ):
+        (attempt,) = http.get("/sandbox/deliveries/dlv_0123456789abcdef").json()["data"]["attempts"]
+        assert (attempt["status"], attempt["answer"]) == (401, None)
+        page = httpx.get(f"{sandbox.url}/dashboard/deliveries/dlv_0123456789abcdef")  # not a /sandbox/ path
+        assert page.status_code == 200
+        assert "the receiver answered 401" in page.text
+
+        recorder = Recorder(body=b"thanks", content_type="text/plain")
+        hook = client.create_webhook("new", serve(recorder), ["order.status"], active=True)
+        (new,) = http.post("/sandbox/events", json={"event": "order.status", "webhookId": hook.id}).json()["data"][
+            "deliveries"
+        ]
+        (attempt,) = http.get(f"/sandbox/deliveries/{new['id']}").json()["data"]["attempts"]
+        assert attempt["answer"] == {"contentType": "text/plain", "body": "thanks", "bytes": 6, "truncated": False}
 
 
 def test_on_start_pending_deliveries_of_a_gone_webhook_or_a_test_run_end_failed(tmp_path: Path) -> None:

@@ -121,3 +121,37 @@ def test_a_delivery_whose_first_attempt_is_on_its_way_has_a_page(sandbox: Sandbo
     # Leased far ahead, as while its first attempt is being sent: the scheduler leaves it alone.
     (opened,) = sandbox._store.open_deliveries([row], payload, json.dumps(payload), "2999-01-01T00:00:00.000000Z")
     assert "Not sent yet" in page(sandbox, f"/dashboard/deliveries/{opened.id}")
+
+
+def _refused(sandbox: Sandbox, serve: Any, receiver: Recorder) -> str:
+    """The page of a delivery to ``receiver``, whose one attempt it refused."""
+    with up42.Client(sandbox.username, sandbox.password, base_url=sandbox.url) as client:
+        hook = client.create_webhook("strict", serve(receiver), ["order.status"], active=True, secret=SECRET)
+    (delivery,) = sandbox.trigger("order.status", _order(), webhook_id=hook.id)["deliveries"]
+    wait_for(lambda: sandbox._store.delivery(delivery["id"]).attempts)  # type: ignore[union-attr]
+    return page(sandbox, f"/dashboard/deliveries/{delivery['id']}")
+
+
+def test_a_delivery_page_shows_what_the_receiver_answered_as_text(sandbox: Sandbox, serve: Any) -> None:
+    markup = "<script>alert(1)</script>"
+    reason = {"error": "signature mismatch", "hint": markup, "echo": SECRET}
+    receiver = Recorder([401], body=json.dumps(reason).encode(), content_type="application/json")
+    text = _refused(sandbox, serve, receiver)
+
+    assert "the receiver answered 401" in text
+    assert "Answer body: application/json, " in text
+    assert "&#34;error&#34;: &#34;signature mismatch&#34;" in text  # indented JSON, escaped
+    assert str(markupsafe.escape(markup)) in text  # as text: page() refuses any "<script"
+    assert SECRET not in text  # the receiver echoed the webhook's secret: masked
+    assert "&#34;echo&#34;: &#34;********&#34;" in text
+    assert "\n  &#34;event&#34;: &#34;order.status&#34;,\n" in text  # the request's body, indented too
+
+
+def test_a_long_answer_is_cut_at_4_kib_and_a_binary_one_is_a_note(sandbox: Sandbox, serve: Any) -> None:
+    long = _refused(sandbox, serve, Recorder([500], body=b"line\n" * 2000, content_type="text/plain"))
+    assert "4096 bytes, cut at 4 KiB" in long
+    assert "line\n" * 819 + "l</pre>" in long  # 4096 bytes: 819 lines and a letter
+
+    image = _refused(sandbox, serve, Recorder([415], body=b"\x89PNG\r\n\x1a\n\xff", content_type="image/png"))
+    assert "Answer body: image/png, 9 bytes</p>" in image
+    assert "Not shown: the body is not UTF-8 text." in image

@@ -55,12 +55,22 @@ class Recorder:
     """An ASGI receiver that records each request and answers with the next status of a script.
 
     With ``answered``, only that many requests are answered at once: later ones wait for `release` to be set.
+    Each answer's body is ``body``, with ``content_type`` when given.
     """
 
-    def __init__(self, statuses: list[int] | None = None, *, answered: int | None = None) -> None:
+    def __init__(
+        self,
+        statuses: list[int] | None = None,
+        *,
+        answered: int | None = None,
+        body: bytes = b"",
+        content_type: str | None = None,
+    ) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self._statuses = statuses or []
         self._answered = answered
+        self._body = body
+        self._headers = [] if content_type is None else [(b"content-type", content_type.encode())]
         self.release = threading.Event()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -76,5 +86,5 @@ class Recorder:
         if self._answered is not None and len(self.requests) > self._answered:
             await asyncio.to_thread(self.release.wait, 60)
         status = self._statuses.pop(0) if self._statuses else 200
-        await send({"type": "http.response.start", "status": status, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
+        await send({"type": "http.response.start", "status": status, "headers": self._headers})
+        await send({"type": "http.response.body", "body": self._body})

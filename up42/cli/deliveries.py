@@ -179,6 +179,23 @@ def _show(detail: dict[str, Any]) -> None:
         ["#", "SENT", "STATUS", "DURATION", "ERROR"],
         [(a["attempt"], a["sentAt"], status_text(a), f"{a['durationMs']} ms", a.get("error") or "") for a in attempts],
     )
+    for attempt in attempts:
+        _show_answer(attempt)
+
+
+def _show_answer(attempt: dict[str, Any]) -> None:
+    # Absent from a sandbox that keeps no answers, null for an attempt that had none.
+    answer = attempt.get("answer")
+    if not answer or not (answer["bytes"] or answer["contentType"]):
+        return
+    size = f"the first {answer['bytes']} bytes (cut at 4 KiB)" if answer["truncated"] else f"{answer['bytes']} bytes"
+    say("")
+    kind = answer["contentType"] or "no content type"
+    say(f"Answer to attempt {attempt['attempt']}: {status_text(attempt)}, {kind}, {size}")
+    if answer["body"] is None:
+        say("(not UTF-8 text; not shown)")
+    elif answer["body"]:
+        say(answer["body"], lines=True)
 
 
 @deliveries.command("show")

@@ -1,13 +1,15 @@
 """The dashboard: server-rendered pages of the sandbox's webhooks and deliveries, with a resend button.
 
 Plain HTML from Jinja2 templates (``templates/``), autoescaped, so a webhook named ``<script>`` shows as text and
-no page needs JavaScript. Webhook secrets are never handed to a template. The one form, resend, is refused when
+no page needs JavaScript. A JSON body, sent or answered, is shown indented. Webhook secrets are never handed to a
+template. The one form, resend, is refused when
 it comes from another site (by `Guard`, in front of every route): a page elsewhere must not make this server
 send deliveries.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jinja2
@@ -29,7 +31,16 @@ def _templates() -> Jinja2Templates:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["indented"] = indented
     return Jinja2Templates(env=environment)
+
+
+def indented(text: str) -> str:
+    """``text`` indented for reading when it is JSON, else as it is."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+        return text
 
 
 class Dashboard:

@@ -8,7 +8,8 @@ delivery.
 
 Pacing: a delivery has one attempt in flight at a time. The scheduler skips deliveries in flight, and a resend
 waits for the attempt in flight to end. Each attempt has a deadline, the policy's ``timeout``, on the whole
-exchange up to the answer's status and headers (a receiver that trickles them is cut off there). At most
+exchange up to the answer's status, headers and the first `ANSWER_LIMIT` bytes of its body, which the attempt
+keeps (a receiver that trickles them is cut off there). At most
 `PARALLEL_ATTEMPTS` attempts are in flight at once, over as many connections; the others wait their turn, and
 their deadline starts when they go. An attempt is also leased in the database for its deadline plus a margin,
 which only a restart after a crash mid-attempt waits out. The request or task that takes a delivery gives it back
@@ -37,6 +38,7 @@ from up42._messages import encode, message, test_body, timestamp
 from up42._posting import DeliveryResult, delivery_headers, post_delivery
 from up42._version import __version__
 
+from ._answers import ANSWER_LIMIT, kept
 from ._store import Attempt, Delivery, Store, StoredWebhook, stop_reason
 from ._validation import never_resolves, pointing_back, points_back
 
@@ -49,7 +51,8 @@ USER_AGENT = f"up42-sandbox/{__version__}"
 class RetryPolicy:
     """How live deliveries are retried: ``attempts`` in all, pauses from ``first_delay`` growing by ``factor``.
 
-    ``timeout`` is each attempt's deadline in seconds, from its connection to the receiver's status and headers.
+    ``timeout`` is each attempt's deadline in seconds, from its connection to the receiver's status, headers and
+    the first `ANSWER_LIMIT` bytes of its answer's body.
     """
 
     attempts: int = 5
@@ -264,6 +267,7 @@ class Deliverer:
             status=result.status,
             error=error,
             duration_ms=duration_ms,
+            answer=None if result.status is None else kept(result.content_type, result.answer, secret),
         )
         await run_in_threadpool(
             self._store.finish, attempt, state, _later(self.policy.delay(number + 1)) if retry else None
@@ -278,14 +282,16 @@ class Deliverer:
     async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[DeliveryResult, str | None]:
         """POST ``body``: how it went, and the error the delivery log shows (None on a 2xx).
 
-        Nothing is sent to a URL that points back at the sandbox itself, nor to a host that never resolves. The
-        answer's body is never read.
+        Nothing is sent to a URL that points back at the sandbox itself, nor to a host that never resolves. Of the
+        answer's body, one byte more than `ANSWER_LIMIT` is read, enough to tell whether it went on.
         """
         if points_back(url, self._own_port):
             return DeliveryResult(headers), f"not sent: the URL {pointing_back(self._own_port)}"
         if never_resolves(url):
             return DeliveryResult(headers), "not sent: a .invalid host never resolves (RFC 6761)"
-        result = await post_delivery(self._http, url, body, headers, deadline=self.policy.timeout, read_limit=0)
+        result = await post_delivery(
+            self._http, url, body, headers, deadline=self.policy.timeout, read_limit=ANSWER_LIMIT + 1
+        )
         if isinstance(result.failure, TimeoutError):
             return result, f"the receiver did not answer within {self.policy.timeout:g} s"
         if result.failure is not None:

@@ -2,7 +2,8 @@
 
 A delivery is one message to one webhook; it is written (``pending``) before its first attempt is made, so a
 crash while sending loses nothing, and it ends ``delivered`` or ``failed``. Each attempt is kept with the request
-exactly as it was sent (URL and every header) and how the receiver answered.
+exactly as it was sent (URL and every header) and how the receiver answered: its status, and what `Answer` keeps
+of its body.
 
 Every write is committed before the method returns, and the app answers 2xx only after that, so an
 acknowledged write survives the process being killed right after. A file database runs in WAL mode with
@@ -25,7 +26,12 @@ from typing import Any
 
 from up42._messages import timestamp
 
-_SCHEMA = """
+from ._answers import Answer
+
+# What an attempt keeps of the receiver's answer (`Answer`); all NULL without one.
+_ANSWER_COLUMNS = ("answer_type TEXT", "answer_body TEXT", "answer_size INTEGER", "answer_truncated INTEGER")
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (username TEXT PRIMARY KEY, workspace_id TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS webhooks (
@@ -66,7 +72,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     sent_at TEXT NOT NULL,
     status INTEGER,
     error TEXT,
-    duration_ms INTEGER NOT NULL
+    duration_ms INTEGER NOT NULL,
+    {", ".join(_ANSWER_COLUMNS)}
 );
 CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts (delivery_id, seq);
 """
@@ -116,6 +123,7 @@ class Attempt:
     """One attempt of a delivery: the request exactly as sent, and how the receiver answered (or why it could not).
 
     ``webhook_id``, ``event``, ``message_id`` and ``live_mode`` are the delivery's, repeated for the flat log.
+    ``answer`` is None when there was no answer, and for attempts recorded before answers were kept.
     """
 
     delivery_id: str
@@ -130,6 +138,7 @@ class Attempt:
     status: int | None
     error: str | None
     duration_ms: int
+    answer: Answer | None = None
 
     def to_api(self) -> dict[str, Any]:
         """The attempt as the flat log ``GET /sandbox/attempts`` shows it."""
@@ -155,6 +164,7 @@ class Attempt:
             "status": self.status,
             "error": self.error,
             "durationMs": self.duration_ms,
+            "answer": None if self.answer is None else self.answer.to_api(),
         }
 
 
@@ -420,8 +430,8 @@ class Store:
         """
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO attempts (delivery_id, attempt, url, headers, sent_at, status, error, duration_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attempts (delivery_id, attempt, url, headers, sent_at, status, error, duration_ms,"
+                " answer_type, answer_body, answer_size, answer_truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     attempt.delivery_id,
                     attempt.attempt,
@@ -431,6 +441,7 @@ class Store:
                     attempt.status,
                     attempt.error,
                     attempt.duration_ms,
+                    *_answer_columns(attempt.answer),
                 ),
             )
             db.execute(
@@ -519,7 +530,10 @@ class Store:
     def _attempts(self, where: str, params: Sequence[Any]) -> list[Attempt]:
         rows = self._query(f"{_ATTEMPT_SELECT} {where} ORDER BY a.seq", params)
         return [
-            Attempt(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], json.loads(r[7]), r[8], r[9], r[10], r[11])
+            Attempt(
+                *(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], json.loads(r[7]), r[8], r[9], r[10], r[11]),
+                answer=None if r[14] is None else Answer(r[12], r[13], r[14], bool(r[15])),
+            )
             for r in rows
         ]
 
@@ -533,7 +547,8 @@ _DUE = f"WHERE state = 'pending' AND next_attempt_at <= ? AND {_IDLE}"
 
 _ATTEMPT_SELECT = (
     "SELECT a.delivery_id, d.webhook_id, d.event, d.message_id, d.live_mode, a.attempt, a.url, a.headers,"
-    " a.sent_at, a.status, a.error, a.duration_ms FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+    " a.sent_at, a.status, a.error, a.duration_ms, a.answer_type, a.answer_body, a.answer_size, a.answer_truncated"
+    " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
 )
 
 _DELIVERY_COLUMNS = (
@@ -568,11 +583,26 @@ def _stop(db: sqlite3.Connection, column: str, value: str, reason: str) -> None:
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    """Move aside the flat attempt log of earlier versions, so a database they made opens with today's tables."""
+    """Bring a database made by an earlier version to today's tables: each step checks for the columns it adds.
+
+    The flat attempt log of the first versions is moved aside; attempts recorded before answers were kept gain
+    empty answer columns.
+    """
     columns = {row[1] for row in db.execute("PRAGMA table_info(deliveries)")}
     if columns and "id" not in columns:
         # Kept, not converted: the old log never stored the request, so it cannot become deliveries.
         db.execute("ALTER TABLE deliveries RENAME TO deliveries_v1")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(attempts)")}
+    if columns:
+        for column in _ANSWER_COLUMNS:
+            if column.split()[0] not in columns:
+                db.execute(f"ALTER TABLE attempts ADD COLUMN {column}")
+
+
+def _answer_columns(answer: Answer | None) -> tuple[Any, ...]:
+    if answer is None:
+        return (None, None, None, None)
+    return (answer.content_type, answer.body, answer.size, int(answer.truncated))
 
 
 def _columns(fields: WebhookFields) -> tuple[Any, ...]:
