@@ -130,9 +130,11 @@ def _trigger_in_sandbox(
         say(f"{len(pending) + len(failed)} of {len(rows)} not delivered.")
     # A pending delivery is the sandbox's to retry: resending it now would only send the message twice.
     if pending:
-        say(f"Pending ones are retried by the sandbox; watch with `up42 deliveries show {pending[0]}`.")
+        watch = f"show {pending[0]}" if len(pending) == 1 else "list --status pending"
+        say(f"Pending ones are retried by the sandbox; watch with `up42 deliveries {watch}`.")
     if failed:
-        say(f"Failed ones are not retried; once your app is fixed, `up42 deliveries resend {failed[0]}`.")
+        again = failed[0] if len(failed) == 1 else "--failed"
+        say(f"Failed ones are not retried; once your app is fixed, `up42 deliveries resend {again}`.")
 
 
 @click.command()
@@ -183,8 +185,8 @@ def trigger(
 
     That is a live, signed delivery to every active webhook subscribed to it. The sandbox delivers it (start one with
     `up42 sandbox`; it is found by --base-url, $UP42_BASE_URL or the stored login) and this prints the messageId and
-    each delivery's outcome. It exits 0 once the sandbox accepted the event, even if a delivery failed: failed ones are
-    retried, and `up42 deliveries` shows them.
+    each delivery's outcome. It exits 0 once the sandbox accepted the event, even if a delivery failed: pending ones are
+    retried, failed ones can be resent, and `up42 deliveries` shows them.
 
     With --to URL there is no sandbox and no account: the message is signed with --secret exactly as UP42 signs
     it and POSTed to URL, and the command exits 0 only when URL answers 2xx.
