@@ -189,7 +189,9 @@ def test_deliveries_offer_no_region_since_only_a_sandbox_has_deliveries() -> Non
     for command in (["deliveries"], ["deliveries", "list"], ["deliveries", "show"], ["deliveries", "resend"]):
         assert "--region" not in ok(None, *command, "--help")
         assert "--base-url" in ok(None, *command, "--help")
-    assert "No such option: --region" in fails(run(None, "deliveries", "list", "--region", "eu"), code=2)
+    refused = fails(run(None, "deliveries", "list", "--region", "eu"), code=2)
+    assert "No such option" in refused  # click words the rest by its version
+    assert "--region" in refused
 
 
 def test_resend_one_and_recover_every_failed_delivery() -> None:
