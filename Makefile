@@ -86,8 +86,8 @@ LOWEST_TESTS := $(filter-out %/test_resilience.py %/test_urls.py,$(wildcard test
 	tests/project/test_demo.py tests/sandbox/test_end_to_end.py tests/sandbox/test_api.py \
 	tests/sandbox/test_dashboard.py tests/sandbox/test_deliveries.py tests/sandbox/test_faults.py \
 	tests/sandbox/test_hardening.py tests/sandbox/test_plugin.py tests/sandbox/test_simulate.py \
-	tests/cli/test_commands.py tests/contract/test_spec.py tests/contract/test_judge.py tests/contract/test_errors.py \
-	tests/contract/test_cassettes.py
+	tests/cli/test_commands.py tests/cli/test_help.py tests/contract/test_spec.py tests/contract/test_judge.py \
+	tests/contract/test_errors.py tests/contract/test_cassettes.py
 # (left out for time: the other command-line and process tests, about 100 s more; they passed on these floors too)
 LOWEST_HTTPX_AIOHTTP_TESTS := tests/client/transport/test_backends.py
 LOWEST_HTTPX_AIOHTTP_TOOLS := httpx-aiohttp

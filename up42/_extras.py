@@ -14,9 +14,14 @@ from collections.abc import Iterator
 MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"}), "redis": frozenset({"redis"})}
 
 
+def install_command(extra: str) -> str:
+    """How to install ``extra``: by the distribution's name, and in a checkout (until that name is published)."""
+    return f"pip install 'up42-webhooks[{extra}]' (in a checkout: pip install '.[{extra}]')"
+
+
 def missing_extra(extra: str) -> str:
     """The line that says ``extra`` is not installed, and how to install it."""
-    return f"the {extra} extra is not installed: pip install 'up42-webhooks[{extra}]'"
+    return f"the {extra} extra is not installed: {install_command(extra)}"
 
 
 @contextlib.contextmanager

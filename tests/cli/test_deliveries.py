@@ -48,19 +48,20 @@ def test_list_shows_one_row_per_message_and_webhook_and_filters(up42_sandbox: Sa
         order = trigger(up42_sandbox, "order.status")
         job = trigger(up42_sandbox, "job.status")
 
+    # Newest first, as the dashboard and `up42 inbox list` list theirs.
     lines = ok(up42_sandbox, "deliveries", "list").splitlines()
     assert lines[0].split() == ["ID", "CREATED", "EVENT", "MESSAGE", "WEBHOOK", "ATTEMPTS", "STATUS", "STATE", "ERROR"]
-    first = lines[1].split()
-    assert first[0] == order["deliveries"][0]["id"]
-    assert first[2:] == ["order.status", order["messageId"], orders, "1", "200", "delivered"]
-    assert lines[2].split()[2:4] == ["job.status", job["messageId"]]
+    assert lines[1].split()[2:4] == ["job.status", job["messageId"]]
+    second = lines[2].split()
+    assert second[0] == order["deliveries"][0]["id"]
+    assert second[2:] == ["order.status", order["messageId"], orders, "1", "200", "delivered"]
 
     rows = listed(up42_sandbox)
     # The time shown is when the delivery was made, which --since and the dashboard go by too.
-    assert first[1] == rows[0]["createdAt"][:19] + "Z"
+    assert second[1] == rows[1]["createdAt"][:19] + "Z"
     assert [(row["event"], row["webhookId"], row["state"], row["attempt"]) for row in rows] == [
-        ("order.status", orders, "delivered", 1),
         ("job.status", jobs, "delivered", 1),
+        ("order.status", orders, "delivered", 1),
     ]
     assert [row["event"] for row in listed(up42_sandbox, "--event", "job.status")] == ["job.status"]
     assert [row["webhookId"] for row in listed(up42_sandbox, "--webhook", orders)] == [orders]
@@ -70,6 +71,16 @@ def test_list_shows_one_row_per_message_and_webhook_and_filters(up42_sandbox: Sa
     assert listed(up42_sandbox, "--since", "2999-01-01T00:00:00Z") == []
     assert len(listed(up42_sandbox, "--since", "2000-01-01T00:00:00+02:00")) == 2
     assert ok(up42_sandbox, "deliveries", "list", "--status", "pending") == "No deliveries match.\n"
+
+
+def test_since_says_that_rfc_3339_times_work_too(up42_sandbox: Sandbox) -> None:
+    for command in (["list"], ["resend"]):
+        shown = " ".join(ok(None, "deliveries", *command, "--help").split())
+        assert "--since SINCE" in shown
+        assert "(30s, 15m, 2h, 3d) or an RFC 3339 time such as 2026-12-07T09:30:00Z" in shown
+    # The example the help gives is taken as it is written (the list's filters are tested below).
+    recover = ok(up42_sandbox, "deliveries", "resend", "--failed", "--since", "2026-12-07T09:30:00Z")
+    assert recover == "No failed deliveries to resend.\n"
 
 
 def test_list_refuses_bad_filters(up42_sandbox: Sandbox) -> None:
@@ -193,8 +204,17 @@ def test_unknown_ids_and_missing_sandboxes_are_one_line(up42_sandbox: Sandbox) -
     assert "no delivery 'dlv_nope'" in fails(run(up42_sandbox, "deliveries", "resend", "dlv_nope"))
     down = NOTHING_LISTENS
     assert "cannot reach the sandbox" in fails(run(None, "deliveries", "--base-url", down, "list"))
-    needs = fails(run(up42_sandbox, "deliveries", "list", "--region", "eu"))
+    needs = fails(run(None, "deliveries", "list", env={"UP42_REGION": "eu"}))
     assert "up42 deliveries list needs a sandbox, and UP42 itself (region eu" in needs
+
+
+def test_deliveries_offer_no_region_since_only_a_sandbox_has_deliveries() -> None:
+    for command in (["deliveries"], ["deliveries", "list"], ["deliveries", "show"], ["deliveries", "resend"]):
+        assert "--region" not in ok(None, *command, "--help")
+        assert "--base-url" in ok(None, *command, "--help")
+    refused = fails(run(None, "deliveries", "list", "--region", "eu"), code=2)
+    assert "No such option" in refused  # click words the rest by its version
+    assert "--region" in refused
 
 
 def test_resend_one_and_recover_every_failed_delivery() -> None:

@@ -43,7 +43,7 @@ def test_the_wheel_holds_up42_and_up42_api_with_py_typed(tmp_path: Path) -> None
     # Ranges, not pins: the SDK installs beside an application's own versions (make test-lowest checks the floors).
     assert sorted(requirements) == [
         "Requires-Dist: attrs>=22.2",
-        "Requires-Dist: click<9,>=8.5",
+        "Requires-Dist: click<9,>=8.1",
         "Requires-Dist: httpx<0.29,>=0.25",
         "Requires-Dist: pyyaml<7,>=6.0.1",
     ]

@@ -36,7 +36,9 @@ class NoRedis:
 
 sys.meta_path.insert(0, NoRedis())
 """
-REDIS_MISSING = "the redis extra is not installed: pip install 'up42-webhooks[redis]'"
+REDIS_MISSING = (
+    "the redis extra is not installed: pip install 'up42-webhooks[redis]' (in a checkout: pip install '.[redis]')"
+)
 UNUSED_REDIS = "redis://127.0.0.1:9/0"
 
 

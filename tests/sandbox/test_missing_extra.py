@@ -20,7 +20,9 @@ from tests.support.contract import ROOT
 from up42._extras import MODULES, missing_extra, needs_extra
 from up42.cli._common import SANDBOX_EXTRA
 
-MESSAGE = "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]'"
+MESSAGE = (
+    "the sandbox extra is not installed: pip install 'up42-webhooks[sandbox]' (in a checkout: pip install '.[sandbox]')"
+)
 
 BLOCKER = """
 import sys

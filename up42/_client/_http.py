@@ -27,6 +27,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 import httpx
 
 from .._checks import is_whole
+from .._extras import install_command
 from ..errors import InvalidArgumentError
 from ._deadline import Deadline, current_deadline
 from ._responses import Answer, CappedBody
@@ -71,9 +72,7 @@ def async_backend(choice: object) -> Backend:
             f"http_backend must be one of {', '.join(map(repr, BACKENDS))} or None, got {choice!r}"
         )
     if choice == "aiohttp" and not aiohttp_installed():
-        raise InvalidArgumentError(
-            "http_backend='aiohttp' needs the aiohttp extra: pip install 'up42-webhooks[aiohttp]'"
-        )
+        raise InvalidArgumentError(f"http_backend='aiohttp' needs the aiohttp extra: {install_command('aiohttp')}")
     return "aiohttp" if choice == "aiohttp" else "httpx"
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -152,6 +153,20 @@ def check_text(command: click.Command) -> None:
             check_text(subcommand)
 
 
+def summarise(command: click.Command) -> None:
+    """Give ``command``, and its subcommands, the first sentence of their help as the summary a listing shows.
+
+    Left to itself, click cuts a summary to what the terminal's width leaves, mid-phrase and with ``...``. Each
+    command's help opens with a short sentence instead, shown whole on any terminal.
+    """
+    if command.help and not command.short_help:
+        paragraph = " ".join(command.help.split("\n\n")[0].split())
+        command.short_help = re.split(r"(?<=\.)\s", paragraph, maxsplit=1)[0]
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            summarise(subcommand)
+
+
 def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Check ``--base-url`` as the SDK would, so a bad one is a usage error that names the option."""
     if value is None:
@@ -162,12 +177,14 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(error).removeprefix("--base-url "), ctx, param) from None
 
 
+def _base_url_option(text: str) -> Callable[[F], F]:
+    return click.option("--base-url", callback=_base_url, help=text)
+
+
 def _place_options(func: F, stored: str) -> F:
     options = [
-        click.option(
-            "--base-url",
-            callback=_base_url,
-            help=f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, {stored}UP42).",
+        _base_url_option(
+            f"One origin for the API and auth endpoints, e.g. a sandbox (default: ${ENV_BASE_URL}, {stored}UP42)."
         ),
         click.option(
             "--region",
@@ -185,6 +202,11 @@ def place_options(func: F) -> F:
     return _place_options(func, "else the stored login's, else ")
 
 
+def sandbox_place_option(func: F) -> F:
+    """``--base-url`` alone, for the commands only a sandbox answers (UP42's regions have none to offer)."""
+    return _base_url_option(f"The sandbox's URL (default: ${ENV_BASE_URL}, else the stored login's).")(func)
+
+
 def new_place_options(func: F) -> F:
     """``--base-url`` and ``--region`` of a new login, which never defaults to the place of the one it replaces."""
     return _place_options(func, "else ")
@@ -197,15 +219,19 @@ def connection_options(func: F) -> F:
         click.option("--password", help=f"Its password (default: ${ENV_PASSWORD}, else the login)."),
         place_options,
         click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's camelCase fields)."),
-        click.option(
-            "--show-secret",
-            is_flag=True,
-            help="Show webhook secrets, and a user name and password in a webhook's URL, instead of masking them.",
-        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def show_secret_option(func: F) -> F:
+    """``--show-secret``, for the commands that print a webhook's secret or its URL (which may hold a password)."""
+    return click.option(
+        "--show-secret",
+        is_flag=True,
+        help="Show webhook secrets, and a user name and password in a webhook's URL, instead of masking them.",
+    )(func)
 
 
 def connection(ctx: click.Context, /, **options: Any) -> Connection:

@@ -9,7 +9,7 @@ import click
 
 from .._version import __version__
 from ..errors import UP42Error
-from ._common import INTERRUPTED, check_text, fail
+from ._common import INTERRUPTED, check_text, fail, summarise
 from .conformance import conformance
 from .deliveries import deliveries
 from .inbox import inbox
@@ -21,6 +21,9 @@ from .webhooks import webhooks
 from .worker import worker
 
 __all__ = ["cli", "run"]
+
+# click 8.2 raises this for a bare group; older releases print the help and exit 0 by themselves (caught: nothing)
+_NO_ARGS_IS_HELP: type[click.UsageError] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -36,13 +39,14 @@ def cli() -> None:
 for command in (login, logout, whoami, webhooks, trigger, deliveries, listen, sandbox, worker, inbox, conformance):
     cli.add_command(command)
 check_text(cli)
+summarise(cli)
 
 
 def run(args: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 on success, 1 on a failure, 2 on a usage error, 130 when interrupted."""
     try:
         code = cli.main(args=args, prog_name="up42", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as error:
+    except _NO_ARGS_IS_HELP as error:
         # A bare `up42` (or `up42 webhooks`) asks what there is: the usage and the commands, not an error.
         click.echo(error.ctx.get_help() if error.ctx else cli.get_help(click.Context(cli)))
         sys.exit(0)

@@ -36,14 +36,14 @@ VERDICTS = {
     help="Write each call and answer to DIR as a cassette (01-createToken.json, ...), every credential masked.",
 )
 def conformance(base_url: str | None, region: str | None, strict: bool, as_json: bool, record_dir: Path | None) -> None:
-    """Call each operation of the API once and hold its answer to the spec this package ships.
+    """Hold the API's answers to the shipped spec.
 
-    Each operation is ok, drift (the answer carries what the spec does not know: a property, an enum value, a
-    header declared otherwise) or violation (it breaks the spec: a required property missing, a wrong type or
-    format, an undeclared status). The check creates a webhook of its own (inactive, named 'up42 conformance
-    check <UTC time>', pointing at a .invalid host that never receives) and deletes it in every case, also after
-    a failure, Ctrl+C or SIGTERM. Exits 0 when nothing is a violation (with --strict, when nothing drifts either), 1
-    otherwise.
+    Each operation of the API is called once and its answer held to the spec this package ships. Each operation is ok,
+    drift (the answer carries what the spec does not know: a property, an enum value, a header declared otherwise) or
+    violation (it breaks the spec: a required property missing, a wrong type or format, an undeclared status). The check
+    creates a webhook of its own (inactive, named 'up42 conformance check <UTC time>', pointing at a .invalid host that
+    never receives) and deletes it in every case, also after a failure, Ctrl+C or SIGTERM. Exits 0 when nothing is a
+    violation (with --strict, when nothing drifts either), 1 otherwise.
     """
     hosts, credentials = Connection(base_url=base_url, region=region).account()
     spec = Spec.shipped()

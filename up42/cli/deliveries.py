@@ -19,7 +19,7 @@ from ._common import (
     emit_json,
     fields,
     outcome_table,
-    place_options,
+    sandbox_place_option,
     say,
     status_text,
     table,
@@ -29,6 +29,7 @@ from ._sandbox_api import SandboxAPI, sandbox_url
 STATES = ("delivered", "failed", "pending")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DURATION = re.compile(r"(\d+)([smhd])")
+SINCE = "a duration back from now (30s, 15m, 2h, 3d) or an RFC 3339 time such as 2026-12-07T09:30:00Z"
 
 
 class Since(Text):
@@ -74,7 +75,7 @@ def _delivery_id(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _sandbox(settings: Connection) -> SandboxAPI:
-    return SandboxAPI(sandbox_url(settings.base_url, settings.region))
+    return SandboxAPI(sandbox_url(settings.base_url, None))
 
 
 def _json_option(what: str) -> Callable[[F], F]:
@@ -82,13 +83,14 @@ def _json_option(what: str) -> Callable[[F], F]:
 
 
 @click.group()
-@place_options
+@sandbox_place_option
 @_json_option("JSON")
 @click.pass_context
 def deliveries(ctx: click.Context, /, **options: Any) -> None:
-    """Inspect and resend the deliveries of a sandbox: one per message and webhook, with every attempt.
+    """Inspect and resend a sandbox's deliveries.
 
-    The sandbox is found like every command finds UP42: --base-url, else $UP42_BASE_URL, else the stored login.
+    There is one delivery per message and webhook, with every attempt. The sandbox is found like every command finds
+    UP42: --base-url, else $UP42_BASE_URL, else the stored login.
     """
     ctx.obj = Connection(**options)
 
@@ -97,9 +99,9 @@ def deliveries(ctx: click.Context, /, **options: Any) -> None:
 @click.option("--webhook", "webhook_id", metavar="ID", help="Only the deliveries to this webhook.")
 @click.option("--event", metavar="EVENT", help="Only the deliveries of this event, e.g. order.status.")
 @click.option("--status", "state", type=click.Choice(STATES), help="Only the deliveries in this state.")
-@click.option("--since", type=Since(), help="Only the deliveries created since then: 30s, 15m, 2h, 3d or RFC 3339.")
+@click.option("--since", type=Since(), help=f"Only the deliveries created since then: {SINCE}.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the newest N of them.")
-@place_options
+@sandbox_place_option
 @_json_option("one JSON array")
 @click.pass_context
 def list_deliveries(
@@ -112,10 +114,14 @@ def list_deliveries(
     limit: int | None,
     **options: Any,
 ) -> None:
-    """List the deliveries, oldest first: when made, event, messageId, webhook, attempts, last status and state."""
+    """List the deliveries, newest first.
+
+    Each row shows when it was made, the event, messageId, webhook, attempts, last status and state.
+    """
     settings = connection(ctx, **options)
     with _sandbox(settings) as sandbox:
-        rows = sandbox.deliveries(webhookId=webhook_id, event=event, state=state, since=since, limit=limit)
+        # Newest first, as the dashboard and `up42 inbox list` show theirs (the sandbox answers oldest first).
+        rows = sandbox.deliveries(webhookId=webhook_id, event=event, state=state, since=since, limit=limit)[::-1]
     if settings.as_json:
         emit_json(rows)
     elif not rows:
@@ -200,11 +206,14 @@ def _show_answer(attempt: dict[str, Any]) -> None:
 
 @deliveries.command("show")
 @click.argument("delivery_id", metavar="ID", callback=_delivery_id)
-@place_options
+@sandbox_place_option
 @_json_option("one JSON object")
 @click.pass_context
 def show_delivery(ctx: click.Context, /, delivery_id: str, **options: Any) -> None:
-    """Show one delivery: the request exactly as sent (URL, every header, the body) and every attempt."""
+    """Show one delivery and its attempts.
+
+    The request shows exactly as sent: URL, every header, the body.
+    """
     settings = connection(ctx, **options)
     with _sandbox(settings) as sandbox:
         detail = sandbox.delivery(delivery_id)
@@ -217,12 +226,12 @@ def show_delivery(ctx: click.Context, /, delivery_id: str, **options: Any) -> No
 @deliveries.command("resend")
 @click.argument("delivery_id", metavar="[ID]", required=False, callback=_delivery_id)
 @click.option("--failed", is_flag=True, help="Instead of one ID: resend every delivery that failed.")
-@click.option("--since", type=Since(), help="With --failed: only those created since then (30s, 15m, 2h, 3d).")
-@place_options
+@click.option("--since", type=Since(), help=f"With --failed: only those created since then, {SINCE}.")
+@sandbox_place_option
 @_json_option('one JSON object: the delivery for ID; {"resent": [...], "skipped": [...]} for --failed')
 @click.pass_context
 def resend(ctx: click.Context, /, delivery_id: str | None, failed: bool, since: str | None, **options: Any) -> None:
-    """Send a delivery's message again, or recover every failed one.
+    """Resend one delivery, or every failed one.
 
     The message goes again with the same messageId and body, to the webhook's current URL, signed again (a new
     created time in Signature-Input; the Signature itself covers the content type and digest, so it changes only

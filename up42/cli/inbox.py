@@ -15,12 +15,22 @@ from ..receiving.durable._inbox import Inbox, InboxNotFoundError, InboxRecord, I
 from ..receiving.durable.backends import open_inbox
 from ._common import emit_json, fields, say, table
 
+ENV_INBOX = "UP42_INBOX"
+
+
+def _given_inbox(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    # Not `required=True`: click's own line would not say that the variable can give it instead.
+    if value is None:
+        raise click.UsageError(f"Missing option '--inbox': give the inbox URL, or set ${ENV_INBOX}", ctx)
+    return value
+
+
 inbox_option = click.option(
     "--inbox",
     "url",
-    envvar="UP42_INBOX",
-    required=True,
-    help="The inbox URL: sqlite:///path.db or redis://host:port/db (default: $UP42_INBOX).",
+    envvar=ENV_INBOX,
+    callback=_given_inbox,
+    help=f"The inbox URL: sqlite:///path.db or redis://host:port/db (default: ${ENV_INBOX}).",
 )
 
 
@@ -85,7 +95,10 @@ def _iso(seconds: float) -> str:
 
 @click.group()
 def inbox() -> None:
-    """Look into a receiver's inbox: what is pending, running, done or failed, and replay messages."""
+    """Look into a receiver's inbox, replay messages.
+
+    See what is pending, running, done or failed.
+    """
 
 
 @inbox.command("list")
@@ -94,7 +107,10 @@ def inbox() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="The newest N.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_messages(url: str, status: str | None, limit: int, as_json: bool) -> None:
-    """One row per message, newest first: id, event, status, attempts, times and, until it is done, its last error."""
+    """List the messages, newest first.
+
+    One row per message: id, event, status, attempts, times and, until it is done, its last error.
+    """
     with opened(url) as box:
         records = box.records(InboxStatus(status) if status else None, limit)
     if as_json:
@@ -123,7 +139,10 @@ def _row(record: InboxRecord) -> tuple[str, ...]:
 @click.argument("message_id")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 def show(url: str, message_id: str, as_json: bool) -> None:
-    """One message: its state, its last error in full, and its body."""
+    """Show one message.
+
+    That is its state, its last error in full, and its body.
+    """
     with opened(url) as box:
         record = box.get(message_id)
     if record is None:
@@ -150,7 +169,10 @@ def show(url: str, message_id: str, as_json: bool) -> None:
 @click.argument("message_ids", nargs=-1, metavar="[ID]...")
 @click.option("--failed", "all_failed", is_flag=True, help="Replay every failed message.")
 def replay(url: str, message_ids: tuple[str, ...], all_failed: bool) -> None:
-    """Put messages back to pending, attempts from zero, so a worker runs their handlers again."""
+    """Replay messages: run their handlers again.
+
+    They go back to pending with attempts from zero, so a worker runs them.
+    """
     if bool(message_ids) == all_failed:
         raise click.UsageError("give message ids or --failed (one of the two)")
     with opened(url) as box:

@@ -28,14 +28,16 @@ from ._common import (
 @click.option("--username", help=f"UP42 account, an email address (default: ${ENV_USERNAME}, else asked).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def login(base_url: str | None, region: str | None, username: str | None, password_stdin: bool) -> None:
-    """Log in once: check the credentials, then store them for every later command and for up42.authenticate().
+    """Log in once and store the credentials.
+
+    Every later command and up42.authenticate() use them. The login is checked by fetching a token before anything
+    is stored; a refused login stores nothing.
 
     What is not given is asked for on the terminal (the password without echo); without one, pass --username
     and set $UP42_PASSWORD or pipe the password in with --password-stdin. The place is --base-url or --region, else
     $UP42_BASE_URL or $UP42_REGION, else UP42 (region eu): never the place of the login being replaced, so a
-    file planted there cannot draw the new password elsewhere. The login is checked by fetching a token before
-    anything is stored; a refused login stores nothing. It is kept in $XDG_CONFIG_HOME/up42/ (by default
-    ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
+    file planted there cannot draw the new password elsewhere. The login is kept in $XDG_CONFIG_HOME/up42/ (by
+    default ~/.config/up42/), readable only by you. Options and UP42_* variables still win over it.
     """
     check_place_variables(base_url, region)
     username = username or variable(ENV_USERNAME)
@@ -93,7 +95,10 @@ def logout() -> None:
 @place_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def whoami(**options: Any) -> None:
-    """Show the account the commands act for, where it logs in, and its workspace id (never the password)."""
+    """Show the account the commands act for.
+
+    That is where it logs in and its workspace id; never the password.
+    """
     settings = Connection(**options)
     with settings.client() as client:
         workspace_id = client.workspace_id

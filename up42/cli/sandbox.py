@@ -47,13 +47,13 @@ def sandbox(
     rate_limit: int | None,
     latency: float,
 ) -> None:
-    """Run a local UP42: the token, userinfo and webhook endpoints, with signed deliveries.
+    """Run a local UP42.
 
-    State is kept in memory, or in the --db file where it survives restarts, pending retries included. Open
-    the printed dashboard URL in a browser to see the webhooks and deliveries and resend one. Simulate events
-    with `up42 trigger`, inspect deliveries with `up42 deliveries` (or the /sandbox/ paths, described in
-    openapi/sandbox.yaml). Plain http webhook URLs are accepted for loopback hosts so local receivers work,
-    except at the sandbox's own port.
+    It serves the token, userinfo and webhook endpoints, with signed deliveries. State is kept in memory, or in the --db
+    file where it survives restarts, pending retries included. Open the printed dashboard URL in a browser to see the
+    webhooks and deliveries and resend one. Simulate events with `up42 trigger`, inspect deliveries with `up42
+    deliveries` (or the /sandbox/ paths, described in openapi/sandbox.yaml). Plain http webhook URLs are accepted for
+    loopback hosts so local receivers work, except at the sandbox's own port.
     """
     # From here a Ctrl+C or SIGTERM asks the server to stop once it can: the imports and the setting up below are
     # never cut in the middle, where an interrupt can be lost and leave the sandbox serving.

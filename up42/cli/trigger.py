@@ -124,13 +124,17 @@ def _trigger_in_sandbox(
         )
         return
     outcome_table(rows)
-    undelivered = [row for row in rows if row["state"] != "delivered"]
-    if undelivered:
-        retried = "; pending ones are retried" if any(row["state"] == "pending" for row in undelivered) else ""
-        say(
-            f"{len(undelivered)} of {len(rows)} not delivered{retried}. See `up42 deliveries show "
-            f"{undelivered[0]['id']}`, and `up42 deliveries resend --failed` once your app is fixed."
-        )
+    pending = [row["id"] for row in rows if row["state"] == "pending"]
+    failed = [row["id"] for row in rows if row["state"] == "failed"]
+    if pending or failed:
+        say(f"{len(pending) + len(failed)} of {len(rows)} not delivered.")
+    # A pending delivery is the sandbox's to retry: resending it now would only send the message twice.
+    if pending:
+        watch = f"show {pending[0]}" if len(pending) == 1 else "list --status pending"
+        say(f"Pending ones are retried by the sandbox; watch with `up42 deliveries {watch}`.")
+    if failed:
+        again = failed[0] if len(failed) == 1 else "--failed"
+        say(f"Failed ones are not retried; once your app is fixed, `up42 deliveries resend {again}`.")
 
 
 @click.command()
@@ -177,11 +181,12 @@ def trigger(
     region: str | None,
     as_json: bool,
 ) -> None:
-    """Simulate a platform EVENT: a live, signed delivery to every active webhook subscribed to it.
+    """Simulate a platform EVENT.
 
-    The sandbox delivers it (start one with `up42 sandbox`; it is found by --base-url, $UP42_BASE_URL or the
-    stored login) and this prints the messageId and each delivery's outcome. It exits 0 once the sandbox
-    accepted the event, even if a delivery failed: failed ones are retried, and `up42 deliveries` shows them.
+    That is a live, signed delivery to every active webhook subscribed to it. The sandbox delivers it (start one with
+    `up42 sandbox`; it is found by --base-url, $UP42_BASE_URL or the stored login) and this prints the messageId and
+    each delivery's outcome. It exits 0 once the sandbox accepted the event, even if a delivery failed: pending ones are
+    retried, failed ones can be resent, and `up42 deliveries` shows them.
 
     With --to URL there is no sandbox and no account: the message is signed with --secret exactly as UP42 signs
     it and POSTed to URL, and the command exits 0 only when URL answers 2xx.

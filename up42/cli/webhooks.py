@@ -12,7 +12,18 @@ from .._client._webhooks import Webhook
 from .._text import MASK
 from .._urls import shown_url
 from ..errors import NotFoundError
-from ._common import Connection, F, connection, connection_options, emit_json, fields, masked, say, table
+from ._common import (
+    Connection,
+    F,
+    connection,
+    connection_options,
+    emit_json,
+    fields,
+    masked,
+    say,
+    show_secret_option,
+    table,
+)
 
 
 def _show_hook(hook: dict[str, Any], settings: Connection) -> None:
@@ -50,14 +61,19 @@ def _target(client: Client, webhook_id: str, action: str) -> Webhook:
 
 @click.group()
 @connection_options
+@show_secret_option
 @click.pass_context
 def webhooks(ctx: click.Context, /, **options: Any) -> None:
-    """List, create, change, test and delete the webhooks of your workspace."""
+    """Manage the webhooks of your workspace.
+
+    List, create, change, test and delete them.
+    """
     ctx.obj = Connection(**options)
 
 
 @webhooks.command("list")
 @connection_options
+@show_secret_option
 @click.pass_context
 def list_webhooks(ctx: click.Context, /, **options: Any) -> None:
     """List every webhook of the workspace."""
@@ -76,6 +92,7 @@ def list_webhooks(ctx: click.Context, /, **options: Any) -> None:
 @webhooks.command("get")
 @click.argument("webhook_id", metavar="ID")
 @connection_options
+@show_secret_option
 @click.pass_context
 def get_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None:
     """Show one webhook."""
@@ -101,6 +118,7 @@ def _events_option(required: bool) -> Callable[[F], F]:
 @click.option("--secret", help="Signs deliveries so the receiver can verify them (recommended).")
 @click.option("--active/--inactive", default=False, show_default=True, help="Deliver live events right away.")
 @connection_options
+@show_secret_option
 @click.pass_context
 def create_webhook(
     ctx: click.Context,
@@ -112,7 +130,10 @@ def create_webhook(
     active: bool,
     **options: Any,
 ) -> None:
-    """Register a webhook; like every command, it masks the secret unless --show-secret is given."""
+    """Register a webhook.
+
+    Like every command, it masks the secret unless --show-secret is given.
+    """
     settings = connection(ctx, **options)
     with settings.client() as client:
         hook = client.create_webhook(name, url, list(events), active=active, secret=secret)
@@ -127,6 +148,7 @@ def create_webhook(
 @click.option("--secret", help="The new signing secret ('' removes it).")
 @click.option("--active/--inactive", default=None, help="Resume or pause live deliveries.")
 @connection_options
+@show_secret_option
 @click.pass_context
 def update_webhook(
     ctx: click.Context,
@@ -139,7 +161,7 @@ def update_webhook(
     active: bool | None,
     **options: Any,
 ) -> None:
-    """Change some fields of a webhook and keep the rest."""
+    """Change some fields of a webhook, keep the rest."""
     if name is None and url is None and not events and secret is None and active is None:
         raise click.UsageError("nothing to change: give --name, --url, --event, --secret, --active or --inactive")
     settings = connection(ctx, **options)
@@ -167,12 +189,14 @@ def delete_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> No
 @webhooks.command("test")
 @click.argument("webhook_id", metavar="ID")
 @connection_options
+@show_secret_option
 @click.pass_context
 def test_webhook(ctx: click.Context, /, webhook_id: str, **options: Any) -> None:
-    """Send one test delivery per subscribed event and show how the receiver answered.
+    """Send test deliveries to a webhook.
 
-    Exits 0 only when every test delivery succeeded; otherwise each failure is printed on stderr and the exit
-    status is 1, so the command can gate a CI step.
+    One test delivery goes per subscribed event, and the command shows how the receiver answered. Exits 0 only when
+    every test delivery succeeded; otherwise each failure is printed on stderr and the exit status is 1, so the command
+    can gate a CI step.
     """
     settings = connection(ctx, **options)
     with settings.client() as client:
@@ -209,7 +233,7 @@ def _shown_test(test: dict[str, Any], url: str, shown: str) -> dict[str, Any]:
 @connection_options
 @click.pass_context
 def list_events(ctx: click.Context, /, **options: Any) -> None:
-    """List the event types a webhook can subscribe to."""
+    """List the events a webhook can subscribe to."""
     settings = connection(ctx, **options)
     with settings.client() as client:
         events = client.get_webhook_events()

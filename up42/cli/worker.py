@@ -102,12 +102,12 @@ def worker(
     retention: float | None,
     app_dir: str,
 ) -> None:
-    """Run the handlers of the Receiver at MODULE:ATTR for the messages in its inbox.
+    """Run a Receiver's handlers on its inbox.
 
-    The Receiver must be created with an inbox, e.g. Receiver(secret, inbox="sqlite:///inbox.db"). Run as many
-    workers as you like, on any machines that reach the inbox. SIGTERM or Ctrl+C stops the worker within 10 s,
-    whatever its handlers do: the handlers still running are abandoned and their messages go back to pending for
-    the next worker.
+    The Receiver is the one at MODULE:ATTR; the handlers run for the messages in its inbox. The Receiver must be created
+    with an inbox, e.g. Receiver(secret, inbox="sqlite:///inbox.db"). Run as many workers as you like, on any machines
+    that reach the inbox. SIGTERM or Ctrl+C stops the worker within 10 s, whatever its handlers do: the handlers still
+    running are abandoned and their messages go back to pending for the next worker.
     """
     receiver = load_receiver(target, app_dir)
     options = {"retention": retention} if retention is not None else {}
