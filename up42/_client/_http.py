@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import ssl
 from collections.abc import Iterator
 from typing import Generic, Literal, Protocol, TypeVar
 
@@ -234,6 +235,12 @@ def as_httpx_error(error: Exception) -> httpx.HTTPError | None:
     httpx-aiohttp (which files them under classes by a rule of its own, a dropped connection as a connect
     timeout), are read afresh by what happened.
     """
+    if isinstance(error, ssl.SSLError):
+        # httpcore before 1.0 lets a failed TLS handshake out of its async backend bare; its sync one, and later
+        # releases, raise it as the ConnectError it is.
+        failed = httpx.ConnectError(str(error))
+        failed.__cause__ = error
+        return failed
     known = error if isinstance(error, httpx.HTTPError) else None
     cause = error.__cause__ if known is not None else error
     if cause is not None and type(cause).__module__.split(".")[0] == "aiohttp":
