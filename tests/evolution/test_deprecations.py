@@ -229,6 +229,8 @@ def test_each_sdk_method_warns_for_exactly_the_operations_it_sends() -> None:
     public = {name for name, module in up42._LAZY.items() if module == "_client._default" and name not in skipped}
     for cls in (Client, AsyncClient, Webhook, AsyncWebhook):
         public |= {f"{cls.__name__}.{name}" for name in dir(cls) if not name.startswith("_") and name not in skipped}
+    # Not an attribute to read: it raises, pointing to `await hook.fetch_info()`.
+    public.discard("AsyncWebhook.info")
     assert public <= set(calls), f"not checked: {sorted(public - set(calls))}"
 
 

@@ -56,6 +56,17 @@ def wait_until(check: object, what: str) -> None:
         time.sleep(0.1)
 
 
+# The shell starts with Ctrl+C's signals as a terminal gives them. A process started in the background by a
+# non-interactive shell (a CI runner, `make ... &`) has SIGINT and SIGQUIT ignored, and a shell cannot trap a signal
+# ignored when it started: the recipe's trap would never run.
+DEFAULT_SIGNALS = (
+    "import os, signal, sys\n"
+    "for number in (signal.SIGINT, signal.SIGQUIT):\n"
+    "    signal.signal(number, signal.SIG_DFL)\n"
+    "os.execvp(sys.argv[1], sys.argv[1:])\n"
+)
+
+
 @pytest.fixture(params=["bash", "sh"])
 def shell(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     """The shell running the recipe in a session of its own (on a free port), and its log; all killed at the end."""
@@ -67,7 +78,7 @@ def shell(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[subp
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [request.param, str(script)],
+            [sys.executable, "-c", DEFAULT_SIGNALS, request.param, str(script)],
             cwd=tmp_path,
             env=env,
             stdout=output,
