@@ -11,6 +11,7 @@ import respx
 
 import up42
 from tests.support.contract import assert_request_matches_spec, assert_response_matches_spec
+from tests.support.loopback import Answering
 from tests.support.mock_api import PASSWORD, USERNAME, Auth
 from up42._client import _default, _retry
 from up42._server import Server, bind
@@ -40,6 +41,15 @@ def client(auth: Auth) -> Iterator[up42.Client]:
     """An explicit client for the eu region."""
     with up42.Client(USERNAME, PASSWORD) as client:
         yield client
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Answering]]:
+    """Loopback servers that a test starts and appends here: each is stopped after the test."""
+    made: list[Answering] = []
+    yield made
+    for server in made:
+        server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 
@@ -24,14 +23,6 @@ def log_in(base_url: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Answering]]:
-    made: list[Answering] = []
-    yield made
-    for server in made:
-        server.stop()
 
 
 def test_a_place_that_is_down_reads_the_same_for_every_command() -> None:

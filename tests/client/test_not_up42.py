@@ -5,8 +5,6 @@ Real loopback servers answer the token request as such servers do: a page, plain
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import up42
@@ -14,14 +12,6 @@ from tests.support.loopback import Answering
 from tests.support.mock_api import PASSWORD, USERNAME
 
 TOKEN = "POST /realms/public/protocol/openid-connect/token"
-
-
-@pytest.fixture
-def servers() -> Iterator[list[Answering]]:
-    made: list[Answering] = []
-    yield made
-    for server in made:
-        server.stop()
 
 
 def token_failure(servers: list[Answering], status: int, content_type: str, body: bytes) -> up42.UP42Error:
