@@ -61,8 +61,9 @@ typecheck: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-# Three test processes, each taking whole files (a file's module fixtures, such as a sandbox, start once).
-XDIST := -n 3 --dist loadfile
+# Four test processes, each taking whole files (a file's module fixtures, such as a sandbox, start once): more than
+# the two cores, since most tests wait on real servers and processes rather than compute.
+XDIST := -n 4 --dist loadfile
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(XDIST) --cov --cov-report=term-missing:skip-covered -q
