@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from up42._contract import envelope, oauth_error
 from up42._messages import EventBodyError, check_body, loads_json, sample_body, unencodable
@@ -427,11 +427,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def _allowed_methods(request: Request) -> str:
     """RFC 9110's ``Allow`` for a 405: the methods of every route of the path template that refused the request."""
     # Starlette's 405 names only the methods of the first route matching the path, and each method of a path has
-    # a route of its own. Only that template counts, as OpenAPI matches a concrete path before a templated one.
-    path = request.scope["route"].path
+    # a route of its own. Only that template counts, as OpenAPI matches a concrete path before a templated one:
+    # the first route the path matches, as Starlette tries them (older releases do not say which in the scope).
+    routes = [route for route in request.app.routes if isinstance(route, Route)]
+    path = next(route.path for route in routes if route.matches(request.scope)[0] is not Match.NONE)
     methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, Route) and route.path == path:
+    for route in routes:
+        if route.path == path:
             methods |= route.methods or set()
     return ", ".join(sorted(methods))
 
