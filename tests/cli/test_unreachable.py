@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.support.cli import UP42, environment, fails, run
+from tests.support.cli import fails, run
 from tests.support.loopback import NOTHING_LISTENS, Answering
 
 PASSWORD = "pw-never-shown"
@@ -14,14 +14,8 @@ ACCOUNT = {"UP42_USERNAME": "me@example.com", "UP42_PASSWORD": PASSWORD}
 
 
 def log_in(base_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [UP42, "login", "--base-url", base_url, "--username", "me@example.com", "--password-stdin"],
-        input=f"{PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        env=environment(None),
-        timeout=60,
-        check=False,
+    return run(
+        None, "login", "--base-url", base_url, "--username", "me@example.com", "--password-stdin", stdin=f"{PASSWORD}\n"
     )
 
 

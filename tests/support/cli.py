@@ -29,10 +29,13 @@ def environment(sandbox: Sandbox | None, env: dict[str, str] | None = None) -> d
     return result
 
 
-def run(sandbox: Sandbox | None, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    sandbox: Sandbox | None, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command run to its end; ``stdin``, when given, is what it reads on its standard input."""
     command = [UP42, *args]
     return subprocess.run(
-        command, capture_output=True, text=True, env=environment(sandbox, env), timeout=60, check=False
+        command, input=stdin, capture_output=True, text=True, env=environment(sandbox, env), timeout=60, check=False
     )
 
 
