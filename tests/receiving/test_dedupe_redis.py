@@ -19,6 +19,7 @@ import redis
 
 from tests.support.deliveries import SECRET, delivery, message
 from tests.support.loopback import free_port
+from tests.support.redis_server import connected
 from up42.receiving import OutcomeKind, Receiver, RedisDedupeStore, WebhookEvent
 from up42.receiving.durable._dedupe import ClaimState
 
@@ -53,7 +54,7 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
     while True:
         if server.poll() is not None:
             pytest.fail(f"redis-server exited with {server.returncode} before accepting connections")
-        with redis.Redis.from_url(url) as client:
+        with connected(url) as client:
             try:
                 client.ping()
                 return
@@ -66,7 +67,7 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def client(redis_url: str) -> Iterator[object]:
     """A client of the test server, one per test, on an empty database."""
-    with redis.Redis.from_url(redis_url) as connection:
+    with connected(redis_url) as connection:
         connection.flushdb()
         yield connection
 

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from tests.support.deliveries import message
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, connected
 from up42.errors import InvalidArgumentError
 from up42.receiving.durable._inbox import DIED, Inbox, InboxStatus, InboxURLError
 from up42.receiving.durable._worker import Worker
@@ -29,7 +29,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/inbox.db"
     server: RedisServer = request.getfixturevalue("redis_server")
-    with redis.Redis.from_url(server.url) as client:
+    with connected(server.url) as client:
         client.flushdb()
     return server.url
 
@@ -260,6 +260,22 @@ async def test_a_worker_whose_python_clock_runs_ahead_prunes_nothing_early(
     worker.stop()
     await asyncio.wait_for(running, 10)
     assert inbox.get("done") is not None
+
+
+def test_closing_a_redis_inbox_closes_every_socket_its_threads_opened(redis_server: RedisServer) -> None:
+    # redis-py before 5 leaves the pool's sockets to the garbage collector on Redis.close(), which then warns
+    # of an unclosed socket in whatever code runs at that moment.
+    inbox = open_inbox(redis_server.url)
+    assert isinstance(inbox, RedisInbox)
+    threads = [threading.Thread(target=inbox.put, args=(f"m-{n}", "order.status", b"{}")) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pool = inbox._client.connection_pool
+    assert any(connection._sock is not None for connection in pool._available_connections)
+    inbox.close()
+    assert all(connection._sock is None for connection in pool._available_connections + list(pool._in_use_connections))
 
 
 def test_a_redis_without_xautoclaim_is_named_too_old(tmp_path: Path) -> None:

@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
 
 from tests.support.cli import environment, fails, ok, run
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, connected
 from up42._extras import missing_extra
 from up42.receiving import InboxNotFoundError, open_inbox
 
@@ -216,7 +215,7 @@ def test_the_receivers_side_still_creates_the_inbox_the_commands_then_read(tmp_p
 
 
 def test_inbox_commands_open_an_existing_redis_inbox_only_and_create_nothing(redis_server: RedisServer) -> None:
-    with redis.Redis.from_url(redis_server.url) as client:
+    with connected(redis_server.url) as client:
         client.flushdb()
         for args in (["list"], ["show", "m-1"], ["replay", "--failed"], ["replay", "m-1"]):
             stderr = fails(run(None, "inbox", *args, "--inbox", redis_server.url))

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
 from tests.support.deliveries import SECRET, message
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, connected
 from tests.support.waiting import WAIT, eventually
 from up42.receiving import InboxRecord, InboxStatus, open_inbox
 
@@ -129,7 +128,7 @@ def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]
         url = f"sqlite:///{tmp_path}/inbox.db"
     else:
         server: RedisServer = request.getfixturevalue("redis_server")
-        with redis.Redis.from_url(server.url) as client:
+        with connected(server.url) as client:
             client.flushdb()
         url = server.url
     running = Workers(tmp_path, url)

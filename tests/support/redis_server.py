@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import redis
 
 from tests.support.loopback import free_port
+from up42.receiving.durable.backends._redis_client import close_client
 
 STARTUP_SECONDS = 10
+
+
+@contextlib.contextmanager
+def connected(url: str) -> Iterator[redis.Redis]:
+    """A client that leaves no socket open behind it, on the oldest redis-py supported too."""
+    client = redis.Redis.from_url(url)
+    try:
+        yield client
+    finally:
+        close_client(client)
 
 
 class RedisServer:
@@ -35,7 +48,7 @@ class RedisServer:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             assert self.process.poll() is None, f"redis-server exited with {self.process.returncode}"
-            with redis.Redis.from_url(self.url) as client:
+            with connected(self.url) as client:
                 try:
                     client.ping()
                     return

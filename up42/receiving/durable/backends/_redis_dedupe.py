@@ -8,6 +8,7 @@ from ...._checks import check_positive
 from ...._extras import needs_extra
 from ....errors import InvalidArgumentError
 from .._dedupe import DEFAULT_TTL, ClaimState
+from ._redis_client import close_client
 
 
 class RedisClient(Protocol):
@@ -106,5 +107,5 @@ class RedisDedupeStore:
         self._client.eval(_RELEASE, 1, self._prefix + message_id, _CLAIMED + owner.encode())
 
     def close(self) -> None:
-        """Close the Redis client's connections."""
-        self._client.close()
+        """Close the Redis client's connections, those of every thread that used it."""
+        close_client(self._client)

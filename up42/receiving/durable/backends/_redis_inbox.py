@@ -32,6 +32,7 @@ with needs_extra("redis"):
     import redis
 
 from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
+from ._redis_client import close_client
 
 __all__ = ["RedisInbox"]
 
@@ -335,8 +336,8 @@ class RedisInbox:
         return bool(self._client.exists(self._stream, self._key("all")))
 
     def close(self) -> None:
-        """Close the client's connections."""
-        self._client.close()
+        """Close the client's connections, those of every thread that used it."""
+        close_client(self._client)
 
     def _ensure_group(self) -> None:
         # From the stream's start ("0"), so entries added before any worker existed are delivered too.
