@@ -66,7 +66,7 @@ docs: $(STAMP)
 XDIST := -n 4 --dist loadfile
 
 pytest: $(STAMP)
-	$(BIN)/pytest $(XDIST) --cov --cov-report=term-missing:skip-covered -q
+	$(BIN)/pytest $(XDIST) --cov --cov-report=term-missing:skip-covered -q --durations=30
 
 ## test-lowest: the SDK, receiving, sandbox and CLI tests on the oldest releases pyproject.toml allows (CI runs it)
 # A fresh venv of its own, resolved by uv with --resolution lowest-direct: every runtime requirement and extra at
