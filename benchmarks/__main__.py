@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from benchmarks import client, fanout, inbox, old_sdk, receiving, sandbox, startup
-from benchmarks._harness import QUICK, Row, Sizes, table
+from benchmarks._harness import QUICK, Row, Scaling, Sizes, table
 
-GROUPS: dict[str, Callable[[Sizes], list[Row]]] = {
+GROUPS: dict[str, Callable[[Sizes], Sequence[Row | Scaling]]] = {
     "client": client.rows,
     "fanout": fanout.rows,
     "startup": startup.rows,
@@ -32,11 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
     print(f"Python {platform.python_version()} on {platform.machine()}, {'quick' if args.quick else 'full'} sizes")
-    rows: list[Row] = []
+    results: list[Row | Scaling] = []
     for name in args.only or list(GROUPS):
         print(f"... {name}", file=sys.stderr, flush=True)
-        rows.extend(GROUPS[name](sizes))
+        results.extend(GROUPS[name](sizes))
+    rows = [result for result in results if isinstance(result, Row)]
     print(table(sorted(rows, key=lambda row: row.number)))
+    for scaling in (result for result in results if isinstance(result, Scaling)):
+        print()
+        print(scaling.table())
     return 0
 
 

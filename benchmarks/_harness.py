@@ -76,18 +76,77 @@ class Row:
         return [self.number, self.what, self.sdk, self.baseline, ratio, target, self.verdict]
 
 
+@dataclasses.dataclass(frozen=True)
+class Scaling:
+    """How a cost grows with a size: one small table in the output and one picture on the performance page.
+
+    ``lines`` maps a name (``"SDK"``, ``"raw httpx"``) to one figure per size in ``sizes``, in ``unit``. When
+    ``flat`` names a line, that line must not grow with the size: its figure at the largest size may be at most
+    ``limit`` times its smallest figure (give per-item costs, per-KiB costs or the cost of one page, so that
+    "flat" is what a good implementation shows). ``higher_is_better`` marks throughputs, which are reported only.
+    """
+
+    key: str  # names the picture: docs/img/bench-<key>.svg
+    title: str
+    size_name: str  # what the sizes count: "webhooks", "body size", "deliveries in the log"
+    sizes: tuple[int, ...]
+    unit: str
+    lines: dict[str, tuple[float, ...]]
+    flat: str | None = None
+    limit: float = 1.5
+    higher_is_better: bool = False
+    note: str = ""
+
+    @property
+    def growth(self) -> float | None:
+        """The flat line's figure at the largest size over its smallest figure."""
+        if self.flat is None:
+            return None
+        figures = self.lines[self.flat]
+        return figures[-1] / min(figures)
+
+    @property
+    def verdict(self) -> str:
+        growth = self.growth
+        if growth is None:
+            return "report"
+        return "PASS" if growth <= self.limit else "MISS"
+
+    def table(self) -> str:
+        """A Markdown table: one row per size, one column per line, then the growth and its limit."""
+        header = [self.size_name, *(f"{name} ({self.unit})" for name in self.lines)]
+        body = [
+            [f"{size:,}", *(_figure(figures[i]) for figures in self.lines.values())]
+            for i, size in enumerate(self.sizes)
+        ]
+        lines = [f"**{self.title}**", "", *_markdown([header, *body])]
+        if self.flat is not None:
+            growth = f"{self.flat}: largest / smallest {self.growth:.2f}x"
+            lines += ["", f"{growth}, target <= {self.limit:g}x: {self.verdict}"]
+        if self.note:
+            lines += ["", self.note]
+        return "\n".join(lines)
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:,.3g}"
+
+
+def _markdown(lines: list[list[str]]) -> list[str]:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+
+    def fmt(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
+
+    return [fmt(lines[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(fmt(c) for c in lines[1:])]
+
+
 HEADER = ["#", "what", "SDK (median)", "baseline (median)", "ratio", "target", "result"]
 
 
 def table(rows: list[Row]) -> str:
     """The rows as a Markdown table, followed by their notes."""
-    lines = [HEADER, *(row.cells() for row in rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
-
-    def fmt(cells: list[str]) -> str:
-        return "| " + " | ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)) + " |"
-
-    out = [fmt(HEADER), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(fmt(c) for c in lines[1:])]
+    out = _markdown([HEADER, *(row.cells() for row in rows)])
     notes = [f"{row.number}: {row.note}" for row in rows if row.note]
     return "\n".join(out + (["", *notes] if notes else []))
 
