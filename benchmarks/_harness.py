@@ -31,6 +31,7 @@ class Sizes:
     held_webhooks: int = 10000  # sandbox RSS
     rounds: int = 7
     install_old_sdk: bool = True  # row 8 makes its venv when missing
+    quick: bool = False  # a group picks its own tiny sizes (e.g. of a Scaling) when set
 
 
 QUICK = Sizes(
@@ -47,6 +48,7 @@ QUICK = Sizes(
     held_webhooks=20,
     rounds=2,
     install_old_sdk=False,
+    quick=True,
 )
 
 
