@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-lowest demo lint typecheck spec check-generated check-version api-diff regen pytest docs bench clean \
+.PHONY: test test-lowest demo lint typecheck spec check-generated check-version api-diff regen pytest docs bench bench-docs clean \
 	cassettes
 
 $(DEMO_STAMP): pyproject.toml
@@ -123,6 +123,10 @@ cassettes: $(STAMP)
 ## bench: ratio benchmarks of the SDK against raw httpx, hmac and a bare Starlette app (loopback only)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+## bench-docs: every benchmark, then its tables and pictures written into docs/performance.md and docs/img/
+bench-docs: $(STAMP)
+	$(BIN)/python -m benchmarks --docs docs/performance.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build dist

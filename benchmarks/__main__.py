@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--only GROUP ...]``: measure every row and print the table.
+"""``python -m benchmarks [--quick] [--only GROUP ...] [--docs PAGE]``: measure every row and print the tables.
 
 Each figure is the SDK's median next to a baseline's median measured in the same run on loopback; the ratio is
 what the targets are about, since absolute times vary from machine to machine.
@@ -10,7 +10,9 @@ import argparse
 import platform
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from benchmarks import _report as report
 from benchmarks import client, fanout, inbox, old_sdk, receiving, sandbox, startup
 from benchmarks._harness import QUICK, Row, Scaling, Sizes, table
 
@@ -29,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs, measures nothing")
     parser.add_argument("--only", action="append", choices=sorted(GROUPS), help="run only these groups")
+    parser.add_argument(
+        "--docs",
+        metavar="PAGE",
+        type=Path,
+        help="also write the results into PAGE's results section and the pictures into img/ beside it",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else Sizes()
     print(f"Python {platform.python_version()} on {platform.machine()}, {'quick' if args.quick else 'full'} sizes")
@@ -36,11 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(GROUPS):
         print(f"... {name}", file=sys.stderr, flush=True)
         results.extend(GROUPS[name](sizes))
-    rows = [result for result in results if isinstance(result, Row)]
-    print(table(sorted(rows, key=lambda row: row.number)))
-    for scaling in (result for result in results if isinstance(result, Scaling)):
+    rows = sorted((result for result in results if isinstance(result, Row)), key=lambda row: row.number)
+    scalings = [result for result in results if isinstance(result, Scaling)]
+    print(table(rows))
+    for scaling in scalings:
         print()
         print(scaling.table())
+    if args.docs is not None:
+        command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
+        report.write(args.docs, rows, scalings, command)
     return 0
 
 

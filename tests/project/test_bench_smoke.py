@@ -13,9 +13,11 @@ ROWS = {"1", "2", "2b", "3", "4", "4b", "5", "6", "7", "RSS-2", "RSS-S"}
 OLD_SDK_ROWS = [{"8"}, {"8a", "8b"}]
 
 
-def test_quick_run_prints_every_row() -> None:
+def test_quick_run_prints_every_row_and_writes_the_results_into_a_page(tmp_path: Path) -> None:
+    page = tmp_path / "performance.md"
+    page.write_text((ROOT / "docs" / "performance.md").read_text())
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick"],
+        [sys.executable, "-m", "benchmarks", "--quick", "--docs", str(page)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -27,3 +29,10 @@ def test_quick_run_prints_every_row() -> None:
     assert printed >= ROWS, done.stdout
     assert any(printed >= rows for rows in OLD_SDK_ROWS), done.stdout
     assert "Traceback" not in done.stderr
+    written = page.read_text()
+    assert "Measured with `python -m benchmarks --quick --docs " in written
+    keys = re.findall(r"\]\(img/bench-([\w-]+)\.svg\)", written)
+    titles = re.findall(r"^\*\*(.+)\*\*$", done.stdout, flags=re.MULTILINE)
+    assert len(keys) == len(titles)
+    for key in keys:
+        assert (tmp_path / "img" / f"bench-{key}.svg").read_text().startswith("<svg ")
