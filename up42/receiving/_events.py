@@ -21,6 +21,7 @@ __all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "O
 T = TypeVar("T")
 # A tuple made once: a union written in the call would be built again on every call, and every verify makes one.
 _BYTES_LIKE = (bytes, bytearray, memoryview)
+_DECODER = json.JSONDecoder()
 E = TypeVar("E", bound=OpenEnum)
 
 
@@ -142,7 +143,9 @@ def event_from_mapping(message: Mapping[str, Any]) -> WebhookEvent:
 def event_from_json(raw: bytes) -> WebhookEvent:
     """Decode a message body and build its `WebhookEvent`; every failure is an `InvalidPayloadError`."""
     try:
-        message = json.loads(raw)
+        # What json.loads does with bytes, without its checks of argument types and options: the same encoding
+        # detection (UTF-8, or UTF-16/32 by their BOM or zero bytes), the same decoder, the same errors.
+        message = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     # RecursionError: deeply nested arrays exhaust the decoder's stack.
     except (ValueError, RecursionError) as error:
         raise InvalidPayloadError("the body is not UTF-8 JSON") from error
