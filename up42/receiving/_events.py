@@ -19,10 +19,10 @@ from ._errors import InvalidPayloadError, RawBodyRequiredError
 __all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "OrderType", "WebhookEvent", "parse"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=OpenEnum)
 # A tuple made once: a union written in the call would be built again on every call, and every verify makes one.
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 _DECODER = json.JSONDecoder()
-E = TypeVar("E", bound=OpenEnum)
 
 
 @dataclass(frozen=True)
