@@ -197,9 +197,9 @@ def scaling(sizes: Sizes) -> Scaling:
         lines={name: tuple(figures) for name, figures in lines.items()},
         flat="SDK",
         note=(
-            "The body is hashed twice (the signed digest is SHA-256 of it; Standard Webhooks signs the body itself) "
-            "and parsed once. verify reads any body size; the receiver's ASGI app refuses bodies over max_body_size, "
-            "1 MiB by default, before verifying (exactly 1 MiB is accepted)."
+            "Each side hashes the body once (the SDK and the inline checks for its Content-Digest, Standard "
+            "Webhooks inside its HMAC) and decodes it once. verify reads any body size; a receiver's ASGI app "
+            "refuses bodies over max_body_size, 1 MiB by default, before verifying (exactly 1 MiB is accepted)."
         ),
     )
 
