@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 # `make demo` installs only what it runs (the package and its sandbox extra); the other targets add the dev
-# toolchain on top, in the same venv, and mark the demo's part done too.
+# toolchain and the benchmarks' peer libraries on top, in the same venv, and mark the demo's part done too.
 DEMO_STAMP := $(VENV)/.installed-demo
 STAMP := $(VENV)/.installed
 
@@ -19,7 +19,7 @@ $(DEMO_STAMP): pyproject.toml
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet pip==26.3
-	$(PIP) install --quiet -e '.[sandbox,dev]'
+	$(PIP) install --quiet -e '.[sandbox,dev]' --group bench
 	@touch $(STAMP) $(DEMO_STAMP)
 
 venv: $(STAMP)

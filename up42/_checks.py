@@ -21,9 +21,13 @@ WHITESPACE = "it contains whitespace"
 """The `url_problem` of a URL with a space, a tab or a line break in it."""
 
 
+# A tuple made once: `int | float` written in the call would build a new union object on every call.
+_NUMBER_TYPES = (int, float)
+
+
 def is_number(value: object) -> TypeGuard[int | float]:
     """Whether ``value`` is an int or a float; a bool is neither here (``True`` is not a count of seconds)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, _NUMBER_TYPES) and not isinstance(value, bool)
 
 
 def is_whole(value: object) -> TypeGuard[int]:

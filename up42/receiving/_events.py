@@ -13,12 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ._catalog import EventName, JobState, OrderState, OrderType
+from ._catalog import EventName, JobState, OpenEnum, OrderState, OrderType
 from ._errors import InvalidPayloadError, RawBodyRequiredError
 
 __all__ = ["EventName", "JobState", "JobStatus", "OrderState", "OrderStatus", "OrderType", "WebhookEvent", "parse"]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=OpenEnum)
+# A tuple made once: a union written in the call would be built again on every call, and every verify makes one.
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+_DECODER = json.JSONDecoder()
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class WebhookEvent:
 
 
 def _get(message: Mapping[str, Any], key: str, kind: type[T], where: str) -> T:
+    value = message.get(key)
+    if type(value) is kind:  # what JSON decodes to: the common case, answered with one lookup and one comparison
+        return value
     if key not in message:
         raise InvalidPayloadError(f"the message has no {where}{key} field")
     value = message[key]
@@ -98,38 +105,47 @@ def _timestamp(text: str) -> datetime.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
+def _member(enum: type[E], value: str) -> E:
+    # The enum's own table first: calling the class takes several Python-level steps even for a listed value.
+    member = enum._value2member_map_.get(value)
+    return member if isinstance(member, enum) else enum(value)
+
+
 def _payload(event: EventName, body: dict[str, Any]) -> OrderStatus | JobStatus | dict[str, Any]:
-    if event == EventName.ORDER_STATUS:
+    # Positional arguments, in field order: the event is built on every verify.
+    if event is EventName.ORDER_STATUS:
         return OrderStatus(
-            order_id=_get(body, "orderId", str, "body."),
-            order_type=OrderType(_get(body, "orderType", str, "body.")),
-            data_host_name=_get(body, "dataHostName", str, "body."),
-            status=OrderState(_get(body, "status", str, "body.")),
-            status_is_final=_get(body, "statusIsFinal", bool, "body."),
-            raw=body,
+            _get(body, "orderId", str, "body."),
+            _member(OrderType, _get(body, "orderType", str, "body.")),
+            _get(body, "dataHostName", str, "body."),
+            _member(OrderState, _get(body, "status", str, "body.")),
+            _get(body, "statusIsFinal", bool, "body."),
+            body,
         )
-    if event == EventName.JOB_STATUS:
-        return JobStatus(status=JobState(_get(body, "status", str, "body.")), raw=body)
+    if event is EventName.JOB_STATUS:
+        return JobStatus(_member(JobState, _get(body, "status", str, "body.")), body)
     return body
 
 
 def event_from_mapping(message: Mapping[str, Any]) -> WebhookEvent:
     """Build a `WebhookEvent` from a decoded message, or raise `InvalidPayloadError` naming the bad field."""
-    event = EventName(_get(message, "event", str, ""))
+    event = _member(EventName, _get(message, "event", str, ""))
     return WebhookEvent(
-        event=event,
-        live_mode=_get(message, "liveMode", bool, ""),
-        message_id=_get(message, "messageId", str, ""),
-        timestamp=_timestamp(_get(message, "timestamp", str, "")),
-        body=_payload(event, _get(message, "body", dict, "")),
-        raw=message,
+        event,
+        _get(message, "liveMode", bool, ""),
+        _get(message, "messageId", str, ""),
+        _timestamp(_get(message, "timestamp", str, "")),
+        _payload(event, _get(message, "body", dict, "")),
+        message,
     )
 
 
 def event_from_json(raw: bytes) -> WebhookEvent:
     """Decode a message body and build its `WebhookEvent`; every failure is an `InvalidPayloadError`."""
     try:
-        message = json.loads(raw)
+        # What json.loads does with bytes, without its checks of argument types and options: the same encoding
+        # detection (UTF-8, or UTF-16/32 by their BOM or zero bytes), the same decoder, the same errors.
+        message = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     # RecursionError: deeply nested arrays exhaust the decoder's stack.
     except (ValueError, RecursionError) as error:
         raise InvalidPayloadError("the body is not UTF-8 JSON") from error
@@ -159,7 +175,7 @@ def parse(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Web
 
 def raw_body(body: object) -> bytes:
     """The body as bytes: bytes-like values as they are, text as UTF-8; anything else is refused."""
-    if isinstance(body, bytes | bytearray | memoryview):
+    if isinstance(body, _BYTES_LIKE):
         return bytes(body)
     if isinstance(body, str):
         try:

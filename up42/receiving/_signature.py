@@ -17,8 +17,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._checks import check_seconds, is_number, is_whole
 from ..errors import InvalidArgumentError
@@ -98,20 +97,25 @@ def check_secrets(secret: object) -> list[bytes]:
         raise InvalidArgumentError(
             "the secret is empty; a webhook without a secret is delivered unsigned: read it with up42.receiving.parse"
         )
-    secrets = [secret] if isinstance(secret, str) else secret
-    if not isinstance(secrets, Sequence) or isinstance(secrets, bytes | bytearray) or not secrets:
+    if isinstance(secret, str):
+        return [_key(secret)]  # non-empty: checked above
+    if not isinstance(secret, Sequence) or isinstance(secret, bytes | bytearray) or not secret:
         raise InvalidArgumentError("secret must be a non-empty string or a non-empty sequence of strings")
     keys = []
-    for item in secrets:
+    for item in secret:
         if not isinstance(item, str):
             raise InvalidArgumentError(f"every secret must be a string, not {type(item).__name__}")
         if not item:
             raise InvalidArgumentError("one of the secrets is empty")
-        try:
-            keys.append(item.encode("utf-8"))
-        except UnicodeEncodeError:
-            raise InvalidArgumentError("a secret holds characters that UTF-8 cannot encode") from None
+        keys.append(_key(item))
     return keys
+
+
+def _key(secret: str) -> bytes:
+    try:
+        return secret.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError("a secret holds characters that UTF-8 cannot encode") from None
 
 
 def _text(value: object) -> str:
@@ -127,21 +131,32 @@ def _lowercase(headers: HeadersLike) -> dict[str, str]:
     try:
         # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
         pairs = headers.items() if hasattr(headers, "items") else headers
-        fields: dict[str, list[str]] = {}
+        fields: dict[str, str] = {}
+        repeated: dict[str, list[str]] = {}
         for name, value in pairs:
             key = (name if isinstance(name, str) else _text(name)).lower()
-            fields.setdefault(key, []).append((value if isinstance(value, str) else _text(value)).strip(" \t"))
+            text = (value if isinstance(value, str) else _text(value)).strip(" \t")
+            if key in fields:
+                repeated.setdefault(key, [fields[key]]).append(text)
+            else:
+                fields[key] = text
     except (TypeError, ValueError) as error:
         raise MalformedHeaderError("headers must be a mapping or a sequence of (name, value) pairs") from error
     # A repeated field means its values joined by a comma (RFC 9110 section 5.3); joined once, since appending
     # each repeat to the text so far would take time quadratic in the number of repeats.
-    return {key: ", ".join(values) for key, values in fields.items()}
+    for key, values in repeated.items():
+        fields[key] = ", ".join(values)
+    return fields
 
 
 def _required(headers: Mapping[str, str], name: str, why: str) -> str:
     if name not in headers:
         raise MissingHeaderError(f"the {name} header is missing{why}", header=name)
     return headers[name]
+
+
+def _bounded_required(headers: Mapping[str, str], name: str, why: str) -> str:
+    return _bounded(name, _required(headers, name, why))
 
 
 def _bounded(name: str, text: str) -> str:
@@ -153,8 +168,8 @@ def _bounded(name: str, text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class _SignatureInput:
+class _SignatureInput(NamedTuple):
+    # A tuple rather than a dataclass: built on every verify, and a tuple is the cheapest immutable record.
     covered: tuple[str, ...]
     created: int
     expires: int | None
@@ -171,7 +186,8 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
 
 # The exact spellings `sign` (and UP42) produce, read with one regular expression. Any other text, including every
 # malformed one, goes through the general structured-field parser, which reads these spellings the same way.
-_PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\(("[a-z0-9-]+"(?: "[a-z0-9-]+")*)\);created=([0-9]{{1,15}})')
+_PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\("([a-z0-9-]+(?:" "[a-z0-9-]+)*)"\);created=([0-9]{{1,15}})')
+_PLAIN_SIGNATURE = re.compile(rf"{re.escape(LABEL)}=([A-Za-z0-9+/]{{43}}=)")
 _PLAIN_CONTENT_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/]{43}=):")
 # A digest of either header's form, wherever it stands among the signed values.
 _DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), re.IGNORECASE)
@@ -180,9 +196,9 @@ _DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), 
 def _parse_signature_input(text: str) -> _SignatureInput:
     plain = _PLAIN_SIGNATURE_INPUT.fullmatch(text)
     if plain:
-        names = plain[1].split(" ")
+        names = tuple(plain[1].split('" "'))
         if len(names) <= MAX_COVERED_HEADERS and len(set(names)) == len(names):
-            return _SignatureInput(tuple(name[1:-1] for name in names), int(plain[2]), None)
+            return _SignatureInput(names, int(plain[2]), None)
     try:
         members = parse_dictionary(text)
     except ValueError as error:
@@ -220,6 +236,9 @@ def _parse_signature_input(text: str) -> _SignatureInput:
 
 
 def _parse_signature(text: str) -> bytes:
+    plain = _PLAIN_SIGNATURE.fullmatch(text)
+    if plain:
+        return binascii.a2b_base64(plain[1])  # base64 already, as the pattern matched
     # Not a strict structured field: UP42 sends plain base64, which is no valid sf-token, so split on '=' at the
     # first one only (base64 padding contains '=' too) and accept the RFC 9421 ':...:' wrapper as well.
     found: list[str] = []
@@ -275,7 +294,7 @@ def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
 def _check_content_digest(text: str, body: bytes) -> None:
     plain = _PLAIN_CONTENT_DIGEST.fullmatch(text)
     if plain:
-        _compare_digests("Content-Digest", {"sha-256": Item(base64.b64decode(plain[1]))}, body)
+        _compare_digest("Content-Digest", "sha-256", binascii.a2b_base64(plain[1]), body)
         return
     try:
         members = parse_dictionary(text)
@@ -305,11 +324,15 @@ def _compare_digests(header: str, members: Mapping[str, Item | InnerList], body:
         expected = member.value if isinstance(member, Item) else None
         if not isinstance(expected, bytes):
             raise MalformedHeaderError(f"{header}'s {name} value is not a byte sequence")
-        if not hmac.compare_digest(expected, _DIGESTS[name](body).digest()):
-            raise DigestMismatchError(
-                f"the body does not match {header} ({name}): it was changed after signing, or it is not the raw "
-                "body as received (decoded, re-encoded or re-serialised)"
-            )
+        _compare_digest(header, name, expected, body)
+
+
+def _compare_digest(header: str, name: str, expected: bytes, body: bytes) -> None:
+    if not hmac.compare_digest(expected, _DIGESTS[name](body).digest()):
+        raise DigestMismatchError(
+            f"the body does not match {header} ({name}): it was changed after signing, or it is not the raw "
+            "body as received (decoded, re-encoded or re-serialised)"
+        )
 
 
 _BODY_DIGESTS: dict[str, Callable[[str, bytes], None]] = {
@@ -486,8 +509,8 @@ def verify(
     moment = _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
-    signed = _parse_signature_input(_bounded("signature-input", _required(found, "signature-input", why)))
-    signature = _parse_signature(_bounded("signature", _required(found, "signature", why)))
+    signed = _parse_signature_input(_bounded_required(found, "signature-input", why))
+    signature = _parse_signature(_bounded_required(found, "signature", why))
     values = [_required(found, name, " though Signature-Input lists it") for name in signed.covered]
     # Every key is tried, even after a match, so the time taken does not reveal which secret matched.
     matches = [hmac.compare_digest(_mac(key, values), signature) for key in keys]
