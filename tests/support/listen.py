@@ -15,6 +15,7 @@ import httpx
 
 from tests.support.cli import SECRET, UP42
 from tests.support.deliveries import delivery, message
+from tests.support.waiting import WAIT
 
 # What a listener that sets itself up prints on stderr once its webhook exists.
 READY = re.compile(r"^Ready! Signing secret: (?P<secret>\S+); webhook (?P<id>\S+) delivers (?P<events>.+) here, ")
@@ -62,7 +63,7 @@ class Listener:
         for line in stream:
             lines.put(line)
 
-    def next_line(self, lines: queue.Queue[str], timeout: float = 20) -> str:
+    def next_line(self, lines: queue.Queue[str], timeout: float = WAIT) -> str:
         try:
             return lines.get(timeout=timeout)
         except queue.Empty:
