@@ -107,9 +107,7 @@ def test_a_page_without_a_limit_holds_the_newest_hundred(up42_sandbox: Sandbox, 
 @pytest.mark.parametrize(
     ("params", "name"),
     [
-        ({"before": "dlv_0000000000000000"}, "before"),
         ({"before": ""}, "before"),
-        ({"before": "x" * 500}, "before"),
         ({"limit": "0"}, "limit"),
         ({"limit": "10001"}, "limit"),
         ({"limit": "-1"}, "limit"),
@@ -124,6 +122,18 @@ def test_bad_paging_parameters_are_refused_naming_them(http: httpx.Client, param
     assert error["code"] == "BAD_REQUEST"
     assert error["message"].startswith(f"query parameter {name}: ")
     assert list(error["details"]) == [name]
+
+
+@pytest.mark.parametrize("before", ["dlv_0000000000000000", "x" * 500])
+def test_a_cursor_of_no_delivery_is_not_found(up42_sandbox: Sandbox, http: httpx.Client, before: str) -> None:
+    fill(up42_sandbox, 3)
+
+    response = http.get("/sandbox/deliveries", params={"before": before})
+
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "RESOURCE_NOT_FOUND"
+    assert error["message"].startswith(f"no delivery {before[:40]!r} to page back from; follow the Link header")
     assert len(error["message"]) < 200  # a long value is cut, not echoed whole
 
 
@@ -147,7 +157,7 @@ def test_the_dashboard_shows_a_page_of_a_long_log_and_links_to_older_ones(up42_s
     assert seen == ids[::-1]
 
     missing = httpx.get(f"{up42_sandbox.url}/dashboard?before=dlv_0000000000000000", trust_env=False)
-    assert missing.status_code == 400
+    assert missing.status_code == 404
     assert "No such delivery" in missing.text
 
 

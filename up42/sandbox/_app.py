@@ -290,6 +290,8 @@ class Endpoints:
         state = params.get("state")
         if state is not None and state not in DELIVERY_STATES:
             _bad_parameter("state", f"must be one of {', '.join(DELIVERY_STATES)}")
+        if params.get("before") == "":
+            _bad_parameter("before", "must be a delivery id, as the Link header of a page gives it")
         page = functools.partial(
             self._store.page,
             _limit(params.get("limit")) or PAGE_SIZE,
@@ -303,7 +305,8 @@ class Endpoints:
             found = await run_in_threadpool(page)
         except LookupError:
             before = params["before"][:40]
-            _bad_parameter("before", f"no delivery {before!r}; follow the Link header of a page to the next one")
+            message = f"no delivery {before!r} to page back from; follow the Link header of a page to the next one"
+            raise Problem(404, "RESOURCE_NOT_FOUND", message) from None
         response = _data([delivery.to_api() for delivery in found.deliveries])
         if found.older is not None:
             response.headers["Link"] = f'<{request.url.include_query_params(before=found.older)}>; rel="next"'

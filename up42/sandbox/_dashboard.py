@@ -84,7 +84,7 @@ class Dashboard:
             page = await run_in_threadpool(lambda: self._store.page(RECENT, state=state, before=before))
         except LookupError:
             message = f"The sandbox has no delivery {request.query_params['before'][:40]!r} to show older ones from."
-            return self._problem(request, 400, "No such delivery", message)
+            return self._problem(request, 404, "No such delivery", message)
         context: dict[str, Any] = {
             "webhooks": [
                 {
