@@ -1,24 +1,33 @@
-"""Rows 6 and 7 and the sandbox's memory: the local UP42 under load, each server in its own process.
+"""Rows 6 and 7, the sandbox's memory and its delivery log: the local UP42 under load, each server in its own process.
 
 Row 6 puts the sandbox's GET webhook next to a bare Starlette endpoint returning the very same JSON under the
 same uvicorn settings; the load comes from `benchmarks._load` in a third process. Row 7 makes the sandbox
-deliver live events to `up42.receiving.Receiver`, which verifies each one.
+deliver live events to `up42.receiving.Receiver`, which verifies each one. The log's scaling reads a page of
+the delivery log, over the API and on the dashboard, as the log grows to 100,000 deliveries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 import up42
-from benchmarks._harness import Child, Row, Sizes, background, micros, run_python
+from benchmarks._harness import Child, Row, Scaling, Sizes, background, micros, run_python, timed
+from up42._messages import message, sample_body
+from up42.receiving import sign
 from up42.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME
+from up42.sandbox._app import PAGE_SIZE
+from up42.sandbox._store import Store, StoredWebhook, WebhookFields
 
 TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a URL path
 SECRET = "bench-receiver-secret"  # noqa: S105 - a throwaway secret shared with the local receiver
@@ -147,8 +156,128 @@ def memory(sizes: Sizes) -> Row:
     )
 
 
-def rows(sizes: Sizes) -> list[Row]:
-    """Rows 6 and 7 against one sandbox, then the memory figure against a fresh one."""
+LOG_SIZES = (100, 10_000, 100_000)
+QUICK_LOG_SIZES = (10, 30, 100)
+LOG_WEBHOOKS = 10
+# Far ahead: while the log is being written, the sandbox's scheduler leaves its deliveries alone.
+LEASED = "2999-01-01T00:00:00.000000Z"
+# One attempt of each new delivery, answered 200, with the headers a signed delivery carries.
+_ATTEMPT_EACH = (
+    "INSERT INTO attempts (delivery_id, attempt, url, headers, sent_at, status, error, duration_ms)"
+    " SELECT id, 1, 'https://example.com/hook', ?, created_at, 200, NULL, 12 FROM deliveries WHERE state = 'pending'"
+)
+_DELIVERED = "UPDATE deliveries SET state = 'delivered', next_attempt_at = NULL WHERE state = 'pending'"
+
+
+def _webhooks(path: Path) -> list[StoredWebhook]:
+    store = Store(path)
+    try:
+        workspace_id = store.workspace_of(DEFAULT_USERNAME)
+        fields = WebhookFields("log", "https://example.com/hook", ["order.status"], active=True, secret=SECRET)
+        return [store.create(workspace_id, fields) for _ in range(LOG_WEBHOOKS)]
+    finally:
+        store.close()
+
+
+def _grow(path: Path, hooks: list[StoredWebhook], count: int) -> None:
+    """Add ``count`` delivered deliveries to the webhooks in turn, each with its one attempt.
+
+    The deliveries are written by the store's own insert, all in one transaction; their attempts and final state
+    by two statements in a second one, instead of one transaction per attempt.
+    """
+    payload = message("order.status", sample_body("order.status"), live=True)
+    body = json.dumps(payload)
+    store = Store(path)
+    try:
+        store.open_deliveries([hooks[n % len(hooks)] for n in range(count)], payload, body, LEASED)
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        db.execute(_ATTEMPT_EACH, (json.dumps(sign(body, SECRET)),))
+        db.execute(_DELIVERED)
+    db.close()
+
+
+def _medians(reads: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median milliseconds of each read, the reads alternated round by round after one warm-up of each."""
+    times: dict[str, list[float]] = {name: [] for name in reads}
+    for read in reads.values():
+        read()
+    for _ in range(rounds):
+        for name, read in reads.items():
+            times[name].append(timed(read) * 1e3)
+    return {name: statistics.median(figures) for name, figures in times.items()}
+
+
+def _page(http: httpx.Client, path: str, rows: int | None = None, **params: str) -> Callable[[], object]:
+    """A read of ``path`` that must answer 200 (with ``rows`` deliveries, for the API)."""
+
+    def read() -> object:
+        response = http.get(path, params=params)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}: {response.text[:200]}")
+        if rows is not None and len(response.json()["data"]) != rows:
+            raise RuntimeError(f"GET {path} listed {len(response.json()['data'])} deliveries, not {rows}")
+        return response
+
+    return read
+
+
+def log_scaling(sizes: Sizes) -> list[Scaling]:
+    """The cost of a page of the delivery log as the log grows, over the API and on the dashboard."""
+    log_sizes = QUICK_LOG_SIZES if sizes.quick else LOG_SIZES
+    figures: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sandbox.sqlite"
+        hooks = _webhooks(path)
+        with (
+            background("benchmarks._servers", "sandbox", str(path)) as sandbox,
+            httpx.Client(base_url=sandbox.url, trust_env=False, timeout=60) as http,
+        ):
+            held = 0
+            for size in log_sizes:
+                _grow(path, hooks, size - held)
+                held = size
+                reads = {
+                    "API, first page": _page(http, "/sandbox/deliveries", min(size, PAGE_SIZE)),
+                    "API, one webhook's first page": _page(
+                        http, "/sandbox/deliveries", min(size // LOG_WEBHOOKS, PAGE_SIZE), webhookId=hooks[0].id
+                    ),
+                    "dashboard": _page(http, "/dashboard"),
+                }
+                for name, median in _medians(reads, 3 * sizes.rounds).items():
+                    figures.setdefault(name, []).append(median)
+    dashboard = figures.pop("dashboard")
+    note = (
+        f"median of {3 * sizes.rounds} requests each; a page is {PAGE_SIZE} deliveries; "
+        f"the log is spread over {LOG_WEBHOOKS} webhooks, each delivery with one attempt"
+    )
+    return [
+        Scaling(
+            "sandbox-log",
+            "Sandbox delivery log: one page over the API",
+            "deliveries in the log",
+            log_sizes,
+            "ms",
+            {name: tuple(values) for name, values in figures.items()},
+            flat="API, first page",
+            note=note,
+        ),
+        Scaling(
+            "sandbox-dashboard",
+            "Sandbox dashboard: the page of webhooks and the newest deliveries",
+            "deliveries in the log",
+            log_sizes,
+            "ms",
+            {"dashboard": tuple(dashboard)},
+            flat="dashboard",
+            note=note,
+        ),
+    ]
+
+
+def rows(sizes: Sizes) -> list[Row | Scaling]:
+    """Rows 6 and 7 against one sandbox, the memory figure against a fresh one, then the delivery log's scaling."""
     with background("benchmarks._servers", "sandbox") as sandbox:
         measured = [throughput(sandbox, sizes), deliveries(sandbox, sizes)]
-    return [*measured, memory(sizes)]
+    return [*measured, memory(sizes), *log_scaling(sizes)]
