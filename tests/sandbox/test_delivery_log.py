@@ -93,14 +93,15 @@ def test_pages_hold_every_delivery_once_newest_first_with_each_filter(serve: Any
         assert newest_first(walk(http, webhookId="no-such-webhook", limit="3")) == []
 
 
-def test_a_page_without_a_limit_holds_the_newest_hundred(up42_sandbox: Sandbox, http: httpx.Client) -> None:
-    ids = fill(up42_sandbox, 250)
+def test_a_page_without_a_limit_holds_the_newest_thousand(up42_sandbox: Sandbox, http: httpx.Client) -> None:
+    ids = fill(up42_sandbox, 1050)
 
     first = http.get("/sandbox/deliveries")
-    assert [row["id"] for row in first.json()["data"]] == ids[150:]
+    assert [row["id"] for row in first.json()["data"]] == ids[50:]
     older = httpx.URL(first.links["next"]["url"])
-    assert (older.path, older.params.get("before")) == ("/sandbox/deliveries", ids[150])
+    assert (older.path, older.params.get("before")) == ("/sandbox/deliveries", ids[50])
     assert newest_first(walk(http)) == ids[::-1]
+    assert newest_first(walk(http, limit="400")) == ids[::-1]
     assert newest_first(walk(http, limit="10000")) == ids[::-1]  # one page: no Link
 
 

@@ -52,7 +52,7 @@ CLIENT_ID = "up42-sdk"
 MAX_BODY_SIZE = 1024 * 1024
 # The most deliveries one GET /sandbox/deliveries lists, and how many without a limit.
 MAX_LIMIT = 10_000
-PAGE_SIZE = 100
+PAGE_SIZE = 1000
 
 
 @dataclasses.dataclass(frozen=True)

@@ -539,8 +539,8 @@ class Store:
         state: str | None,
         since: datetime.datetime | None,
         before: str | None,
-    ) -> list[Delivery]:
-        """The newest ``limit`` deliveries (all without) that the filters keep, newest first, without attempts."""
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the newest ``limit`` deliveries (all without) that the filters keep, newest first."""
         # With a webhook named, its index finds the rows and the other filters are checked on them: a webhook has
         # fewer deliveries than an event or a state, and "+" keeps SQLite, which has no statistics, from using those.
         other = "" if webhook_id is None else "+"
@@ -556,11 +556,10 @@ class Store:
         newest = f" LIMIT {int(limit)}" if limit is not None else ""
         # Newest first is the order of the primary key and of each filter's index: the rows come in that order, so
         # a LIMIT stops reading at once and nothing is sorted.
-        rows = self._query(
+        return self._query(
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries{where} ORDER BY seq DESC{newest}",  # noqa: S608 - fixed SQL fragments only
             [value for value in conditions.values() if value is not None],
         )
-        return [_delivery(row) for row in rows]
 
     def _seq(self, delivery_id: str) -> int:
         rows = self._query("SELECT seq FROM deliveries WHERE id = ?", (delivery_id,))
@@ -572,17 +571,18 @@ class Store:
         """One delivery with its attempts, or None."""
         sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?"  # noqa: S608 - fixed SQL fragments only
         rows = self._query(sql, (delivery_id,))
-        return self._with_attempts([_delivery(rows[0])])[0] if rows else None
+        return self._with_attempts(rows)[0] if rows else None
 
-    def _with_attempts(self, deliveries: list[Delivery]) -> list[Delivery]:
-        by_id: dict[str, list[Attempt]] = {delivery.id: [] for delivery in deliveries}
+    def _with_attempts(self, rows: list[tuple[Any, ...]]) -> list[Delivery]:
+        """The deliveries of ``rows`` (`_DELIVERY_COLUMNS`), each with its attempts."""
+        by_id: dict[str, list[Attempt]] = {row[0]: [] for row in rows}
         ids = list(by_id)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
             for attempt in self._attempts(f"WHERE a.delivery_id IN ({marks})", chunk):
                 by_id[attempt.delivery_id].append(attempt)
-        return [dataclasses.replace(d, attempts=tuple(by_id[d.id])) for d in deliveries]
+        return [_delivery(row, tuple(by_id[row[0]])) for row in rows]
 
     def attempts(self, webhook_id: str | None = None) -> list[Attempt]:
         """Every attempt of every delivery in the order they were made, optionally for one webhook."""
@@ -620,7 +620,7 @@ _DELIVERY_COLUMNS = (
 )
 
 
-def _delivery(row: tuple[Any, ...]) -> Delivery:
+def _delivery(row: tuple[Any, ...], attempts: tuple[Attempt, ...] = ()) -> Delivery:
     # The columns in the order of _DELIVERY_COLUMNS (a trailing seq, when selected, is ignored).
     return Delivery(
         id=row[0],
@@ -635,6 +635,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
         next_attempt_at=row[9],
         reason=row[10],
         created_at=row[11],
+        attempts=attempts,
     )
 
 
