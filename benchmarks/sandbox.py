@@ -9,6 +9,7 @@ the delivery log, over the API and on the dashboard, as the log grows to 100,000
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import statistics
@@ -26,8 +27,7 @@ from benchmarks._harness import Child, Row, Scaling, Sizes, background, micros, 
 from up42._messages import message, sample_body
 from up42.receiving import sign
 from up42.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME
-from up42.sandbox._app import PAGE_SIZE
-from up42.sandbox._store import Store, StoredWebhook, WebhookFields
+from up42.sandbox._store import Store, WebhookFields
 
 TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a URL path
 SECRET = "bench-receiver-secret"  # noqa: S105 - a throwaway secret shared with the local receiver
@@ -157,8 +157,12 @@ def memory(sizes: Sizes) -> Row:
 
 
 LOG_SIZES = (100, 10_000, 100_000)
-QUICK_LOG_SIZES = (10, 30, 100)
+QUICK_LOG_SIZES = (20, 40, 100)
 LOG_WEBHOOKS = 10
+# A page as the dashboard shows it, as large as the smallest log.
+PAGE = 100
+# The deliveries of the one webhook whose page is read: the oldest of the log, so only an index finds them fast.
+ONE_WEBHOOK = 10
 # Far ahead: while the log is being written, the sandbox's scheduler leaves its deliveries alone.
 LEASED = "2999-01-01T00:00:00.000000Z"
 # One attempt of each new delivery, answered 200, with the headers a signed delivery carries.
@@ -169,19 +173,10 @@ _ATTEMPT_EACH = (
 _DELIVERED = "UPDATE deliveries SET state = 'delivered', next_attempt_at = NULL WHERE state = 'pending'"
 
 
-def _webhooks(path: Path) -> list[StoredWebhook]:
-    store = Store(path)
-    try:
-        workspace_id = store.workspace_of(DEFAULT_USERNAME)
-        fields = WebhookFields("log", "https://example.com/hook", ["order.status"], active=True, secret=SECRET)
-        return [store.create(workspace_id, fields) for _ in range(LOG_WEBHOOKS)]
-    finally:
-        store.close()
+def _log(path: Path, size: int) -> str:
+    """Write a sandbox database of ``size`` delivered deliveries, each with one attempt; the webhook to read.
 
-
-def _grow(path: Path, hooks: list[StoredWebhook], count: int) -> None:
-    """Add ``count`` delivered deliveries to the webhooks in turn, each with its one attempt.
-
+    That webhook's `ONE_WEBHOOK` deliveries are the oldest of the log; the others go to the other webhooks in turn.
     The deliveries are written by the store's own insert, all in one transaction; their attempts and final state
     by two statements in a second one, instead of one transaction per attempt.
     """
@@ -189,18 +184,23 @@ def _grow(path: Path, hooks: list[StoredWebhook], count: int) -> None:
     body = json.dumps(payload)
     store = Store(path)
     try:
-        store.open_deliveries([hooks[n % len(hooks)] for n in range(count)], payload, body, LEASED)
+        workspace_id = store.workspace_of(DEFAULT_USERNAME)
+        fields = WebhookFields("log", "https://example.com/hook", ["order.status"], active=True, secret=SECRET)
+        first, *others = [store.create(workspace_id, fields) for _ in range(LOG_WEBHOOKS)]
+        targets = [first] * ONE_WEBHOOK + [others[n % len(others)] for n in range(size - ONE_WEBHOOK)]
+        store.open_deliveries(targets, payload, body, LEASED)
     finally:
         store.close()
     with sqlite3.connect(path) as db:
         db.execute(_ATTEMPT_EACH, (json.dumps(sign(body, SECRET)),))
         db.execute(_DELIVERED)
     db.close()
+    return first.id
 
 
-def _medians(reads: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+def _medians(reads: dict[Any, Callable[[], object]], rounds: int) -> dict[Any, float]:
     """Median milliseconds of each read, the reads alternated round by round after one warm-up of each."""
-    times: dict[str, list[float]] = {name: [] for name in reads}
+    times: dict[Any, list[float]] = {name: [] for name in reads}
     for read in reads.values():
         read()
     for _ in range(rounds):
@@ -223,34 +223,34 @@ def _page(http: httpx.Client, path: str, rows: int | None = None, **params: str)
     return read
 
 
+FIRST_PAGE = "API, first page"
+ONE_WEBHOOKS_PAGE = "API, one webhook's page"
+DASHBOARD = "dashboard"
+
+
 def log_scaling(sizes: Sizes) -> list[Scaling]:
-    """The cost of a page of the delivery log as the log grows, over the API and on the dashboard."""
+    """The cost of a page of the delivery log as the log grows, over the API and on the dashboard.
+
+    Each size has its own database and sandbox process, all running at once, and the reads go to each in turn
+    round by round, so that drift of the machine spreads evenly over the sizes.
+    """
     log_sizes = QUICK_LOG_SIZES if sizes.quick else LOG_SIZES
-    figures: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "sandbox.sqlite"
-        hooks = _webhooks(path)
-        with (
-            background("benchmarks._servers", "sandbox", str(path)) as sandbox,
-            httpx.Client(base_url=sandbox.url, trust_env=False, timeout=60) as http,
-        ):
-            held = 0
-            for size in log_sizes:
-                _grow(path, hooks, size - held)
-                held = size
-                reads = {
-                    "API, first page": _page(http, "/sandbox/deliveries", min(size, PAGE_SIZE)),
-                    "API, one webhook's first page": _page(
-                        http, "/sandbox/deliveries", min(size // LOG_WEBHOOKS, PAGE_SIZE), webhookId=hooks[0].id
-                    ),
-                    "dashboard": _page(http, "/dashboard"),
-                }
-                for name, median in _medians(reads, 3 * sizes.rounds).items():
-                    figures.setdefault(name, []).append(median)
-    dashboard = figures.pop("dashboard")
+    rounds = 3 * sizes.rounds
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as running:
+        reads: dict[tuple[str, int], Callable[[], object]] = {}
+        for size in log_sizes:
+            path = Path(folder) / f"log-{size}.sqlite"
+            hook = _log(path, size)
+            sandbox = running.enter_context(background("benchmarks._servers", "sandbox", str(path)))
+            http = running.enter_context(httpx.Client(base_url=sandbox.url, trust_env=False, timeout=60))
+            reads[FIRST_PAGE, size] = _page(http, "/sandbox/deliveries", min(size, PAGE), limit=str(PAGE))
+            reads[ONE_WEBHOOKS_PAGE, size] = _page(http, "/sandbox/deliveries", ONE_WEBHOOK, webhookId=hook)
+            reads[DASHBOARD, size] = _page(http, "/dashboard")
+        medians = _medians(reads, rounds)
+    figures = {name: tuple(medians[name, size] for size in log_sizes) for name in (FIRST_PAGE, ONE_WEBHOOKS_PAGE)}
     note = (
-        f"median of {3 * sizes.rounds} requests each; a page is {PAGE_SIZE} deliveries; "
-        f"the log is spread over {LOG_WEBHOOKS} webhooks, each delivery with one attempt"
+        f"median of {rounds} requests each, the sizes alternated; a first page holds {PAGE} deliveries, the "
+        f"webhook's page its {ONE_WEBHOOK}, the oldest of the log; {LOG_WEBHOOKS} webhooks, one attempt each delivery"
     )
     return [
         Scaling(
@@ -259,18 +259,18 @@ def log_scaling(sizes: Sizes) -> list[Scaling]:
             "deliveries in the log",
             log_sizes,
             "ms",
-            {name: tuple(values) for name, values in figures.items()},
-            flat="API, first page",
+            figures,
+            flat=FIRST_PAGE,
             note=note,
         ),
         Scaling(
             "sandbox-dashboard",
-            "Sandbox dashboard: the page of webhooks and the newest deliveries",
+            "Sandbox dashboard: the webhooks and the newest deliveries",
             "deliveries in the log",
             log_sizes,
             "ms",
-            {"dashboard": tuple(dashboard)},
-            flat="dashboard",
+            {DASHBOARD: tuple(medians[DASHBOARD, size] for size in log_sizes)},
+            flat=DASHBOARD,
             note=note,
         ),
     ]
