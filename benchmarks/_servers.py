@@ -1,6 +1,6 @@
 """The uvicorn servers of rows 6 and 7, each run in its own process: ``python -m benchmarks._servers KIND ...``.
 
-- ``sandbox``: the local UP42 (`up42.sandbox.Sandbox`).
+- ``sandbox [DB]``: the local UP42 (`up42.sandbox.Sandbox`), its state in the SQLite file DB when given.
 - ``bare JSON PATH``: a bare Starlette app answering GET PATH with the JSON text given, under the sandbox's own
   `Server` class, so the uvicorn settings are the same by construction.
 - ``receiver SECRET``: `up42.receiving.Receiver` served as ASGI, verifying every delivery.
@@ -37,7 +37,7 @@ def bare_app(payload: Any, path: str) -> Starlette:
 
 def main(kind: str, *args: str) -> None:
     if kind == "sandbox":
-        sandbox = Sandbox(token_ttl=TOKEN_TTL).start()
+        sandbox = Sandbox(token_ttl=TOKEN_TTL, db=args[0] if args else None).start()
         print(sandbox.url.rsplit(":", 1)[1], flush=True)
         sys.stdin.read()
         sandbox.stop()

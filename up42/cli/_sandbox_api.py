@@ -23,6 +23,8 @@ from ._common import check_place_variables
 
 # A trigger answers once each webhook's first attempt is over, and a receiver may take its full 10 s each.
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+# Deliveries asked for per page when listing all of them.
+PAGE_SIZE = 1000
 
 
 def needs_sandbox(place: str) -> click.ClickException:
@@ -86,10 +88,25 @@ class SandboxAPI:
         return result
 
     def deliveries(self, **filters: str | int | None) -> list[dict[str, Any]]:
-        """The delivery log, oldest first; ``filters`` are the query parameters that are not None."""
+        """The delivery log, oldest first; ``filters`` are the query parameters that are not None.
+
+        With a ``limit``, the newest that many (one page); without, every page, followed back from the newest.
+        """
         params = {name: value for name, value in filters.items() if value is not None}
-        rows: list[dict[str, Any]] = self._call("GET", "/sandbox/deliveries", params=params)
-        return rows
+        if "limit" in params:
+            rows: list[dict[str, Any]] = self._call("GET", "/sandbox/deliveries", params=params)
+            return rows
+        pages: list[list[dict[str, Any]]] = []
+        page: dict[str, Any] = {**params, "limit": PAGE_SIZE}
+        while True:
+            response = self._send("GET", "/sandbox/deliveries", params=page)
+            pages.append(self._data(response))
+            # Only the cursor is taken from the link: the requests stay on this sandbox, with these filters.
+            before = httpx.URL(response.links.get("next", {}).get("url", "")).params.get("before")
+            if before is None:
+                break
+            page["before"] = before
+        return [row for rows in reversed(pages) for row in rows]
 
     def delivery(self, delivery_id: str) -> dict[str, Any]:
         """One delivery with its request exactly as sent and every attempt."""
@@ -126,7 +143,12 @@ class SandboxAPI:
 
         ``missing`` is the message for a 404 from the sandbox itself, ``refusals`` the message for each error code.
         """
-        response = self._send(method, path, **kwargs)
+        return self._data(self._send(method, path, **kwargs), missing=missing, refusals=refusals)
+
+    def _data(
+        self, response: httpx.Response, *, missing: str | None = None, refusals: Mapping[str, str] | None = None
+    ) -> Any:
+        """The ``data`` of an answer, as `_call` says."""
         envelope = _envelope(response)
         if response.is_redirect:
             # The sandbox never redirects its own paths: whatever answers is something else.

@@ -2,7 +2,8 @@
 
 It serves the token and userinfo endpoints and the seven webhook operations with UP42's shapes, sends signed
 deliveries (test runs, and live events simulated with ``POST /sandbox/events``), and keeps every delivery with
-its attempts in the database: pending retries survive a restart, and ``GET /sandbox/deliveries`` lists them,
+its attempts in the database: pending retries survive a restart, and ``GET /sandbox/deliveries`` lists them a
+page at a time (the newest 1,000, or ``limit``; the ``Link`` header names the page of older ones, ``rel="next"``),
 ``GET /sandbox/deliveries/{id}`` shows the request exactly as sent, ``POST /sandbox/deliveries/{id}/resend`` sends
 it again (``openapi/sandbox.yaml`` describes these paths). It can inject latency, rate limiting and random
 failures, and answer the next calls of an operation as a test scripts them (`Sandbox.script`, or

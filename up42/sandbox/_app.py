@@ -50,8 +50,9 @@ TOKEN_PATH = "/realms/public/protocol/openid-connect/token"  # noqa: S105 - a UR
 USERINFO_PATH = "/realms/public/protocol/openid-connect/userinfo"
 CLIENT_ID = "up42-sdk"
 MAX_BODY_SIZE = 1024 * 1024
-# The most deliveries one GET /sandbox/deliveries lists.
+# The most deliveries one GET /sandbox/deliveries lists, and how many without a limit.
 MAX_LIMIT = 10_000
+PAGE_SIZE = 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,22 +281,36 @@ class Endpoints:
         return [hook]
 
     async def deliveries(self, request: Request) -> Response:
-        """Sandbox only: the deliveries, one per message and webhook, oldest first, filtered by the query."""
+        """Sandbox only: one page of the deliveries, oldest first, filtered by the query.
+
+        The first page holds the newest ``limit`` (`PAGE_SIZE` by default); while older ones remain, the ``Link``
+        header names the next page (``rel="next"``): the same query with ``before`` the oldest delivery shown.
+        """
         params = request.query_params
         state = params.get("state")
         if state is not None and state not in DELIVERY_STATES:
             _bad_parameter("state", f"must be one of {', '.join(DELIVERY_STATES)}")
-        found = await run_in_threadpool(
-            functools.partial(
-                self._store.deliveries,
-                webhook_id=params.get("webhookId"),
-                event=params.get("event"),
-                state=state,
-                since=_since(params.get("since"), _bad_parameter),
-                limit=_limit(params.get("limit")),
-            )
+        if params.get("before") == "":
+            _bad_parameter("before", "must be a delivery id, as the Link header of a page gives it")
+        page = functools.partial(
+            self._store.page,
+            _limit(params.get("limit")) or PAGE_SIZE,
+            webhook_id=params.get("webhookId"),
+            event=params.get("event"),
+            state=state,
+            since=_since(params.get("since"), _bad_parameter),
+            before=params.get("before"),
         )
-        return _data([delivery.to_api() for delivery in found])
+        try:
+            found = await run_in_threadpool(page)
+        except LookupError:
+            before = params["before"][:40]
+            message = f"no delivery {before!r} to page back from; follow the Link header of a page to the next one"
+            raise Problem(404, "RESOURCE_NOT_FOUND", message) from None
+        response = _data([delivery.to_api() for delivery in found.deliveries])
+        if found.older is not None:
+            response.headers["Link"] = f'<{request.url.include_query_params(before=found.older)}>; rel="next"'
+        return response
 
     async def delivery(self, request: Request) -> Response:
         """Sandbox only: one delivery, its latest request exactly as sent, and every attempt."""

@@ -69,14 +69,22 @@ class Dashboard:
         return self._templates.TemplateResponse(request, "problem.html", context, status_code=status)
 
     async def home(self, request: Request) -> Response:
-        """The webhooks (never their secrets) and the most recent deliveries, newest first."""
+        """The webhooks (never their secrets) and a page of the deliveries, newest first, with a link to older ones.
+
+        ``?before=ID`` shows the page of those made before that delivery, as the link does.
+        """
         state = request.query_params.get("state") or None
+        before = request.query_params.get("before") or None
         if state is not None and state not in DELIVERY_STATES:
             return self._problem(
                 request, 400, "Unknown state", f"Show deliveries by state: {', '.join(DELIVERY_STATES)}."
             )
         hooks = await run_in_threadpool(self._store.all_webhooks)
-        deliveries = await run_in_threadpool(lambda: self._store.deliveries(state=state, limit=RECENT))
+        try:
+            page = await run_in_threadpool(lambda: self._store.page(RECENT, state=state, before=before))
+        except LookupError:
+            message = f"The sandbox has no delivery {request.query_params['before'][:40]!r} to show older ones from."
+            return self._problem(request, 404, "No such delivery", message)
         context: dict[str, Any] = {
             "webhooks": [
                 {
@@ -89,7 +97,9 @@ class Dashboard:
                 for hook in hooks
             ],
             "names": {hook.id: hook.fields.name for hook in hooks},
-            "deliveries": [delivery.to_api() for delivery in reversed(deliveries)],
+            "deliveries": [delivery.to_api() for delivery in reversed(page.deliveries)],
+            "older": None if page.older is None else request.url.include_query_params(before=page.older),
+            "newest": None if before is None else request.url.remove_query_params("before"),
             "current_state": state,
             "states": DELIVERY_STATES,
         }

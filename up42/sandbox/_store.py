@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id, seq);
+CREATE INDEX IF NOT EXISTS deliveries_by_state ON deliveries (state, seq);
+CREATE INDEX IF NOT EXISTS deliveries_by_event ON deliveries (event, seq);
 CREATE TABLE IF NOT EXISTS attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_id TEXT NOT NULL,
@@ -222,6 +224,14 @@ class Delivery:
             "request": request,
             "attempts": [attempt.to_detail() for attempt in self.attempts],
         }
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of the delivery log: its deliveries, oldest first, and where the page of older ones starts."""
+
+    deliveries: list[Delivery]
+    older: str | None  # the ``before`` of the next page (the oldest delivery here); None when this is the last
 
 
 _DELETED = "retries stopped: the webhook was deleted"
@@ -484,42 +494,95 @@ class Store:
         event: str | None = None,
         state: str | None = None,
         since: datetime.datetime | None = None,
+        before: str | None = None,
         limit: int | None = None,
     ) -> list[Delivery]:
         """Deliveries with their attempts, oldest first, filtered; ``since`` compares with the creation time.
 
-        ``limit`` keeps the newest ``limit`` of them.
+        ``before`` keeps those made before the delivery with that id, ``limit`` the newest ``limit`` of them.
+
+        Raises:
+            LookupError: No delivery has the id ``before``.
         """
-        filters = {"webhook_id = ?": webhook_id, "event = ?": event, "state = ?": state}
-        clauses = [clause for clause, value in filters.items() if value is not None]
-        params: list[Any] = [value for value in filters.values() if value is not None]
-        if since is not None:
-            clauses.append("created_at >= ?")
-            params.append(timestamp(since))
+        found = self._newest(limit, webhook_id=webhook_id, event=event, state=state, since=since, before=before)
+        return self._with_attempts(found[::-1])
+
+    def page(
+        self,
+        size: int,
+        *,
+        webhook_id: str | None = None,
+        event: str | None = None,
+        state: str | None = None,
+        since: datetime.datetime | None = None,
+        before: str | None = None,
+    ) -> Page:
+        """The newest ``size`` deliveries before ``before`` (of all, without it), filtered as `deliveries` filters.
+
+        A page reads its own rows and one more, however long the log: every filter but ``since`` has an index in
+        the order of the page.
+
+        Raises:
+            LookupError: No delivery has the id ``before``.
+        """
+        # One more than the page tells whether older ones remain, without counting them.
+        found = self._newest(size + 1, webhook_id=webhook_id, event=event, state=state, since=since, before=before)
+        shown = self._with_attempts(found[:size][::-1])
+        return Page(shown, shown[0].id if len(found) > size else None)
+
+    def _newest(
+        self,
+        limit: int | None,
+        *,
+        webhook_id: str | None,
+        event: str | None,
+        state: str | None,
+        since: datetime.datetime | None,
+        before: str | None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the newest ``limit`` deliveries (all without) that the filters keep, newest first."""
+        # With a webhook named, its index finds the rows and the other filters are checked on them: a webhook has
+        # fewer deliveries than an event or a state, and "+" keeps SQLite, which has no statistics, from using those.
+        other = "" if webhook_id is None else "+"
+        conditions = {
+            "webhook_id = ?": webhook_id,
+            f"{other}event = ?": event,
+            f"{other}state = ?": state,
+            "created_at >= ?": None if since is None else timestamp(since),
+            "seq < ?": None if before is None else self._seq(before),
+        }
+        clauses = [clause for clause, value in conditions.items() if value is not None]
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         newest = f" LIMIT {int(limit)}" if limit is not None else ""
-        rows = self._query(
-            f"SELECT * FROM (SELECT {_DELIVERY_COLUMNS}, seq FROM deliveries{where} ORDER BY seq DESC{newest})"  # noqa: S608 - fixed SQL fragments only
-            " ORDER BY seq",
-            params,
+        # Newest first is the order of the primary key and of each filter's index: the rows come in that order, so
+        # a LIMIT stops reading at once and nothing is sorted.
+        return self._query(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries{where} ORDER BY seq DESC{newest}",  # noqa: S608 - fixed SQL fragments only
+            [value for value in conditions.values() if value is not None],
         )
-        return self._with_attempts([_delivery(row) for row in rows])
+
+    def _seq(self, delivery_id: str) -> int:
+        rows = self._query("SELECT seq FROM deliveries WHERE id = ?", (delivery_id,))
+        if not rows:
+            raise LookupError(f"no delivery {delivery_id!r}")
+        return int(rows[0][0])
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         """One delivery with its attempts, or None."""
         sql = f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ?"  # noqa: S608 - fixed SQL fragments only
         rows = self._query(sql, (delivery_id,))
-        return self._with_attempts([_delivery(rows[0])])[0] if rows else None
+        return self._with_attempts(rows)[0] if rows else None
 
-    def _with_attempts(self, deliveries: list[Delivery]) -> list[Delivery]:
-        by_id: dict[str, list[Attempt]] = {delivery.id: [] for delivery in deliveries}
+    def _with_attempts(self, rows: list[tuple[Any, ...]]) -> list[Delivery]:
+        """The deliveries of ``rows`` (`_DELIVERY_COLUMNS`), each with its attempts."""
+        by_id: dict[str, list[Attempt]] = {row[0]: [] for row in rows}
         ids = list(by_id)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
             for attempt in self._attempts(f"WHERE a.delivery_id IN ({marks})", chunk):
                 by_id[attempt.delivery_id].append(attempt)
-        return [dataclasses.replace(d, attempts=tuple(by_id[d.id])) for d in deliveries]
+        return [_delivery(row, tuple(by_id[row[0]])) for row in rows]
 
     def attempts(self, webhook_id: str | None = None) -> list[Attempt]:
         """Every attempt of every delivery in the order they were made, optionally for one webhook."""
@@ -557,7 +620,7 @@ _DELIVERY_COLUMNS = (
 )
 
 
-def _delivery(row: tuple[Any, ...]) -> Delivery:
+def _delivery(row: tuple[Any, ...], attempts: tuple[Attempt, ...] = ()) -> Delivery:
     # The columns in the order of _DELIVERY_COLUMNS (a trailing seq, when selected, is ignored).
     return Delivery(
         id=row[0],
@@ -572,6 +635,7 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
         next_attempt_at=row[9],
         reason=row[10],
         created_at=row[11],
+        attempts=attempts,
     )
 
 
