@@ -107,7 +107,7 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
     return medians
 
 
-def batch_row(number: str, url: str, count: int, rounds: int) -> Row:
+def batch_row(number: str, url: str, count: int, rounds: int, target: float) -> Row:
     """One row: the SDK on its default backend against raw aiohttp, with the httpx figures in its note."""
     medians = measure(url, count, rounds)
 
@@ -120,7 +120,7 @@ def batch_row(number: str, url: str, count: int, rounds: int) -> Row:
         micros(medians["sdk"]) + "/batch",
         micros(medians["aiohttp"]) + "/batch",
         medians["sdk"] / medians["aiohttp"],
-        1.5,
+        target,
         note="baseline: aiohttp.ClientSession.get + json.loads, same pool and timeouts; in the same run raw httpx "
         f"over aiohttp (httpx-aiohttp) {ratio('httpx-aiohttp', 'aiohttp')}, raw httpx.AsyncClient "
         f"{ratio('httpx', 'aiohttp')}, the SDK on httpx's backend {ratio('sdk-httpx', 'httpx')}",
@@ -139,6 +139,7 @@ def peak_rss(url: str, count: int) -> Row:
         f"{figures['sdk'] / 1024:.1f} MiB",
         f"{figures['aiohttp'] / 1024:.1f} MiB",
         figures["sdk"] / figures["aiohttp"],
+        1.3,
         note="baseline: import aiohttp, one batch of session.get + json.loads",
     )
 
@@ -148,7 +149,7 @@ def rows(sizes: Sizes) -> list[Row]:
     small, large = sizes.fanout
     with background("benchmarks._canned", "1") as server:
         return [
-            batch_row("9", server.url, small, sizes.rounds),
-            batch_row("9b", server.url, large, sizes.rounds),
+            batch_row("9", server.url, small, sizes.rounds, 1.2),
+            batch_row("9b", server.url, large, sizes.rounds, 1.5),
             peak_rss(server.url, large),
         ]
