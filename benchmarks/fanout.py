@@ -100,7 +100,11 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float | None]:
             pending = asyncio.all_tasks(loop)
             for task in pending:
                 task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+            async def ended() -> None:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+            loop.run_until_complete(ended())
             return None
 
     try:
