@@ -1,4 +1,5 @@
-"""Rows 1-3 and the RSS of row 2: the SDK's clients against raw httpx, both talking to the canned server."""
+"""Rows 1-3 (with 2a, 2b), the RSS of row 2 and the list's scaling: the SDK's clients against raw httpx, both
+talking to the canned server."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import httpx
 
 import up42
 from benchmarks._canned import TOKEN, WEBHOOK_ID, WORKSPACE
-from benchmarks._harness import Row, Sizes, background, compare, micros, run_python
+from benchmarks._harness import Row, Scaling, Sizes, background, compare, micros, run_python
 from up42._client._http import DEFAULT_MAX_CONNECTIONS
 
 ONE = f"/workspaces/{WORKSPACE}/webhooks/{WEBHOOK_ID}"
@@ -91,8 +93,66 @@ def get_list(sizes: Sizes, url: str) -> Row:
         micros(ours) + "/call",
         micros(theirs) + "/call",
         ours / theirs,
-        2.0,
+        1.3,
         note="baseline: httpx.Client.get + json.loads",
+    )
+
+
+def get_list_async(sizes: Sizes, url: str) -> Row:
+    """Row 2a: row 2 through `AsyncClient` on httpx's backend against raw `httpx.AsyncClient`, with the default
+    backend (aiohttp) against raw aiohttp in the same run for the note."""
+    loop = asyncio.new_event_loop()
+
+    async def setup() -> tuple[up42.AsyncClient, up42.AsyncClient, httpx.AsyncClient, aiohttp.ClientSession]:
+        clients = []
+        for backend in ("httpx", "aiohttp"):
+            client = up42.AsyncClient(USERNAME, PASSWORD, base_url=url, http_backend=backend)
+            await client.authenticate()
+            clients.append(client)
+        raw = httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=TIMEOUT, limits=LIMITS
+        )
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=DEFAULT_MAX_CONNECTIONS),
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=aiohttp.ClientTimeout(sock_connect=TIMEOUT.connect, sock_read=TIMEOUT.read, connect=TIMEOUT.pool),
+        )
+        return clients[0], clients[1], raw, session
+
+    on_httpx, on_aiohttp, raw, session = loop.run_until_complete(setup())
+
+    async def raw_aiohttp() -> Any:
+        async with session.get(url + LIST) as response:
+            return json.loads(await response.read())
+
+    def rounds(work: Callable[[], Any]) -> Callable[[], None]:
+        async def calls() -> None:
+            for _ in range(sizes.list_calls):
+                await work()
+
+        return lambda: loop.run_until_complete(calls())
+
+    async def raw_httpx() -> Any:
+        return json.loads((await raw.get(LIST)).content)
+
+    try:
+        ours, theirs = compare(rounds(on_httpx.get_webhooks), rounds(raw_httpx), sizes.rounds)
+        default, bare = compare(rounds(on_aiohttp.get_webhooks), rounds(raw_aiohttp), sizes.rounds)
+    finally:
+        for close in (on_httpx.aclose, on_aiohttp.aclose, raw.aclose, session.close):
+            loop.run_until_complete(close())
+        loop.close()
+    calls = sizes.list_calls
+    return Row(
+        "2a",
+        f"AsyncClient.get_webhooks() of {sizes.webhooks:,} webhooks (httpx backend)",
+        micros(ours / calls) + "/call",
+        micros(theirs / calls) + "/call",
+        ours / theirs,
+        1.3,
+        note="baseline: httpx.AsyncClient.get + json.loads, same pool limits and timeouts; in the same run the SDK "
+        f"on its default backend (aiohttp) {micros(default / calls)} against raw aiohttp.ClientSession.get + "
+        f"json.loads {micros(bare / calls)} ({default / bare:.2f}x)",
     )
 
 
@@ -179,14 +239,50 @@ def list_rss(sizes: Sizes, url: str) -> Row:
     )
 
 
-def rows(sizes: Sizes) -> list[Row]:
-    """Rows 1-3 (with 2b) and the RSS of row 2 against one canned server."""
+def list_scaling(sizes: Sizes) -> Scaling:
+    """How the cost of `get_webhooks()` grows with the number of webhooks, per webhook, sync, against raw httpx.
+
+    One canned server per size; the calls per round shrink as the list grows, so each size takes about as long.
+    """
+    counts = (2, 5) if sizes.quick else (10, 100, 1000, 10000)
+    budget = 10 if sizes.quick else 10_000  # webhooks per round and side
+    ours: list[float] = []
+    theirs: list[float] = []
+    for count in counts:
+        calls = max(2, budget // count)
+        with background("benchmarks._canned", str(count)) as server:
+            sdk, baseline = per_call(
+                server.url,
+                calls,
+                sizes.rounds,
+                lambda client: client.get_webhooks(),
+                lambda raw: json.loads(raw.get(LIST).content),
+            )
+        ours.append(sdk / count * 1e6)
+        theirs.append(baseline / count * 1e6)
+    return Scaling(
+        key="list",
+        title="get_webhooks() of N webhooks, sync: cost per webhook",
+        size_name="webhooks",
+        sizes=counts,
+        unit="us per webhook",
+        lines={"SDK": tuple(ours), "raw httpx + json.loads": tuple(theirs)},
+        flat="SDK",
+        note="Each size is served by its own canned server; both sides alternate round by round. At the smallest "
+        "size the cost of the request itself is shared by few webhooks.",
+    )
+
+
+def rows(sizes: Sizes) -> list[Row | Scaling]:
+    """Rows 1-3 (with 2a and 2b) and the RSS of row 2 against one canned server, and the list's scaling."""
     with background("benchmarks._canned", str(sizes.webhooks)) as server:
         url = server.url
-        return [
+        results: list[Row | Scaling] = [
             get_one(sizes, url),
             get_list(sizes, url),
+            get_list_async(sizes, url),
             read_list(sizes, url),
             get_concurrently(sizes, url),
             list_rss(sizes, url),
         ]
+    return [*results, list_scaling(sizes)]

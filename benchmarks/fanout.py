@@ -74,8 +74,9 @@ async def httpx_side(url: str, backend: str = "httpx") -> tuple[Batch, Callable[
     return batch, raw.aclose
 
 
-def measure(url: str, count: int, rounds: int) -> dict[str, float]:
-    """Median seconds of one batch of ``count`` calls, per side."""
+def measure(url: str, count: int, rounds: int) -> dict[str, float | None]:
+    """Median seconds of one batch of ``count`` calls, per side; None for a side on httpx's own pool whose batch
+    outlasted its pool timeout (on a busy machine, with a thousand calls)."""
     loop = asyncio.new_event_loop()
     sides = {
         "sdk": loop.run_until_complete(sdk_side(url, "aiohttp")),
@@ -91,15 +92,32 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
         gc.collect()
         return timed(lambda: loop.run_until_complete(sides[name][0](count)))
 
+    def run_slow(name: str) -> float | None:
+        try:
+            return run(name)
+        except (httpx.TimeoutException, up42.APITimeoutError):
+            # The batch's other calls are still under way: end them, so they cost the next batches nothing.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+
+            async def ended() -> None:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+            loop.run_until_complete(ended())
+            return None
+
     try:
-        for name in sides:
-            run(name)  # warm-up: connections opened, code paths hot
         fast: dict[str, list[float]] = {"sdk": [], "aiohttp": [], "httpx-aiohttp": []}
+        for name in fast:
+            run(name)  # warm-up: connections opened, code paths hot
+        slow = ("sdk-httpx", "httpx")
+        warm = {name: run_slow(name) is not None for name in slow}
         for _ in range(rounds):
             for name, times in fast.items():
                 times.append(run(name))
-        medians = {name: statistics.median(times) for name, times in fast.items()}
-        medians.update({name: run(name) for name in ("sdk-httpx", "httpx")})
+        medians: dict[str, float | None] = {name: statistics.median(times) for name, times in fast.items()}
+        medians.update({name: run_slow(name) if warm[name] else None for name in slow})
     finally:
         for _, close in sides.values():
             loop.run_until_complete(close())
@@ -107,20 +125,27 @@ def measure(url: str, count: int, rounds: int) -> dict[str, float]:
     return medians
 
 
-def batch_row(number: str, url: str, count: int, rounds: int) -> Row:
+def batch_row(number: str, url: str, count: int, rounds: int, target: float) -> Row:
     """One row: the SDK on its default backend against raw aiohttp, with the httpx figures in its note."""
     medians = measure(url, count, rounds)
 
     def ratio(side: str, against: str) -> str:
-        return f"{micros(medians[side])} ({medians[side] / medians[against]:.2f}x {against})"
+        ours, theirs = medians[side], medians[against]
+        if ours is None or theirs is None:
+            return "not measured (a batch outlasted httpx's pool timeout)"
+        return f"{micros(ours)} ({ours / theirs:.2f}x {against})"
 
+    sdk, aiohttp_batch = medians["sdk"], medians["aiohttp"]
+    # The sides on aiohttp are always measured.
+    assert sdk is not None
+    assert aiohttp_batch is not None
     return Row(
         number,
         f"AsyncClient.initialize_webhook, {count:,} concurrent (aiohttp backend)",
-        micros(medians["sdk"]) + "/batch",
-        micros(medians["aiohttp"]) + "/batch",
-        medians["sdk"] / medians["aiohttp"],
-        1.5,
+        micros(sdk) + "/batch",
+        micros(aiohttp_batch) + "/batch",
+        sdk / aiohttp_batch,
+        target,
         note="baseline: aiohttp.ClientSession.get + json.loads, same pool and timeouts; in the same run raw httpx "
         f"over aiohttp (httpx-aiohttp) {ratio('httpx-aiohttp', 'aiohttp')}, raw httpx.AsyncClient "
         f"{ratio('httpx', 'aiohttp')}, the SDK on httpx's backend {ratio('sdk-httpx', 'httpx')}",
@@ -139,6 +164,7 @@ def peak_rss(url: str, count: int) -> Row:
         f"{figures['sdk'] / 1024:.1f} MiB",
         f"{figures['aiohttp'] / 1024:.1f} MiB",
         figures["sdk"] / figures["aiohttp"],
+        1.3,
         note="baseline: import aiohttp, one batch of session.get + json.loads",
     )
 
@@ -148,7 +174,7 @@ def rows(sizes: Sizes) -> list[Row]:
     small, large = sizes.fanout
     with background("benchmarks._canned", "1") as server:
         return [
-            batch_row("9", server.url, small, sizes.rounds),
-            batch_row("9b", server.url, large, sizes.rounds),
+            batch_row("9", server.url, small, sizes.rounds, 1.2),
+            batch_row("9b", server.url, large, sizes.rounds, 1.5),
             peak_rss(server.url, large),
         ]

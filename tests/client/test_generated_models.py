@@ -118,6 +118,31 @@ def test_check_dict_accepts_and_refuses_exactly_what_from_dict_does(case: tuple[
     assert outcome(model.check_dict, document) == outcome(model.from_dict, document)
 
 
+# The models whose lists are checked a field at a time over the whole list first (check_dicts).
+LISTED = [(model, sample) for model, sample in SAMPLES if hasattr(model, "check_dicts")]
+
+
+@pytest.mark.parametrize(("model", "sample"), LISTED, ids=[model.__name__ for model, _ in LISTED])
+def test_check_dicts_accepts_a_list_of_valid_samples_at_once(model: Any, sample: dict[str, Any]) -> None:
+    assert model.check_dicts([sample, copy.deepcopy(sample)]) is True
+    assert model.check_dicts([]) is True
+
+
+@settings(max_examples=400, deadline=None)
+@given(broken())
+def test_check_dicts_accepts_only_what_check_dict_accepts(case: tuple[Any, dict[str, Any]]) -> None:
+    model, document = case
+    if hasattr(model, "check_dicts") and model.check_dicts([document]):
+        assert outcome(model.check_dict, document) is None
+
+
+def test_a_listed_webhook_that_check_dicts_is_unsure_of_is_checked_item_by_item() -> None:
+    newer = webhook_json(events=["order.status", "catalog.changed"])
+
+    assert Webhook.check_dicts([webhook_json(), newer]) is False
+    assert WebhookListEnvelope.check_dict(envelope([webhook_json(), newer])) is None
+
+
 @pytest.mark.parametrize("parse", ["from_dict", "check_dict"])
 @pytest.mark.parametrize(
     ("document", "error"),

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-ROWS = {"1", "2", "2b", "3", "4", "4b", "5", "5b", "5c", "5d", "5e", "6", "7", "RSS-2", "RSS-S"}
+ROWS = {"1", "2", "2a", "2b", "3", "4", "4b", "5", "5b", "5c", "5d", "5e", "6", "7", "RSS-2", "RSS-S"}
 # Row 8 splits into 8a and 8b once a full run has made the old SDK's venv; before, it prints one "not measured" row.
 OLD_SDK_ROWS = [{"8"}, {"8a", "8b"}]
 

@@ -47,9 +47,9 @@ class Deadline:
 
         Raises `expired` (naming ``what`` and its ``attempts``) when no time is left.
         """
-        passed = functools.partial(self.expired, what, attempts)
-        if self.bounded(longest, passed) == longest:
+        if self.remaining() >= longest > 0:
             return timeout  # nothing to shorten, the usual case: no new object for every attempt
+        passed = functools.partial(self.expired, what, attempts)
         return httpx.Timeout(
             connect=self.bounded(timeout.connect, passed),
             read=self.bounded(timeout.read, passed),

@@ -226,8 +226,10 @@ class _Base(Generic[E]):
     def _start(self, call: Call) -> tuple[_Outgoing, Attempts]:
         """The request every attempt of ``call`` sends, and the count of its attempts."""
         request = call.request()
-        self._secrets.add_sent(request.get("json"))
-        self._secrets.add_sent(request.get("data"))
+        # Most calls send no body: an absent one is not looked at (add_sent's Mapping check is an ABC's).
+        for body in ("json", "data"):
+            if body in request:
+                self._secrets.add_sent(request[body])
         out = _outgoing(self.hosts.auth if call.on_auth_host else self.hosts.api, request)
         return out, self._policy.start(out.method, str(request["url"]), idempotent=call.idempotent)
 

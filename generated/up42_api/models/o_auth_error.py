@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
@@ -105,6 +107,24 @@ class OAuthError:
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("error_description")
             raise
+
+    @classmethod
+    def check_dicts(cls, items: list[Any]) -> bool:
+        """Whether check_dict accepts every item of items, found out a field at a time over the whole list.
+
+        True only when it does; False when unsure (a type it does not expect exactly, an unknown enum value, any
+        error): the caller then checks item by item, which names what is wrong.
+        """
+        try:
+            if not {dict}.issuperset(map(type, items)):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("error"), items))):
+                return False
+            if not {str, Unset}.issuperset(map(type, map(dict.get, items, repeat("error_description"), repeat(UNSET)))):
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
 
     @property
     def additional_keys(self) -> list[str]:

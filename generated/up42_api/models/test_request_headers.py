@@ -44,6 +44,20 @@ class TestRequestHeaders:
             raise TypeError(f"expected an object, got {type(src_dict).__name__}")
         document__ = src_dict
 
+    @classmethod
+    def check_dicts(cls, items: list[Any]) -> bool:
+        """Whether check_dict accepts every item of items, found out a field at a time over the whole list.
+
+        True only when it does; False when unsure (a type it does not expect exactly, an unknown enum value, any
+        error): the caller then checks item by item, which names what is wrong.
+        """
+        try:
+            if not {dict}.issuperset(map(type, items)):
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
+
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())

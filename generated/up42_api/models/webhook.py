@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Mapping
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
@@ -305,6 +308,39 @@ class Webhook:
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("secret")
             raise
+
+    @classmethod
+    def check_dicts(cls, items: list[Any]) -> bool:
+        """Whether check_dict accepts every item of items, found out a field at a time over the whole list.
+
+        True only when it does; False when unsure (a type it does not expect exactly, an unknown enum value, any
+        error): the caller then checks item by item, which names what is wrong.
+        """
+        try:
+            if not {dict}.issuperset(map(type, items)):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("id"), items))):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("name"), items))):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("url"), items))):
+                return False
+            events__lists = list(map(itemgetter("events"), items))
+            if not {list}.issuperset(map(type, events__lists)):
+                return False
+            if not _EVENT_NAME_VALUES.issuperset(chain.from_iterable(events__lists)):
+                return False
+            if not {bool}.issuperset(map(type, map(itemgetter("active"), items))):
+                return False
+            deque(map(datetime.datetime.fromisoformat, map(itemgetter("createdAt"), items)), 0)
+            deque(map(datetime.datetime.fromisoformat, map(itemgetter("updatedAt"), items)), 0)
+            if not {str, type(None), Unset}.issuperset(
+                map(type, map(dict.get, items, repeat("secret"), repeat(UNSET)))
+            ):
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
 
     @property
     def additional_keys(self) -> list[str]:

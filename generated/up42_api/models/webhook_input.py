@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
@@ -237,6 +239,35 @@ class WebhookInput:
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("secret")
             raise
+
+    @classmethod
+    def check_dicts(cls, items: list[Any]) -> bool:
+        """Whether check_dict accepts every item of items, found out a field at a time over the whole list.
+
+        True only when it does; False when unsure (a type it does not expect exactly, an unknown enum value, any
+        error): the caller then checks item by item, which names what is wrong.
+        """
+        try:
+            if not {dict}.issuperset(map(type, items)):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("name"), items))):
+                return False
+            if not {str}.issuperset(map(type, map(itemgetter("url"), items))):
+                return False
+            events__lists = list(map(itemgetter("events"), items))
+            if not {list}.issuperset(map(type, events__lists)):
+                return False
+            if not _EVENT_NAME_VALUES.issuperset(chain.from_iterable(events__lists)):
+                return False
+            if not {bool, Unset}.issuperset(map(type, map(dict.get, items, repeat("active"), repeat(UNSET)))):
+                return False
+            if not {str, type(None), Unset}.issuperset(
+                map(type, map(dict.get, items, repeat("secret"), repeat(UNSET)))
+            ):
+                return False
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
 
     @property
     def additional_keys(self) -> list[str]:

@@ -103,13 +103,14 @@ class WebhookListEnvelope:
         try:
             if not isinstance(_value, list):
                 raise TypeError(f"expected list, got {type(_value).__name__}")
-            _check_item = Webhook.check_dict
-            for data__index, data_item_data in enumerate(_value):
-                try:
-                    _check_item(data_item_data)
-                except (TypeError, ValueError, KeyError, AttributeError) as _failure:
-                    _failure.add_note(f"[{data__index}]")
-                    raise
+            if not Webhook.check_dicts(_value):
+                _check_item = Webhook.check_dict
+                for data__index, data_item_data in enumerate(_value):
+                    try:
+                        _check_item(data_item_data)
+                    except (TypeError, ValueError, KeyError, AttributeError) as _failure:
+                        _failure.add_note(f"[{data__index}]")
+                        raise
 
         except (TypeError, ValueError, KeyError, AttributeError) as _failure:
             _failure.add_note("data")
