@@ -1,6 +1,7 @@
 """Rows 10 and 11: durable receiving. Row 10: deliveries acknowledged per second by one receiver process with each
-inbox, against the same receiver without one. Row 11: messages processed per second by 1, 2 and 4 worker
-processes with a trivial handler, on each inbox.
+inbox, against the same receiver without one. Row 11 and the "inbox-drain" scaling: a backlog of 100,000 messages
+drained by 1, 2 and 4 worker processes with a trivial handler, on each inbox. The "inbox-backlog" scaling: what one
+message costs one worker in a backlog of 1,000 and of 100,000.
 
 ``python -m benchmarks.inbox SECRET [INBOX_URL]`` serves the receiver of row 10 in its own process (it prints its
 port and stops when its standard input closes).
@@ -24,21 +25,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import redis
 
-from benchmarks._harness import ROOT, Child, Row, Sizes, background
-from up42.receiving import InboxStatus, Receiver, open_inbox, sign
+from benchmarks._harness import ROOT, Child, Row, Scaling, Sizes, background
+from up42.receiving import Inbox, InboxStatus, Receiver, open_inbox, sign
+from up42.receiving.durable.backends._redis_inbox import RedisInbox
+from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 
 SECRET = "bench-inbox-secret"  # noqa: S105 - a throwaway secret for signing test deliveries
 SENDERS = 8
 WORKER_COUNTS = (1, 2, 4)
+BACKLOGS = (1_000, 100_000)  # the drains run on the largest; one worker drains each for the per-message cost
+QUICK_BACKLOGS = (10, 40)
+SMALL_ROUNDS = 3  # drains of the smallest backlog, which take seconds, per backend; the median is kept
+FILL_BATCH = 1_000
 
 
-def _message() -> bytes:
+def _message(message_id: str | None = None) -> bytes:
     return json.dumps(
         {
             "event": "order.status",
             "liveMode": True,
-            "messageId": str(uuid.uuid4()),
+            "messageId": message_id or str(uuid.uuid4()),
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "body": {
                 "orderId": "o-1",
@@ -93,12 +101,41 @@ def acknowledged(name: str, url: str, sizes: Sizes) -> Row:
     )
 
 
-def processed(name: str, url: str, workers: int, count: int) -> float:
-    """Messages per second that ``workers`` worker processes settle, from the first to the last one done."""
+def _fill(url: str, count: int) -> str:
+    """Put ``count`` messages with the inbox's own `put`, batched; return the id of the last one."""
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    if url.startswith("redis"):
+        # A RedisInbox on a pipeline queues its puts; each execute sends a batch in one round trip.
+        client = redis.Redis.from_url(url)
+        pipeline = client.pipeline(transaction=False)
+        batch = RedisInbox(pipeline)
+        for start in range(0, count, FILL_BATCH):
+            for message_id in ids[start : start + FILL_BATCH]:
+                batch.put(message_id, "order.status", _message(message_id))
+            if not all(pipeline.execute()):
+                raise RuntimeError("the Redis inbox already held one of the new message ids")
+        client.close()
+    else:
+        inbox = SQLiteInbox(url.removeprefix("sqlite:///"))
+        # One transaction per batch: one sync of the file for FILL_BATCH puts, not one each.
+        for start in range(0, count, FILL_BATCH):
+            inbox._db().execute("BEGIN")
+            if not all(
+                inbox.put(message_id, "order.status", _message(message_id))
+                for message_id in ids[start : start + FILL_BATCH]
+            ):
+                raise RuntimeError("the SQLite inbox already held one of the new message ids")
+            inbox._db().execute("COMMIT")
+        inbox.close()
+    return ids[-1]
+
+
+def drained(name: str, url: str, workers: int, count: int) -> tuple[float, float]:
+    """Messages per second that ``workers`` worker processes settle from a backlog of ``count``, and the seconds
+    from the first one settled to the last: the workers' start-up (imports) is not counted.
+    """
+    last = _fill(url, count)
     inbox = open_inbox(url)
-    for _ in range(count):
-        body = _message()
-        inbox.put(json.loads(body)["messageId"], "order.status", body)
     env = {**os.environ, "UP42_BENCH_SECRET": SECRET, "UP42_BENCH_INBOX": url}
     command = [sys.executable, "-m", "up42", "worker", "benchmarks._inbox_hooks:receiver", "--concurrency", "4"]
     processes = [
@@ -106,11 +143,16 @@ def processed(name: str, url: str, workers: int, count: int) -> float:
         for _ in range(workers)
     ]
     try:
-        deadline = time.monotonic() + 300
-        while len(done := inbox.records(InboxStatus.DONE)) < count:
+        allowed = 120 + count / 20
+        deadline = time.monotonic() + allowed
+        # The last message put is among the last taken. Until it is done, only it is read, so the reads do not
+        # slow the drain; listing every message (all done by then but the last few) waits for it.
+        while not _done(inbox, last) or len(done := inbox.records(InboxStatus.DONE)) < count:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{name}: {len(done)} of {count} messages done after 300 s")
-            time.sleep(0.1)
+                raise RuntimeError(f"{name}: the backlog of {count:,} messages was not done after {allowed:,.0f} s")
+            if any(process.poll() is not None for process in processes):
+                raise RuntimeError(f"{name}: a worker process exited while the backlog drained")
+            time.sleep(0.2)
     finally:
         for process in processes:
             process.terminate()
@@ -119,14 +161,30 @@ def processed(name: str, url: str, workers: int, count: int) -> float:
     settled = [record.updated_at for record in done]
     inbox.prune(0)
     inbox.close()
-    # From the first message settled, so the workers' start-up (imports) is not counted.
-    return (count - 1) / max(max(settled) - min(settled), 1e-9)
+    seconds = max(settled) - min(settled)
+    return (count - 1) / max(seconds, 1e-9), seconds
 
 
-def scaling(name: str, url: str, sizes: Sizes) -> list[Row]:
+def _done(inbox: Inbox, message_id: str) -> bool:
+    record = inbox.get(message_id)
+    return record is not None and record.status is InboxStatus.DONE
+
+
+def drains(name: str, url: str, sizes: Sizes) -> tuple[dict[int, tuple[float, float]], tuple[float, ...]]:
+    """The largest backlog drained by each count of workers (messages/s, seconds), and the microseconds one
+    message costs one worker in each backlog (the median of SMALL_ROUNDS drains for all but the largest).
+    """
+    backlogs = QUICK_BACKLOGS if sizes.quick else BACKLOGS
+    rounds = 1 if sizes.quick else SMALL_ROUNDS
+    costs = [
+        1e6 / statistics.median(drained(name, url, 1, backlog)[0] for _ in range(rounds)) for backlog in backlogs[:-1]
+    ]
+    largest = {workers: drained(name, url, workers, backlogs[-1]) for workers in WORKER_COUNTS}
+    return largest, (*costs, 1e6 / largest[1][0])
+
+
+def scaling(name: str, rates: dict[int, float], backlog: int) -> list[Row]:
     """Row 11: 1, 2 and 4 workers on one inbox; each ratio is against one worker in the same run."""
-    count = max(20, sizes.deliveries * 2)
-    rates = {workers: processed(name, url, workers, count) for workers in WORKER_COUNTS}
     return [
         Row(
             f"11{name[0]}-{workers}",
@@ -134,7 +192,8 @@ def scaling(name: str, url: str, sizes: Sizes) -> list[Row]:
             f"{rates[workers]:,.0f} /s",
             f"{rates[1]:,.0f} /s",
             rates[workers] / rates[1],
-            note="baseline: one worker process on the same inbox; 4 handlers at once per worker"
+            note=f"baseline: one worker process on the same inbox; 4 handlers at once per worker; a backlog of "
+            f"{backlog:,} messages put before the workers start"
             if workers == 1
             else "",
         )
@@ -173,9 +232,12 @@ def redis_server(folder: Path) -> Iterator[str | None]:
         server.wait(10)
 
 
-def rows(sizes: Sizes) -> list[Row]:
-    """Rows 10s, 10r, 11s-N and 11r-N."""
-    measured: list[Row] = []
+def rows(sizes: Sizes) -> list[Row | Scaling]:
+    """Rows 10s, 10r, 11s-N and 11r-N, and the scalings "inbox-drain" and "inbox-backlog"."""
+    measured: list[Row | Scaling] = []
+    drain: dict[str, dict[int, tuple[float, float]]] = {}
+    costs: dict[str, tuple[float, ...]] = {}
+    backlogs = QUICK_BACKLOGS if sizes.quick else BACKLOGS
     with tempfile.TemporaryDirectory() as folder:
         backends = {"sqlite": f"sqlite:///{folder}/inbox.db"}
         with redis_server(Path(folder)) as redis_url:
@@ -185,7 +247,43 @@ def rows(sizes: Sizes) -> list[Row]:
                 backends["redis"] = redis_url
             for name, url in backends.items():
                 measured.append(acknowledged(name, url, sizes))
-                measured.extend(scaling(name, url, sizes))
+                drain[name], costs[name] = drains(name, url, sizes)
+                measured.extend(
+                    scaling(name, {workers: rate for workers, (rate, _) in drain[name].items()}, backlogs[-1])
+                )
+    labels = {"sqlite": "SQLite", "redis": "Redis"}
+    seconds = "; ".join(
+        f"{labels[name]} " + ", ".join(f"{drain[name][workers][1]:,.1f} s" for workers in WORKER_COUNTS)
+        for name in drain
+    )
+    measured.append(
+        Scaling(
+            "inbox-drain",
+            f"Draining a backlog of {backlogs[-1]:,} messages by worker processes (4 handlers each, trivial handler)",
+            "worker processes",
+            WORKER_COUNTS,
+            "messages/s",
+            {labels[name]: tuple(drain[name][workers][0] for workers in WORKER_COUNTS) for name in drain},
+            higher_is_better=True,
+            note=f"Seconds from the first message settled to the last, by 1, 2 and 4 workers: {seconds}.",
+        )
+    )
+    # The verdict judges the backend whose cost grew the most, so it holds for both.
+    growth = {labels[name]: figures[-1] / min(figures) for name, figures in costs.items()}
+    measured.append(
+        Scaling(
+            "inbox-backlog",
+            "What one message costs one worker process, by the size of the backlog it drains",
+            "messages in the backlog",
+            backlogs,
+            "us per message",
+            {labels[name]: figures for name, figures in costs.items()},
+            flat=max(growth, key=lambda label: growth[label]),
+            note="The line judged is the backend whose cost grew the most; "
+            + ", ".join(f"{label} {value:.2f}x" for label, value in growth.items())
+            + ".",
+        )
+    )
     return measured
 
 

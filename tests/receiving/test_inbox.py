@@ -19,7 +19,7 @@ from tests.support.redis_server import RedisServer, connected
 from up42.errors import InvalidArgumentError
 from up42.receiving.durable._inbox import DIED, Inbox, InboxStatus, InboxURLError
 from up42.receiving.durable._worker import Worker
-from up42.receiving.durable.backends import open_inbox
+from up42.receiving.durable.backends import _sqlite_inbox, open_inbox
 from up42.receiving.durable.backends._redis_inbox import RedisInbox
 from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 
@@ -309,6 +309,55 @@ def test_a_sqlite_file_made_before_notes_gets_the_column(tmp_path: Path) -> None
     assert inbox.complete(taken, "w", "a note") is True
     assert inbox.get("m-1").note == "a note"  # type: ignore[union-attr]
     inbox.close()
+
+
+def _backlog(inbox: SQLiteInbox, count: int) -> None:
+    """``count`` pending messages, put in one transaction (one sync of the file, not one per message)."""
+    inbox._db().execute("BEGIN")
+    for number in range(count):
+        inbox.put(f"m-{number}", "order.status", b"{}")
+    inbox._db().execute("COMMIT")
+
+
+def _steps_to_take(inbox: SQLiteInbox) -> int:
+    """How many SQLite virtual machine instructions one take of 4 messages runs."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0  # go on
+
+    inbox._db().set_progress_handler(count, 1)
+    try:
+        assert len(inbox.take("w", 30, 4, 5)) == 4
+    finally:
+        inbox._db().set_progress_handler(None, 1)
+    return steps
+
+
+def test_a_sqlite_take_reads_as_much_from_a_large_backlog_as_from_a_small_one(tmp_path: Path) -> None:
+    small, large = SQLiteInbox(tmp_path / "small.db"), SQLiteInbox(tmp_path / "large.db")
+    _backlog(small, 10)
+    _backlog(large, 5000)
+    try:
+        assert _steps_to_take(large) < 2 * _steps_to_take(small)
+    finally:
+        small.close()
+        large.close()
+
+
+def test_a_sqlite_take_finds_its_messages_through_indexes(tmp_path: Path) -> None:
+    inbox = SQLiteInbox(tmp_path / "inbox.db")
+    params = {"owner": "w", "lease": 30, "limit": 4, "max": 5, "died": DIED}
+    plans = {
+        name: [row[3] for row in inbox._db().execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        for name, sql in (("fail", _sqlite_inbox._FAIL_EXHAUSTED), ("take", _sqlite_inbox._TAKE))
+    }
+    inbox.close()
+    assert not [step for steps in plans.values() for step in steps if step.startswith("SCAN up42_inbox")]
+    assert plans["fail"].count("SEARCH up42_inbox USING INDEX up42_inbox_attempts (status=? AND attempts>?)") == 2
+    assert "SEARCH up42_inbox USING INDEX up42_inbox_status (status=? AND due_at<?)" in plans["take"]
 
 
 @pytest.mark.parametrize(
