@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import platform
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,12 @@ GROUPS: dict[str, Callable[[Sizes], Sequence[Row | Scaling]]] = {
 }
 
 
+def _order(row: Row) -> tuple[int, str]:
+    """Numbered rows by their number (2 before 10), then the memory rows."""
+    number = re.match(r"[0-9]+", row.number)
+    return (int(number.group()), row.number) if number else (10**6, row.number)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs, measures nothing")
@@ -44,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(GROUPS):
         print(f"... {name}", file=sys.stderr, flush=True)
         results.extend(GROUPS[name](sizes))
-    rows = sorted((result for result in results if isinstance(result, Row)), key=lambda row: row.number)
+    rows = sorted((result for result in results if isinstance(result, Row)), key=_order)
     scalings = [result for result in results if isinstance(result, Scaling)]
     print(table(rows))
     for scaling in scalings:

@@ -56,7 +56,7 @@ def svg(scaling: Scaling) -> str:
         parts.append(f'<text x="{x(size):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">{size:,}</text>')
     parts.append(
         f'<text x="{LEFT + plot_width / 2}" y="{HEIGHT - BOTTOM + 40}" text-anchor="middle">{text(scaling.size_name)}'
-        f"{' (logarithmic)' if len(scaling.sizes) > 2 and high - low > 1.5 else ''}</text>"
+        f"{' (logarithmic)' if len(scaling.sizes) > 2 else ''}</text>"
     )
     parts.append(
         f'<text transform="translate(16 {TOP + plot_height / 2}) rotate(-90)" text-anchor="middle">'

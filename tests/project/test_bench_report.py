@@ -92,3 +92,17 @@ def test_a_page_without_the_markers_is_refused_untouched(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="has no results section"):
         write(page, [], [], "python -m benchmarks --docs")
     assert page.read_text() == "# Performance\n"
+
+
+def test_the_performance_page_shows_a_full_run_and_every_picture_it_names() -> None:
+    text = (ROOT / "docs" / "performance.md").read_text()
+    section = text[text.index(BEGIN) : text.index(END)]
+    command = re.search(r"Measured with `([^`]+)`", section)
+    assert command is not None, "the results section was not written by a run"
+    assert "--docs" in command.group(1)
+    assert "--quick" not in command.group(1)
+    assert "--only" not in command.group(1)
+    pictures = re.findall(r"\]\((img/bench-[\w-]+\.svg)\)", section)
+    assert pictures
+    for picture in pictures:
+        assert (ROOT / "docs" / picture).is_file(), picture
