@@ -81,35 +81,36 @@ def inline(body: bytes, headers: dict[str, str], key: bytes) -> Any:
     return json.loads(body)
 
 
-def standard_webhooks(size: int) -> Callable[[], object]:
-    """Standard Webhooks' verify (which parses the JSON) of a signed ``size``-byte message of its shape."""
+def _invoice(size: int) -> bytes:
+    """A ``size``-byte message of the shape the Standard Webhooks scheme (and Svix's) sends."""
     data: dict[str, Any] = {"id": "inv_01HV", "status": "paid", "amount": 4200, "currency": "EUR"}
-    message = {"type": "invoice.paid", "timestamp": _now_iso(), "data": data}
-    body = padded(message, data, size)
-    hook = StandardWebhook(PEER_SECRET)
+    return padded({"type": "invoice.paid", "timestamp": _now_iso(), "data": data}, data, size)
+
+
+def _signed(prefix: str, sign: Callable[[str, datetime.datetime], str]) -> dict[str, str]:
+    """The id, timestamp and signature headers of the Standard Webhooks scheme; Svix names them with its prefix."""
     msg_id = f"msg_{uuid.uuid4().hex}"
     created = datetime.datetime.now(datetime.UTC)
-    headers = {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(created.timestamp())),
-        "webhook-signature": hook.sign(msg_id, created, body),
+    return {
+        f"{prefix}-id": msg_id,
+        f"{prefix}-timestamp": str(int(created.timestamp())),
+        f"{prefix}-signature": sign(msg_id, created),
     }
+
+
+def standard_webhooks(size: int) -> Callable[[], object]:
+    """Standard Webhooks' verify (which parses the JSON) of a signed ``size``-byte message of its shape."""
+    body = _invoice(size)
+    hook = StandardWebhook(PEER_SECRET)
+    headers = _signed("webhook", lambda msg_id, created: hook.sign(msg_id, created, body))
     return lambda: hook.verify(body, headers)
 
 
 def svix(size: int) -> Callable[[], object]:
     """Svix's verify, then json.loads (its verify parses nothing), of a signed ``size``-byte message of its shape."""
-    data: dict[str, Any] = {"id": "inv_01HV", "status": "paid", "amount": 4200, "currency": "EUR"}
-    message = {"type": "invoice.paid", "timestamp": _now_iso(), "data": data}
-    body = padded(message, data, size)
+    body = _invoice(size)
     hook = SvixWebhook(PEER_SECRET)
-    msg_id = f"msg_{uuid.uuid4().hex}"
-    created = datetime.datetime.now(datetime.UTC)
-    headers = {
-        "svix-id": msg_id,
-        "svix-timestamp": str(int(created.timestamp())),
-        "svix-signature": hook.sign(msg_id, created, body.decode()),
-    }
+    headers = _signed("svix", lambda msg_id, created: hook.sign(msg_id, created, body.decode()))
 
     def work() -> object:
         hook.verify(body, headers)
