@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime
 import json
 from enum import StrEnum
@@ -11,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.support.deliveries import RECORDED, message
 from up42 import receiving
@@ -24,6 +27,7 @@ from up42.receiving import (
     OrderType,
     RawBodyRequiredError,
     WebhookEvent,
+    _events,
     parse,
 )
 
@@ -132,6 +136,46 @@ def test_event_objects_compare_by_value_and_repr_without_raw() -> None:
     assert first == second
     assert isinstance(first, WebhookEvent)
     assert "raw" not in repr(first)
+
+
+def test_events_built_on_the_quick_path_are_the_dataclasses_as_their_constructors_make_them() -> None:
+    event = parse(json.dumps(RECORDED))
+    assert isinstance(event.body, OrderStatus)
+    for instance in (event, event.body):
+        # Every field, no other attribute, and still frozen.
+        assert set(vars(instance)) == {field.name for field in dataclasses.fields(instance)}
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            instance.raw = {}  # type: ignore[misc]
+    body = event.body
+    assert body == OrderStatus(
+        body.order_id, body.order_type, body.data_host_name, body.status, body.status_is_final, body.raw
+    )
+    assert event == WebhookEvent(event.event, event.live_mode, event.message_id, event.timestamp, body, event.raw)
+
+
+def _json_or_error(decode: Any, raw: bytes) -> tuple[str, Any]:
+    try:
+        return "value", decode(raw)
+    except (ValueError, RecursionError, StopIteration) as error:  # what the receiver turns into InvalidPayloadError
+        return "error", type(error).__name__ if not isinstance(error, ValueError) else "ValueError"
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=40).map(lambda tail: b"{" + tail),
+        st.recursive(
+            st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=5),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+            max_leaves=8,
+        ).map(lambda value: json.dumps({"v": value}).encode()),
+        st.sampled_from(
+            [b"{}", b"{} ", b"{}\n\t\r ", b"{} x", b"{}{}", b"{", b'{"a": 1}\x00', b"{\x00", '{"a": "\u00e9"}'.encode()]
+        ),
+        st.sampled_from(["utf-16", "utf-16-le", "utf-32", "utf-8-sig"]).map(lambda codec: '{"a": 1}'.encode(codec)),
+    )
+)
+def test_the_quick_json_decoding_is_json_loads(raw: bytes) -> None:
+    assert _json_or_error(_events._decoded, raw) == _json_or_error(json.loads, raw)
 
 
 # The modules outside the package that receiving shares with the rest of the SDK: the standard library only.

@@ -18,6 +18,7 @@ from up42.receiving import (
     DigestMismatchError,
     InvalidPayloadError,
     MalformedHeaderError,
+    MessageTooOldError,
     MissingHeaderError,
     RawBodyRequiredError,
     SignatureExpiredError,
@@ -27,6 +28,7 @@ from up42.receiving import (
     SignatureVerificationError,
     UnsignedBodyError,
     WebhookEvent,
+    _signature,
     sign,
     verify,
 )
@@ -553,3 +555,54 @@ def test_whatever_sign_makes_verify_accepts_up_to_the_json(body: bytes, secret: 
         outcome = error
     # The signature always holds; only a body that is no webhook message is refused.
     assert isinstance(outcome, InvalidPayloadError) or outcome.raw == json.loads(body)
+
+
+# --- the fast paths agree with the general ones ----------------------------------------------------------------
+
+
+@given(key=st.binary(max_size=200), message=st.binary(max_size=300))
+def test_a_keys_hmac_is_the_standard_libraries(key: bytes, message: bytes) -> None:
+    # Keys shorter than, as long as and longer than SHA-256's 64-byte block (those are hashed first).
+    assert _signature._Key(key).mac(message) == hmac.digest(key, message, "sha256")
+
+
+def test_a_keys_states_are_copied_not_consumed() -> None:
+    key = _signature._Key(b"k")
+    assert key.mac(b"one") == key.mac(b"one") == hmac.digest(b"k", b"one", "sha256")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        pytest.param({"Signature": "x", "signature": "y"}, id="names differing only in case"),
+        pytest.param({b"Signature": b"x"}, id="byte names"),
+        pytest.param({"Signature": b"x"}, id="byte value"),
+    ],
+)
+def test_dicts_the_quick_path_cannot_read_are_read_by_the_general_one(names: dict[Any, Any]) -> None:
+    general = _signature._lowercase(list(names.items()))
+    assert _signature._lowercase(names) == general
+    assert _signature._lowercase_dict(names) is None
+
+
+def test_a_dict_naming_one_header_in_two_cases_joins_their_values() -> None:
+    headers = _signed()
+    headers["signature"] = "other=:AAAA:"  # beside "Signature": one field, two values
+    assert verify(BODY, headers, SECRET, now=NOW).message_id
+    headers["signature"] = f"up42-sig={SIGNATURE}"  # the same member twice is refused, as with pairs
+    assert isinstance(_refusal(headers), MalformedHeaderError)
+
+
+def test_a_secret_list_and_a_tuple_holding_no_text_are_read_without_the_cache() -> None:
+    assert verify(BODY, _signed(), [SECRET], now=NOW).message_id
+    with pytest.raises(InvalidArgumentError):
+        verify(BODY, _signed(), (SECRET, ["unhashable"]), now=NOW)  # type: ignore[arg-type]
+
+
+def test_remembered_limits_tell_true_from_one() -> None:
+    assert isinstance(_refusal(_signed(), max_age=1), MessageTooOldError)  # 10 s old; max_age=1 is now remembered
+    with pytest.raises(InvalidArgumentError):
+        verify(BODY, _signed(), SECRET, now=NOW, max_age=True)
+    # A list of covered headers cannot be remembered (it is no key), and is still checked.
+    with pytest.raises(InvalidArgumentError):
+        verify(BODY, _signed(), SECRET, now=NOW, covered_headers=[""])

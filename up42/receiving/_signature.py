@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import functools
 import hashlib
 import hmac
 import math
@@ -85,9 +86,58 @@ def content_digest(body: bytes) -> str:
     return f"sha-256=:{base64.b64encode(hashlib.sha256(body).digest()).decode('ascii')}:"
 
 
-def _mac(key: bytes, values: Sequence[str]) -> bytes:
-    # Header text handed over as str may hold lone surrogates; they must fail the comparison, not raise.
-    return hmac.digest(key, "".join(values).encode("utf-8", "surrogatepass"), "sha256")
+class _Key:
+    """One secret as HMAC-SHA256 (RFC 2104): the SHA-256 states after its inner and outer padded key blocks.
+
+    The one-shot ``hmac.digest`` sets the key up again on every call, which costs more than hashing the short signed
+    text; these states are made once per secret and copied for each message.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > _BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(key.translate(_INNER_PAD))
+        self._outer = hashlib.sha256(key.translate(_OUTER_PAD))
+
+    def mac(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of ``message`` with this key."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
+_BLOCK = hashlib.sha256().block_size
+_INNER_PAD = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER_PAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+def _signed_text(values: Sequence[str]) -> bytes:
+    # The covered values, concatenated. Header text handed over as str may hold lone surrogates; they must fail the
+    # comparison, not raise.
+    return "".join(values).encode("utf-8", "surrogatepass")
+
+
+_HASHABLE_SECRETS = (str, tuple)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_keys(secret: str | tuple[str, ...]) -> tuple[_Key, ...]:
+    return tuple(_Key(key) for key in check_secrets(secret))
+
+
+def _keys(secret: object) -> tuple[_Key, ...]:
+    """The keyed HMAC states of the secrets: made once for a secret (or tuple of them) seen recently."""
+    if isinstance(secret, _HASHABLE_SECRETS):
+        try:
+            return _cached_keys(secret)
+        except TypeError:  # a tuple holding something unhashable: no secret, refused below
+            pass
+    return tuple(_Key(key) for key in check_secrets(secret))
 
 
 def check_secrets(secret: object) -> list[bytes]:
@@ -128,10 +178,14 @@ def _text(value: object) -> str:
 
 
 def _lowercase(headers: HeadersLike) -> dict[str, str]:
+    if type(headers) is dict:
+        fields = _lowercase_dict(headers)
+        if fields is not None:
+            return fields
     try:
         # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
         pairs = headers.items() if hasattr(headers, "items") else headers
-        fields: dict[str, str] = {}
+        fields = {}
         repeated: dict[str, list[str]] = {}
         for name, value in pairs:
             key = (name if isinstance(name, str) else _text(name)).lower()
@@ -149,14 +203,38 @@ def _lowercase(headers: HeadersLike) -> dict[str, str]:
     return fields
 
 
+def _lowercase_dict(headers: dict[Any, Any]) -> dict[str, str] | None:
+    # The usual dict of text names and values, each name once in any case, read by one comprehension of C calls;
+    # None for anything else (bytes, names that differ only in case), which the general loop reads.
+    try:
+        fields = {_lower(name): _strip(value, " \t") for name, value in headers.items()}
+    except TypeError:  # a name or value that is not text
+        return None
+    return fields if len(fields) == len(headers) else None
+
+
+_lower = str.lower
+_strip = str.strip
+
+
 def _required(headers: Mapping[str, str], name: str, why: str) -> str:
-    if name not in headers:
+    value = headers.get(name)
+    if value is None:
         raise MissingHeaderError(f"the {name} header is missing{why}", header=name)
-    return headers[name]
+    return value
+
+
+def _covered_values(headers: Mapping[str, str], covered: Sequence[str]) -> list[str]:
+    values = list(map(headers.get, covered))
+    if None in values:
+        missing = next(name for name in covered if name not in headers)
+        raise MissingHeaderError(f"the {missing} header is missing though Signature-Input lists it", header=missing)
+    return values  # type: ignore[return-value]  # no None among them, as checked
 
 
 def _bounded_required(headers: Mapping[str, str], name: str, why: str) -> str:
-    return _bounded(name, _required(headers, name, why))
+    value = _required(headers, name, why)
+    return value if len(value) <= MAX_HEADER_LENGTH else _bounded(name, value)
 
 
 def _bounded(name: str, text: str) -> str:
@@ -187,6 +265,7 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
 # The exact spellings `sign` (and UP42) produce, read with one regular expression. Any other text, including every
 # malformed one, goes through the general structured-field parser, which reads these spellings the same way.
 _PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\("([a-z0-9-]+(?:" "[a-z0-9-]+)*)"\);created=([0-9]{{1,15}})')
+_SIGNED_LIST = '" "'.join(SIGNED_HEADERS)
 _PLAIN_SIGNATURE = re.compile(rf"{re.escape(LABEL)}=([A-Za-z0-9+/]{{43}}=)")
 _PLAIN_CONTENT_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/]{43}=):")
 # A digest of either header's form, wherever it stands among the signed values.
@@ -196,7 +275,10 @@ _DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), 
 def _parse_signature_input(text: str) -> _SignatureInput:
     plain = _PLAIN_SIGNATURE_INPUT.fullmatch(text)
     if plain:
-        names = tuple(plain[1].split('" "'))
+        listed = plain[1]
+        if listed == _SIGNED_LIST:  # what `sign` lists: no need to split it and look for names listed twice
+            return _SignatureInput(SIGNED_HEADERS, int(plain[2]), None)
+        names = tuple(listed.split('" "'))
         if len(names) <= MAX_COVERED_HEADERS and len(set(names)) == len(names):
             return _SignatureInput(names, int(plain[2]), None)
     try:
@@ -261,6 +343,30 @@ def _parse_signature(text: str) -> bytes:
 
 def _seconds(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+class _Limits(NamedTuple):
+    tolerance: float
+    max_age: float
+    covered_headers: frozenset[str]
+
+
+def _checked_limits(tolerance: object, max_age: object, covered_headers: object) -> _Limits:
+    return _Limits(
+        check_tolerance(tolerance), check_seconds(max_age, "max_age"), check_covered_headers(covered_headers)
+    )
+
+
+# typed: True, 1 and 1.0 are one key to a plain cache, yet only the numbers are seconds.
+_cached_limits = functools.lru_cache(maxsize=16, typed=True)(_checked_limits)
+
+
+def _limits(tolerance: object, max_age: object, covered_headers: object) -> _Limits:
+    """The checked limits of a verify call, made once for the values a receiver passes on every call."""
+    try:
+        return _cached_limits(tolerance, max_age, covered_headers)
+    except TypeError:  # covered_headers is a list or another unhashable collection
+        return _checked_limits(tolerance, max_age, covered_headers)
 
 
 def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
@@ -431,13 +537,13 @@ def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[
     raw = raw_body(body)
     if not isinstance(secret, str):
         raise InvalidArgumentError(f"secret must be a non-empty string, not {type(secret).__name__}")
-    (key,) = check_secrets(secret)
+    (keyed,) = _keys(secret)
     if created is None:
         created = int(time.time())
     elif not is_whole(created) or created < 0:
         raise InvalidArgumentError("created must be a non-negative whole number of Unix seconds")
     values = {"content-type": CONTENT_TYPE, "content-digest": content_digest(raw)}
-    signature = base64.b64encode(_mac(key, [values[name] for name in SIGNED_HEADERS]))
+    signature = base64.b64encode(keyed.mac(_signed_text([values[name] for name in SIGNED_HEADERS])))
     components = " ".join(f'"{name}"' for name in SIGNED_HEADERS)
     return {
         "Content-Type": values["content-type"],
@@ -501,36 +607,35 @@ def verify(
         InvalidArgumentError: The secret, tolerance, max_age, now or covered_headers argument is unusable (a bug in
             the caller).
     """
-    raw = raw_body(body)
-    keys = check_secrets(secret)
-    limit = check_tolerance(tolerance)
-    oldest = check_seconds(max_age, "max_age")
-    allowed = check_covered_headers(covered_headers)
-    moment = _now(now)
+    raw = body if type(body) is bytes else raw_body(body)
+    keys = _keys(secret)
+    limit, oldest, allowed = _limits(tolerance, max_age, covered_headers)
+    moment = time.time() if now is None else _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
     signed = _parse_signature_input(_bounded_required(found, "signature-input", why))
     signature = _parse_signature(_bounded_required(found, "signature", why))
-    values = [_required(found, name, " though Signature-Input lists it") for name in signed.covered]
+    values = _covered_values(found, signed.covered)
     # Every key is tried, even after a match, so the time taken does not reveal which secret matched.
-    matches = [hmac.compare_digest(_mac(key, values), signature) for key in keys]
-    if not any(matches):
+    message = _signed_text(values)
+    if not any([hmac.compare_digest(key.mac(message), signature) for key in keys]):
         secrets = "the secret" if len(keys) == 1 else f"any of the {len(keys)} secrets"
         raise SignatureMismatchError(
             f"the signature does not match {secrets}: a wrong secret, or a signed header "
             f"({', '.join(signed.covered)}) was changed"
         )
     _check_time(signed, moment, limit)
-    digests = [name for name in signed.covered if name in _BODY_DIGESTS]
-    if not digests:
+    if _BODY_DIGESTS.keys().isdisjoint(signed.covered):
         if not allow_unsigned_body:
             raise UnsignedBodyError(
                 "the signature covers no Content-Digest or Digest header, so the body is not authenticated; "
                 "pass allow_unsigned_body=True to accept such deliveries"
             )
         _check_unsigned_body(signed.covered, values, allowed)
-    for name in digests:
-        _BODY_DIGESTS[name](_bounded(name, found[name]), raw)
+    for name, value in zip(signed.covered, values, strict=True):
+        check = _BODY_DIGESTS.get(name)
+        if check is not None:
+            check(_bounded(name, value), raw)
     event = event_from_json(raw)
     _check_age(event, moment, oldest, limit)
     return event
