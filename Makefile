@@ -87,7 +87,8 @@ LOWEST_TESTS := $(filter-out %/test_resilience.py %/test_urls.py,$(wildcard test
 	tests/receiving/test_header_limits.py tests/receiving/test_imports.py tests/receiving/test_leases.py \
 	tests/receiving/test_receiver.py tests/receiving/test_dedupe_redis.py tests/receiving/test_replay.py \
 	tests/receiving/test_signature.py tests/receiving/test_unsigned_body.py tests/receiving/test_inbox.py \
-	tests/receiving/test_inbox_receiver.py tests/receiving/test_worker.py tests/project/test_no_leaks.py \
+	tests/receiving/test_inbox_receiver.py tests/receiving/test_worker.py tests/receiving/test_django.py \
+	tests/project/test_no_leaks.py \
 	tests/project/test_demo.py tests/sandbox/test_end_to_end.py tests/sandbox/test_api.py \
 	tests/sandbox/test_dashboard.py tests/sandbox/test_deliveries.py tests/sandbox/test_faults.py \
 	tests/sandbox/test_hardening.py tests/sandbox/test_plugin.py tests/sandbox/test_simulate.py \
@@ -113,11 +114,11 @@ test-lowest: $(STAMP)
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_TOOLS) > $(LOWEST)/tools.txt
-	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp]'
+	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp,django]'
 	$(BIN)/uv pip list --python $(LOWEST)/bin/python
 	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_TESTS)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_HTTPX_AIOHTTP_TOOLS) > $(LOWEST)/httpx-aiohttp.txt
-	$(LOWEST_INSTALL) -r $(LOWEST)/httpx-aiohttp.txt -e '.[sandbox,redis,aiohttp]'
+	$(LOWEST_INSTALL) -r $(LOWEST)/httpx-aiohttp.txt -e '.[sandbox,redis,aiohttp,django]'
 	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_HTTPX_AIOHTTP_TESTS)
 
 ## cassettes: record tests/cassettes/sandbox/ afresh: `up42 conformance --strict --record` against a new sandbox

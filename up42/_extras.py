@@ -1,8 +1,8 @@
 """The optional extras of the distribution: the modules each one brings, and the line that says one is missing.
 
-The command line prints that line; importing `up42.sandbox`, or opening a ``redis://`` inbox, without its extra
-raises it as the ``ModuleNotFoundError``, which names the extra to install rather than a package the user never
-asked for.
+The command line prints that line; importing `up42.sandbox` or `up42.receiving.django`, or opening a ``redis://``
+inbox, without its extra raises it as the ``ModuleNotFoundError``, which names the extra to install rather than a
+package the user never asked for.
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ import contextlib
 from collections.abc import Iterator
 
 # The top-level modules each extra installs (the optional dependencies in pyproject.toml).
-MODULES = {"sandbox": frozenset({"starlette", "uvicorn", "jinja2"}), "redis": frozenset({"redis"})}
+MODULES = {
+    "sandbox": frozenset({"starlette", "uvicorn", "jinja2"}),
+    "redis": frozenset({"redis"}),
+    "django": frozenset({"django"}),
+}
 
 
 def install_command(extra: str) -> str:

@@ -179,7 +179,7 @@ def test_the_quick_json_decoding_is_json_loads(raw: bytes) -> None:
 
 
 # The modules outside the package that receiving shares with the rest of the SDK: the standard library only.
-SHARED = ("up42.errors", "up42._checks", "up42._backoff", "up42._urls", "up42._text")
+SHARED = ("up42.errors", "up42._checks", "up42._backoff", "up42._urls", "up42._text", "up42._extras")
 
 
 def test_the_receiving_package_imports_nothing_from_the_client_side() -> None:

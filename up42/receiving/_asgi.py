@@ -3,19 +3,18 @@
 It reads the whole body (up to a limit), hands body and headers to the receiver's ``handle_async``, and answers
 with the outcome's status and a small JSON document. No web framework is needed.
 
-This module knows the receiver only by the two protocols below, so it never imports `Receiver`: the receiver
-builds the application (`Receiver.asgi_app`), never the other way round.
+This module knows the receiver only by the protocols below, so it never imports `Receiver`: the receiver builds
+the application (`Receiver.asgi_app`), never the other way round. What it answers is shared with the other entry
+points (`_answers`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Protocol
 
-from .._checks import is_whole
-from ..errors import InvalidArgumentError
+from ._answers import CONTENT_TYPE, NOT_POST, Answer, Answerable, answer, check_max_body_size, too_large
 
 __all__ = ["ReceiverApp"]
 
@@ -23,26 +22,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-class Answerable(Protocol):
-    """What the application needs of a handled delivery to answer it; an `Outcome` is one."""
-
-    @property
-    def kind(self) -> str:
-        """The outcome's name, such as ``handled``, sent as the body's ``outcome``."""
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status."""
-
-    @property
-    def detail(self) -> str:
-        """A reason that is safe to send back, sent as the body's ``detail``."""
-
-    @property
-    def headers(self) -> Mapping[str, str]:
-        """Headers to answer with besides the status, such as ``Retry-After``."""
 
 
 class DeliveryHandler(Protocol):
@@ -77,10 +56,8 @@ class ReceiverApp:
     """
 
     def __init__(self, receiver: DeliveryHandler, *, max_body_size: int, background: Background | None = None) -> None:
-        if not is_whole(max_body_size) or max_body_size < 1:
-            raise InvalidArgumentError("max_body_size must be a positive whole number of bytes")
         self.receiver = receiver
-        self.max_body_size = max_body_size
+        self.max_body_size = check_max_body_size(max_body_size)
         self.background = background
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -91,7 +68,7 @@ class ReceiverApp:
         if scope["type"] != "http":
             return
         if scope["method"] != "POST":
-            await _respond(send, 405, "method_not_allowed", "deliveries are POSTed", [(b"allow", b"POST")])
+            await _respond(send, NOT_POST)
             return
         body = bytearray()
         while True:
@@ -100,13 +77,11 @@ class ReceiverApp:
                 return  # the sender gave up; there is nobody to answer
             body += message.get("body", b"")
             if len(body) > self.max_body_size:
-                await _respond(send, 413, "too_large", f"the body exceeds {self.max_body_size} bytes")
+                await _respond(send, too_large(self.max_body_size))
                 return
             if not message.get("more_body", False):
                 break
-        outcome = await self.receiver.handle_async(bytes(body), scope["headers"])
-        headers = [(name.lower().encode("ascii"), value.encode("ascii")) for name, value in outcome.headers.items()]
-        await _respond(send, outcome.status_code, str(outcome.kind), outcome.detail, headers)
+        await _respond(send, answer(await self.receiver.handle_async(bytes(body), scope["headers"])))
 
 
 async def _lifespan(receive: Receive, send: Send, background: Background | None) -> None:
@@ -126,10 +101,9 @@ async def _lifespan(receive: Receive, send: Send, background: Background | None)
             return
 
 
-async def _respond(
-    send: Send, status: int, outcome: str, detail: str, extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    payload = json.dumps({"outcome": outcome, "detail": detail}).encode("utf-8")
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode("ascii"))]
-    await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
+async def _respond(send: Send, reply: Answer) -> None:
+    payload = reply.body
+    headers = [(b"content-type", CONTENT_TYPE.encode("ascii")), (b"content-length", str(len(payload)).encode("ascii"))]
+    headers += [(name.lower().encode("ascii"), value.encode("ascii")) for name, value in reply.headers.items()]
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
