@@ -3,11 +3,12 @@
 Each guide's ```python blocks run in order in one namespace, like a reader pasting them into one session. A block
 followed directly by a ```text title="Output" block must print that text (``...`` matches anything, as in
 doctest). A block titled like a test module (```python title="test_....py") is written to a file and run by pytest
-in a fresh process, as a reader would run it. In a ```console block, each ``$ up42 ...`` line runs the command line
-and must print the lines below it; ``WEBHOOK_ID`` and ``DELIVERY_ID`` stand for the ids a command printed last, which
-the page shows as SAMPLE_ID and SAMPLE_DELIVERY_ID. A block is skipped
-only when the line before it is the marker ``<!-- docs: not run -->``, for the few that cannot run here (a real
-UP42 account, a server that never returns).
+in a fresh process, as a reader would run it; a block titled like another module (```python title="urls.py") is
+a file of the reader's project, written beside the test modules for them to import, and not run on its own.
+In a ```console block, each ``$ up42 ...`` line runs the command line and must print the lines below it;
+``WEBHOOK_ID`` and ``DELIVERY_ID`` stand for the ids a command printed last, which the page shows as SAMPLE_ID and
+SAMPLE_DELIVERY_ID. A block is skipped only when the line before it is the marker ``<!-- docs: not run -->``, for
+the few that cannot run here (a real UP42 account, a server that never returns).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ from up42.sandbox import Sandbox
 
 def is_test_module(block: Block) -> bool:
     return block.title.startswith("test_") and block.title.endswith(".py")
+
+
+def is_project_file(block: Block) -> bool:
+    return block.title.endswith(".py") and not is_test_module(block)
 
 
 def runnable(page: Path) -> list[Block]:
@@ -82,12 +87,13 @@ def run_page(
     # Webhook secrets must never show in what an example prints.
     secrets = (secrets or set()) | set(re.findall(r'secret="([^"]+)"', page.read_text()))
     modules = [block for block in runnable(page) if is_test_module(block)]
+    files = [block for block in runnable(page) if is_project_file(block)]
     placeholders = dict(placeholders or {})
     for block in blocks(page):
         if block.language == "console" and not block.not_run:
             run_console(page, block, placeholders, stdin)
     for block in runnable(page):
-        if block.language != "python" or is_test_module(block):
+        if block.language != "python" or is_test_module(block) or is_project_file(block):
             continue
         # Leading newlines keep the page's line numbers in tracebacks.
         code = compile("\n" * (block.line - 1) + block.code, str(page), "exec")
@@ -99,7 +105,7 @@ def run_page(
         if block.output is not None:
             check_output(page, block, printed.getvalue())
     if modules:
-        run_test_modules(page, modules, tmp_path)
+        run_test_modules(page, modules, tmp_path, files)
 
 
 @pytest.fixture(autouse=True)

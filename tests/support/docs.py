@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -87,9 +88,12 @@ def check_output(page: Path, block: Block, printed: str) -> None:
         )
 
 
-def run_test_modules(page: Path, modules: list[Block], tmp_path: Path) -> None:
-    """Run the page's test modules in one pytest process (plugins load once), then check each module's result."""
-    for block in modules:
+def run_test_modules(page: Path, modules: list[Block], tmp_path: Path, files: Sequence[Block] = ()) -> None:
+    """Run the page's test modules in one pytest process (plugins load once), then check each module's result.
+
+    ``files`` are the other modules of the page's project, written beside the test modules.
+    """
+    for block in [*files, *modules]:
         (tmp_path / block.title).write_text(block.code)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("UP42_", "PYTEST_"))}
     report = tmp_path / "report.xml"

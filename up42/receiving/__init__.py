@@ -24,7 +24,8 @@ The core is pure, with no I/O: `verify` takes bytes and headers and returns a `W
 `sign` makes the headers UP42 would send, for tests and local senders. `parse` reads a delivery of a webhook
 without a secret (nothing is verified then). The error tree is drawn in `up42.receiving._errors`.
 
-On top of the core, `Receiver` (`_receiver`, running handlers through `_handlers`, served by `_asgi`) does I/O:
+On top of the core, `Receiver` (`_receiver`, running handlers through `_handlers`, served by `_asgi` and, with
+the ``django`` extra, by the view of `up42.receiving.django`, which answer alike through `_answers`) does I/O:
 it calls your handlers and, with `dedupe=` or `inbox=`, the stores of `up42.receiving.durable` (de-duplication
 claims, the inbox and its `Worker`, and their SQLite, Redis and in-memory backends).
 """
