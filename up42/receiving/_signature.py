@@ -251,6 +251,12 @@ class _SignatureInput(NamedTuple):
     covered: tuple[str, ...]
     created: int
     expires: int | None
+    digests: tuple[str, ...]  # the covered body digest headers, in the listed order
+
+
+def _signature_input(covered: tuple[str, ...], created: int, expires: int | None = None) -> _SignatureInput:
+    digests = _SIGNED_DIGESTS if covered is SIGNED_HEADERS else tuple(n for n in covered if n in _BODY_DIGESTS)
+    return _SignatureInput(covered, created, expires, digests)
 
 
 def _int_param(params: Mapping[str, object], name: str) -> int | None:
@@ -277,10 +283,10 @@ def _parse_signature_input(text: str) -> _SignatureInput:
     if plain:
         listed = plain[1]
         if listed == _SIGNED_LIST:  # what `sign` lists: no need to split it and look for names listed twice
-            return _SignatureInput(SIGNED_HEADERS, int(plain[2]), None)
+            return _signature_input(SIGNED_HEADERS, int(plain[2]))
         names = tuple(listed.split('" "'))
         if len(names) <= MAX_COVERED_HEADERS and len(set(names)) == len(names):
-            return _SignatureInput(names, int(plain[2]), None)
+            return _signature_input(names, int(plain[2]))
     try:
         members = parse_dictionary(text)
     except ValueError as error:
@@ -314,7 +320,7 @@ def _parse_signature_input(text: str) -> _SignatureInput:
     created = _int_param(member.params, "created")
     if created is None:
         raise MalformedHeaderError(f"Signature-Input's {LABEL} member has no created parameter")
-    return _SignatureInput(tuple(covered), created, _int_param(member.params, "expires"))
+    return _signature_input(tuple(covered), created, _int_param(member.params, "expires"))
 
 
 def _parse_signature(text: str) -> bytes:
@@ -445,6 +451,7 @@ _BODY_DIGESTS: dict[str, Callable[[str, bytes], None]] = {
     "content-digest": _check_content_digest,
     "digest": _check_legacy_digest,
 }
+_SIGNED_DIGESTS = tuple(name for name in SIGNED_HEADERS if name in _BODY_DIGESTS)
 
 
 def check_covered_headers(covered_headers: object) -> frozenset[str]:
@@ -618,24 +625,25 @@ def verify(
     values = _covered_values(found, signed.covered)
     # Every key is tried, even after a match, so the time taken does not reveal which secret matched.
     message = _signed_text(values)
-    if not any([hmac.compare_digest(key.mac(message), signature) for key in keys]):
+    matched = False
+    for key in keys:
+        matched |= hmac.compare_digest(key.mac(message), signature)
+    if not matched:
         secrets = "the secret" if len(keys) == 1 else f"any of the {len(keys)} secrets"
         raise SignatureMismatchError(
             f"the signature does not match {secrets}: a wrong secret, or a signed header "
             f"({', '.join(signed.covered)}) was changed"
         )
     _check_time(signed, moment, limit)
-    if _BODY_DIGESTS.keys().isdisjoint(signed.covered):
+    if not signed.digests:
         if not allow_unsigned_body:
             raise UnsignedBodyError(
                 "the signature covers no Content-Digest or Digest header, so the body is not authenticated; "
                 "pass allow_unsigned_body=True to accept such deliveries"
             )
         _check_unsigned_body(signed.covered, values, allowed)
-    for name, value in zip(signed.covered, values, strict=True):
-        check = _BODY_DIGESTS.get(name)
-        if check is not None:
-            check(_bounded(name, value), raw)
+    for name in signed.digests:
+        _BODY_DIGESTS[name](_bounded(name, found[name]), raw)
     event = event_from_json(raw)
     _check_age(event, moment, oldest, limit)
     return event
