@@ -17,6 +17,7 @@ from up42_api.types import Unset
 
 from .._masking import NO_SECRETS, Secrets
 from ..errors import APIError, RateLimitError, ResponseParseError, error_class_for
+from ._bulk import acyclic_build
 from ._encodings import CodingError, decoders
 
 BODY_EXCERPT = 2000
@@ -129,7 +130,9 @@ class Answer:
     def json(self) -> Any:
         """The decoded body (decoded on first use, as ``httpx.Response.json`` would)."""
         if self._decoded is _NOT_DECODED:
-            self._decoded = json.loads(self.content)
+            # A list's body decodes into thousands of containers, none of them garbage.
+            with acyclic_build():
+                self._decoded = json.loads(self.content)
         return self._decoded
 
 

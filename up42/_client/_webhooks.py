@@ -14,6 +14,7 @@ from up42_api.models import WebhookInput
 
 from . import _deprecations as deprecations
 from . import _operations as ops
+from ._bulk import acyclic_build
 from ._transport import AsyncTransport, Transport
 
 __all__ = ["AsyncWebhook", "Webhook"]
@@ -58,7 +59,8 @@ class _WebhookFields(Generic[T]):
         """A list call's result: the API's dicts (``return_json``), or one webhook object each."""
         if return_json:
             return list(raws)
-        return [cls(transport, raw) for raw in raws]
+        with acyclic_build():
+            return [cls(transport, raw) for raw in raws]
 
     @classmethod
     def _created(cls, transport: T, raw: dict[str, Any]) -> Self:
