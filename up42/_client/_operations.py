@@ -91,15 +91,22 @@ def event_types() -> Plan[list[dict[str, Any]]]:
     return list(reply.data())
 
 
-def webhooks() -> Plan[list[dict[str, Any]]]:
-    """Every webhook of the workspace as the API's dict, each checked against the Webhook model.
-
-    The models are not built here: a webhook object builds its own on first use, which cannot fail after the check.
-    """
+def webhooks() -> Plan[Reply]:
+    """Every webhook of the workspace: the reply, its body not yet checked (see `listed`)."""
     workspace: str = yield WORKSPACE
-    reply: Reply = yield Call(list_webhooks, {"workspace_id": workspace}, lazy=True)
-    reply.expect_checked(WebhookListEnvelope)
-    webhooks: list[dict[str, Any]] = reply.data()
+    reply: Reply = yield Call(list_webhooks, {"workspace_id": workspace}, deferred=True)
+    return reply
+
+
+def listed(reply: Reply) -> list[dict[str, Any]]:
+    """The webhooks of a `webhooks` reply as the API's dicts, each checked against the Webhook model.
+
+    Called in the pass that builds the webhook objects. The models are not built here: a webhook object builds its
+    own on first use, which cannot fail after the check.
+    """
+    checked = reply.checked(list_webhooks)
+    checked.expect_checked(WebhookListEnvelope)
+    webhooks: list[dict[str, Any]] = checked.data()
     logger.debug("Queried %d webhooks", len(webhooks))
     return webhooks
 

@@ -55,6 +55,9 @@ class Call:
     # True: the response body is only checked against its model; the caller builds models from `Reply.data` when
     # it needs them. A list of a thousand webhooks is mostly never read field by field.
     lazy: bool = False
+    # True: the body is not even checked here; the caller checks it (`Reply.checked`) in the pass that builds its
+    # result, so that decoding, checking and building a long list run as one (see `_bulk`).
+    deferred: bool = False
     # Why an answer cannot have come from UP42 at all (the place is some other server), or None: reported in its
     # stead, whatever its status.
     foreign: Callable[[Answer], str | None] | None = None
@@ -209,6 +212,10 @@ class Reply:
         if not self.documented:
             raise _parse_error(self.response, f"expected a {model.__name__} body", self.secrets)
 
+    def checked(self, endpoint: Endpoint) -> Reply:
+        """For a deferred call of ``endpoint``: the reply with its body checked now, as a lazy call's would be."""
+        return parse(endpoint, self.response, self.secrets, lazy=True)
+
     def data(self) -> Any:
         """The ``data`` member of the envelope exactly as sent (the models re-serialise dates differently).
 
@@ -229,12 +236,20 @@ def read(call: Call, response: Answer, secrets: Secrets, *, attempts: int = 1) -
         raise error_from_response(response, secrets, attempts=attempts)
     if status not in _KNOWN_STATUSES:
         raise _parse_error(response, f"HTTP {status} is not a status this API answers with", secrets)
+    if call.deferred:
+        return Reply(parsed=None, response=response, secrets=secrets, documented=False)
+    return parse(call.endpoint, response, secrets, lazy=call.lazy)
+
+
+def parse(endpoint: Endpoint, response: Answer, secrets: Secrets, *, lazy: bool = False) -> Reply:
+    """The `Reply` to a successful response: its body parsed by the generated code of ``endpoint`` (``lazy``: only
+    checked), or the `ResponseParseError` of a body that breaks the contract, with ``secrets`` masked in it."""
     try:
-        if call.lazy:
-            documented = call.endpoint._check_response(client=_PARSER, response=response)
+        if lazy:
+            documented = endpoint._check_response(client=_PARSER, response=response)
             return Reply(parsed=None, response=response, secrets=secrets, documented=documented)
         # The parsed body alone: the generated `_build_response` would also copy the headers and the status.
-        parsed = call.endpoint._parse_response(client=_PARSER, response=response)
+        parsed = endpoint._parse_response(client=_PARSER, response=response)
     except (*PARSE_ERRORS, *DECODE_ERRORS) as error:
         problem = _explain(error)
     else:

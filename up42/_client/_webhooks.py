@@ -6,6 +6,7 @@ import datetime
 import json
 import logging
 import warnings
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, Self, TypeVar
 
 from up42_api.api.webhooks import delete_webhook, get_webhook, run_webhook_tests, update_webhook
@@ -14,6 +15,8 @@ from up42_api.models import WebhookInput
 
 from . import _deprecations as deprecations
 from . import _operations as ops
+from ._bulk import acyclic_build
+from ._responses import Reply
 from ._transport import AsyncTransport, Transport
 
 __all__ = ["AsyncWebhook", "Webhook"]
@@ -54,11 +57,18 @@ class _WebhookFields(Generic[T]):
         return copied
 
     @classmethod
-    def _listed(cls, transport: T, raws: list[dict[str, Any]], return_json: bool) -> list[Self] | list[dict[str, Any]]:
-        """A list call's result: the API's dicts (``return_json``), or one webhook object each."""
-        if return_json:
-            return list(raws)
-        return [cls(transport, raw) for raw in raws]
+    def _listed(cls, transport: T, reply: Reply, return_json: bool) -> list[Self] | list[dict[str, Any]]:
+        """A list call's result from its reply (see `ops.webhooks`): the API's dicts (``return_json``), or one
+        webhook object each.
+
+        The body is decoded, checked and made into the result in one pass with garbage collection held back:
+        everything the pass makes ends up in the result (see `_bulk`).
+        """
+        with acyclic_build():
+            raws = ops.listed(reply)
+            if return_json:
+                return list(raws)
+            return list(map(cls, repeat(transport), raws))
 
     @classmethod
     def _created(cls, transport: T, raw: dict[str, Any]) -> Self:
