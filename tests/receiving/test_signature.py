@@ -582,7 +582,6 @@ def test_a_keys_states_are_copied_not_consumed() -> None:
 def test_dicts_the_quick_path_cannot_read_are_read_by_the_general_one(names: dict[Any, Any]) -> None:
     general = _signature._lowercase(list(names.items()))
     assert _signature._lowercase(names) == general
-    assert _signature._lowercase_dict(names) is None
 
 
 def test_a_dict_naming_one_header_in_two_cases_joins_their_values() -> None:
@@ -606,3 +605,26 @@ def test_remembered_limits_tell_true_from_one() -> None:
     # A list of covered headers cannot be remembered (it is no key), and is still checked.
     with pytest.raises(InvalidArgumentError):
         verify(BODY, _signed(), SECRET, now=NOW, covered_headers=[""])
+
+
+def _signed_over_digest(digest: str) -> dict[str, str]:
+    # A Content-Digest of one's choosing, signed as UP42 would sign it.
+    return {"Content-Digest": digest, "Signature": "up42-sig=" + _hmac(SECRET, "application/json" + digest)}
+
+
+@pytest.mark.parametrize(
+    ("changes", "kind"),
+    [
+        # The usual spellings' length and prefix, with what only the general parsers may judge.
+        ({"Signature": f"up42-sig=-{SIGNATURE[1:]}"}, MalformedHeaderError),  # URL-safe base64
+        ({"Signature": f"up42-sig={SIGNATURE[:20]}={SIGNATURE[21:]}"}, MalformedHeaderError),  # padding inside
+        ({"Signature": f"up42-sig={SIGNATURE[:-1]}A"}, SignatureMismatchError),  # 33 bytes, no padding
+        (_signed_over_digest("sha-256=:" + "-" * 43 + "=:"), MalformedHeaderError),
+        ({"Signature-Input": 'up42-sig=("content-type" "content-digest");created=' + "1" * 16}, MalformedHeaderError),
+        ({"Signature-Input": 'up42-sig=("content-type" "content-digest");created=\uff11'}, MalformedHeaderError),
+    ],
+)
+def test_text_shaped_like_the_usual_spelling_but_not_it_is_judged_by_the_general_parsers(
+    changes: dict[str, str], kind: type[Exception]
+) -> None:
+    assert type(_refusal(_signed(**changes))) is kind

@@ -109,9 +109,13 @@ def _timestamp(text: str) -> datetime.datetime:
 def _made(cls: type[T], fields: dict[str, Any]) -> T:
     # A frozen dataclass's __init__ sets its fields one object.__setattr__ call at a time; the classes built on
     # every verify get theirs in one assignment of the instance's dict. Tests hold the keys to the dataclass fields.
-    instance = object.__new__(cls)
-    object.__setattr__(instance, "__dict__", fields)
+    instance = _new(cls)
+    _set(instance, "__dict__", fields)
     return instance
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _member(enum: type[E], value: str) -> E:

@@ -179,9 +179,15 @@ def _text(value: object) -> str:
 
 def _lowercase(headers: HeadersLike) -> dict[str, str]:
     if type(headers) is dict:
-        fields = _lowercase_dict(headers)
-        if fields is not None:
-            return fields
+        # The usual dict of text names and values, each name once in any case, read by one comprehension of C
+        # calls; anything else (bytes, names that differ only in case) by the general loop below.
+        try:
+            fields = {_lower(name): _strip(value, " \t") for name, value in headers.items()}
+        except TypeError:  # a name or value that is not text
+            pass
+        else:
+            if len(fields) == len(headers):
+                return fields
     try:
         # Mappings (dict, Starlette's Headers) and werkzeug's Headers all offer items(); ASGI gives plain pairs.
         pairs = headers.items() if hasattr(headers, "items") else headers
@@ -201,16 +207,6 @@ def _lowercase(headers: HeadersLike) -> dict[str, str]:
     for key, values in repeated.items():
         fields[key] = ", ".join(values)
     return fields
-
-
-def _lowercase_dict(headers: dict[Any, Any]) -> dict[str, str] | None:
-    # The usual dict of text names and values, each name once in any case, read by one comprehension of C calls;
-    # None for anything else (bytes, names that differ only in case), which the general loop reads.
-    try:
-        fields = {_lower(name): _strip(value, " \t") for name, value in headers.items()}
-    except TypeError:  # a name or value that is not text
-        return None
-    return fields if len(fields) == len(headers) else None
 
 
 _lower = str.lower
@@ -233,8 +229,10 @@ def _covered_values(headers: Mapping[str, str], covered: Sequence[str]) -> list[
 
 
 def _bounded_required(headers: Mapping[str, str], name: str, why: str) -> str:
-    value = _required(headers, name, why)
-    return value if len(value) <= MAX_HEADER_LENGTH else _bounded(name, value)
+    value = headers.get(name)
+    if value is None or len(value) > MAX_HEADER_LENGTH:
+        return _bounded(name, _required(headers, name, why))  # raises
+    return value
 
 
 def _bounded(name: str, text: str) -> str:
@@ -268,23 +266,28 @@ def _int_param(params: Mapping[str, object], name: str) -> int | None:
     return value
 
 
-# The exact spellings `sign` (and UP42) produce, read with one regular expression. Any other text, including every
-# malformed one, goes through the general structured-field parser, which reads these spellings the same way.
+# The exact spellings `sign` (and UP42) produce, read by string operations (what `sign` writes) or one regular
+# expression (another list of names). Any other text, including every malformed one, goes through the general
+# structured-field parser, which reads these spellings the same way.
 _PLAIN_SIGNATURE_INPUT = re.compile(rf'{re.escape(LABEL)}=\("([a-z0-9-]+(?:" "[a-z0-9-]+)*)"\);created=([0-9]{{1,15}})')
-_SIGNED_LIST = '" "'.join(SIGNED_HEADERS)
-_PLAIN_SIGNATURE = re.compile(rf"{re.escape(LABEL)}=([A-Za-z0-9+/]{{43}}=)")
-_PLAIN_CONTENT_DIGEST = re.compile(r"sha-256=:([A-Za-z0-9+/]{43}=):")
+_SIGNED_INPUT_PREFIX = f'{LABEL}=("' + '" "'.join(SIGNED_HEADERS) + '");created='
+# A SHA-256 (the HMAC, a digest) is 44 base64 characters: `up42-sig=<them>` and `sha-256=:<them>:`.
+_SIGNATURE_PREFIX = f"{LABEL}="
+_SIGNATURE_LENGTH = len(_SIGNATURE_PREFIX) + 44
+_DIGEST_PREFIX = "sha-256=:"
+_DIGEST_LENGTH = len(_DIGEST_PREFIX) + 44 + 1
 # A digest of either header's form, wherever it stands among the signed values.
 _DIGEST_TEXT = re.compile("|".join(f"{re.escape(name)}=" for name in _DIGESTS), re.IGNORECASE)
 
 
 def _parse_signature_input(text: str) -> _SignatureInput:
+    if text.startswith(_SIGNED_INPUT_PREFIX):  # what `sign` lists, then the created time
+        seconds = text[len(_SIGNED_INPUT_PREFIX) :]
+        if 0 < len(seconds) <= 15 and seconds.isascii() and seconds.isdigit():
+            return _signature_input(SIGNED_HEADERS, int(seconds))
     plain = _PLAIN_SIGNATURE_INPUT.fullmatch(text)
     if plain:
-        listed = plain[1]
-        if listed == _SIGNED_LIST:  # what `sign` lists: no need to split it and look for names listed twice
-            return _signature_input(SIGNED_HEADERS, int(plain[2]))
-        names = tuple(listed.split('" "'))
+        names = tuple(plain[1].split('" "'))
         if len(names) <= MAX_COVERED_HEADERS and len(set(names)) == len(names):
             return _signature_input(names, int(plain[2]))
     try:
@@ -323,10 +326,19 @@ def _parse_signature_input(text: str) -> _SignatureInput:
     return _signature_input(tuple(covered), created, _int_param(member.params, "expires"))
 
 
+def _sha256_base64(text: str) -> bytes | None:
+    # Strict: only base64 characters and correct padding; None for anything else, which the general parsers read.
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except binascii.Error:
+        return None
+
+
 def _parse_signature(text: str) -> bytes:
-    plain = _PLAIN_SIGNATURE.fullmatch(text)
-    if plain:
-        return binascii.a2b_base64(plain[1])  # base64 already, as the pattern matched
+    if len(text) == _SIGNATURE_LENGTH and text.startswith(_SIGNATURE_PREFIX):
+        plain = _sha256_base64(text[len(_SIGNATURE_PREFIX) :])
+        if plain is not None:
+            return plain
     # Not a strict structured field: UP42 sends plain base64, which is no valid sf-token, so split on '=' at the
     # first one only (base64 padding contains '=' too) and accept the RFC 9421 ':...:' wrapper as well.
     found: list[str] = []
@@ -404,10 +416,11 @@ def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
 
 
 def _check_content_digest(text: str, body: bytes) -> None:
-    plain = _PLAIN_CONTENT_DIGEST.fullmatch(text)
-    if plain:
-        _compare_digest("Content-Digest", "sha-256", binascii.a2b_base64(plain[1]), body)
-        return
+    if len(text) == _DIGEST_LENGTH and text.startswith(_DIGEST_PREFIX) and text[-1] == ":":
+        plain = _sha256_base64(text[len(_DIGEST_PREFIX) : -1])
+        if plain is not None:
+            _compare_digest("Content-Digest", "sha-256", plain, body)
+            return
     try:
         members = parse_dictionary(text)
     except ValueError as error:
@@ -634,7 +647,8 @@ def verify(
             f"the signature does not match {secrets}: a wrong secret, or a signed header "
             f"({', '.join(signed.covered)}) was changed"
         )
-    _check_time(signed, moment, limit)
+    if abs(moment - signed.created) > limit or signed.expires is not None:
+        _check_time(signed, moment, limit)
     if not signed.digests:
         if not allow_unsigned_body:
             raise UnsignedBodyError(
