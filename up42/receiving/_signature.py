@@ -122,24 +122,6 @@ def _signed_text(values: Sequence[str]) -> bytes:
     return "".join(values).encode("utf-8", "surrogatepass")
 
 
-_HASHABLE_SECRETS = (str, tuple)
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_keys(secret: str | tuple[str, ...]) -> tuple[_Key, ...]:
-    return tuple(_Key(key) for key in check_secrets(secret))
-
-
-def _keys(secret: object) -> tuple[_Key, ...]:
-    """The keyed HMAC states of the secrets: made once for a secret (or tuple of them) seen recently."""
-    if isinstance(secret, _HASHABLE_SECRETS):
-        try:
-            return _cached_keys(secret)
-        except TypeError:  # a tuple holding something unhashable: no secret, refused below
-            pass
-    return tuple(_Key(key) for key in check_secrets(secret))
-
-
 def check_secrets(secret: object) -> list[bytes]:
     """The secrets as keys, or `InvalidArgumentError` unless `secret` is one non-empty string or a sequence of them."""
     if secret == "":
@@ -363,28 +345,34 @@ def _seconds(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-class _Limits(NamedTuple):
+class _Options(NamedTuple):
+    """The checked arguments of a verify call: each secret as a `_Key`, and the limits."""
+
+    keys: tuple[_Key, ...]
     tolerance: float
     max_age: float
     covered_headers: frozenset[str]
 
 
-def _checked_limits(tolerance: object, max_age: object, covered_headers: object) -> _Limits:
-    return _Limits(
-        check_tolerance(tolerance), check_seconds(max_age, "max_age"), check_covered_headers(covered_headers)
+def _checked_options(secret: object, tolerance: object, max_age: object, covered_headers: object) -> _Options:
+    return _Options(
+        tuple(_Key(key) for key in check_secrets(secret)),
+        check_tolerance(tolerance),
+        check_seconds(max_age, "max_age"),
+        check_covered_headers(covered_headers),
     )
 
 
-# typed: True, 1 and 1.0 are one key to a plain cache, yet only the numbers are seconds.
-_cached_limits = functools.lru_cache(maxsize=16, typed=True)(_checked_limits)
+# Remembered for the arguments a receiver passes on every call. typed: True, 1 and 1.0 are one key to a plain
+# cache, yet only the numbers are seconds.
+_remembered_options = functools.lru_cache(maxsize=16, typed=True)(_checked_options)
 
 
-def _limits(tolerance: object, max_age: object, covered_headers: object) -> _Limits:
-    """The checked limits of a verify call, made once for the values a receiver passes on every call."""
+def _options(secret: object, tolerance: object, max_age: object, covered_headers: object) -> _Options:
     try:
-        return _cached_limits(tolerance, max_age, covered_headers)
-    except TypeError:  # covered_headers is a list or another unhashable collection
-        return _checked_limits(tolerance, max_age, covered_headers)
+        return _remembered_options(secret, tolerance, max_age, covered_headers)
+    except TypeError:  # a list of secrets or of header names, or something else that cannot be a key
+        return _checked_options(secret, tolerance, max_age, covered_headers)
 
 
 def _check_time(signed: _SignatureInput, now: float, tolerance: float) -> None:
@@ -557,13 +545,13 @@ def sign(body: bytes | str, secret: str, *, created: int | None = None) -> dict[
     raw = raw_body(body)
     if not isinstance(secret, str):
         raise InvalidArgumentError(f"secret must be a non-empty string, not {type(secret).__name__}")
-    (keyed,) = _keys(secret)
+    (key,) = check_secrets(secret)
     if created is None:
         created = int(time.time())
     elif not is_whole(created) or created < 0:
         raise InvalidArgumentError("created must be a non-negative whole number of Unix seconds")
     values = {"content-type": CONTENT_TYPE, "content-digest": content_digest(raw)}
-    signature = base64.b64encode(keyed.mac(_signed_text([values[name] for name in SIGNED_HEADERS])))
+    signature = base64.b64encode(_Key(key).mac(_signed_text([values[name] for name in SIGNED_HEADERS])))
     components = " ".join(f'"{name}"' for name in SIGNED_HEADERS)
     return {
         "Content-Type": values["content-type"],
@@ -628,8 +616,7 @@ def verify(
             the caller).
     """
     raw = body if type(body) is bytes else raw_body(body)
-    keys = _keys(secret)
-    limit, oldest, allowed = _limits(tolerance, max_age, covered_headers)
+    keys, limit, oldest, allowed = _options(secret, tolerance, max_age, covered_headers)
     moment = time.time() if now is None else _now(now)
     found = _lowercase(headers)
     why = ": UP42 sends no signature for a webhook without a secret (see up42.receiving.parse)"
