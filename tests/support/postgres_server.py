@@ -23,7 +23,7 @@ from tests.support.loopback import free_port
 
 STARTUP_SECONDS = 60
 USER = "up42"
-PASSWORD = "pg-test-password"  # noqa: S105 - the throwaway cluster's own
+PASSWORD = "pg-test-password"
 # Speed over durability: the cluster lives for one test session, and a clean stop (pg_ctl's) loses nothing.
 SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300")
 
@@ -112,4 +112,3 @@ def running_server() -> Iterator[PostgresServer]:
             server.stop()
     finally:
         server.remove()
-

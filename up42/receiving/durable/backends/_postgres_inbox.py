@@ -27,6 +27,7 @@ import contextlib
 import os
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -47,6 +48,9 @@ T = TypeVar("T")
 
 DEFAULT_TABLE = "up42_inbox"
 CONNECT_TIMEOUT = 5
+"""Seconds to wait for a connection: a receiver answers 503 soon when the server is gone."""
+WAIT_SLICE = 1.0
+"""Seconds an idle worker's wait for a notification blocks at a time."""
 """Seconds to wait for a connection: a receiver answers 503 soon when the server is gone."""
 
 # A lowercase name that stays one when quoted, short enough for the names made from it (indexes, the versions
@@ -198,6 +202,7 @@ class PostgresInbox:
         self._migrated = False
         self._listening = threading.Lock()
         self._listener: psycopg.Connection[Any] | None = None
+        self._closings = 0
 
     @classmethod
     def from_url(cls, url: str) -> PostgresInbox:
@@ -419,14 +424,19 @@ class PostgresInbox:
         The listening connection stays open between calls, so a notification that comes while no call waits is
         kept for the next one, which then returns at once.
         """
+        deadline = time.monotonic() + seconds
+        closings = self._closings
         with self._listening:
             listener = self._listener
             try:
                 if listener is None:
                     listener = self._listener = self._connect()
                     listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
-                for _ in listener.notifies(timeout=seconds, stop_after=1):
-                    break
+                # In slices, so that a `close` from another thread waits for a slice at most, not the whole wait.
+                while closings == self._closings and (left := deadline - time.monotonic()) > 0:
+                    with contextlib.closing(listener.notifies(timeout=min(left, WAIT_SLICE), stop_after=1)) as told:
+                        if next(told, None) is not None:
+                            return
             except psycopg.Error:
                 self._listener = None
                 if listener is not None:
@@ -442,7 +452,8 @@ class PostgresInbox:
             return bool(connection.execute(query, (self._name, self._schema)).fetchall())
 
     def close(self) -> None:
-        """Close every connection kept; the next call opens a new one."""
+        """Close every connection kept; the next call opens a new one. A wait in another thread returns first."""
+        self._closings += 1
         self._drop_idle()
         with self._listening:
             if self._listener is not None:
