@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -134,6 +135,27 @@ def test_a_table_a_newer_release_migrated_is_refused(url: str) -> None:
     with pytest.raises(UP42Error, match=r"at version 99, made by a newer release .* reads up to version 1$"):
         newer.records()
     newer.close()
+
+
+def test_once_the_table_is_made_its_users_need_no_right_to_create_anything(url: str) -> None:
+    opened(url).close()
+    made = opened(url)
+    made.records()
+    made.close()
+    user = f"app_{uuid.uuid4().hex[:8]}"
+    query(url, f"CREATE ROLE {user} LOGIN PASSWORD 'app-password'")
+    query(url, f"GRANT SELECT, INSERT, UPDATE, DELETE ON up42_inbox TO {user}")
+    query(url, f"GRANT SELECT ON up42_inbox_versions TO {user}")
+    # PostgreSQL 15 and later let only the owner create in the public schema; older releases let everyone.
+    query(url, "REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    inbox = opened(url.replace(f"up42:{PASSWORD}@", f"{user}:app-password@"))
+    try:
+        assert inbox.put("m-1", "order.status", b"{}")
+        [taken] = inbox.take("w", 30, 1, 5)
+        assert inbox.complete(taken, "w")
+        assert inbox.prune(0) == 1
+    finally:
+        inbox.close()
 
 
 def test_the_inbox_commands_open_an_existing_table_only_and_create_nothing(url: str) -> None:

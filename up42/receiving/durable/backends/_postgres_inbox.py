@@ -242,23 +242,36 @@ class PostgresInbox:
         return connection
 
     def _migrate(self, connection: psycopg.Connection[Any]) -> None:
-        """Apply the steps of `MIGRATIONS` the table lacks, under a lock that makes other processes wait."""
+        """Apply the steps of `MIGRATIONS` the table lacks, under a lock that makes other processes wait.
+
+        A table at this release's version is only read: its users need no right to create anything.
+        """
+        if self._version(connection) == len(MIGRATIONS):
+            return
         with connection.transaction():
             key = f"up42-inbox:{self.table}"
             connection.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
             connection.execute(self._sql(_VERSIONS))
-            row = connection.execute(self._sql("SELECT coalesce(max(version), 0) FROM {versions}")).fetchone()
-            current = int(row[0]) if row else 0
-            if current > len(MIGRATIONS):
-                raise UP42Error(
-                    f"the PostgreSQL inbox table {self.table} is at version {current}, made by a newer release of"
-                    f" this package; this one reads up to version {len(MIGRATIONS)}"
-                )
-            for version in range(current + 1, len(MIGRATIONS) + 1):
+            for version in range(self._version(connection) + 1, len(MIGRATIONS) + 1):
                 for statement in MIGRATIONS[version - 1]:
                     connection.execute(self._sql(statement))
                 insert = "INSERT INTO {versions} (version, applied_at) VALUES (%s, now())"
                 connection.execute(self._sql(insert), (version,))
+
+    def _version(self, connection: psycopg.Connection[Any]) -> int:
+        """The version of the table, 0 before there is one; one newer than this release reads is refused."""
+        versions = self._identifiers["versions"].as_string(connection)
+        row = connection.execute("SELECT to_regclass(%s) IS NOT NULL", (versions,)).fetchone()
+        if not (row and row[0]):
+            return 0
+        row = connection.execute(self._sql("SELECT coalesce(max(version), 0) FROM {versions}")).fetchone()
+        current = int(row[0]) if row else 0
+        if current > len(MIGRATIONS):
+            raise UP42Error(
+                f"the PostgreSQL inbox table {self.table} is at version {current}, made by a newer release of"
+                f" this package; this one reads up to version {len(MIGRATIONS)}"
+            )
+        return current
 
     @contextlib.contextmanager
     def _connection(self, fresh: bool) -> Iterator[tuple[psycopg.Connection[Any], bool]]:
