@@ -28,8 +28,9 @@ PASSWORD = "pg-test-password"
 SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300")
 
 
-def bindir() -> Path:
-    """Where initdb and pg_ctl are: ``pg_config --bindir``, else Debian's /usr/lib/postgresql/<version>/bin."""
+def find_bindir() -> Path | None:
+    """Where initdb and pg_ctl are: ``pg_config --bindir``, Debian's /usr/lib/postgresql/<version>/bin (the newest),
+    or PATH; None when the server is not installed."""
     pg_config = shutil.which("pg_config")
     if pg_config is not None:
         found = Path(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
@@ -37,15 +38,23 @@ def bindir() -> Path:
             return found
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda path: int(path.split("/")[4]))
     on_path = shutil.which("pg_ctl")
-    assert candidates or on_path, "the PostgreSQL server is not installed (.ci/run installs it)"
+    if not candidates and on_path is None:
+        return None
     return Path(candidates[-1] if candidates else str(on_path)).parent
 
 
 class PostgresServer:
-    """A PostgreSQL cluster on loopback, with a password user `USER` who owns the databases the tests make."""
+    """A PostgreSQL cluster on loopback, with a password user `USER` who owns the databases the tests make.
 
-    def __init__(self) -> None:
-        self.bin = bindir()
+    Args:
+        settings: Server settings (``name=value``); by default `SETTINGS`, for tests.
+    """
+
+    def __init__(self, settings: tuple[str, ...] = SETTINGS) -> None:
+        found = find_bindir()
+        assert found is not None, "the PostgreSQL server is not installed (.ci/run installs it)"
+        self.bin = found
+        self.settings = settings
         self.folder = Path(tempfile.mkdtemp(prefix="up42-postgres-"))
         self.data = self.folder / "data"
         self.port = free_port()
@@ -78,9 +87,8 @@ class PostgresServer:
 
     def start(self) -> None:
         """Start, and wait until it accepts connections (pg_ctl -w)."""
-        options = " ".join(
-            [f"-p {self.port}", "-c listen_addresses=127.0.0.1", f"-k {self.folder}", *(f"-c {s}" for s in SETTINGS)]
-        )
+        settings = [f"-c {setting}" for setting in ("listen_addresses=127.0.0.1", *self.settings)]
+        options = " ".join([f"-p {self.port}", f"-k {self.folder}", *settings])
         self._server(
             "pg_ctl", "start", "-w", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", options
         )
@@ -101,9 +109,9 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[PostgresServer]:
+def running_server(settings: tuple[str, ...] = SETTINGS) -> Iterator[PostgresServer]:
     """A started `PostgresServer` with a database ``up42``, stopped and removed afterwards."""
-    server = PostgresServer()
+    server = PostgresServer(settings)
     try:
         server.start()
         server.create_database("up42")
