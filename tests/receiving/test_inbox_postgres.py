@@ -74,6 +74,20 @@ def test_the_table_is_made_on_first_use_with_its_version_and_the_option_names_it
     ]
 
 
+def test_a_url_without_a_host_goes_through_the_unix_socket_and_other_parameters_go_to_libpq(
+    postgres_server: PostgresServer, url: str
+) -> None:
+    database = url.rsplit("/", 1)[1]
+    inbox = opened(
+        f"postgresql:///{database}?table=hooks&host={postgres_server.folder}&port={postgres_server.port}&user=up42"
+    )
+    try:
+        assert inbox.put("m-1", "order.status", b"{}")
+    finally:
+        inbox.close()
+    assert query(url, "SELECT message_id FROM hooks") == [("m-1",)]
+
+
 def test_a_table_at_the_previous_version_is_migrated_and_keeps_its_messages(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

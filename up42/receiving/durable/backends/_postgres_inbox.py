@@ -213,7 +213,9 @@ class PostgresInbox:
         if len(tables) > 1 or (tables and not _TABLE.fullmatch(tables[0])):
             raise InboxURLError(f"bad PostgreSQL inbox URL {shown_url(url)!r}: give ?table= once; {_TABLE_RULE}")
         rest = urllib.parse.urlencode([(key, value) for key, value in query if key != "table"])
-        return cls(parts._replace(query=rest).geturl(), tables[0] if tables else DEFAULT_TABLE)
+        # Put together by hand: urllib would write a URL without a host (the local socket) with one slash.
+        conninfo = f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{rest}" if rest else "")
+        return cls(conninfo, tables[0] if tables else DEFAULT_TABLE)
 
     def __repr__(self) -> str:
         return f"PostgresInbox({shown_url(self._conninfo)!r}, table={self.table!r})"
@@ -293,15 +295,15 @@ class PostgresInbox:
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         """`work` on a connection; once more on a new one when a kept one turns out broken."""
-        for fresh in (False, True):
-            with self._connection(fresh) as (connection, kept):
-                try:
-                    return work(connection)
-                except psycopg.OperationalError:
-                    if not (kept and connection.broken):
-                        raise
-            self._drop_idle()  # the server went away since they were used: they are broken too
-        raise AssertionError("unreachable")  # pragma: no cover - the second round returns or raises
+        with self._connection(fresh=False) as (connection, kept):
+            try:
+                return work(connection)
+            except psycopg.OperationalError:
+                if not (kept and connection.broken):
+                    raise
+        self._drop_idle()  # the server went away since they were used: they are broken too
+        with self._connection(fresh=True) as (connection, _):
+            return work(connection)
 
     def _execute(self, template: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         query = self._sql(template)
