@@ -95,7 +95,8 @@ class Worker:
         max_backoff: The longest wait between two attempts.
         retention: Seconds a done message is kept before it is pruned. Nothing here compares it with a receiver's
             de-duplication window: `Receiver.worker` does, and refuses a shorter one.
-        poll: Seconds to wait before looking again when the inbox had nothing to take.
+        poll: Seconds to wait before looking again when the inbox had nothing to take; an inbox that tells its
+            workers of a new message (PostgreSQL's) ends the wait at once.
     """
 
     def __init__(
