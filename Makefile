@@ -88,6 +88,7 @@ LOWEST_TESTS := $(filter-out %/test_resilience.py %/test_urls.py,$(wildcard test
 	tests/receiving/test_receiver.py tests/receiving/test_dedupe_redis.py tests/receiving/test_replay.py \
 	tests/receiving/test_signature.py tests/receiving/test_unsigned_body.py tests/receiving/test_inbox.py \
 	tests/receiving/test_inbox_receiver.py tests/receiving/test_worker.py tests/receiving/test_django.py \
+	tests/receiving/test_inbox_postgres.py \
 	tests/project/test_no_leaks.py \
 	tests/project/test_demo.py tests/sandbox/test_end_to_end.py tests/sandbox/test_api.py \
 	tests/sandbox/test_dashboard.py tests/sandbox/test_deliveries.py tests/sandbox/test_faults.py \
@@ -114,7 +115,7 @@ test-lowest: $(STAMP)
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_TOOLS) > $(LOWEST)/tools.txt
-	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp,django]'
+	$(LOWEST_INSTALL) -e '.[sandbox,redis,aiohttp,django,postgres]'
 	$(BIN)/uv pip list --python $(LOWEST)/bin/python
 	$(LOWEST)/bin/pytest $(XDIST) -q -p no:cacheprovider $(LOWEST_TESTS)
 	$(BIN)/python -c "$$LOWEST_TOOLS_PINS" $(LOWEST_HTTPX_AIOHTTP_TOOLS) > $(LOWEST)/httpx-aiohttp.txt

@@ -1,7 +1,7 @@
-"""Rows 10 and 11: durable receiving. Row 10: deliveries acknowledged per second by one receiver process with each
-inbox, against the same receiver without one. Row 11 and the "inbox-drain" scaling: a backlog of 100,000 messages
-drained by 1, 2 and 4 worker processes with a trivial handler, on each inbox. The "inbox-backlog" scaling: what one
-message costs one worker in a backlog of 1,000 and of 100,000.
+"""Rows 10 and 11: durable receiving on SQLite, Redis and PostgreSQL. Row 10: deliveries acknowledged per second by
+one receiver process with each inbox, against the same receiver without one. Row 11 and the "inbox-drain" scaling:
+a backlog of 100,000 messages drained by 1, 2 and 4 worker processes with a trivial handler, on each inbox. The
+"inbox-backlog" scaling: what one message costs one worker in a backlog of 1,000 and of 100,000.
 
 ``python -m benchmarks.inbox SECRET [INBOX_URL]`` serves the receiver of row 10 in its own process (it prints its
 port and stops when its standard input closes).
@@ -25,10 +25,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import redis
 
 from benchmarks._harness import ROOT, Child, Row, Scaling, Sizes, background
+from tests.support.postgres_server import find_bindir, running_server
 from up42.receiving import Inbox, InboxStatus, Receiver, open_inbox, sign
+from up42.receiving.durable.backends import _postgres_inbox
+from up42.receiving.durable.backends._postgres_inbox import PostgresInbox
 from up42.receiving.durable.backends._redis_inbox import RedisInbox
 from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 
@@ -115,6 +119,21 @@ def _fill(url: str, count: int) -> str:
             if not all(pipeline.execute()):
                 raise RuntimeError("the Redis inbox already held one of the new message ids")
         client.close()
+    elif url.startswith("postgresql"):
+        # The inbox's own INSERT, FILL_BATCH rows a transaction, sent in one pipeline.
+        inbox = open_inbox(url)
+        assert isinstance(inbox, PostgresInbox)
+        inbox.records(limit=1)  # the table made
+        insert = inbox._sql(_postgres_inbox._PUT)
+        with psycopg.connect(url, autocommit=True) as connection:
+            for start in range(0, count, FILL_BATCH):
+                rows = [
+                    {"id": message_id, "event": "order.status", "body": _message(message_id)}
+                    for message_id in ids[start : start + FILL_BATCH]
+                ]
+                with connection.transaction(), connection.cursor() as cursor:
+                    cursor.executemany(insert, rows)
+        inbox.close()
     else:
         inbox = SQLiteInbox(url.removeprefix("sqlite:///"))
         # One transaction per batch: one sync of the file for FILL_BATCH puts, not one each.
@@ -232,26 +251,40 @@ def redis_server(folder: Path) -> Iterator[str | None]:
         server.wait(10)
 
 
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str | None]:
+    """A private PostgreSQL cluster with the server's usual durability: every commit on disk before it returns."""
+    if find_bindir() is None:
+        yield None
+        return
+    with running_server(settings=("max_connections=300",)) as server:
+        yield server.url
+
+
 def rows(sizes: Sizes) -> list[Row | Scaling]:
-    """Rows 10s, 10r, 11s-N and 11r-N, and the scalings "inbox-drain" and "inbox-backlog"."""
+    """Rows 10s, 10r, 10p, 11s-N, 11r-N and 11p-N, and the scalings "inbox-drain" and "inbox-backlog"."""
     measured: list[Row | Scaling] = []
     drain: dict[str, dict[int, tuple[float, float]]] = {}
     costs: dict[str, tuple[float, ...]] = {}
     backlogs = QUICK_BACKLOGS if sizes.quick else BACKLOGS
     with tempfile.TemporaryDirectory() as folder:
         backends = {"sqlite": f"sqlite:///{folder}/inbox.db"}
-        with redis_server(Path(folder)) as redis_url:
+        with redis_server(Path(folder)) as redis_url, postgres_server() as postgres_url:
             if redis_url is None:
                 measured.append(Row("10r", "redis inbox", "not measured", "-", note="redis-server is not installed"))
             else:
                 backends["redis"] = redis_url
+            if postgres_url is None:
+                measured.append(Row("10p", "postgres inbox", "not measured", "-", note="PostgreSQL is not installed"))
+            else:
+                backends["postgres"] = postgres_url
             for name, url in backends.items():
                 measured.append(acknowledged(name, url, sizes))
                 drain[name], costs[name] = drains(name, url, sizes)
                 measured.extend(
                     scaling(name, {workers: rate for workers, (rate, _) in drain[name].items()}, backlogs[-1])
                 )
-    labels = {"sqlite": "SQLite", "redis": "Redis"}
+    labels = {"sqlite": "SQLite", "redis": "Redis", "postgres": "PostgreSQL"}
     seconds = "; ".join(
         f"{labels[name]} " + ", ".join(f"{drain[name][workers][1]:,.1f} s" for workers in WORKER_COUNTS)
         for name in drain
@@ -268,7 +301,7 @@ def rows(sizes: Sizes) -> list[Row | Scaling]:
             note=f"Seconds from the first message settled to the last, by 1, 2 and 4 workers: {seconds}.",
         )
     )
-    # The verdict judges the backend whose cost grew the most, so it holds for both.
+    # The verdict judges the backend whose cost grew the most, so it holds for all.
     growth = {labels[name]: figures[-1] / min(figures) for name, figures in costs.items()}
     measured.append(
         Scaling(

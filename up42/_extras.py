@@ -1,8 +1,8 @@
 """The optional extras of the distribution: the modules each one brings, and the line that says one is missing.
 
 The command line prints that line; importing `up42.sandbox` or `up42.receiving.django`, or opening a ``redis://``
-inbox, without its extra raises it as the ``ModuleNotFoundError``, which names the extra to install rather than a
-package the user never asked for.
+or ``postgresql://`` inbox, without its extra raises it as the ``ModuleNotFoundError``, which names the extra to
+install rather than a package the user never asked for.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ MODULES = {
     "sandbox": frozenset({"starlette", "uvicorn", "jinja2"}),
     "redis": frozenset({"redis"}),
     "django": frozenset({"django"}),
+    "postgres": frozenset({"psycopg", "psycopg_binary"}),
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.redis_server import RedisServer
 
 
@@ -16,3 +17,10 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One `PostgresServer` for the test session (for each xdist worker); tests make a database each."""
+    with running_server() as server:
+        yield server

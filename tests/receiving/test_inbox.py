@@ -1,4 +1,4 @@
-"""Both inbox backends keep the same contract: one real SQLite file, one real redis-server."""
+"""Every inbox backend keeps the same contract: one real SQLite file, one real redis-server, one real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,19 +15,24 @@ import pytest
 import redis
 
 from tests.support.deliveries import message
+from tests.support.postgres_server import PostgresServer
 from tests.support.redis_server import RedisServer, connected
 from up42.errors import InvalidArgumentError
 from up42.receiving.durable._inbox import DIED, Inbox, InboxStatus, InboxURLError
 from up42.receiving.durable._worker import Worker
 from up42.receiving.durable.backends import _sqlite_inbox, open_inbox
+from up42.receiving.durable.backends._postgres_inbox import PostgresInbox
 from up42.receiving.durable.backends._redis_inbox import RedisInbox
 from up42.receiving.durable.backends._sqlite_inbox import SQLiteInbox
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/inbox.db"
+    if request.param == "postgres":
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        return postgres.create_database()
     server: RedisServer = request.getfixturevalue("redis_server")
     with connected(server.url) as client:
         client.flushdb()
@@ -48,7 +53,24 @@ def test_urls_pick_the_backend_and_bad_ones_are_named(tmp_path: Path, monkeypatc
     assert relative.path == Path("data/inbox.db")
     assert open_inbox(f"sqlite:///{tmp_path}/abs.db").path == tmp_path / "abs.db"  # type: ignore[attr-defined]
     assert isinstance(open_inbox("redis://127.0.0.1:1/0"), RedisInbox)
-    for bad in ("sqlite://inbox.db", "sqlite:///", "postgres://h/db", "redis:///0", "inbox.db"):
+    for postgres, table in (
+        ("postgresql://u:p@127.0.0.1:1/db", "up42_inbox"),
+        ("postgres://127.0.0.1/db?table=hooks&sslmode=disable", "hooks"),
+        ("postgresql:///db?table=app.up42_inbox", "app.up42_inbox"),
+    ):
+        opened = open_inbox(postgres)
+        assert isinstance(opened, PostgresInbox)
+        assert opened.table == table
+    bad_tables = ("Hooks", "a.b.c", "hooks;drop", "", f"{'x' * 31}", "1hooks", 'hooks"', "hooks&table=other")
+    for bad in (
+        "sqlite://inbox.db",
+        "sqlite:///",
+        "mysql://h/db",
+        "redis:///0",
+        "inbox.db",
+        "postgresql://h:port/db",
+        *(f"postgresql://h/db?table={table}" for table in bad_tables),
+    ):
         with pytest.raises(InboxURLError):
             open_inbox(bad)
     with pytest.raises(InboxURLError, match=r"\*\*\*") as caught:
@@ -368,6 +390,10 @@ def test_a_sqlite_take_finds_its_messages_through_indexes(tmp_path: Path) -> Non
         "redis://me:hun?ter2@127.0.0.1:1/0",
         "amqp://me:hun/ter2@host/",
         "sqlite://me:hunter2@host/inbox.db",
+        "postgresql://me:hun/ter2@127.0.0.1:1/db",
+        "postgres://me:hun#ter2@127.0.0.1:1/db",
+        "postgresql://me:hun?ter2@127.0.0.1:1/db",
+        "postgresql://me:hunter2@127.0.0.1:1/db?table=Bad",
     ],
 )
 def test_a_bad_urls_password_is_in_no_part_of_its_error(url: str) -> None:

@@ -1,5 +1,6 @@
 """`up42 inbox` and `up42 worker` as subprocesses, where a newcomer meets them first: the wrong thing named as the
-receiver, an inbox that is not there, the redis extra not installed, and what `inbox list` shows of a message."""
+receiver, an inbox that is not there, the redis or postgres extra not installed, and what `inbox list` shows of a
+message."""
 
 from __future__ import annotations
 
@@ -20,20 +21,20 @@ from tests.support.redis_server import RedisServer, connected
 from up42._extras import missing_extra
 from up42.receiving import InboxNotFoundError, open_inbox
 
-NO_REDIS = """
+NO_MODULE = """
 import sys
 
 
-class NoRedis:
-    \"\"\"Finds no redis package, as on a machine where the redis extra is not installed.\"\"\"
+class NoModule:
+    \"\"\"Finds no {module} package, as on a machine where the extra that installs it is not installed.\"\"\"
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] == "redis":
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        if name.partition(".")[0] == "{module}":
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
         return None
 
 
-sys.meta_path.insert(0, NoRedis())
+sys.meta_path.insert(0, NoModule())
 """
 REDIS_MISSING = (
     "the redis extra is not installed: pip install 'up42-webhooks[redis]' (in a checkout: pip install '.[redis]')"
@@ -41,13 +42,18 @@ REDIS_MISSING = (
 UNUSED_REDIS = "redis://127.0.0.1:9/0"
 
 
+def without(module: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a process in which ``import module`` fails: a sitecustomize on PYTHONPATH blocks it."""
+    folder = tmp_path / f"no-{module}"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(NO_MODULE.format(module=module))
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+
+
 @pytest.fixture
 def without_redis(tmp_path: Path) -> dict[str, str]:
-    """The environment of a process in which ``import redis`` fails: a sitecustomize on PYTHONPATH blocks it."""
-    folder = tmp_path / "no-redis"
-    folder.mkdir()
-    (folder / "sitecustomize.py").write_text(NO_REDIS)
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+    """The environment of a process in which ``import redis`` fails."""
+    return without("redis", tmp_path)
 
 
 def test_the_blocker_really_hides_redis(without_redis: dict[str, str]) -> None:
@@ -92,6 +98,24 @@ for make in (lambda: Receiver("s", inbox={UNUSED_REDIS!r}), lambda: RedisDedupeS
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == f"ModuleNotFoundError redis\n{REDIS_MISSING}\n" * 2
     assert missing_extra("redis") == REDIS_MISSING  # in the words the sandbox extra's line has
+
+
+def test_inbox_commands_and_a_receiver_on_postgresql_without_the_extra_name_it_in_one_line(tmp_path: Path) -> None:
+    env = without("psycopg", tmp_path)
+    url = "postgresql://up42:hunter2@127.0.0.1:9/db"
+    missing = missing_extra("postgres")
+    assert missing.startswith("the postgres extra is not installed: pip install 'up42-webhooks[postgres]'")
+    assert fails(run(None, "inbox", "list", "--inbox", url, env=env)) == f"error: {missing}\n"
+    script = f"""
+from up42.receiving import Receiver
+try:
+    Receiver("s", inbox={url!r})
+except ModuleNotFoundError as error:
+    print(error)
+"""
+    command = [sys.executable, "-c", script]
+    result = subprocess.run(command, env=environment(None, env), capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{missing}\n", "")
 
 
 NOT_RECEIVERS = """

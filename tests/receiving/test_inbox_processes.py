@@ -1,5 +1,6 @@
 """Durable receiving with every part a real process: two uvicorn receivers, two `up42 worker`s, a real SQLite
-file or a real redis-server. Workers are killed with SIGKILL mid-handler, Redis is stopped and started again."""
+file, a real redis-server or a real PostgreSQL. Workers are killed with SIGKILL mid-handler, Redis and PostgreSQL
+are stopped and started again."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 
 from tests.support.deliveries import SECRET, message
 from tests.support.loopback import free_port
+from tests.support.postgres_server import PostgresServer
 from tests.support.redis_server import RedisServer
 from tests.support.waiting import WAIT, eventually
 from up42.receiving import InboxRecord, InboxStatus, open_inbox, sign
@@ -103,6 +105,11 @@ class System:
         body = json.dumps(content).encode()
         return httpx.post(self.receivers[receiver], content=body, headers=sign(body, SECRET), timeout=WAIT)
 
+    def worker_logs(self) -> list[str]:
+        """What each worker process has logged so far."""
+        paths = [self.folder / f"process-{self.processes.index(worker)}.log" for worker in self.workers]
+        return [path.read_text() for path in paths]
+
     def runs(self) -> list[tuple[int, str, str]]:
         path = self.folder / "runs.log"
         lines = path.read_text().splitlines() if path.exists() else []
@@ -134,11 +141,16 @@ def _wait_for_port(port: int) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "redis"])
+@pytest.fixture(scope="module", params=["sqlite", "redis", "postgres"])
 def system(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     folder = tmp_path_factory.mktemp(f"durable-{request.param}")
-    sqlite = f"sqlite:///{folder}/inbox.db"
-    running = System(folder, sqlite if request.param == "sqlite" else request.getfixturevalue("redis_server").url)
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder}/inbox.db"
+    elif request.param == "redis":
+        url = request.getfixturevalue("redis_server").url
+    else:
+        url = request.getfixturevalue("postgres_server").create_database()
+    running = System(folder, url)
     running.start()
     yield running
     running.stop()
@@ -197,12 +209,14 @@ def test_a_failing_handler_ends_failed_with_its_error_and_runs_again_after_repla
     assert (unknown.returncode, unknown.stderr) == (1, "error: no message no-such-message in the inbox\n")
 
 
-def test_redis_stopped_means_503_and_nothing_acknowledged_is_missing_after_it_returns(
+def test_the_server_stopped_means_503_and_nothing_acknowledged_is_missing_after_it_returns(
     system: System, request: pytest.FixtureRequest
 ) -> None:
-    if not system.inbox.startswith("redis"):
-        return  # the Redis outage applies to the Redis inbox only
-    server: RedisServer = request.getfixturevalue("redis_server")
+    if system.inbox.startswith("sqlite"):
+        return  # an outage of a server: the SQLite inbox has none
+    server: RedisServer | PostgresServer = request.getfixturevalue(
+        "redis_server" if system.inbox.startswith("redis") else "postgres_server"
+    )
     acknowledged: list[str] = []
     refused: list[int] = []
 
@@ -216,6 +230,7 @@ def test_redis_stopped_means_503_and_nothing_acknowledged_is_missing_after_it_re
                 refused.append(response.status_code)
 
     send_some(5)
+    before = system.worker_logs()
     server.stop()
     send_some(4)
     assert refused == [503] * 4
@@ -223,3 +238,8 @@ def test_redis_stopped_means_503_and_nothing_acknowledged_is_missing_after_it_re
     send_some(5)
     assert len(acknowledged) == 10
     eventually(lambda: all(system.status(m) is InboxStatus.DONE for m in acknowledged), "every 2xx is done")
+    # The workers said it in a line each at most, without a traceback for each failed attempt.
+    for old, new in zip(before, system.worker_logs(), strict=True):
+        during = new[len(old) :]
+        assert during.count("could not take messages") <= 1, during
+        assert "Traceback" not in during, during

@@ -1,6 +1,6 @@
-"""`up42 worker` as a real process over a real SQLite file or redis-server, against handlers that misbehave: one
-that ends its process, one that hangs in a thread, a coroutine that ignores cancellation, a coroutine that blocks the
-event loop, an event nobody handles."""
+"""`up42 worker` as a real process over a real SQLite file, redis-server or PostgreSQL, against handlers that
+misbehave: one that ends its process, one that hangs in a thread, a coroutine that ignores cancellation, a coroutine
+that blocks the event loop, an event nobody handles."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.deliveries import SECRET, message
+from tests.support.postgres_server import PostgresServer
 from tests.support.redis_server import RedisServer, connected
 from tests.support.waiting import WAIT, eventually
 from up42.receiving import InboxRecord, InboxStatus, open_inbox
@@ -122,10 +123,13 @@ def job(job_id: str) -> dict[str, Any]:
     return message("job.status", body={"status": "RUNNING", "jobId": job_id})
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "postgres"])
 def workers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workers]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path}/inbox.db"
+    elif request.param == "postgres":
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        url = postgres.create_database()
     else:
         server: RedisServer = request.getfixturevalue("redis_server")
         with connected(server.url) as client:

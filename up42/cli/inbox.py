@@ -30,7 +30,8 @@ inbox_option = click.option(
     "url",
     envvar=ENV_INBOX,
     callback=_given_inbox,
-    help=f"The inbox URL: sqlite:///path.db or redis://host:port/db (default: ${ENV_INBOX}).",
+    help=f"The inbox URL: sqlite:///path.db, redis://host:port/db or postgresql://user:password@host:port/dbname"
+    f" (default: ${ENV_INBOX}).",
 )
 
 
@@ -41,7 +42,7 @@ def opened(url: str) -> Iterator[Inbox]:
         inbox = open_inbox(url, create=False)
     except InboxURLError as error:
         raise click.BadParameter(str(error), param_hint="'--inbox'") from None
-    except (ModuleNotFoundError, InboxNotFoundError) as error:  # the redis extra, named; no inbox there
+    except (ModuleNotFoundError, InboxNotFoundError) as error:  # the redis or postgres extra, named; no inbox there
         raise click.ClickException(str(error)) from None
     except Exception as error:
         raise _failed(url, error) from None
@@ -57,7 +58,7 @@ def opened(url: str) -> Iterator[Inbox]:
 
 
 def _failed(url: str, error: Exception) -> click.ClickException:
-    # sqlite3 and redis errors alike: the command line shows one line naming the inbox, never a traceback.
+    # sqlite3, redis and psycopg errors alike: the command line shows one line naming the inbox, never a traceback.
     return click.ClickException(f"the inbox at {shown_url(url)} failed: {error}")
 
 

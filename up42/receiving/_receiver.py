@@ -200,9 +200,10 @@ class Receiver:
             covered_headers: Passed to `verify`: with ``allow_unsigned_body``, the only headers a digest-less
                 signature may cover.
             inbox: Where to store deliveries instead of handling them: a URL (``sqlite:///inbox.db``,
-                ``redis://host:6379/0``) or an `Inbox`. Each verified delivery is then stored under its
-                messageId and acknowledged (`OutcomeKind.QUEUED`, or `DUPLICATE` when it is held already);
-                `work` or ``up42 worker`` runs the handlers. See the durable receiving guide.
+                ``redis://host:6379/0``, ``postgresql://user:password@host:5432/dbname``) or an `Inbox`. Each
+                verified delivery is then stored under its messageId and acknowledged (`OutcomeKind.QUEUED`, or
+                `DUPLICATE` when it is held already); `work` or ``up42 worker`` runs the handlers. See the durable
+                receiving guide.
 
         Raises:
             InvalidArgumentError: An unusable secret, time or store: one that lacks a method of `DedupeStore`,

@@ -17,9 +17,10 @@ is atomic across the processes sharing the inbox, so of two workers taking at th
 message. No caller passes in a time: leases, backoffs and retention are judged by the clock the inbox reads. With
 Redis that is the server's (``TIME``), so workers on machines whose clocks disagree still agree. With SQLite it is
 the clock of the host the statement runs on (``julianday('now')``): every process sharing the file runs on that
-one host, as WAL requires, so they all read one clock.
+one host, as WAL requires, so they all read one clock. With PostgreSQL it is the database server's (``now()``).
 
-Two backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite:///`` or ``redis://``).
+Three backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite:///``, ``redis://`` or
+``postgresql://``). One that can tell idle workers of a new message at once is also `WakesWorkers`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import dataclasses
 import enum
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ...errors import InvalidArgumentError, UP42Error
 
@@ -40,6 +41,7 @@ __all__ = [
     "InboxStatus",
     "InboxURLError",
     "Taken",
+    "WakesWorkers",
 ]
 
 logger = logging.getLogger("up42")
@@ -179,6 +181,19 @@ class Inbox(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class WakesWorkers(Protocol):
+    """An `Inbox` that tells an idle worker of a new message at once (PostgreSQL's ``LISTEN``/``NOTIFY``).
+
+    A worker that found nothing to take waits here instead of sleeping its whole poll interval. Other inboxes are
+    polled alone.
+    """
+
+    def wait_for_put(self, seconds: float) -> None:
+        """Return once a message may have become due, or after `seconds` at most."""
         ...
 
 

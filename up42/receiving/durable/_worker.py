@@ -40,7 +40,7 @@ from ...errors import InvalidArgumentError
 from .._events import WebhookEvent, parse
 from .._handlers import Handler, call_handler, handler_name, run_handlers
 from ._daemon import DaemonThreads
-from ._inbox import DEFAULT_RETENTION, Inbox, Taken
+from ._inbox import DEFAULT_RETENTION, Inbox, Taken, WakesWorkers
 from ._leases import Renewer
 from ._watchdog import LOOP_GRACE, Watchdog, stop_signals
 
@@ -58,6 +58,8 @@ DEFAULT_HANDLER_TIMEOUT = 300.0
 DEFAULT_MAX_ATTEMPTS = 5
 DEFAULT_BACKOFF = 1.0
 DEFAULT_MAX_BACKOFF = 600.0
+OUTAGE_BACKOFF = 15.0
+"""The longest wait between two takes while the inbox fails (it is down, or unreachable)."""
 PRUNE_EVERY = 600.0
 """Seconds between two prunings of done messages by one worker."""
 ERROR_CHARS = 8000
@@ -93,7 +95,8 @@ class Worker:
         max_backoff: The longest wait between two attempts.
         retention: Seconds a done message is kept before it is pruned. Nothing here compares it with a receiver's
             de-duplication window: `Receiver.worker` does, and refuses a shorter one.
-        poll: Seconds to wait before looking again when the inbox had nothing to take.
+        poll: Seconds to wait before looking again when the inbox had nothing to take; an inbox that tells its
+            workers of a new message (PostgreSQL's) ends the wait at once.
     """
 
     def __init__(
@@ -203,6 +206,7 @@ class Worker:
         if ends_process:
             watchdog.start(loop)
         next_prune = 0.0
+        failed_takes = 0
         logger.info("worker %s started on %r", self.name, self.inbox)
         try:
             while not stopping.is_set():
@@ -219,10 +223,22 @@ class Worker:
                 self._told_abandoned = 0
                 try:
                     taken = await self._in_io(self.inbox.take, self.name, self.lease, free, self.max_attempts)
-                except Exception:
-                    logger.exception("could not take messages from %r; trying again", self.inbox)
-                    await _pause(stopping, max(self.poll, 1.0))
+                except Exception as error:
+                    # One line for the outage, not a traceback for each attempt while it lasts.
+                    if not failed_takes:
+                        logger.error(
+                            "could not take messages from %r: %s; trying again, less often while it fails",
+                            self.inbox,
+                            " ".join(str(error).split()) or type(error).__name__,
+                        )
+                    failed_takes += 1
+                    await _pause(stopping, backoff(failed_takes - 1, first=max(self.poll, 1.0), cap=OUTAGE_BACKOFF))
                     continue
+                if failed_takes:
+                    logger.warning(
+                        "worker %s takes from %r again, after %d failed tries", self.name, self.inbox, failed_takes
+                    )
+                    failed_takes = 0
                 for message in taken:
                     # Held before the task starts, so that its lease is renewed from the first moment.
                     holding = _Holding(message)
@@ -231,7 +247,7 @@ class Worker:
                     running[task] = holding
                     task.add_done_callback(running.pop)
                 if not taken:
-                    await _pause(stopping, self.poll)
+                    await self._idle(stopping)
         finally:
             try:
                 await self._withdraw(running)
@@ -239,6 +255,19 @@ class Worker:
                 watchdog.halt()
                 self._stop_requested = False
                 logger.info("worker %s stopped", self.name)
+
+    async def _idle(self, stopping: asyncio.Event) -> None:
+        """Wait `poll` seconds before the next take, or less: until a stop, or a put the inbox tells of."""
+        if not isinstance(self.inbox, WakesWorkers):
+            await _pause(stopping, self.poll)
+            return
+        started = time.monotonic()
+        try:
+            await _until_stopped_or(stopping, self._in_io(self.inbox.wait_for_put, self.poll))
+        except Exception:
+            # The next take meets the failure, if it lasts, and says so; the poll still comes.
+            logger.debug("could not wait for new messages in %r", self.inbox, exc_info=True)
+            await _pause(stopping, self.poll - (time.monotonic() - started))
 
     def _tell_abandoned(self, abandoned: int) -> None:
         """Log, once for each count, that threads which ran past their timeout keep the worker from taking more."""
@@ -425,6 +454,19 @@ def _unless_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) 
 async def _pause(stopping: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), seconds)
+
+
+async def _until_stopped_or(stopping: asyncio.Event, call: Awaitable[None]) -> None:
+    """Await `call`, or only until `stopping` is set: the call then runs on unattended, its outcome dropped."""
+    task = asyncio.ensure_future(call)
+    waiting = asyncio.create_task(stopping.wait())
+    try:
+        await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        task.cancel()
+    if task.done() and not task.cancelled():
+        task.result()
 
 
 async def _finished_within(call: Awaitable[None], seconds: float) -> bool:
