@@ -51,7 +51,6 @@ CONNECT_TIMEOUT = 5
 """Seconds to wait for a connection: a receiver answers 503 soon when the server is gone."""
 WAIT_SLICE = 1.0
 """Seconds an idle worker's wait for a notification blocks at a time."""
-"""Seconds to wait for a connection: a receiver answers 503 soon when the server is gone."""
 
 # A lowercase name that stays one when quoted, short enough for the names made from it (indexes, the versions
 # table, the channel) to fit PostgreSQL's 63 bytes.
