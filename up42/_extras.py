@@ -15,7 +15,7 @@ MODULES = {
     "sandbox": frozenset({"starlette", "uvicorn", "jinja2"}),
     "redis": frozenset({"redis"}),
     "django": frozenset({"django"}),
-    "postgres": frozenset({"psycopg", "psycopg_binary"}),
+    "postgres": frozenset({"psycopg"}),
 }
 
 
