@@ -123,6 +123,9 @@ def generate(spec: dict[str, Any]) -> str:
     for event in events:
         if event not in entries:
             sys.exit(f"gen_catalog: {event} has no entry in EventName's x-event-types")
+        missing = [key for key in ENTRY_KEYS if key not in entries[event]]
+        if missing:
+            sys.exit(f"gen_catalog: {event}'s entry in EventName's x-event-types has no {', '.join(missing)}")
         entry = {"name": event} | {key: str(entries[event][key]) for key in ENTRY_KEYS}
         lines.append(f"    {entry!r},")
     lines += ["]", "", "EVENT_NAMES: frozenset[str] = frozenset(_values(EventName))", ""]
