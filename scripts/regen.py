@@ -109,7 +109,7 @@ def generate_client(root: Path, output: Path) -> None:
     """
     try:
         config_file = ConfigFile.load_from_path(path=root / CONFIG)
-    except Exception as error:  # the generator's command says no more than that either
+    except Exception as error:  # whatever the reader or the settings' model raise: the file cannot be used
         raise RegenError(f"regen: cannot read the generator config {root / CONFIG}: {error}") from error
     config = Config.from_sources(config_file, MetaType.NONE, root / SPEC, "utf-8", True, output_path=output)
     # The generator keeps no `deprecated` flag, so the templates read what the spec deprecates from
