@@ -123,6 +123,9 @@ def generate(spec: dict[str, Any]) -> str:
     for event in events:
         if event not in entries:
             sys.exit(f"gen_catalog: {event} has no entry in EventName's x-event-types")
+        missing = [key for key in ENTRY_KEYS if key not in entries[event]]
+        if missing:
+            sys.exit(f"gen_catalog: {event}'s entry in EventName's x-event-types has no {', '.join(missing)}")
         entry = {"name": event} | {key: str(entries[event][key]) for key in ENTRY_KEYS}
         lines.append(f"    {entry!r},")
     lines += ["]", "", "EVENT_NAMES: frozenset[str] = frozenset(_values(EventName))", ""]
@@ -141,5 +144,11 @@ def generate(spec: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def from_file(spec_file: Path) -> str:
+    """The module's source, before formatting, for the spec in this file."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it: much faster
+    return generate(yaml.load(spec_file.read_text(), Loader=loader))  # noqa: S506  (a safe loader)
+
+
 if __name__ == "__main__":
-    sys.stdout.write(generate(yaml.safe_load(Path(sys.argv[1]).read_text())))
+    sys.stdout.write(from_file(Path(sys.argv[1])))

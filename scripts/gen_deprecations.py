@@ -60,8 +60,8 @@ def _resolved(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-# The generator's own names, imported only for something deprecated: its package takes most of this script's time,
-# and regen.sh runs the script on every generation.
+# The generator's own names, imported only for something deprecated: its package takes most of this script's time
+# when it runs on its own.
 def _module(operation_id: str, prefix: str) -> str:
     """The generated module (and function) name of an operation."""
     from openapi_python_client.strings import PythonIdentifier
@@ -114,8 +114,12 @@ def generate(spec: dict[str, Any], config: dict[str, Any]) -> str:
     return HEAD + "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":
-    spec_file, config_file = sys.argv[1:3]
+def from_files(spec_file: Path, config_file: Path) -> str:
+    """The Jinja file for the spec and the generator config in these files."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's where PyYAML has it: much faster
-    config = yaml.load(Path(config_file).read_text(), Loader=loader) or {}  # noqa: S506  (a safe loader)
-    sys.stdout.write(generate(yaml.load(Path(spec_file).read_text(), Loader=loader), config))  # noqa: S506
+    config = yaml.load(config_file.read_text(), Loader=loader) or {}  # noqa: S506  (a safe loader)
+    return generate(yaml.load(spec_file.read_text(), Loader=loader), config)  # noqa: S506
+
+
+if __name__ == "__main__":
+    sys.stdout.write(from_files(Path(sys.argv[1]), Path(sys.argv[2])))

@@ -118,7 +118,12 @@ def test_a_removed_enum_value_breaks_requests_and_not_responses(project: Project
 def test_an_added_enum_value_is_compatible_in_both_directions(project: Project) -> None:
     def add(spec: dict[str, Any]) -> None:
         event_name(spec)["enum"].append("catalog.status")
-        event_name(spec)["x-event-types"]["catalog.status"] = {"title": "Catalog Status Updates", "category": "catalog"}
+        event_name(spec)["x-event-types"]["catalog.status"] = {
+            "title": "Catalog Status Updates",
+            "category": "catalog",
+            "description": "Sent when a catalog changes its status",
+            "documentation": "https://docs.up42.com/developers/",
+        }
         # Every event names the schema of its body.
         spec["components"]["schemas"]["CatalogStatusBody"] = {
             "type": "object",

@@ -92,6 +92,10 @@ def test_the_unformatted_output_defines_what_the_committed_module_does(monkeypat
     ("change", "message"),
     [
         (lambda schemas: schemas["EventName"]["x-event-types"].pop("job.status"), "job.status has no entry"),
+        (
+            lambda schemas: schemas["EventName"]["x-event-types"]["job.status"].pop("documentation"),
+            "job.status's entry in EventName's x-event-types has no documentation",
+        ),
         (lambda schemas: schemas.pop("JobStatusBody"), "job.status has no body schema JobStatusBody"),
         (
             lambda schemas: schemas["JobStatusBody"]["properties"].update(tries={"type": "integer"}),
