@@ -218,3 +218,44 @@ def test_bad_settings_are_refused(inbox: SQLiteInbox) -> None:
     for bad in ({"concurrency": 0}, {"max_attempts": True}, {"lease": -1}, {"retention": 0}):
         with pytest.raises(InvalidArgumentError):
             Worker(inbox, lookup(), **bad)  # type: ignore[arg-type]
+
+
+async def test_an_inbox_that_fails_renewals_and_settles_is_told_in_lines_not_tracebacks(
+    inbox: SQLiteInbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Unreachable(SQLiteInbox):
+        """Takes work; renewing and completing fail the way an unreachable server does."""
+
+        renewals = 0
+
+        def renew(self, taken: Sequence[Taken], owner: str, lease: float) -> list[bool]:
+            Unreachable.renewals += 1
+            raise ConnectionError("connection refused\n  (is the server up?)")
+
+        def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
+            raise ConnectionError("connection refused")
+
+    failing = Unreachable(inbox.path)
+    [message_id] = store(failing)
+    finished = threading.Event()
+
+    def slow(event: WebhookEvent) -> None:
+        time.sleep(0.6)  # several renewal rounds of a 0.15 s lease
+        finished.set()
+
+    caplog.set_level(logging.DEBUG, "up42")
+    worker = Worker(failing, lookup(slow), lease=0.15, poll=0.01)
+    await run_until(worker, lambda: finished.is_set() and "could not complete message" in caplog.text)
+    assert Unreachable.renewals >= 2
+    told = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    renewals = [record for record in told if "could not renew the leases" in record.getMessage()]
+    assert len(renewals) == 1
+    assert "connection refused (is the server up?); trying again" in renewals[0].getMessage()
+    settles = [record for record in told if "could not complete message" in record.getMessage()]
+    # One line each time (the message is taken again after each lease, and fails to complete again).
+    assert {record.getMessage() for record in settles} == {
+        f"could not complete message {message_id}: connection refused; it is taken again once its lease runs out"
+    }
+    assert not any(record.exc_info for record in told)
+    # The tracebacks are there for whoever asks for debug logs.
+    assert any(record.exc_info for record in caplog.records if record.levelno == logging.DEBUG)

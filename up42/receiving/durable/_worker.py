@@ -135,6 +135,7 @@ class Worker:
         # Every inbox call ends within the backend's own timeouts, so a plain pool does, unlike the handlers' threads.
         self._io = concurrent.futures.ThreadPoolExecutor(concurrency + 1, thread_name_prefix="up42-inbox")
         self._told_abandoned = 0
+        self._failed_renewals = 0  # in a row; only the lease renewer's thread reads and writes it
         self._stop_requested = False
         self._stopping: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -229,7 +230,7 @@ class Worker:
                         logger.error(
                             "could not take messages from %r: %s; trying again, less often while it fails",
                             self.inbox,
-                            " ".join(str(error).split()) or type(error).__name__,
+                            _said(error),
                         )
                     failed_takes += 1
                     await _pause(stopping, backoff(failed_takes - 1, first=max(self.poll, 1.0), cap=OUTAGE_BACKOFF))
@@ -369,11 +370,16 @@ class Worker:
     def _settle(what: str, message: Taken, write: Callable[..., bool], *args: Any) -> None:
         try:
             held = write(*args)
-        except Exception:
-            # Not lost: the lease runs out and the message is taken again.
-            logger.exception(
-                "could not %s message %s; it is taken again once its lease runs out", what, message.message_id
+        except Exception as error:
+            # Not lost: the lease runs out and the message is taken again. One line, as the inbox is most likely
+            # unreachable: the traceback would say nothing more, once per message.
+            logger.error(
+                "could not %s message %s: %s; it is taken again once its lease runs out",
+                what,
+                message.message_id,
+                _said(error),
             )
+            logger.debug("why the %s of message %s failed", what, message.message_id, exc_info=True)
             return
         if not held:
             logger.warning(
@@ -385,10 +391,17 @@ class Worker:
         """Renew the leases of the held messages (in the renewer's thread); those lost."""
         try:
             kept = inbox.renew([holding.message for holding in held], self.name, lease)
-        except Exception:
-            # The next round tries again; a lease renewed every third of it survives two failed rounds.
-            logger.exception("could not renew the leases of worker %s", self.name)
+        except Exception as error:
+            # The next round tries again; a lease renewed every third of it survives two failed rounds. One line
+            # for a run of failures (an outage), not one each round.
+            if not self._failed_renewals:
+                logger.error("could not renew the leases of worker %s: %s; trying again", self.name, _said(error))
+            logger.debug("why renewing the leases of worker %s failed", self.name, exc_info=True)
+            self._failed_renewals += 1
             return []
+        if self._failed_renewals:
+            logger.warning("worker %s renews its leases again, after %d failed tries", self.name, self._failed_renewals)
+            self._failed_renewals = 0
         return [holding for holding, still in zip(held, kept, strict=True) if not still]
 
     @staticmethod
@@ -493,3 +506,8 @@ async def _until_one_ends(
         await asyncio.wait({*running, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiting.cancel()
+
+
+def _said(error: BaseException) -> str:
+    """An error in one line: its text with the whitespace folded, or its type when it has none."""
+    return " ".join(str(error).split()) or type(error).__name__
