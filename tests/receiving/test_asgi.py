@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.deliveries import SECRET, delivery, message
+from tests.support.deliveries import SECRET, delivery, message, recording_receiver
 from up42.errors import InvalidArgumentError
-from up42.receiving import Receiver, ReceiverApp, WebhookEvent, sign
+from up42.receiving import Receiver, ReceiverApp, sign
 
 URL = "http://receiver.test/webhooks/up42"
 
@@ -20,20 +20,7 @@ URL = "http://receiver.test/webhooks/up42"
 @pytest.fixture
 def receiver() -> Receiver:
     """A receiver whose order handler records events and fails on a FAILED_PERMANENTLY order."""
-    receiver = Receiver(SECRET)
-    receiver.seen = []  # type: ignore[attr-defined]
-
-    @receiver.on("order.status")
-    async def order_changed(event: WebhookEvent) -> None:
-        if event.raw["body"]["status"] == "FAILED_PERMANENTLY":
-            raise RuntimeError("cannot notify the customer: smtp password rejected")
-        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
-
-    @receiver.on("job.status")
-    def job_changed(event: WebhookEvent) -> None:
-        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
-
-    return receiver
+    return recording_receiver()
 
 
 @pytest.fixture

@@ -16,30 +16,12 @@ import pytest
 from django.http import HttpResponse
 from django.test import AsyncClient, Client, override_settings
 
-from tests.support.deliveries import SECRET, delivery, message
+from tests.support.deliveries import SECRET, delivery, message, recording_receiver
 from tests.support.django_site import PATH, mounted
 from up42._extras import missing_extra
 from up42.errors import InvalidArgumentError
-from up42.receiving import InboxStatus, Receiver, WebhookEvent, open_inbox, sign
+from up42.receiving import InboxStatus, open_inbox, sign
 from up42.receiving.django import webhook_view
-
-
-def _receiver(**options: Any) -> Receiver:
-    """A receiver with an async order handler that fails on FAILED_PERMANENTLY, and a plain job handler."""
-    receiver = Receiver(SECRET, **options)
-    receiver.seen = []  # type: ignore[attr-defined]
-
-    @receiver.on("order.status")
-    async def order_changed(event: WebhookEvent) -> None:
-        if event.raw["body"]["status"] == "FAILED_PERMANENTLY":
-            raise RuntimeError("cannot notify the customer: smtp password rejected")
-        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
-
-    @receiver.on("job.status")
-    def job_changed(event: WebhookEvent) -> None:
-        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
-
-    return receiver
 
 
 def _split(headers: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -63,7 +45,7 @@ def _json(response: HttpResponse) -> Any:
 
 
 def test_a_signed_delivery_is_handled_and_its_duplicate_acknowledged() -> None:
-    receiver = _receiver()
+    receiver = recording_receiver()
     content = message()
     with mounted(webhook_view(receiver)):
         client = Client(enforce_csrf_checks=True)
@@ -77,7 +59,7 @@ def test_a_signed_delivery_is_handled_and_its_duplicate_acknowledged() -> None:
 
 def test_a_bad_signature_is_401_and_a_malformed_one_400() -> None:
     body, headers = delivery()
-    with mounted(webhook_view(_receiver())):
+    with mounted(webhook_view(recording_receiver())):
         client = Client(enforce_csrf_checks=True)
         forged = _post(client, body, sign(body, "a-guess"))
         malformed = _post(client, body, headers | {"Signature-Input": "up42-sig=(unclosed"})
@@ -93,14 +75,14 @@ def test_no_csrf_token_is_needed_where_the_middleware_asks_one_of_other_views() 
     with mounted(form):
         refused = _post(Client(enforce_csrf_checks=True), *delivery())
     assert refused.status_code == 403  # the middleware is on: a view without the exemption needs a token
-    with mounted(webhook_view(_receiver())):
+    with mounted(webhook_view(recording_receiver())):
         accepted = _post(Client(enforce_csrf_checks=True), *delivery())
     assert accepted.status_code == 200
 
 
 @pytest.mark.parametrize("asynchronous", [False, True], ids=["view", "async view"])
 def test_other_methods_are_405_with_allow(asynchronous: bool) -> None:
-    with mounted(webhook_view(_receiver(), asynchronous=asynchronous)):
+    with mounted(webhook_view(recording_receiver(), asynchronous=asynchronous)):
         client = Client(enforce_csrf_checks=True)
         answers = [client.get(PATH), client.put(PATH, b"{}"), client.delete(PATH)]
     for response in answers:
@@ -109,7 +91,7 @@ def test_other_methods_are_405_with_allow(asynchronous: bool) -> None:
 
 
 def test_a_body_over_the_limit_is_413_and_the_handlers_never_run() -> None:
-    receiver = _receiver()
+    receiver = recording_receiver()
     content = message(padding="x" * 5000)
     with mounted(webhook_view(receiver, max_body_size=4096)):
         response = _post(Client(), *delivery(content))
@@ -122,7 +104,8 @@ def test_a_body_over_the_limit_is_413_and_the_handlers_never_run() -> None:
 
 def test_the_views_limit_applies_rather_than_djangos_upload_limit() -> None:
     content = message(padding="x" * 2000)
-    with mounted(webhook_view(_receiver(), max_body_size=4096)), override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
+    view = webhook_view(recording_receiver(), max_body_size=4096)
+    with mounted(view), override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
         response = _post(Client(), *delivery(content))
     assert (response.status_code, _json(response)["outcome"]) == (200, "handled")
 
@@ -130,11 +113,11 @@ def test_the_views_limit_applies_rather_than_djangos_upload_limit() -> None:
 @pytest.mark.parametrize("size", [0, -1, 1.5, True])
 def test_an_unusable_body_limit_is_refused(size: Any) -> None:
     with pytest.raises(InvalidArgumentError, match="max_body_size must be a positive whole number"):
-        webhook_view(_receiver(), max_body_size=size)
+        webhook_view(recording_receiver(), max_body_size=size)
 
 
 async def test_the_async_view_runs_under_django_asgi_handler() -> None:
-    receiver = _receiver()
+    receiver = recording_receiver()
     view = webhook_view(receiver, asynchronous=True)
     assert asyncio.iscoroutinefunction(view)
     order, job = message(), message("job.status")
@@ -154,7 +137,7 @@ def test_with_an_inbox_the_delivery_is_stored_and_acknowledged_then_a_worker_han
     tmp_path: Path, asynchronous: bool
 ) -> None:
     url = f"sqlite:///{tmp_path}/inbox.db"
-    receiver = _receiver(inbox=url)
+    receiver = recording_receiver(inbox=url)
     content = message()
     with mounted(webhook_view(receiver, asynchronous=asynchronous)):
         client = Client()
@@ -224,7 +207,7 @@ def _answer(status: int, body: bytes, headers: Any) -> tuple[int, Any, dict[str,
 
 def _through_asgi(requests: list[Sent]) -> tuple[int, Any, dict[str, str | None]]:
     async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=_receiver().asgi_app(max_body_size=4096))
+        transport = httpx.ASGITransport(app=recording_receiver().asgi_app(max_body_size=4096))
         async with httpx.AsyncClient(transport=transport, base_url="http://receiver.test") as http:
             for sent in requests:
                 response = await http.request(sent.method, PATH, content=sent.body, headers=sent.headers)
@@ -241,7 +224,7 @@ def _through_django(requests: list[Sent], asynchronous: bool) -> tuple[int, Any,
             response = await client.generic(sent.method, PATH, sent.body, content_type, headers=others)
         return response
 
-    with mounted(webhook_view(_receiver(), max_body_size=4096, asynchronous=asynchronous)):
+    with mounted(webhook_view(recording_receiver(), max_body_size=4096, asynchronous=asynchronous)):
         if asynchronous:
             response = asyncio.run(send_async(AsyncClient(enforce_csrf_checks=True)))
         else:

@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from up42.receiving import sign
+from up42.receiving import Receiver, WebhookEvent, sign
 
 SECRET = "receiver-secret-never-shown"
 
@@ -56,3 +56,22 @@ RECORDED = {
         "statusIsFinal": True,
     },
 }
+
+
+def recording_receiver(**options: Any) -> Receiver:
+    """A receiver that records in ``seen`` the messages its handlers ran for: an async order handler that fails on
+    a FAILED_PERMANENTLY order, and a plain job handler; `options` go to `Receiver`."""
+    receiver = Receiver(SECRET, **options)
+    receiver.seen = []  # type: ignore[attr-defined]
+
+    @receiver.on("order.status")
+    async def order_changed(event: WebhookEvent) -> None:
+        if event.raw["body"]["status"] == "FAILED_PERMANENTLY":
+            raise RuntimeError("cannot notify the customer: smtp password rejected")
+        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
+
+    @receiver.on("job.status")
+    def job_changed(event: WebhookEvent) -> None:
+        receiver.seen.append(event.message_id)  # type: ignore[attr-defined]
+
+    return receiver

@@ -25,6 +25,7 @@ Three backends implement `Inbox`: `open_inbox` picks one by URL scheme (``sqlite
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import enum
 import logging
@@ -182,6 +183,34 @@ class Inbox(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+class SettledByStatus(abc.ABC):
+    """`complete`, `retry` and `fail` for an inbox whose one settling write sets a held message's status."""
+
+    @abc.abstractmethod
+    def _settle(
+        self,
+        taken: Taken,
+        owner: str,
+        status: InboxStatus,
+        error: str | None = None,
+        delay: float = 0.0,
+        note: str | None = None,
+    ) -> bool:
+        """Set the status (with its error, due `delay` s from now, and note) if `owner` still holds the message."""
+
+    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
+        """Mark done if `owner` still holds it."""
+        return self._settle(taken, owner, InboxStatus.DONE, note=note)
+
+    def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
+        """Back to pending after `delay` if `owner` still holds it."""
+        return self._settle(taken, owner, InboxStatus.PENDING, error, delay)
+
+    def fail(self, taken: Taken, owner: str, error: str) -> bool:
+        """Mark failed if `owner` still holds it."""
+        return self._settle(taken, owner, InboxStatus.FAILED, error)
 
 
 @runtime_checkable

@@ -40,7 +40,7 @@ with needs_extra("postgres"):
     from psycopg import sql
 
 from ....errors import UP42Error
-from .._inbox import DIED, InboxRecord, InboxStatus, InboxURLError, Taken, report_failed_at_take
+from .._inbox import DIED, InboxRecord, InboxStatus, InboxURLError, SettledByStatus, Taken, report_failed_at_take
 
 __all__ = ["DEFAULT_TABLE", "MIGRATIONS", "PostgresInbox"]
 
@@ -171,7 +171,7 @@ WHERE message_id = %(id)s AND status != 'running'
 _VERSIONS = "CREATE TABLE IF NOT EXISTS {versions} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)"
 
 
-class PostgresInbox:
+class PostgresInbox(SettledByStatus):
     """An `Inbox` in a PostgreSQL table (created on first use). Thread-safe; safe across processes and machines.
 
     Args:
@@ -345,18 +345,6 @@ class PostgresInbox:
         ids = [message.message_id for message in taken]
         kept = {str(row[0]) for row in self._execute(_RENEW, {"ids": ids, "owner": owner, "lease": lease})}
         return [message_id in kept for message_id in ids]
-
-    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
-        """Mark done if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.DONE, note=note)
-
-    def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
-        """Back to pending after `delay` if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.PENDING, error, delay)
-
-    def fail(self, taken: Taken, owner: str, error: str) -> bool:
-        """Mark failed if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.FAILED, error)
 
     def release(self, taken: Taken, owner: str) -> bool:
         """Back to pending, due now, one attempt fewer, if `owner` still holds it; idle workers are woken."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._inbox import DIED, InboxRecord, InboxStatus, Taken, report_failed_at_take
+from .._inbox import DIED, InboxRecord, InboxStatus, SettledByStatus, Taken, report_failed_at_take
 
 __all__ = ["SQLiteInbox"]
 
@@ -104,7 +104,7 @@ SELECT {_COLUMNS} FROM up42_inbox WHERE :status IS NULL OR status = :status ORDE
 """
 
 
-class SQLiteInbox:
+class SQLiteInbox(SettledByStatus):
     """An `Inbox` in a SQLite file (created with its folder on first use). Thread-safe; safe across processes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -174,18 +174,6 @@ class SQLiteInbox:
                 )
                 kept.append(cursor.rowcount == 1)
         return kept
-
-    def complete(self, taken: Taken, owner: str, note: str | None = None) -> bool:
-        """Mark done if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.DONE, note=note)
-
-    def retry(self, taken: Taken, owner: str, error: str, delay: float) -> bool:
-        """Back to pending after `delay` if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.PENDING, error, delay)
-
-    def fail(self, taken: Taken, owner: str, error: str) -> bool:
-        """Mark failed if `owner` still holds it."""
-        return self._settle(taken, owner, InboxStatus.FAILED, error)
 
     def release(self, taken: Taken, owner: str) -> bool:
         """Back to pending, due now, one attempt fewer, if `owner` still holds it."""
