@@ -2,6 +2,7 @@
 
 - `MASK` stands in for a credential wherever one would be shown.
 - `lone_surrogate` finds where a string stops being text that UTF-8 can carry.
+- `one_line` says an error in one line, for logs and messages that a line break would split.
 """
 
 from __future__ import annotations
@@ -20,3 +21,8 @@ def lone_surrogate(text: str) -> int | None:
     except UnicodeEncodeError as error:
         return error.start
     return None
+
+
+def one_line(error: BaseException) -> str:
+    """An error's text with its whitespace and line breaks folded to single spaces; its type's name when it has none."""
+    return " ".join(str(error).split()) or type(error).__name__

@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from ..._backoff import backoff
 from ..._checks import check_positive, is_whole
+from ..._text import one_line
 from ...errors import InvalidArgumentError
 from .._events import WebhookEvent, parse
 from .._handlers import Handler, call_handler, handler_name, run_handlers
@@ -230,7 +231,7 @@ class Worker:
                         logger.error(
                             "could not take messages from %r: %s; trying again, less often while it fails",
                             self.inbox,
-                            _said(error),
+                            one_line(error),
                         )
                     failed_takes += 1
                     await _pause(stopping, backoff(failed_takes - 1, first=max(self.poll, 1.0), cap=OUTAGE_BACKOFF))
@@ -377,7 +378,7 @@ class Worker:
                 "could not %s message %s: %s; it is taken again once its lease runs out",
                 what,
                 message.message_id,
-                _said(error),
+                one_line(error),
             )
             logger.debug("why the %s of message %s failed", what, message.message_id, exc_info=True)
             return
@@ -395,7 +396,7 @@ class Worker:
             # The next round tries again; a lease renewed every third of it survives two failed rounds. One line
             # for a run of failures (an outage), not one each round.
             if not self._failed_renewals:
-                logger.error("could not renew the leases of worker %s: %s; trying again", self.name, _said(error))
+                logger.error("could not renew the leases of worker %s: %s; trying again", self.name, one_line(error))
             logger.debug("why renewing the leases of worker %s failed", self.name, exc_info=True)
             self._failed_renewals += 1
             return []
@@ -506,8 +507,3 @@ async def _until_one_ends(
         await asyncio.wait({*running, waiting}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:
         waiting.cancel()
-
-
-def _said(error: BaseException) -> str:
-    """An error in one line: its text with the whitespace folded, or its type when it has none."""
-    return " ".join(str(error).split()) or type(error).__name__

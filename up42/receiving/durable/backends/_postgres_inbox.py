@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ...._extras import needs_extra
+from ...._text import one_line
 from ...._urls import shown_url
 
 with needs_extra("postgres"):
@@ -227,8 +228,7 @@ class PostgresInbox(SettledByStatus):
             return psycopg.connect(self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT)
         except psycopg.OperationalError as error:
             # libpq's message runs over several lines (it never holds the password): one line, as any other error.
-            flat = " ".join(str(error).split())
-            raise psycopg.OperationalError(f"could not connect to the PostgreSQL inbox: {flat}") from None
+            raise psycopg.OperationalError(f"could not connect to the PostgreSQL inbox: {one_line(error)}") from None
 
     def _connect(self) -> psycopg.Connection[Any]:
         """A new connection; the first one a process opens migrates the table."""
