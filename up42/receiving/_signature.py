@@ -205,15 +205,15 @@ def _required(headers: Mapping[str, str], name: str, why: str) -> str:
 def _covered_values(headers: Mapping[str, str], covered: Sequence[str]) -> list[str]:
     values = list(map(headers.get, covered))
     if None in values:
-        missing = next(name for name in covered if name not in headers)
-        raise MissingHeaderError(f"the {missing} header is missing though Signature-Input lists it", header=missing)
+        for name in covered:
+            _required(headers, name, " though Signature-Input lists it")  # raises at the first one missing
     return values  # type: ignore[return-value]  # no None among them, as checked
 
 
 def _bounded_required(headers: Mapping[str, str], name: str, why: str) -> str:
     value = headers.get(name)
     if value is None or len(value) > MAX_HEADER_LENGTH:
-        return _bounded(name, _required(headers, name, why))  # raises
+        return _bounded(name, _required(headers, name, why))  # raises: the header is missing or too long
     return value
 
 
