@@ -11,6 +11,7 @@ import respx
 
 import up42
 from tests.support.contract import assert_request_matches_spec, assert_response_matches_spec
+from tests.support.evolution import project, project_template  # noqa: F401 - project copies (evolution, regen)
 from tests.support.loopback import Answering
 from tests.support.mock_api import PASSWORD, USERNAME, Auth
 from up42._client import _default, _retry

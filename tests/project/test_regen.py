@@ -12,22 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.support.contract import ROOT
-from tests.support.evolution import Project, run_main, scripts_module, template
+from tests.support.evolution import Project, run_main, scripts_module
 
 CATALOG = Path("up42", "receiving", "_catalog.py")
-
-
-@pytest.fixture(scope="module")
-def project_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def project(project_template: Path, tmp_path: Path) -> Project:
-    return Project.cloned(project_template, tmp_path / "project")
 
 
 def differences(left: Path, right: Path) -> list[str]:

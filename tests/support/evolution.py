@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.support.contract import ROOT
@@ -150,6 +151,20 @@ class Project:
         self.regen()
         self.commit()
         return self.report()
+
+
+# The fixtures of every test that works on a project copy (tests/evolution, tests/project/test_regen.py), made
+# available to all tests by tests/conftest.py.
+@pytest.fixture(scope="session")
+def project_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's parts, committed once per test process and tagged ``base``."""
+    return template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def project(project_template: Path, tmp_path: Path) -> Project:
+    """A fresh clone of the template for one test."""
+    return Project.cloned(project_template, tmp_path / "project")
 
 
 def found(report: dict[str, Any], rule: str, where: str | None = None) -> dict[str, str]:
